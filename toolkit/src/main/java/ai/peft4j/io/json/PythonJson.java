@@ -1,0 +1,154 @@
+package ai.peft4j.io.json;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Reads JSON strictly and writes it exactly as Python's {@code json.dumps(obj, indent=2,
+ * sort_keys=True)} does: two-space indent, {@code "key": value}, one item per line, {@code []}
+ * and {@code {}} for empty containers, floats in Python's {@code repr}, non-ASCII escaped.
+ */
+public final class PythonJson {
+
+  /** A mapper that rejects duplicate keys and keeps big numbers exact. */
+  public static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .build();
+
+  private PythonJson() {}
+
+  /** Parses {@code text} into a tree; the exception message names {@code source}. */
+  public static JsonNode parse(String text, String source) {
+    try {
+      return MAPPER.readTree(text);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          source + " is not valid JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** Reads and parses a JSON object from a file. */
+  public static ObjectNode readObject(Path file) throws IOException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    JsonNode node = parse(text, file.toString());
+    if (!node.isObject()) {
+      throw new IllegalArgumentException(file + " must hold a JSON object, found " + node.getNodeType());
+    }
+    return (ObjectNode) node;
+  }
+
+  /** {@code json.dumps(node, indent=2, sort_keys=True)}. */
+  public static String dumps(JsonNode node) {
+    StringBuilder sb = new StringBuilder();
+    write(node, 0, sb);
+    return sb.toString();
+  }
+
+  /** Writes {@code text} to {@code file} atomically: a temporary sibling, then a rename. */
+  public static void writeAtomically(Path file, String text) {
+    try {
+      Path dir = file.toAbsolutePath().getParent();
+      Files.createDirectories(dir);
+      Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+      try {
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void write(JsonNode node, int depth, StringBuilder sb) {
+    if (node.isObject()) {
+      if (node.isEmpty()) {
+        sb.append("{}");
+        return;
+      }
+      List<String> keys = new ArrayList<>();
+      node.fieldNames().forEachRemaining(keys::add);
+      keys.sort(null);
+      sb.append("{\n");
+      for (int i = 0; i < keys.size(); i++) {
+        indent(depth + 1, sb);
+        string(keys.get(i), sb);
+        sb.append(": ");
+        write(node.get(keys.get(i)), depth + 1, sb);
+        sb.append(i + 1 < keys.size() ? ",\n" : "\n");
+      }
+      indent(depth, sb);
+      sb.append('}');
+    } else if (node.isArray()) {
+      if (node.isEmpty()) {
+        sb.append("[]");
+        return;
+      }
+      sb.append("[\n");
+      Iterator<JsonNode> it = node.elements();
+      while (it.hasNext()) {
+        indent(depth + 1, sb);
+        write(it.next(), depth + 1, sb);
+        sb.append(it.hasNext() ? ",\n" : "\n");
+      }
+      indent(depth, sb);
+      sb.append(']');
+    } else if (node.isTextual()) {
+      string(node.textValue(), sb);
+    } else if (node.isIntegralNumber()) {
+      sb.append(node.bigIntegerValue());
+    } else if (node.isNumber()) {
+      sb.append(PythonRepr.ofDouble(node.doubleValue()));
+    } else if (node.isBoolean()) {
+      sb.append(node.booleanValue() ? "true" : "false");
+    } else if (node.isNull() || node.isMissingNode()) {
+      sb.append("null");
+    } else {
+      throw new IllegalArgumentException("cannot write JSON node of type " + node.getNodeType());
+    }
+  }
+
+  private static void indent(int depth, StringBuilder sb) {
+    sb.append("  ".repeat(depth));
+  }
+
+  /** Python's {@code ensure_ascii=True} string encoding. */
+  private static void string(String s, StringBuilder sb) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"': sb.append("\\\""); break;
+        case '\\': sb.append("\\\\"); break;
+        case '\n': sb.append("\\n"); break;
+        case '\r': sb.append("\\r"); break;
+        case '\t': sb.append("\\t"); break;
+        case '\b': sb.append("\\b"); break;
+        case '\f': sb.append("\\f"); break;
+        default:
+          if (c < 0x20 || c > 0x7e) {
+            sb.append(String.format("\\u%04x", (int) c));
+          } else {
+            sb.append(c);
+          }
+      }
+    }
+    sb.append('"');
+  }
+}

@@ -1,0 +1,46 @@
+package ai.peft4j.models;
+
+import ai.peft4j.models.opt.OptConfig;
+import ai.peft4j.models.opt.OptForCausalLM;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+
+/**
+ * Loads a causal language model from a Hugging Face directory, choosing the architecture from
+ * {@code model_type} in {@code config.json}.
+ *
+ * <pre>{@code
+ * PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(Path.of("tiny_opt"));
+ * }</pre>
+ */
+public final class AutoModelForCausalLM {
+
+  private AutoModelForCausalLM() {}
+
+  /** Reads {@code config.json}, builds the architecture and loads its safetensors weights. */
+  public static PreTrainedCausalLM fromPretrained(Path dir) {
+    PreTrainedCausalLM model = fromConfig(PretrainedConfig.readJson(dir));
+    try {
+      model.loadWeights(dir);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+    return model;
+  }
+
+  /** The architecture for a parsed {@code config.json}, without weights. */
+  public static PreTrainedCausalLM fromConfig(ObjectNode json) {
+    String type = json.path("model_type").asText("");
+    switch (type) {
+      case "opt":
+        return new OptForCausalLM(new OptConfig(json));
+      case "":
+        throw new IllegalArgumentException(
+            "config.json has no model_type; peft4j needs it to pick the architecture");
+      default:
+        throw new IllegalArgumentException(
+            "model_type '" + type + "' has no causal-LM architecture in peft4j yet; supported: opt");
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package ai.peft4j.models;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.peft4j.nn.Embedding;
+import ai.peft4j.nn.LayerNorm;
+import ai.peft4j.nn.Linear;
+import ai.peft4j.nn.ModuleBlock;
+import ai.peft4j.nn.ModuleTree;
+import ai.peft4j.nn.Weights;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A Hugging Face architecture: a module tree built from a {@link PretrainedConfig}, whose weights
+ * come from a checkpoint directory or a seeded generator and live on the model's own {@link
+ * NDManager} until {@link #close()}.
+ *
+ * <p>Building the model allocates nothing, so a configuration as large as a 70B model can be
+ * described and counted ({@link ModuleTree#countParameters}) at once.
+ */
+public abstract class PreTrainedModel extends ModuleBlock implements AutoCloseable {
+
+  private final PretrainedConfig config;
+  private NDManager manager;
+  private boolean training;
+
+  protected PreTrainedModel(PretrainedConfig config) {
+    this.config = config;
+  }
+
+  /** The configuration this model was built from. */
+  public PretrainedConfig config() {
+    return config;
+  }
+
+  /** The attribute under which the bare model sits ({@code "model"} for OPT). */
+  public abstract String baseModelPrefix();
+
+  /** The manager that owns this model's weights, created on first use. */
+  public synchronized NDManager manager() {
+    if (manager == null) {
+      manager = NDManager.newBaseManager();
+      manager.setName(getClass().getSimpleName());
+    }
+    return manager;
+  }
+
+  /** Whether dropout is active in the convenience forward methods (PyTorch's {@code training}). */
+  public boolean isTraining() {
+    return training;
+  }
+
+  /** Switches to training mode (dropout on) and returns this. */
+  public PreTrainedModel train() {
+    training = true;
+    return this;
+  }
+
+  /** Switches to evaluation mode (dropout off) and returns this. */
+  public PreTrainedModel eval() {
+    training = false;
+    return this;
+  }
+
+  /**
+   * Fills every parameter from a Java generator seeded with {@code seed}, following transformers'
+   * init: linear and embedding weights N(0, init_std²) (the padding row zero), biases 0, layer
+   * norms 1 and 0. Used for demos and tests; the resulting model knows nothing.
+   */
+  public PreTrainedModel initWeights(long seed) {
+    double std = config.toJsonNode().path("init_std").asDouble(0.02);
+    Random rnd = new Random(seed);
+    NDManager m = manager();
+    for (Map.Entry<String, Block> e : ModuleTree.namedModules(this).entrySet()) {
+      Block b = e.getValue();
+      String path = e.getKey();
+      if (b instanceof Linear) {
+        Linear l = (Linear) b;
+        fill(path + ".weight", l.weight(), () -> Weights.normal(m, l.weight().getShape(), 0, std, rnd));
+        if (l.bias() != null) {
+          fill(path + ".bias", l.bias(), () -> m.zeros(l.bias().getShape()));
+        }
+      } else if (b instanceof Embedding) {
+        Embedding emb = (Embedding) b;
+        fill(path + ".weight", emb.weight(), () -> {
+          var w = Weights.normal(m, emb.weight().getShape(), 0, std, rnd);
+          if (emb.paddingIdx() != null) {
+            w.set(new ai.djl.ndarray.index.NDIndex(emb.paddingIdx()), 0f);
+          }
+          return w;
+        });
+      } else if (b instanceof LayerNorm) {
+        LayerNorm ln = (LayerNorm) b;
+        if (ln.weight() != null) {
+          fill(path + ".weight", ln.weight(), () -> m.ones(ln.weight().getShape()));
+          fill(path + ".bias", ln.bias(), () -> m.zeros(ln.bias().getShape()));
+        }
+      }
+    }
+    ModuleTree.uniqueParameters(this).forEach((k, p) -> {
+      if (!p.isInitialized()) {
+        throw new IllegalStateException("no initializer for parameter '" + k + "'");
+      }
+    });
+    return this;
+  }
+
+  private void fill(String key, Parameter p, java.util.function.Supplier<ai.djl.ndarray.NDArray> v) {
+    if (!p.isInitialized()) { // a tied parameter is filled once
+      Weights.assign(key, p, v.get(), manager());
+    }
+  }
+
+  /**
+   * Loads weights from a checkpoint directory ({@code model.safetensors} or a sharded set with
+   * {@code model.safetensors.index.json}). Keys and shapes are checked before anything is
+   * written, so a failed load leaves the model as it was.
+   *
+   * @throws WeightLoadException naming missing keys and mismatched shapes
+   */
+  public void loadWeights(Path dir) {
+    WeightLoader.load(this, dir);
+  }
+
+  /**
+   * Writes an HF-format directory: {@code config.json} and {@code model.safetensors} (tied
+   * weights stored once, under their first key), each file written atomically.
+   */
+  public void savePretrained(Path dir) {
+    WeightLoader.save(this, dir);
+    config.save(dir);
+  }
+
+  /** Frees the weights. */
+  @Override
+  public synchronized void close() {
+    if (manager != null) {
+      manager.close();
+      manager = null;
+    }
+  }
+}

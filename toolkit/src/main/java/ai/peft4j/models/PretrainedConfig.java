@@ -1,0 +1,133 @@
+package ai.peft4j.models;
+
+import ai.peft4j.io.json.PythonJson;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The typed view of a Hugging Face {@code config.json}. Subclasses read their fields with
+ * transformers' defaults; every field of the file, known or not, is kept and written back
+ * unchanged, so a config saved by peft4j loses nothing that transformers or another tool put
+ * there.
+ */
+public abstract class PretrainedConfig {
+
+  /** File name of a model configuration in a checkpoint directory. */
+  public static final String CONFIG_NAME = "config.json";
+
+  private final ObjectNode json;
+
+  protected PretrainedConfig(ObjectNode json) {
+    this.json = json.deepCopy();
+  }
+
+  /** The {@code model_type} field, e.g. {@code "opt"}. */
+  public String modelType() {
+    return string("model_type", null);
+  }
+
+  /** Whether the output embedding shares the input embedding's weight (default true). */
+  public boolean tieWordEmbeddings() {
+    return bool("tie_word_embeddings", true);
+  }
+
+  /** A copy of every field, as it will be saved. */
+  public ObjectNode toJsonNode() {
+    return json.deepCopy();
+  }
+
+  /** The file text transformers writes: sorted keys, two-space indent, a final newline. */
+  public String toJsonString() {
+    return PythonJson.dumps(json) + "\n";
+  }
+
+  /** Writes {@code dir/config.json} atomically. */
+  public void save(Path dir) {
+    PythonJson.writeAtomically(dir.resolve(CONFIG_NAME), toJsonString());
+  }
+
+  /** Reads {@code dir/config.json} (or a file path) into a JSON object. */
+  public static ObjectNode readJson(Path dirOrFile) {
+    Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(CONFIG_NAME) : dirOrFile;
+    if (!Files.exists(file)) {
+      throw new IllegalArgumentException(
+          "no " + CONFIG_NAME + " in " + dirOrFile.toAbsolutePath()
+              + ": point to a Hugging Face model directory (config.json + *.safetensors)");
+    }
+    try {
+      return PythonJson.readObject(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  // --- typed field access with defaults; a wrong type is a clear error ---
+
+  protected final long integer(String key, long def) {
+    JsonNode n = json.get(key);
+    if (n == null || n.isNull()) {
+      return def;
+    }
+    if (!n.isIntegralNumber()) {
+      throw wrongType(key, n, "an integer");
+    }
+    return n.longValue();
+  }
+
+  protected final int int32(String key, int def) {
+    return Math.toIntExact(integer(key, def));
+  }
+
+  /** An integer field that may be null (returns null then). */
+  protected final Long optInteger(String key) {
+    JsonNode n = json.get(key);
+    return n == null || n.isNull() ? null : integer(key, 0);
+  }
+
+  protected final double number(String key, double def) {
+    JsonNode n = json.get(key);
+    if (n == null || n.isNull()) {
+      return def;
+    }
+    if (!n.isNumber()) {
+      throw wrongType(key, n, "a number");
+    }
+    return n.doubleValue();
+  }
+
+  protected final boolean bool(String key, boolean def) {
+    JsonNode n = json.get(key);
+    if (n == null || n.isNull()) {
+      return def;
+    }
+    if (!n.isBoolean()) {
+      throw wrongType(key, n, "true or false");
+    }
+    return n.booleanValue();
+  }
+
+  protected final String string(String key, String def) {
+    JsonNode n = json.get(key);
+    if (n == null || n.isNull()) {
+      return def;
+    }
+    if (!n.isTextual()) {
+      throw wrongType(key, n, "a string");
+    }
+    return n.textValue();
+  }
+
+  private IllegalArgumentException wrongType(String key, JsonNode n, String expected) {
+    return new IllegalArgumentException(
+        "config field '" + key + "' must be " + expected + ", found " + n.toString());
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + " " + toJsonString();
+  }
+}

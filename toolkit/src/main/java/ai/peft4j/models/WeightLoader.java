@@ -1,0 +1,101 @@
+package ai.peft4j.models;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.peft4j.io.safetensors.SafetensorsCheckpoint;
+import ai.peft4j.io.safetensors.SafetensorsWriter;
+import ai.peft4j.io.safetensors.Tensor;
+import ai.peft4j.nn.ModuleTree;
+import ai.peft4j.nn.Weights;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Moves weights between a model's module tree and HF safetensors checkpoints. */
+final class WeightLoader {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WeightLoader.class);
+  static final String WEIGHTS_NAME = "model.safetensors";
+
+  private WeightLoader() {}
+
+  static void load(PreTrainedModel model, Path dir) {
+    Map<String, Parameter> wanted = ModuleTree.uniqueParameters(model);
+    Map<String, Parameter> all = ModuleTree.namedParameters(model);
+    try (SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(dir)) {
+      // A checkpoint saved from the bare model (OPTModel) lacks the "model." prefix.
+      String prefix = model.baseModelPrefix() + ".";
+      boolean addPrefix =
+          ckpt.names().stream().noneMatch(n -> n.startsWith(prefix))
+              && wanted.keySet().stream().anyMatch(k -> k.startsWith(prefix));
+
+      Map<String, String> fileKeyOf = new LinkedHashMap<>();
+      List<String> missing = new ArrayList<>();
+      List<String> mismatched = new ArrayList<>();
+      for (Map.Entry<String, Parameter> e : wanted.entrySet()) {
+        String key = e.getKey();
+        String fileKey = addPrefix && key.startsWith(prefix) ? key.substring(prefix.length()) : key;
+        if (!ckpt.names().contains(fileKey)) {
+          missing.add(key);
+          continue;
+        }
+        Shape fileShape = new Shape(ckpt.info(fileKey).shape());
+        Shape modelShape = ModuleTree.shapeOf(key, e.getValue());
+        if (!fileShape.equals(modelShape)) {
+          mismatched.add(key + ": model " + modelShape + " vs file " + fileShape);
+        }
+        fileKeyOf.put(key, fileKey);
+      }
+      if (!missing.isEmpty() || !mismatched.isEmpty()) {
+        throw new WeightLoadException(
+            "checkpoint " + dir + " does not fit " + model.getClass().getSimpleName()
+                + (missing.isEmpty() ? "" : "; missing keys: " + missing)
+                + (mismatched.isEmpty() ? "" : "; shape mismatches: " + mismatched)
+                + ". Check that config.json describes these weights.",
+            missing, mismatched);
+      }
+      List<String> unexpected = new ArrayList<>();
+      for (String name : ckpt.names()) {
+        String key = addPrefix ? prefix + name : name;
+        if (!all.containsKey(key)) {
+          unexpected.add(name);
+        }
+      }
+      if (!unexpected.isEmpty()) {
+        LOG.warn("{}: ignored keys the model does not use: {}", dir, unexpected);
+      }
+      for (Map.Entry<String, String> e : fileKeyOf.entrySet()) {
+        try (NDManager scratch = model.manager().newSubManager()) {
+          NDArray value = ckpt.toNDArray(e.getValue(), scratch);
+          Weights.assign(e.getKey(), wanted.get(e.getKey()), value, model.manager());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot load weights from " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  static void save(PreTrainedModel model, Path dir) {
+    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    ModuleTree.uniqueParameters(model).forEach((key, p) -> {
+      if (!p.isInitialized()) {
+        throw new IllegalStateException("cannot save: parameter '" + key + "' has no value yet");
+      }
+      tensors.put(key, Tensor.of(p.getArray()));
+    });
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      SafetensorsWriter.write(dir.resolve(WEIGHTS_NAME), tensors, Map.of("format", "pt"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save weights to " + dir + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package ai.peft4j.models.opt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import ai.peft4j.nn.Dropout;
+import ai.peft4j.nn.Linear;
+import ai.peft4j.nn.ModuleBlock;
+
+/** Multi-head self-attention with {@code k_proj}, {@code v_proj}, {@code q_proj}, {@code out_proj}. */
+public class OptAttention extends ModuleBlock {
+
+  private final int numHeads;
+  private final int headDim;
+  private final float scaling;
+  private final float dropout;
+
+  public OptAttention(OptConfig c) {
+    int d = c.hiddenSize();
+    numHeads = c.numAttentionHeads();
+    headDim = d / numHeads;
+    scaling = (float) Math.pow(headDim, -0.5);
+    dropout = (float) c.attentionDropout();
+    addModule("k_proj", new Linear(d, d, c.enableBias()));
+    addModule("v_proj", new Linear(d, d, c.enableBias()));
+    addModule("q_proj", new Linear(d, d, c.enableBias()));
+    addModule("out_proj", new Linear(d, d, c.enableBias()));
+  }
+
+  /**
+   * @param h hidden states {@code (B, T, D)}
+   * @param mask additive mask {@code (B, 1, T, S)}: 0 where attending, the float minimum elsewhere
+   */
+  public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, boolean training) {
+    long b = h.getShape().get(0);
+    long t = h.getShape().get(1);
+    NDArray q = heads(call("q_proj", ps, training, h).mul(scaling), b); // (B, H, T, hd)
+    NDArray k = heads(call("k_proj", ps, training, h), b); // (B, H, S, hd)
+    NDArray v = heads(call("v_proj", ps, training, h), b); // (B, H, S, hd)
+
+    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // (B, H, T, S)
+    scores = scores.add(mask).maximum(-Float.MAX_VALUE);
+    NDArray probs = Dropout.apply(scores.softmax(-1), dropout, training);
+
+    NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) numHeads * headDim);
+    return call("out_proj", ps, training, out); // (B, T, D)
+  }
+
+  private NDArray heads(NDArray x, long b) {
+    return x.reshape(new Shape(b, -1, numHeads, headDim)).transpose(0, 2, 1, 3);
+  }
+
+  /** {@inheritDoc} Inputs: hidden states and the additive mask. */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    return new NDList(forward(ps, inputs.get(0), inputs.get(1), training));
+  }
+}

@@ -1,0 +1,205 @@
+package ai.peft4j.models.opt;
+
+import ai.peft4j.io.json.PythonJson;
+import ai.peft4j.models.PretrainedConfig;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * transformers' {@code OPTConfig}: every field with the same name and default. Unknown fields
+ * are kept and saved back.
+ *
+ * <pre>{@code
+ * OptConfig c = OptConfig.fromPretrained(Path.of("tiny_opt"));
+ * OptConfig big = OptConfig.named("facebook/opt-350m");   // shipped config, no weights
+ * OptConfig tiny = OptConfig.builder().set("hidden_size", 16).set("num_hidden_layers", 2).build();
+ * }</pre>
+ */
+public final class OptConfig extends PretrainedConfig {
+
+  private final int vocabSize;
+  private final int hiddenSize;
+  private final int numHiddenLayers;
+  private final int ffnDim;
+  private final int maxPositionEmbeddings;
+  private final boolean doLayerNormBefore;
+  private final boolean removeFinalLayerNorm;
+  private final int wordEmbedProjDim;
+  private final double dropout;
+  private final double attentionDropout;
+  private final int numAttentionHeads;
+  private final String activationFunction;
+  private final double initStd;
+  private final Integer padTokenId;
+  private final boolean enableBias;
+  private final boolean layerNormElementwiseAffine;
+
+  /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
+  public OptConfig(ObjectNode json) {
+    super(json);
+    String type = modelType();
+    if (type != null && !type.equals("opt")) {
+      throw new IllegalArgumentException("not an OPT config: model_type is '" + type + "'");
+    }
+    vocabSize = int32("vocab_size", 50272);
+    hiddenSize = int32("hidden_size", 768);
+    numHiddenLayers = int32("num_hidden_layers", 12);
+    ffnDim = int32("ffn_dim", 3072);
+    maxPositionEmbeddings = int32("max_position_embeddings", 2048);
+    doLayerNormBefore = bool("do_layer_norm_before", true);
+    removeFinalLayerNorm = bool("_remove_final_layer_norm", false);
+    wordEmbedProjDim = int32("word_embed_proj_dim", hiddenSize);
+    dropout = number("dropout", 0.1);
+    attentionDropout = number("attention_dropout", 0.0);
+    numAttentionHeads = int32("num_attention_heads", 12);
+    activationFunction = string("activation_function", "relu");
+    initStd = number("init_std", 0.02);
+    Long pad = optInteger("pad_token_id");
+    padTokenId = json.has("pad_token_id") ? (pad == null ? null : Math.toIntExact(pad)) : 1;
+    enableBias = bool("enable_bias", true);
+    layerNormElementwiseAffine = bool("layer_norm_elementwise_affine", true);
+    if (hiddenSize % numAttentionHeads != 0) {
+      throw new IllegalArgumentException(
+          "hidden_size (" + hiddenSize + ") must be divisible by num_attention_heads ("
+              + numAttentionHeads + ")");
+    }
+  }
+
+  /** Reads {@code dir/config.json}. */
+  public static OptConfig fromPretrained(Path dir) {
+    return new OptConfig(readJson(dir));
+  }
+
+  /**
+   * A published configuration shipped with peft4j ({@code facebook/opt-125m}, {@code
+   * facebook/opt-350m}): the architecture only, no weights.
+   */
+  public static OptConfig named(String modelId) {
+    String resource = "/ai/peft4j/models/opt/" + modelId.replace('/', '--') + ".json";
+    try (InputStream in = OptConfig.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalArgumentException(
+            "no shipped configuration for '" + modelId
+                + "'; shipped: facebook/opt-125m, facebook/opt-350m");
+      }
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return new OptConfig((ObjectNode) PythonJson.parse(text, resource));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A builder that starts from transformers' defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public int vocabSize() {
+    return vocabSize;
+  }
+
+  public int hiddenSize() {
+    return hiddenSize;
+  }
+
+  public int numHiddenLayers() {
+    return numHiddenLayers;
+  }
+
+  public int ffnDim() {
+    return ffnDim;
+  }
+
+  public int maxPositionEmbeddings() {
+    return maxPositionEmbeddings;
+  }
+
+  /** Pre-LN (true, most OPT sizes) or post-LN (false, opt-350m). */
+  public boolean doLayerNormBefore() {
+    return doLayerNormBefore;
+  }
+
+  /** Whether the decoder has a final layer norm (pre-LN models, unless removed). */
+  public boolean hasFinalLayerNorm() {
+    return doLayerNormBefore && !removeFinalLayerNorm;
+  }
+
+  public int wordEmbedProjDim() {
+    return wordEmbedProjDim;
+  }
+
+  public double dropout() {
+    return dropout;
+  }
+
+  public double attentionDropout() {
+    return attentionDropout;
+  }
+
+  public int numAttentionHeads() {
+    return numAttentionHeads;
+  }
+
+  public String activationFunction() {
+    return activationFunction;
+  }
+
+  public double initStd() {
+    return initStd;
+  }
+
+  /** The padding token id, or null. */
+  public Integer padTokenId() {
+    return padTokenId;
+  }
+
+  public boolean enableBias() {
+    return enableBias;
+  }
+
+  public boolean layerNormElementwiseAffine() {
+    return layerNormElementwiseAffine;
+  }
+
+  /** Builds an {@link OptConfig} field by field, with the JSON names. */
+  public static final class Builder {
+    private final ObjectNode json = PythonJson.MAPPER.createObjectNode();
+
+    private Builder() {
+      json.put("model_type", "opt");
+      json.putArray("architectures").add("OPTForCausalLM");
+    }
+
+    /** Sets an integer field, e.g. {@code set("hidden_size", 16)}. */
+    public Builder set(String key, long value) {
+      json.put(key, value);
+      return this;
+    }
+
+    /** Sets a floating-point field, e.g. {@code set("dropout", 0.0)}. */
+    public Builder set(String key, double value) {
+      json.put(key, value);
+      return this;
+    }
+
+    /** Sets a boolean field. */
+    public Builder set(String key, boolean value) {
+      json.put(key, value);
+      return this;
+    }
+
+    /** Sets a string field. */
+    public Builder set(String key, String value) {
+      json.put(key, value);
+      return this;
+    }
+
+    public OptConfig build() {
+      return new OptConfig(json);
+    }
+  }
+}

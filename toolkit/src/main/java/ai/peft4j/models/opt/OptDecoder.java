@@ -1,0 +1,113 @@
+package ai.peft4j.models.opt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import ai.peft4j.models.LmInputs;
+import ai.peft4j.nn.Dropout;
+import ai.peft4j.nn.Embedding;
+import ai.peft4j.nn.LayerNorm;
+import ai.peft4j.nn.Linear;
+import ai.peft4j.nn.ModuleBlock;
+import ai.peft4j.nn.ModuleList;
+
+/**
+ * The OPT decoder stack: token and position embeddings, optional projection into the hidden size,
+ * the layers, an optional final layer norm and projection back to the embedding size.
+ */
+public class OptDecoder extends ModuleBlock {
+
+  private final OptConfig config;
+  private final boolean projects;
+  private final ModuleList<OptDecoderLayer> layers;
+
+  public OptDecoder(OptConfig c) {
+    this.config = c;
+    int d = c.hiddenSize();
+    int e = c.wordEmbedProjDim();
+    projects = e != d;
+    addModule("embed_tokens", new Embedding(c.vocabSize(), e, c.padTokenId()));
+    addModule("embed_positions", new OptLearnedPositionalEmbedding(c.maxPositionEmbeddings(), d));
+    if (projects) {
+      addModule("project_out", new Linear(d, e, false));
+      addModule("project_in", new Linear(e, d, false));
+    }
+    if (c.hasFinalLayerNorm()) {
+      addModule(
+          "final_layer_norm",
+          new LayerNorm(d, OptDecoderLayer.LAYER_NORM_EPS, c.layerNormElementwiseAffine()));
+    }
+    layers = addModule("layers", new ModuleList<>());
+    for (int i = 0; i < c.numHiddenLayers(); i++) {
+      layers.add(new OptDecoderLayer(c));
+    }
+  }
+
+  /** The token embedding (its weight is shared with the LM head). */
+  public Embedding embedTokens() {
+    return (Embedding) module("embed_tokens");
+  }
+
+  /** The decoder layers. */
+  public ModuleList<OptDecoderLayer> layers() {
+    return layers;
+  }
+
+  /** Last hidden states {@code (B, T, word_embed_proj_dim)}. */
+  public NDArray forward(ParameterStore ps, LmInputs in, boolean training) {
+    NDArray embeds =
+        in.inputsEmbeds() != null ? in.inputsEmbeds() : call("embed_tokens", ps, training, in.inputIds());
+    long b = embeds.getShape().get(0);
+    long t = embeds.getShape().get(1);
+    NDArray mask = in.attentionMask();
+    if (mask == null) {
+      mask = embeds.getManager().ones(new Shape(b, t), DataType.INT64, embeds.getDevice());
+    }
+    NDArray positions =
+        ((OptLearnedPositionalEmbedding) module("embed_positions")).forward(ps, mask, 0, training);
+    if (projects) {
+      embeds = call("project_in", ps, training, embeds);
+    }
+    NDArray h = embeds.add(positions);
+    h = Dropout.apply(h, (float) config.dropout(), training);
+
+    NDArray additiveMask = causalMask(mask, t, embeds.getDataType());
+    for (OptDecoderLayer layer : layers.items()) {
+      h = layer.forward(ps, h, additiveMask, training);
+    }
+    if (config.hasFinalLayerNorm()) {
+      h = call("final_layer_norm", ps, training, h);
+    }
+    if (projects) {
+      h = call("project_out", ps, training, h);
+    }
+    return h;
+  }
+
+  /**
+   * transformers' 4-D causal mask: {@code (B, 1, T, S)}, 0 where query i may attend key j (j ≤ i
+   * and key j not padding), the float minimum elsewhere.
+   */
+  static NDArray causalMask(NDArray attentionMask, long t, DataType dtype) {
+    NDManager m = attentionMask.getManager();
+    long s = attentionMask.getShape().get(1);
+    long past = s - t;
+    NDArray query = m.arange(past, past + t, 1, DataType.INT64, attentionMask.getDevice()).reshape(1, 1, t, 1);
+    NDArray key = m.arange(0, s, 1, DataType.INT64, attentionMask.getDevice()).reshape(1, 1, 1, s);
+    NDArray future = key.gt(query); // (1, 1, T, S)
+    NDArray padding = attentionMask.eq(0).reshape(-1, 1, 1, s); // (B, 1, 1, S)
+    return future.logicalOr(padding).toType(dtype, false).mul(-Float.MAX_VALUE);
+  }
+
+  /** {@inheritDoc} Inputs: input ids and, optionally, the attention mask. */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+    return new NDList(forward(ps, LmInputs.of(inputs.get(0), mask, null), training));
+  }
+}

@@ -1,0 +1,84 @@
+package ai.peft4j.models.opt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Activation;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import ai.peft4j.nn.Dropout;
+import ai.peft4j.nn.LayerNorm;
+import ai.peft4j.nn.Linear;
+import ai.peft4j.nn.ModuleBlock;
+import java.util.function.UnaryOperator;
+
+/**
+ * One decoder layer: attention then MLP, each in a residual branch, normalised before the branch
+ * (pre-LN) or after the residual sum (post-LN, opt-350m).
+ */
+public class OptDecoderLayer extends ModuleBlock {
+
+  static final float LAYER_NORM_EPS = 1e-5f;
+
+  private final boolean normBefore;
+  private final float dropout;
+  private final UnaryOperator<NDArray> activation;
+
+  public OptDecoderLayer(OptConfig c) {
+    int d = c.hiddenSize();
+    boolean affine = c.layerNormElementwiseAffine();
+    normBefore = c.doLayerNormBefore();
+    dropout = (float) c.dropout();
+    activation = activation(c.activationFunction());
+    addModule("self_attn", new OptAttention(c));
+    addModule("self_attn_layer_norm", new LayerNorm(d, LAYER_NORM_EPS, affine));
+    addModule("fc1", new Linear(d, c.ffnDim(), c.enableBias()));
+    addModule("fc2", new Linear(c.ffnDim(), d, c.enableBias()));
+    addModule("final_layer_norm", new LayerNorm(d, LAYER_NORM_EPS, affine));
+  }
+
+  /** {@code (B, T, D) -> (B, T, D)}; {@code mask} is the additive {@code (B, 1, T, S)} mask. */
+  public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, boolean training) {
+    NDArray residual = h;
+    if (normBefore) {
+      h = call("self_attn_layer_norm", ps, training, h);
+    }
+    h = call("self_attn", ps, training, h, mask);
+    h = residual.add(Dropout.apply(h, dropout, training));
+    if (!normBefore) {
+      h = call("self_attn_layer_norm", ps, training, h);
+    }
+
+    residual = h;
+    if (normBefore) {
+      h = call("final_layer_norm", ps, training, h);
+    }
+    h = call("fc2", ps, training, activation.apply(call("fc1", ps, training, h)));
+    h = residual.add(Dropout.apply(h, dropout, training));
+    if (!normBefore) {
+      h = call("final_layer_norm", ps, training, h);
+    }
+    return h;
+  }
+
+  static UnaryOperator<NDArray> activation(String name) {
+    switch (name) {
+      case "relu":
+        return Activation::relu;
+      case "gelu":
+        return Activation::gelu;
+      case "silu":
+      case "swish":
+        return x -> x.mul(Activation.sigmoid(x));
+      default:
+        throw new IllegalArgumentException(
+            "activation_function '" + name + "' is not supported; use relu, gelu or silu");
+    }
+  }
+
+  /** {@inheritDoc} Inputs: hidden states and the additive mask. */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    return new NDList(forward(ps, inputs.get(0), inputs.get(1), training));
+  }
+}

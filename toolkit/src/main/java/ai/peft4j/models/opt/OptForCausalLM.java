@@ -1,0 +1,88 @@
+package ai.peft4j.models.opt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import ai.peft4j.models.CausalLMOutput;
+import ai.peft4j.models.LmInputs;
+import ai.peft4j.models.Losses;
+import ai.peft4j.models.PreTrainedCausalLM;
+import ai.peft4j.nn.Linear;
+import java.nio.file.Path;
+
+/**
+ * transformers' {@code OPTForCausalLM}: the decoder plus an LM head tied to the token embedding.
+ *
+ * <pre>{@code
+ * try (OptForCausalLM lm = OptForCausalLM.fromPretrained(Path.of("tiny_opt"))) {
+ *   CausalLMOutput out = lm.forward(inputIds, attentionMask, labels);   // logits (B, T, V), loss
+ * }
+ * // Architecture only, seeded random weights (for demos: the outputs mean nothing):
+ * OptForCausalLM demo = OptForCausalLM.fromConfig(OptConfig.named("facebook/opt-350m"), 42);
+ * }</pre>
+ */
+public class OptForCausalLM extends PreTrainedCausalLM {
+
+  private final OptModel model;
+
+  /** The architecture, with no weights allocated (count it, inject adapters, then load). */
+  public OptForCausalLM(OptConfig config) {
+    super(config);
+    model = addModule("model", new OptModel(config));
+    Linear head =
+        config.tieWordEmbeddings()
+            ? new Linear(model.decoder().embedTokens().weight())
+            : new Linear(config.wordEmbedProjDim(), config.vocabSize(), false);
+    addModule("lm_head", head);
+  }
+
+  /** Loads {@code dir} ({@code config.json} + safetensors weights). */
+  public static OptForCausalLM fromPretrained(Path dir) {
+    OptForCausalLM lm = new OptForCausalLM(OptConfig.fromPretrained(dir));
+    lm.loadWeights(dir);
+    return lm;
+  }
+
+  /** Seeded random weights, initialised as transformers does (for demos and tests). */
+  public static OptForCausalLM fromConfig(OptConfig config, long seed) {
+    OptForCausalLM lm = new OptForCausalLM(config);
+    lm.initWeights(seed);
+    return lm;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public OptConfig config() {
+    return (OptConfig) super.config();
+  }
+
+  public OptModel model() {
+    return model;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public String baseModelPrefix() {
+    return "model";
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public CausalLMOutput forward(ParameterStore ps, LmInputs in, boolean training) {
+    NDArray hidden = model.forward(ps, in, training);
+    NDArray logits = call("lm_head", ps, training, hidden);
+    NDArray loss = in.labels() == null ? null : Losses.causalLmLoss(logits, in.labels());
+    return new CausalLMOutput(logits, loss);
+  }
+
+  /** {@inheritDoc} Inputs: input ids, then optionally attention mask and labels. */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+    NDArray labels = inputs.size() > 2 ? inputs.get(2) : null;
+    CausalLMOutput out = forward(ps, LmInputs.of(inputs.get(0), mask, labels), training);
+    return out.loss() == null ? new NDList(out.logits()) : new NDList(out.logits(), out.loss());
+  }
+}

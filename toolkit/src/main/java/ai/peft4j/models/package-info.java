@@ -1,0 +1,10 @@
+/**
+ * Hugging Face model architectures whose module paths are the HF state-dict names, loaded from a
+ * checkpoint directory ({@code config.json} + {@code *.safetensors}).
+ *
+ * <pre>{@code
+ * var model = AutoModelForCausalLM.fromPretrained(Path.of("tiny_opt"));
+ * CausalLMOutput out = model.forward(inputIds, attentionMask, labels);
+ * }</pre>
+ */
+package ai.peft4j.models;

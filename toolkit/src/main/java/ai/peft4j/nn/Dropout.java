@@ -1,0 +1,54 @@
+package ai.peft4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/** PyTorch's {@code nn.Dropout}: zeroes elements with probability {@code p} while training. */
+public class Dropout extends ModuleBlock {
+
+  private final float p;
+
+  /** A dropout layer with drop probability {@code p} in [0, 1). */
+  public Dropout(double p) {
+    if (!(p >= 0 && p < 1)) {
+      throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+    }
+    this.p = (float) p;
+  }
+
+  public float p() {
+    return p;
+  }
+
+  /** Identity in evaluation mode or when p is 0. */
+  public NDArray forward(NDArray x, boolean training) {
+    return apply(x, p, training);
+  }
+
+  /** The functional form ({@code F.dropout}). */
+  public static NDArray apply(NDArray x, float p, boolean training) {
+    return training && p > 0 ? ai.djl.nn.norm.Dropout.dropout(x, p, true).singletonOrThrow() : x;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    return new NDList(forward(inputs.singletonOrThrow(), training));
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    return inputShapes;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  protected String extraRepr() {
+    return "p=" + p;
+  }
+}

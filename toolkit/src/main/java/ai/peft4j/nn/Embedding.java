@@ -1,0 +1,79 @@
+package ai.peft4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.SparseFormat;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * PyTorch's {@code nn.Embedding}: a lookup table {@code weight [numEmbeddings, embeddingDim]}.
+ * Input: integer ids {@code (...)}; output {@code (..., embeddingDim)}.
+ */
+public class Embedding extends ModuleBlock {
+
+  private final long numEmbeddings;
+  private final long embeddingDim;
+  private final Integer paddingIdx;
+  private final Parameter weight;
+
+  /**
+   * @param paddingIdx the row kept at zero by the initializer (PyTorch's {@code padding_idx}), or
+   *     null
+   */
+  public Embedding(long numEmbeddings, long embeddingDim, Integer paddingIdx) {
+    if (numEmbeddings <= 0 || embeddingDim <= 0) {
+      throw new IllegalArgumentException(
+          "Embedding needs positive sizes, got " + numEmbeddings + " x " + embeddingDim);
+    }
+    this.numEmbeddings = numEmbeddings;
+    this.embeddingDim = embeddingDim;
+    this.paddingIdx = paddingIdx;
+    this.weight = addParam("weight", Parameter.Type.WEIGHT, new Shape(numEmbeddings, embeddingDim));
+  }
+
+  public long numEmbeddings() {
+    return numEmbeddings;
+  }
+
+  public long embeddingDim() {
+    return embeddingDim;
+  }
+
+  /** PyTorch's {@code padding_idx}, or null. */
+  public Integer paddingIdx() {
+    return paddingIdx;
+  }
+
+  public Parameter weight() {
+    return weight;
+  }
+
+  /** Looks up {@code ids} (any integer type). */
+  public NDArray forward(ParameterStore ps, NDArray ids, boolean training) {
+    NDArray w = value(ps, weight, ids, training);
+    return ai.djl.nn.core.Embedding.embedding(ids, w, SparseFormat.DENSE).singletonOrThrow();
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    return new NDList(forward(ps, inputs.singletonOrThrow(), training));
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    return new Shape[] {inputShapes[0].add(embeddingDim)};
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  protected String extraRepr() {
+    return numEmbeddings + ", " + embeddingDim
+        + (paddingIdx != null ? ", padding_idx=" + paddingIdx : "");
+  }
+}
