@@ -38,7 +38,7 @@ public final class PythonJson {
       return MAPPER.readTree(text);
     } catch (IOException e) {
       throw new IllegalArgumentException(
-          source + " is not valid JSON: " + e.getOriginalMessage(), e);
+          source + " is not valid JSON: " + e.getMessage(), e);
     }
   }
 

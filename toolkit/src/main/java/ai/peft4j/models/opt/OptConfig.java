@@ -79,7 +79,7 @@ public final class OptConfig extends PretrainedConfig {
    * facebook/opt-350m}): the architecture only, no weights.
    */
   public static OptConfig named(String modelId) {
-    String resource = "/ai/peft4j/models/opt/" + modelId.replace('/', '--') + ".json";
+    String resource = "/ai/peft4j/models/opt/" + modelId.replace("/", "--") + ".json";
     try (InputStream in = OptConfig.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalArgumentException(
