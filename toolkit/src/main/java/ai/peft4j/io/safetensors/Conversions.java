@@ -55,6 +55,11 @@ final class Conversions {
           dst.putFloat(floatAt(dtype, s, p + i * dtype.byteSize()));
         }
       }
+      case I16 -> {
+        for (int i = 0; i < n; i++) {
+          dst.putInt(s.getShort(p + 2 * i));
+        }
+      }
       case U16 -> {
         for (int i = 0; i < n; i++) {
           dst.putInt(s.getShort(p + 2 * i) & 0xffff);
@@ -65,7 +70,7 @@ final class Conversions {
           dst.putLong(s.getInt(p + 4 * i) & 0xffffffffL);
         }
       }
-      case I16, I32, F32, F64, I64, U64 -> {
+      case I32, F32, F64, I64, U64 -> {
         if (dst.order() == ByteOrder.LITTLE_ENDIAN) {
           dst.put(s); // same layout: bulk copy
         } else {

@@ -25,7 +25,11 @@ public enum Dtype {
   F8_E5M2(1, DataType.FLOAT32),
   /** 8-bit float, 4 exponent bits, 3 mantissa bits, "fn" variant (no infinities); widened. */
   F8_E4M3(1, DataType.FLOAT32),
-  I16(2, DataType.INT16),
+  /**
+   * Signed 16-bit; widened to INT32 because creating an INT16 array aborts the JVM on DJL's
+   * PyTorch engine (0.36).
+   */
+  I16(2, DataType.INT32),
   /** Unsigned 16-bit; widened to INT32 because the engine's unsigned support is partial. */
   U16(2, DataType.INT32),
   /** IEEE half precision; widened to FLOAT32. */
@@ -70,7 +74,7 @@ public enum Dtype {
   /** True when {@link #djlType()} differs from the stored representation (a conversion runs). */
   public boolean isWidenedForDjl() {
     return switch (this) {
-      case F8_E5M2, F8_E4M3, F16, BF16, U16, U32 -> true;
+      case F8_E5M2, F8_E4M3, I16, F16, BF16, U16, U32 -> true;
       default -> false;
     };
   }
