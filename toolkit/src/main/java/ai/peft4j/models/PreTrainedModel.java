@@ -26,9 +26,24 @@ public abstract class PreTrainedModel extends ModuleBlock implements AutoCloseab
   private final PretrainedConfig config;
   private NDManager manager;
   private boolean training;
+  private String nameOrPath;
 
   protected PreTrainedModel(PretrainedConfig config) {
     this.config = config;
+    this.nameOrPath = config.toJsonNode().path("_name_or_path").asText(null);
+  }
+
+  /**
+   * Where the model came from (transformers' {@code name_or_path}): the directory it was loaded
+   * from, or the model id in its config. PEFT records it as {@code base_model_name_or_path}.
+   */
+  public String nameOrPath() {
+    return nameOrPath;
+  }
+
+  /** Records where the model came from. */
+  public void setNameOrPath(String nameOrPath) {
+    this.nameOrPath = nameOrPath;
   }
 
   /** The configuration this model was built from. */
@@ -123,6 +138,7 @@ public abstract class PreTrainedModel extends ModuleBlock implements AutoCloseab
    */
   public void loadWeights(Path dir) {
     WeightLoader.load(this, dir);
+    nameOrPath = dir.toString();
   }
 
   /**

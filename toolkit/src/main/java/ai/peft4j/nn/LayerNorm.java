@@ -26,6 +26,15 @@ public class LayerNorm extends ModuleBlock {
     this.bias = elementwiseAffine ? addParam("bias", Parameter.Type.BETA, new Shape(dim)) : null;
   }
 
+  /** The normalised size. */
+  public long dim() {
+    return dim;
+  }
+
+  public float eps() {
+    return eps;
+  }
+
   /** The weight, or null without elementwise affine. */
   public Parameter weight() {
     return weight;

@@ -109,6 +109,23 @@ public abstract class ModuleBlock extends AbstractBlock {
     return old;
   }
 
+  /** Removes the child called {@code name} and returns it (PyTorch's {@code del m[name]}). */
+  protected final Block removeModule(String name) {
+    Block old = modules.remove(name);
+    if (old == null) {
+      throw new IllegalArgumentException(
+          "no child '" + name + "' in " + getClass().getSimpleName() + "; children: "
+              + modules.keySet());
+    }
+    for (int i = 0; i < children.size(); i++) {
+      if (children.valueAt(i) == old) {
+        children.remove(i);
+        break;
+      }
+    }
+    return old;
+  }
+
   /** Called after {@link #replaceChild}; subclasses holding the child in a field update it. */
   protected void onChildReplaced(String name, Block old, Block replacement) {}
 

@@ -1,7 +1,6 @@
 package ai.peft4j.nn;
 
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -48,12 +47,6 @@ public class ModuleList<B extends Block> extends ModuleBlock {
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    throw new UnsupportedOperationException("a ModuleList is called through its owner");
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public Shape[] getOutputShapes(Shape[] inputShapes) {
     throw new UnsupportedOperationException("a ModuleList is called through its owner");
   }
 }

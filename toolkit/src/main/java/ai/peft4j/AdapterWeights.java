@@ -1,0 +1,157 @@
+package ai.peft4j;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.peft4j.io.safetensors.SafetensorsException;
+import ai.peft4j.io.safetensors.SafetensorsFile;
+import ai.peft4j.io.safetensors.SafetensorsWriter;
+import ai.peft4j.io.safetensors.Tensor;
+import ai.peft4j.nn.ModuleTree;
+import ai.peft4j.nn.Weights;
+import ai.peft4j.tuners.TunerLayer;
+import ai.peft4j.tuners.lora.LoraConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The adapter's part of the state dict, under the keys PEFT writes (PEFT's {@code
+ * get_peft_model_state_dict} / {@code set_peft_model_state_dict}): in-memory keys such as {@code
+ * base_model.model.…q_proj.lora_A.default.weight} are saved as {@code …q_proj.lora_A.weight}, and
+ * a modules_to_save copy {@code …score.modules_to_save.default.weight} as {@code …score.weight}.
+ * Loading inverts the same map, so both directions agree by construction.
+ */
+final class AdapterWeights {
+
+  private AdapterWeights() {}
+
+  /** Saved key → parameter, for adapter {@code adapter} of {@code model}. */
+  static Map<String, Parameter> stateDict(PeftModel model, String adapter) {
+    Map<String, Parameter> all = ModuleTree.namedParameters(model);
+    String prefix = "base_model.model.";
+    List<String> layerPaths = new ArrayList<>();
+    model.baseModel().tunerLayers().keySet().forEach(k -> layerPaths.add(prefix + k + "."));
+    LoraConfig lora = model.peftConfig().get(adapter) instanceof LoraConfig
+        ? (LoraConfig) model.peftConfig().get(adapter) : null;
+
+    Map<String, Parameter> out = new LinkedHashMap<>();
+    String segment = "." + adapter + ".";
+    String copySegment = ".modules_to_save" + segment;
+    for (Map.Entry<String, Parameter> e : all.entrySet()) {
+      String key = e.getKey();
+      boolean inLayer = layerPaths.stream().anyMatch(key::startsWith);
+      if (inLayer && key.contains(segment) && !key.contains(".base_layer.")) {
+        out.put(key.replace(segment, "."), e.getValue());
+      } else if (key.contains(copySegment)) {
+        out.put(key.replace(copySegment, "."), e.getValue());
+      } else if (lora != null && isSavedBias(lora, key, layerPaths)) {
+        out.put(key, e.getValue());
+      }
+    }
+    return out;
+  }
+
+  private static boolean isSavedBias(LoraConfig config, String key, List<String> layerPaths) {
+    if (!key.endsWith("bias") || key.contains(".original_module.") || key.contains(".modules_to_save.")) {
+      return false;
+    }
+    switch (config.bias()) {
+      case ALL:
+        return !key.contains(".lora_");
+      case LORA_ONLY:
+        return layerPaths.stream().anyMatch(p -> key.equals(p + "base_layer.bias"));
+      default:
+        return false;
+    }
+  }
+
+  /** Writes adapter {@code adapter}'s weights to {@code file} (atomically). */
+  static void save(PeftModel model, String adapter, Path file) {
+    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    stateDict(model, adapter).forEach((key, p) -> {
+      if (!p.isInitialized()) {
+        throw new IllegalStateException(
+            "cannot save adapter '" + adapter + "': '" + key + "' has no value yet (load or"
+                + " initialize the base model before saving)");
+      }
+      tensors.put(key, Tensor.of(p.getArray()));
+    });
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      SafetensorsWriter.write(file, tensors, Map.of("format", "pt"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save adapter to " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Puts the tensors of {@code file} into adapter {@code adapter}. Everything is checked before
+   * any value is written: each file key must be one of the adapter's keys with the same shape, and
+   * every adapter weight must be in the file.
+   */
+  static void load(PeftModel model, String adapter, SafetensorsFile file) {
+    Map<String, Parameter> wanted = stateDict(model, adapter);
+    List<String> unexpected = new ArrayList<>();
+    List<String> mismatched = new ArrayList<>();
+    for (String name : file.names()) {
+      Parameter p = wanted.get(name);
+      if (p == null) {
+        unexpected.add(name);
+        continue;
+      }
+      Shape inFile = new Shape(file.info(name).shape());
+      Shape inModel = ModuleTree.shapeOf(name, p);
+      if (!inFile.equals(inModel)) {
+        mismatched.add(name + ": model " + inModel + " vs file " + inFile);
+      }
+    }
+    List<String> missing = new ArrayList<>();
+    wanted.forEach((key, p) -> {
+      if (!file.contains(key) && !key.endsWith("bias")) {
+        missing.add(key);
+      }
+    });
+    if (!unexpected.isEmpty() || !mismatched.isEmpty() || !missing.isEmpty()) {
+      throw new IllegalArgumentException(
+          "adapter weights in " + file.path() + " do not fit adapter '" + adapter + "'"
+              + (missing.isEmpty() ? "" : "; missing keys: " + missing)
+              + (unexpected.isEmpty() ? "" : "; unexpected keys: " + unexpected)
+              + (mismatched.isEmpty() ? "" : "; shape mismatches: " + mismatched)
+              + ". Check that adapter_config.json matches the weights and that the base model"
+              + " is the one the adapter was trained on. The model was left unchanged.");
+    }
+    NDManager owner = ownerManager(model);
+    for (String name : file.names()) {
+      try {
+        NDArray value = file.toNDArray(name, owner);
+        Weights.assign(name, wanted.get(name), value, owner);
+      } catch (SafetensorsException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /** The manager that holds the base model's weights, where adapter weights belong too. */
+  private static NDManager ownerManager(PeftModel model) {
+    for (TunerLayer layer : model.baseModel().tunerLayers().values()) {
+      Parameter w = ModuleTree.directParameters(layer.baseLayer()).get("weight");
+      if (w != null && w.isInitialized()) {
+        return w.getArray().getManager();
+      }
+    }
+    for (Parameter p : ModuleTree.uniqueParameters(model).values()) {
+      if (p.isInitialized()) {
+        return p.getArray().getManager();
+      }
+    }
+    throw new IllegalStateException(
+        "the base model has no weights yet; load or initialize it before loading an adapter");
+  }
+}

@@ -1,0 +1,336 @@
+package ai.peft4j;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import ai.peft4j.io.json.PythonRepr;
+import ai.peft4j.io.safetensors.SafetensorsException;
+import ai.peft4j.io.safetensors.SafetensorsFile;
+import ai.peft4j.models.PreTrainedCausalLM;
+import ai.peft4j.models.PreTrainedModel;
+import ai.peft4j.nn.ModuleBlock;
+import ai.peft4j.nn.ModuleTree;
+import ai.peft4j.tuners.BaseTuner;
+import ai.peft4j.tuners.Initialization;
+import ai.peft4j.tuners.lora.LoraConfig;
+import ai.peft4j.tuners.lora.LoraModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model with PEFT adapters: PEFT's {@code PeftModel}. The user's model sits at {@code
+ * base_model.model}, so parameter names equal PEFT's in-memory state-dict keys.
+ *
+ * <pre>{@code
+ * var lm = AutoModelForCausalLM.fromPretrained(Path.of("opt"));
+ * PeftModel peft = PeftModel.getPeftModel(lm, Peft.lora().r(16).alpha(32)
+ *     .targets("q_proj", "v_proj").task(TaskType.CAUSAL_LM).build());
+ * peft.printTrainableParameters();
+ * peft.savePretrained(Path.of("my-adapter"));        // adapter_config.json + adapter_model.safetensors
+ * }</pre>
+ */
+public class PeftModel extends ModuleBlock implements AutoCloseable {
+
+  /** PEFT's name of the adapter weights file. */
+  public static final String WEIGHTS_NAME = "adapter_model.safetensors";
+  /** The adapter name used when none is given. */
+  public static final String DEFAULT_ADAPTER = "default";
+
+  private final BaseTuner tuner;
+
+  protected PeftModel(Block model, PeftConfig config, String adapterName) {
+    tuner = addModule("base_model", tunerFor(model, config));
+    PeftConfig named = config;
+    if (config.baseModelNameOrPath() == null && model instanceof PreTrainedModel) {
+      named = config.withBaseModelNameOrPath(((PreTrainedModel) model).nameOrPath());
+    }
+    tuner.addAdapter(adapterName, named, Initialization.generator());
+  }
+
+  private static BaseTuner tunerFor(Block model, PeftConfig config) {
+    if (config instanceof LoraConfig) {
+      return new LoraModel(model);
+    }
+    throw new IllegalArgumentException(
+        config.peftType() + " adapters cannot be applied by peft4j yet; supported: LORA");
+  }
+
+  /**
+   * Adds an adapter called "default" to {@code model}, as PEFT's {@code get_peft_model}; the
+   * model is changed in place (its target layers are wrapped) and only adapter weights train.
+   * A {@code CAUSAL_LM} config on a causal LM gives a {@link PeftModelForCausalLM}.
+   */
+  public static PeftModel getPeftModel(Block model, PeftConfig config) {
+    return getPeftModel(model, config, DEFAULT_ADAPTER);
+  }
+
+  /** {@link #getPeftModel(Block, PeftConfig)} with an adapter name of your choice. */
+  public static PeftModel getPeftModel(Block model, PeftConfig config, String adapterName) {
+    if (model instanceof PeftModel) {
+      throw new IllegalArgumentException(
+          "the model already is a PeftModel; use addAdapter(name, config) to add another adapter");
+    }
+    if (config.taskType() == TaskType.CAUSAL_LM) {
+      if (!(model instanceof PreTrainedCausalLM)) {
+        throw new IllegalArgumentException(
+            "task_type CAUSAL_LM needs a causal language model (e.g. OptForCausalLM), got "
+                + model.getClass().getSimpleName() + "; leave task_type unset for custom models");
+      }
+      return new PeftModelForCausalLM((PreTrainedCausalLM) model, config, adapterName);
+    }
+    return new PeftModel(model, config, adapterName);
+  }
+
+  // --- the wrapped model ---
+
+  /** The tuner (PEFT's {@code peft_model.base_model}, e.g. a {@link LoraModel}). */
+  public BaseTuner baseModel() {
+    return tuner;
+  }
+
+  /** The user's model, with adapter layers in place (PEFT's {@code get_base_model()}). */
+  public Block getBaseModel() {
+    return tuner.model();
+  }
+
+  /** The configs by adapter name. */
+  public Map<String, PeftConfig> peftConfig() {
+    return tuner.configs();
+  }
+
+  /** The config of the active adapter. */
+  public PeftConfig activePeftConfig() {
+    return tuner.configs().get(activeAdapter());
+  }
+
+  // --- several adapters ---
+
+  public String activeAdapter() {
+    return tuner.activeAdapter();
+  }
+
+  /** Adds another adapter (not active until {@link #setAdapter}). */
+  public void addAdapter(String name, PeftConfig config) {
+    tuner.addAdapter(name, config, Initialization.generator());
+  }
+
+  /** Makes {@code name} the adapter that runs and trains. */
+  public void setAdapter(String name) {
+    tuner.setAdapter(name);
+  }
+
+  /** Removes an adapter and its weights. */
+  public void deleteAdapter(String name) {
+    tuner.deleteAdapter(name);
+  }
+
+  /**
+   * Switches all adapters off until the returned handle is closed:
+   *
+   * <pre>{@code
+   * try (var off = peft.disableAdapter()) {
+   *   baseLogits = peft.forward(ids, mask, null).logits();
+   * }
+   * }</pre>
+   */
+  public AdapterSwitch disableAdapter() {
+    tuner.enableAdapters(false);
+    return () -> tuner.enableAdapters(true);
+  }
+
+  /** Re-enables adapters when closed; see {@link #disableAdapter()}. */
+  @FunctionalInterface
+  public interface AdapterSwitch extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  // --- merging ---
+
+  /** Adds the active adapter (or those named) into the base weights; forward is unchanged. */
+  public void mergeAdapter(String... adapterNames) {
+    tuner.merge(List.of(adapterNames), false);
+  }
+
+  /** Takes merged adapters back out of the base weights. */
+  public void unmergeAdapter() {
+    tuner.unmerge();
+  }
+
+  /**
+   * Merges the active adapter into the base weights and returns the base model without any PEFT
+   * layer (PEFT's {@code merge_and_unload}). This PeftModel must not be used afterwards.
+   */
+  public Block mergeAndUnload() {
+    return tuner.unload(true, false);
+  }
+
+  /** {@link #mergeAndUnload()} that checks merged weights for NaN and infinity first. */
+  public Block mergeAndUnload(boolean safeMerge) {
+    return tuner.unload(true, safeMerge);
+  }
+
+  /** Returns the base model with the adapter layers removed and nothing merged. */
+  public Block unload() {
+    return tuner.unload(false, false);
+  }
+
+  // --- parameters ---
+
+  /** Trainable and total parameter counts, tied weights counted once. */
+  public record ParameterCounts(long trainable, long all) {
+    /** {@code 100 * trainable / all}. */
+    public double trainablePercent() {
+      return 100.0 * trainable / all;
+    }
+
+    /** PEFT's line: {@code trainable params: 1,572,864 || all params: ... || trainable%: ...}. */
+    @Override
+    public String toString() {
+      return String.format("trainable params: %,d || all params: %,d || trainable%%: %s",
+          trainable, all, PythonRepr.ofDouble(trainablePercent()));
+    }
+  }
+
+  /** PEFT's {@code get_nb_trainable_parameters()}, computed from shapes. */
+  public ParameterCounts getNbTrainableParameters() {
+    return new ParameterCounts(
+        ModuleTree.countTrainableParameters(this), ModuleTree.countParameters(this));
+  }
+
+  /** Prints PEFT's one-line parameter summary. */
+  public void printTrainableParameters() {
+    System.out.println(getNbTrainableParameters());
+  }
+
+  // --- saving and loading ---
+
+  /**
+   * Writes every adapter in PEFT's format: {@code adapter_config.json} and {@code
+   * adapter_model.safetensors} in {@code dir} for "default", in {@code dir/<name>} for others.
+   * Each file is written to a temporary file and renamed.
+   */
+  public void savePretrained(Path dir) {
+    savePretrained(dir, new ArrayList<>(peftConfig().keySet()));
+  }
+
+  /** Writes the named adapters only. */
+  public void savePretrained(Path dir, List<String> adapterNames) {
+    for (String name : adapterNames) {
+      PeftConfig config = peftConfig().get(name);
+      if (config == null) {
+        throw new IllegalArgumentException(
+            "no adapter named '" + name + "'; adapters: " + peftConfig().keySet());
+      }
+      Path out = name.equals(DEFAULT_ADAPTER) ? dir : dir.resolve(name);
+      AdapterWeights.save(this, name, out.resolve(WEIGHTS_NAME));
+      config.withInferenceMode(true).savePretrained(out);
+    }
+  }
+
+  /** Loads an adapter saved by PEFT or peft4j for inference (frozen). */
+  public static PeftModel fromPretrained(Block model, Path dir) {
+    return fromPretrained(model, dir, DEFAULT_ADAPTER, false);
+  }
+
+  /** Loads an adapter; with {@code isTrainable} its weights train, else everything is frozen. */
+  public static PeftModel fromPretrained(Block model, Path dir, boolean isTrainable) {
+    return fromPretrained(model, dir, DEFAULT_ADAPTER, isTrainable);
+  }
+
+  /**
+   * Loads the adapter in {@code dir} under {@code adapterName}. If anything does not fit (config,
+   * missing or unexpected keys, shapes), the model is given back unchanged and the error names
+   * the problem.
+   */
+  public static PeftModel fromPretrained(Block model, Path dir, String adapterName, boolean isTrainable) {
+    PeftConfig config = PeftConfig.fromPretrained(dir).withInferenceMode(!isTrainable);
+    try (SafetensorsFile weights = openWeights(dir)) {
+      PeftModel peft = getPeftModel(model, config, adapterName);
+      try {
+        AdapterWeights.load(peft, adapterName, weights);
+      } catch (RuntimeException e) {
+        peft.unload();
+        throw e;
+      }
+      if (!isTrainable && model instanceof PreTrainedModel) {
+        ((PreTrainedModel) model).eval();
+      }
+      return peft;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Loads another saved adapter into this model under {@code adapterName} (not activated). */
+  public void loadAdapter(Path dir, String adapterName) {
+    loadAdapter(dir, adapterName, false);
+  }
+
+  /** {@link #loadAdapter(Path, String)}, trainable when {@code isTrainable}. */
+  public void loadAdapter(Path dir, String adapterName, boolean isTrainable) {
+    PeftConfig config = PeftConfig.fromPretrained(dir).withInferenceMode(!isTrainable);
+    try (SafetensorsFile weights = openWeights(dir)) {
+      tuner.addAdapter(adapterName, config, Initialization.generator());
+      try {
+        AdapterWeights.load(this, adapterName, weights);
+      } catch (RuntimeException e) {
+        tuner.deleteAdapter(adapterName);
+        throw e;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static SafetensorsFile openWeights(Path dir) throws SafetensorsException {
+    Path file = dir.resolve(WEIGHTS_NAME);
+    if (!Files.exists(file)) {
+      String hint = Files.exists(dir.resolve("adapter_model.bin"))
+          ? " (only adapter_model.bin, a pickle, is there: peft4j reads safetensors only; re-save"
+              + " it in Python with model.save_pretrained(dir, safe_serialization=True))"
+          : "";
+      throw new IllegalArgumentException("no " + WEIGHTS_NAME + " in " + dir + hint);
+    }
+    return SafetensorsFile.open(file);
+  }
+
+  // --- forward ---
+
+  /** {@inheritDoc} Runs the base model with its adapters. */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    return tuner.forward(ps, inputs, training, params);
+  }
+
+  /** The parameters that train, by PEFT's in-memory key. */
+  public Map<String, Parameter> trainableParameters() {
+    Map<String, Parameter> out = new java.util.LinkedHashMap<>();
+    ModuleTree.uniqueParameters(this).forEach((k, p) -> {
+      if (p.requiresGradient()) {
+        out.put(k, p);
+      }
+    });
+    return out;
+  }
+
+  /** Frees the base model's weights when it owns them. */
+  @Override
+  public void close() {
+    if (getBaseModel() instanceof AutoCloseable) {
+      try {
+        ((AutoCloseable) getBaseModel()).close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing the base model failed", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,306 @@
+package ai.peft4j.tuners.lora;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import ai.peft4j.nn.Dropout;
+import ai.peft4j.nn.Linear;
+import ai.peft4j.nn.ModuleBlock;
+import ai.peft4j.nn.ModuleDict;
+import ai.peft4j.nn.ModuleTree;
+import ai.peft4j.tuners.TunerLayer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * PEFT's {@code lora.Linear}: a linear base layer plus low-rank updates,
+ *
+ * <pre>
+ *   y = base(x) + Σ_active  B(A(dropout(x))) · scaling,   scaling = alpha / r   (alpha / √r with rsLoRA)
+ * </pre>
+ *
+ * with {@code A: in → r} and {@code B: r → out} per adapter. Children, as in PEFT: {@code
+ * base_layer}, {@code lora_dropout.<name>}, {@code lora_A.<name>}, {@code lora_B.<name>}; the base
+ * layer's parameters are never trained here.
+ */
+public class LoraLinear extends ModuleBlock implements TunerLayer {
+
+  private final long inFeatures;
+  private final long outFeatures;
+  private final boolean fanInFanOut;
+  private final ModuleDict<Dropout> loraDropout;
+  private final ModuleDict<Linear> loraA;
+  private final ModuleDict<Linear> loraB;
+  private final Map<String, Integer> rank = new LinkedHashMap<>();
+  private final Map<String, Double> alpha = new LinkedHashMap<>();
+  private final Map<String, Double> scaling = new LinkedHashMap<>();
+  private List<String> active = new ArrayList<>();
+  private final List<String> merged = new ArrayList<>();
+  private boolean disabled;
+
+  /**
+   * Wraps {@code base}, a toolkit {@link Linear} or an initialized DJL {@code Linear}.
+   *
+   * @param fanInFanOut whether the base stores its weight as {@code [in, out]} (GPT-2's Conv1D)
+   */
+  public LoraLinear(Block base, boolean fanInFanOut) {
+    Shape w = ModuleTree.shapeOf("base_layer.weight", weightOf(base));
+    this.fanInFanOut = fanInFanOut;
+    this.outFeatures = fanInFanOut ? w.get(1) : w.get(0);
+    this.inFeatures = fanInFanOut ? w.get(0) : w.get(1);
+    addModule("base_layer", base);
+    loraDropout = addModule("lora_dropout", new ModuleDict<>());
+    loraA = addModule("lora_A", new ModuleDict<>());
+    loraB = addModule("lora_B", new ModuleDict<>());
+  }
+
+  /** The weight parameter of a linear-like block. */
+  static Parameter weightOf(Block linear) {
+    Parameter p = ModuleTree.directParameters(linear).get("weight");
+    if (p == null) {
+      throw new IllegalArgumentException(
+          "LoRA needs a layer with a 'weight' parameter, got " + linear.getClass().getName());
+    }
+    return p;
+  }
+
+  /**
+   * Adds adapter {@code name}. Its weights are created at once when the base weight exists,
+   * otherwise when the model is initialized.
+   */
+  public void updateLayer(
+      String name, int r, double loraAlpha, double dropout, LoraConfig.InitLoraWeights init,
+      boolean useRslora, Random rnd) {
+    if (r <= 0) {
+      throw new IllegalArgumentException("`r` should be a positive integer value but the value passed is " + r);
+    }
+    if (loraA.containsKey(name)) {
+      throw new IllegalArgumentException("adapter '" + name + "' already exists in this layer");
+    }
+    loraDropout.put(name, new Dropout(dropout));
+    Linear a = loraA.put(name, new Linear(inFeatures, r, false));
+    Linear b = loraB.put(name, new Linear(r, outFeatures, false));
+    rank.put(name, r);
+    alpha.put(name, loraAlpha);
+    scaling.put(name, useRslora ? loraAlpha / Math.sqrt(r) : loraAlpha / r);
+    LoraInit.attach(init, a, b, r, rnd);
+    Parameter baseWeight = weightOf(baseLayer());
+    if (baseWeight.isInitialized()) {
+      NDManager owner = baseWeight.getArray().getManager();
+      a.weight().initialize(owner, baseWeight.getArray().getDataType());
+      b.weight().initialize(owner, baseWeight.getArray().getDataType());
+    }
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Block baseLayer() {
+    return module("base_layer");
+  }
+
+  public long inFeatures() {
+    return inFeatures;
+  }
+
+  public long outFeatures() {
+    return outFeatures;
+  }
+
+  /** The rank of adapter {@code name}. */
+  public int r(String name) {
+    return rank.get(name);
+  }
+
+  /** The scaling factor applied to adapter {@code name}'s output. */
+  public double scaling(String name) {
+    return scaling.get(name);
+  }
+
+  /** The A matrix layer ({@code in → r}) of adapter {@code name}. */
+  public Linear loraA(String name) {
+    return loraA.get(name);
+  }
+
+  /** The B matrix layer ({@code r → out}) of adapter {@code name}. */
+  public Linear loraB(String name) {
+    return loraB.get(name);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Set<String> adapterNames() {
+    return loraA.asMap().keySet();
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public List<String> activeAdapters() {
+    return List.copyOf(active);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public void setActiveAdapters(List<String> names) {
+    active = new ArrayList<>(names);
+    for (String n : adapterNames()) {
+      boolean train = active.contains(n);
+      loraA.get(n).weight().freeze(!train);
+      loraB.get(n).weight().freeze(!train);
+    }
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public void setAdaptersEnabled(boolean enabled) {
+    disabled = !enabled;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public boolean adaptersDisabled() {
+    return disabled;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public void deleteAdapter(String name) {
+    if (!loraA.containsKey(name)) {
+      throw new IllegalArgumentException("no adapter '" + name + "' in this layer");
+    }
+    if (merged.contains(name)) {
+      throw new IllegalStateException("adapter '" + name + "' is merged; unmerge before deleting it");
+    }
+    for (ModuleDict<?> d : List.of(loraDropout, loraA, loraB)) {
+      Block removed = d.remove(name);
+      removed.getParameters().values().forEach(Parameter::close);
+    }
+    rank.remove(name);
+    alpha.remove(name);
+    scaling.remove(name);
+    active.remove(name);
+  }
+
+  /**
+   * {@code B·A·scaling}, shaped like the base weight ({@code [out, in]}, or {@code [in, out]} with
+   * fan_in_fan_out), as a new array on {@code into}.
+   */
+  public NDArray deltaWeight(String name, NDManager into) {
+    NDArray a = loraA.get(name).weight().getArray();
+    NDArray b = loraB.get(name).weight().getArray();
+    try (NDManager scope = into.newSubManager()) {
+      scope.tempAttachAll(a, b);
+      NDArray delta = b.matMul(a).mul(scaling.get(name)); // [out, in], lives on scope
+      if (fanInFanOut) {
+        delta = delta.transpose();
+      }
+      NDArray out = delta.duplicate();
+      out.attach(into);
+      return out;
+    }
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public void merge(List<String> names, boolean safe) {
+    NDArray w = weightOf(baseLayer()).getArray();
+    for (String name : names) {
+      if (!loraA.containsKey(name)) {
+        continue;
+      }
+      if (merged.contains(name)) {
+        throw new IllegalStateException("adapter '" + name + "' is already merged");
+      }
+      try (NDManager scope = w.getManager().newSubManager()) {
+        NDArray delta = deltaWeight(name, scope);
+        if (safe) {
+          NDArray sum = delta.add(w);
+          if (sum.isNaN().any().getBoolean() || sum.isInfinite().any().getBoolean()) {
+            throw new IllegalStateException(
+                "NaNs or infinities detected in the merged weights; adapter '" + name
+                    + "' seems to be broken, nothing was merged");
+          }
+        }
+        w.addi(delta);
+      }
+      merged.add(name);
+    }
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public void unmerge() {
+    NDArray w = weightOf(baseLayer()).getArray();
+    while (!merged.isEmpty()) {
+      String name = merged.remove(merged.size() - 1);
+      try (NDManager scope = w.getManager().newSubManager()) {
+        w.subi(deltaWeight(name, scope));
+      }
+    }
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public List<String> mergedAdapters() {
+    return List.copyOf(merged);
+  }
+
+  /** {@code (..., in) -> (..., out)}. */
+  public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
+    if (disabled && isMerged()) {
+      unmerge();
+    }
+    NDArray result = call("base_layer", ps, training, x);
+    if (disabled || isMerged()) {
+      return result;
+    }
+    for (String name : active) {
+      Linear a = loraA.get(name);
+      if (a == null) {
+        continue;
+      }
+      NDArray h = loraDropout.get(name).forward(x, training);
+      NDArray update = loraB.get(name).forward(ps, a.forward(ps, h, training), training);
+      result = result.add(update.mul(scaling.get(name)));
+    }
+    return result;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    return new NDList(forward(ps, inputs.singletonOrThrow(), training));
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    return baseLayer().getOutputShapes(inputShapes);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public void initialize(NDManager manager, ai.djl.ndarray.types.DataType dataType, Shape... shapes) {
+    // The base layer was built (and for DJL blocks initialized) before wrapping.
+    baseLayer().initialize(manager, dataType, shapes);
+    for (String n : adapterNames()) {
+      loraA.get(n).weight().initialize(manager, dataType);
+      loraB.get(n).weight().initialize(manager, dataType);
+    }
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  protected String extraRepr() {
+    return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", r=" + rank;
+  }
+}

@@ -1,0 +1,167 @@
+package ai.peft4j.tuners.lora;
+
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.peft4j.PeftConfig;
+import ai.peft4j.models.PreTrainedModel;
+import ai.peft4j.nn.Linear;
+import ai.peft4j.nn.ModuleTree;
+import ai.peft4j.tuners.BaseTuner;
+import ai.peft4j.tuners.ModuleSelector;
+import ai.peft4j.tuners.TargetMatcher;
+import ai.peft4j.tuners.TunerLayer;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PEFT's {@code LoraModel}: finds the modules a {@link LoraConfig} targets and wraps each linear
+ * one in a {@link LoraLinear}.
+ */
+public class LoraModel extends BaseTuner {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LoraModel.class);
+
+  /** PEFT's default targets per {@code model_type}, used when target_modules is not set. */
+  static final Map<String, List<String>> DEFAULT_TARGETS =
+      Map.of(
+          "opt", List.of("q_proj", "v_proj"),
+          "roberta", List.of("query", "value"),
+          "gpt2", List.of("c_attn"),
+          "llama", List.of("q_proj", "v_proj"),
+          "bert", List.of("query", "value"));
+
+  public LoraModel(Block model) {
+    super(model);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  protected void injectAdapter(String name, PeftConfig peftConfig, Random rnd) {
+    LoraConfig config = (LoraConfig) peftConfig;
+    TargetMatcher matcher = resolveTargets(TargetMatcher.of(config));
+    List<String> paths = new ArrayList<>(ModuleTree.namedModules(model()).keySet());
+    List<String> targeted = new ArrayList<>();
+    boolean sawExcluded = false;
+    for (String path : paths) {
+      if (path.isEmpty() || insideTunerModule(path)) {
+        continue;
+      }
+      TargetMatcher.Outcome outcome = matcher.check(path);
+      sawExcluded |= outcome == TargetMatcher.Outcome.EXCLUDED;
+      if (outcome == TargetMatcher.Outcome.TARGETED) {
+        targeted.add(path);
+      }
+    }
+    if (targeted.isEmpty()) {
+      String why = sawExcluded
+          ? "All modules matching target_modules were excluded by exclude_modules."
+          : TargetMatcher.notFoundMessage(
+              matcher.targets().isRegex() ? List.of(matcher.targets().regex()) : matcher.targets().names(),
+              paths);
+      throw new IllegalArgumentException(why);
+    }
+    for (String path : targeted) {
+      Block target = ModuleTree.get(model(), path);
+      int r = config.rankFor(path);
+      int alpha = config.alphaFor(path);
+      if (target instanceof LoraLinear) {
+        ((LoraLinear) target).updateLayer(
+            name, r, alpha, config.loraDropout(), config.initLoraWeights(), config.useRslora(), rnd);
+        continue;
+      }
+      if (!(target instanceof Linear || target instanceof ai.djl.nn.core.Linear)) {
+        throw new IllegalArgumentException(
+            "Target module " + path + " (" + target.getClass().getSimpleName() + ") is not"
+                + " supported. Currently, only linear layers (peft4j Linear and DJL Linear) are"
+                + " supported; pick their names in target_modules.");
+      }
+      boolean fanInFanOut = config.fanInFanOut();
+      if (fanInFanOut) {
+        LOG.warn("fan_in_fan_out is set to True but the target module is a Linear layer"
+            + " storing [out, in]; setting fan_in_fan_out to False for {}", path);
+        fanInFanOut = false;
+      }
+      LoraLinear layer = new LoraLinear(target, fanInFanOut);
+      layer.updateLayer(
+          name, r, alpha, config.loraDropout(), config.initLoraWeights(), config.useRslora(), rnd);
+      ModuleTree.replace(model(), path, layer);
+    }
+  }
+
+  private TargetMatcher resolveTargets(TargetMatcher matcher) {
+    if (matcher.needsDefaultTargets()) {
+      String type = model() instanceof PreTrainedModel
+          ? ((PreTrainedModel) model()).config().modelType() : null;
+      List<String> defaults = type == null ? null : DEFAULT_TARGETS.get(type);
+      if (defaults == null) {
+        throw new IllegalArgumentException(
+            "Please specify `target_modules` in `peft_config`: peft4j has no default targets for "
+                + (type == null ? "a custom model" : "model_type '" + type + "'"));
+      }
+      return matcher.withTargets(ModuleSelector.names(defaults));
+    }
+    if (matcher.targetsAllLinear()) {
+      Set<String> names = new LinkedHashSet<>();
+      ModuleTree.namedModules(model()).forEach((path, b) -> {
+        if ((b instanceof Linear || b instanceof ai.djl.nn.core.Linear) && !isOutputLayer(path, b)) {
+          names.add(path.substring(path.lastIndexOf('.') + 1));
+        }
+      });
+      return matcher.withTargets(ModuleSelector.names(names));
+    }
+    return matcher;
+  }
+
+  /** The LM head (PEFT excludes the output embedding from "all-linear"). */
+  private boolean isOutputLayer(String path, Block b) {
+    if (path.equals("lm_head")) {
+      return true;
+    }
+    // A layer that shares the input embedding's weight is an output embedding too.
+    if (b instanceof Linear) {
+      Parameter w = ((Linear) b).weight();
+      return ModuleTree.namedParameters(model()).entrySet().stream()
+          .anyMatch(e -> e.getValue() == w && !e.getKey().equals(path + ".weight"));
+    }
+    return false;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  protected List<String> modulesToSave(PeftConfig config) {
+    List<String> m = ((LoraConfig) config).modulesToSave();
+    return m == null ? List.of() : m;
+  }
+
+  /** {@inheritDoc} The {@code bias} option: "all" trains every bias, "lora_only" those of LoRA layers. */
+  @Override
+  protected boolean extraTrainable(String adapter, String key, Parameter p) {
+    LoraConfig config = (LoraConfig) configs().get(adapter);
+    switch (config.bias()) {
+      case ALL:
+        return key.endsWith("bias") && !key.contains(".original_module.");
+      case LORA_ONLY:
+        return key.endsWith(".base_layer.bias") && tunerLayers().keySet().stream()
+            .anyMatch(path -> key.equals(path + ".base_layer.bias"));
+      default:
+        return false;
+    }
+  }
+
+  /** The LoRA layers by path relative to the model. */
+  public Map<String, LoraLinear> loraLayers() {
+    Map<String, LoraLinear> out = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, TunerLayer> e : tunerLayers().entrySet()) {
+      if (e.getValue() instanceof LoraLinear) {
+        out.put(e.getKey(), (LoraLinear) e.getValue());
+      }
+    }
+    return out;
+  }
+}
