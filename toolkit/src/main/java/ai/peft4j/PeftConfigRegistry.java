@@ -42,6 +42,11 @@ public final class PeftConfigRegistry {
     READERS.put(type, reader);
   }
 
+  /** Removes a reader; for tests that register a stand-in and must leave the registry as they found it. */
+  static Reader<?> unregister(PeftType type) {
+    return READERS.remove(type);
+  }
+
   /** Whether configs of {@code type} can be read. */
   public static boolean isSupported(PeftType type) {
     return READERS.containsKey(type);
