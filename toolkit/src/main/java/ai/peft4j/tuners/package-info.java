@@ -1,7 +1,13 @@
 /**
  * What all PEFT methods share: choosing target modules ({@link ai.peft4j.tuners.TargetMatcher}),
- * the {@link ai.peft4j.tuners.TunerLayer} contract of a layer that carries adapters, and the
+ * the {@link ai.peft4j.tuners.TunerLayer} contract of a layer that carries adapters, the generic
+ * {@link ai.peft4j.tuners.BaseTuner} that injects, switches, merges and unloads them, and the
  * trainable copies of {@code modules_to_save} ({@link ai.peft4j.tuners.ModulesToSaveWrapper}).
- * One package per method ({@code tuners.lora}, ...) holds its config, its layer and its injection.
+ * One package per method ({@code tuners.lora}, ...) holds its config, its layer and its model.
+ *
+ * <pre>{@code
+ * TargetMatcher m = TargetMatcher.of(LoraConfig.builder().targetModules("q_proj", "v_proj").build());
+ * m.matches("model.decoder.layers.0.self_attn.q_proj");   // true
+ * }</pre>
  */
 package ai.peft4j.tuners;

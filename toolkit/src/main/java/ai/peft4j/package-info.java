@@ -1,0 +1,14 @@
+/**
+ * peft4j: parameter-efficient fine-tuning for Java that reads and writes Hugging Face PEFT's files.
+ *
+ * <p>This package holds what every adapter method shares: the {@link ai.peft4j.PeftConfig} base with its JSON
+ * reading and writing, the {@link ai.peft4j.PeftConfigRegistry} that maps {@code peft_type} to a config class, and
+ * the {@link ai.peft4j.Peft} entry point.
+ *
+ * <pre>{@code
+ * PeftConfig config = PeftConfig.fromPretrained(Path.of("adapter-dir"));
+ * LoraConfig mine = Peft.lora().r(16).alpha(32).targets("q_proj", "v_proj").build();
+ * mine.savePretrained(Path.of("out"));
+ * }</pre>
+ */
+package ai.peft4j;

@@ -1,0 +1,13 @@
+/**
+ * LoRA (low-rank adaptation): its config, readable from and writable to PEFT's {@code adapter_config.json}.
+ *
+ * <pre>{@code
+ * LoraConfig config = LoraConfig.builder()
+ *         .r(16).loraAlpha(32).loraDropout(0.05)
+ *         .targetModules("q_proj", "v_proj")
+ *         .taskType(TaskType.CAUSAL_LM)
+ *         .build();
+ * config.savePretrained(Path.of("my-adapter"));     // loads in Python: PeftConfig.from_pretrained("my-adapter")
+ * }</pre>
+ */
+package ai.peft4j.tuners.lora;
