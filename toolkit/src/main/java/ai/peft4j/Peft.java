@@ -1,5 +1,6 @@
 package ai.peft4j;
 
+import ai.djl.nn.Block;
 import ai.peft4j.tuners.lora.LoraConfig;
 
 /**
@@ -11,11 +12,23 @@ import ai.peft4j.tuners.lora.LoraConfig;
  *         .targets("q_proj", "v_proj")
  *         .task(TaskType.CAUSAL_LM)
  *         .build();
+ * PeftModel peft = Peft.lora().r(16).targets("q_proj", "v_proj").apply(model);
+ * PeftModel same = Peft.getPeftModel(model, config);
  * }</pre>
  */
 public final class Peft {
 
   private Peft() {}
+
+  /** PEFT's {@code get_peft_model}: see {@link PeftModel#getPeftModel(Block, PeftConfig)}. */
+  public static PeftModel getPeftModel(Block model, PeftConfig config) {
+    return PeftModel.getPeftModel(model, config);
+  }
+
+  /** {@link #getPeftModel(Block, PeftConfig)} under an adapter name of your choice. */
+  public static PeftModel getPeftModel(Block model, PeftConfig config, String adapterName) {
+    return PeftModel.getPeftModel(model, config, adapterName);
+  }
 
   /** A LoRA config builder with PEFT's defaults (r = 8, alpha = 8, dropout = 0.0, bias "none"). */
   public static LoraBuilder lora() {
@@ -90,6 +103,11 @@ public final class Peft {
     /** Validates and creates the config. */
     public LoraConfig build() {
       return b.build();
+    }
+
+    /** Builds the config and applies it to {@code model} as adapter "default". */
+    public PeftModel apply(Block model) {
+      return PeftModel.getPeftModel(model, build());
     }
   }
 }
