@@ -232,7 +232,7 @@ public final class ConfigFields {
       return "the boolean " + b;
     }
     if (v instanceof Double d) {
-      return "the float " + ai.peft4j.display.PyFormat.repr(d);
+      return "the float " + ai.peft4j.io.json.PythonRepr.ofDouble(d);
     }
     if (v instanceof Number n) {
       return "the integer " + n;
@@ -252,7 +252,7 @@ public final class ConfigFields {
 
   /**
    * A deep, unmodifiable copy of a plain-Java JSON value (maps keep their order). Fails on anything
-   * {@link ai.peft4j.display.PyJson} could not write, so a bad value is caught when a config is built, not when
+   * {@link ai.peft4j.io.json.PythonJson} could not write, so a bad value is caught when a config is built, not when
    * it is saved.
    */
   public static Object freeze(Object v) {

@@ -1,6 +1,6 @@
 package ai.peft4j;
 
-import ai.peft4j.display.PyJson;
+import ai.peft4j.io.json.PythonJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -134,7 +134,7 @@ public abstract class PeftConfig {
 
   /** The text PEFT writes to {@code adapter_config.json}: {@code json.dumps(d, indent=2, sort_keys=True)}. */
   public String toJson() {
-    return PyJson.dumps(toMap());
+    return PythonJson.dumps(PythonJson.MAPPER.valueToTree(toMap()));
   }
 
   /**

@@ -84,7 +84,7 @@ public final class PythonJson {
       }
       List<String> keys = new ArrayList<>();
       node.fieldNames().forEachRemaining(keys::add);
-      keys.sort(null);
+      keys.sort(PythonJson::compareCodePoints);
       sb.append("{\n");
       for (int i = 0; i < keys.size(); i++) {
         indent(depth + 1, sb);
@@ -114,7 +114,10 @@ public final class PythonJson {
     } else if (node.isIntegralNumber()) {
       sb.append(node.bigIntegerValue());
     } else if (node.isNumber()) {
-      sb.append(PythonRepr.ofDouble(node.doubleValue()));
+      double d = node.doubleValue();
+      // json.dumps spells the non-finite floats as JavaScript does.
+      sb.append(Double.isNaN(d) ? "NaN" : Double.isInfinite(d) ? (d > 0 ? "Infinity" : "-Infinity")
+          : PythonRepr.ofDouble(d));
     } else if (node.isBoolean()) {
       sb.append(node.booleanValue() ? "true" : "false");
     } else if (node.isNull() || node.isMissingNode()) {
@@ -122,6 +125,22 @@ public final class PythonJson {
     } else {
       throw new IllegalArgumentException("cannot write JSON node of type " + node.getNodeType());
     }
+  }
+
+  /** Python sorts str keys by code point; Java's compareTo by UTF-16 unit. */
+  private static int compareCodePoints(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int ca = a.codePointAt(i);
+      int cb = b.codePointAt(j);
+      if (ca != cb) {
+        return Integer.compare(ca, cb);
+      }
+      i += Character.charCount(ca);
+      j += Character.charCount(cb);
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
   }
 
   private static void indent(int depth, StringBuilder sb) {

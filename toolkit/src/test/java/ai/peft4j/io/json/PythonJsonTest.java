@@ -1,7 +1,6 @@
-package ai.peft4j.display;
+package ai.peft4j.io.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -10,7 +9,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Expected texts are CPython's json.dumps(value, indent=2, sort_keys=True), hard-coded. */
-class PyJsonTest {
+class PythonJsonTest {
+
+  private static String dumps(Object value) {
+    return PythonJson.dumps(PythonJson.MAPPER.valueToTree(value));
+  }
 
   @Test
   void nestedValuesAreIndentedSortedAndSpelledLikePython() {
@@ -36,17 +39,17 @@ class PyJsonTest {
         + "  \"c\": {},\n"
         + "  \"\\u00e9\\n\\\"x\\\\\": \"\\u00fc\\t\\u0001\\u20ac\\ud83d\\ude00\"\n"
         + "}";
-    assertEquals(expected, PyJson.dumps(root));
+    assertEquals(expected, dumps(root));
   }
 
   @Test
   void scalarsAtTopLevel() {
-    assertEquals("null", PyJson.dumps(null));
-    assertEquals("true", PyJson.dumps(true));
-    assertEquals("8", PyJson.dumps(8));
-    assertEquals("0.0", PyJson.dumps(0.0));
-    assertEquals("1e-05", PyJson.dumps(1e-5));
-    assertEquals("\"\\u007f\"", PyJson.dumps("\u007f"));
+    assertEquals("null", dumps(null));
+    assertEquals("true", dumps(true));
+    assertEquals("8", dumps(8));
+    assertEquals("0.0", dumps(0.0));
+    assertEquals("1e-05", dumps(1e-5));
+    assertEquals("\"\\u007f\"", dumps("\u007f"));
   }
 
   @Test
@@ -55,11 +58,11 @@ class PyJsonTest {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("\ud83d\ude00", 1);
     m.put("\uff61", 2);
-    assertEquals("{\n  \"\\uff61\": 2,\n  \"\\ud83d\\ude00\": 1\n}", PyJson.dumps(m));
+    assertEquals("{\n  \"\\uff61\": 2,\n  \"\\ud83d\\ude00\": 1\n}", dumps(m));
   }
 
   @Test
-  void unsupportedValuesAreRejected() {
-    assertThrows(IllegalArgumentException.class, () -> PyJson.dumps(new Object()));
+  void hfConfigFloatsAreWrittenAsPythonRepr() {
+    assertEquals("{\n  \"eps\": 1e-12,\n  \"std\": 0.02\n}", dumps(Map.of("std", 0.02, "eps", 1e-12)));
   }
 }
