@@ -27,11 +27,7 @@ public final class Weights {
           "shape mismatch for '" + key + "': model expects " + want + ", got " + fresh.getShape());
     }
     if (p.isInitialized()) {
-      NDArray target = p.getArray();
-      if (target.getDataType() != fresh.getDataType()) {
-        fresh = fresh.toType(target.getDataType(), false);
-      }
-      target.set(fresh.toByteBuffer());
+      copyInto(p.getArray(), fresh);
       fresh.close();
       return;
     }
@@ -39,6 +35,29 @@ public final class Weights {
     NDArray adopted = fresh;
     p.setInitializer((manager, shape, dataType) -> adopted);
     p.initialize(owner, fresh.getDataType());
+  }
+
+  /**
+   * Copies {@code source}'s values into {@code target} in place, keeping the target's identity,
+   * dtype and memory. On the CPU the values are written through a view of the target's own
+   * memory: DJL's {@code set(Buffer)} would instead make the target alias a Java buffer, whose
+   * memory only the garbage collector returns.
+   */
+  public static void copyInto(NDArray target, NDArray source) {
+    if (!target.getShape().equals(source.getShape())) {
+      throw new IllegalArgumentException(
+          "cannot copy " + source.getShape() + " into " + target.getShape());
+    }
+    NDArray src = source.getDataType() == target.getDataType()
+        ? source : source.toType(target.getDataType(), false);
+    if (target.getDevice().isGpu()) {
+      target.set(src.toByteBuffer());
+    } else {
+      target.toByteBuffer(true).put(src.toByteBuffer(true));
+    }
+    if (src != source) {
+      src.close();
+    }
   }
 
   /** Fills a new FLOAT32 array with N(mean, std²) values drawn in Java from {@code rnd}. */

@@ -1,5 +1,6 @@
 package ai.peft4j.io.safetensors;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -304,14 +305,21 @@ public final class SafetensorsFile implements AutoCloseable {
           "the tensor needs " + outBytes + " bytes as " + d.djlType() + ", more than one buffer",
           null);
     }
-    ByteBuffer src = bytes(name);
-    // Copy into our own direct buffer: the engine may keep pointing at the memory it is given,
-    // and that must never be a read-only file mapping.
-    ByteBuffer dst = ByteBuffer.allocateDirect((int) outBytes).order(ByteOrder.nativeOrder());
-    Conversions.toDjlLayout(d, src, dst);
-    dst.rewind();
     Shape shape = new Shape(t.shape());
-    return manager.create(dst, shape, d.djlType());
+    // The engine aliases any direct buffer it is given (create and set keep pointing at it), and
+    // such memory is only returned when the garbage collector finds the buffer. So allocate the
+    // array in the engine and write the converted values straight into its memory.
+    NDArray out = manager.zeros(shape, d.djlType(), Device.cpu());
+    if (t.numel() > 0) {
+      ByteBuffer view = out.toByteBuffer(true);
+      Conversions.toDjlLayout(d, bytes(name), view);
+    }
+    if (!manager.getDevice().equals(Device.cpu())) {
+      NDArray moved = out.toDevice(manager.getDevice(), false);
+      out.close();
+      return moved;
+    }
+    return out;
   }
 
   private void ensureOpen() {
