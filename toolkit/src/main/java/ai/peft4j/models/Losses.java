@@ -35,4 +35,57 @@ public final class Losses {
     NDArray shiftedLabels = labels.get(new NDIndex(":, 1:"));
     return crossEntropy(shiftedLogits, shiftedLabels);
   }
+  /** Mean squared error; PyTorch's {@code MSELoss()}. {@code target} is cast to the input type. */
+  public static NDArray mse(NDArray input, NDArray target) {
+    NDArray diff = input.sub(target.toType(input.getDataType(), false));
+    return diff.mul(diff).mean();
+  }
+
+  /**
+   * Mean binary cross-entropy on logits, computed stably as {@code max(x, 0) - x y + log(1 +
+   * exp(-|x|))}; PyTorch's {@code BCEWithLogitsLoss()}.
+   */
+  public static NDArray bceWithLogits(NDArray logits, NDArray target) {
+    NDArray y = target.toType(logits.getDataType(), false);
+    NDArray softplus = logits.abs().neg().exp().add(1f).log(); // log1p(exp(-|x|))
+    return logits.maximum(0f).sub(logits.mul(y)).add(softplus).mean();
+  }
+
+  /**
+   * transformers' sequence-classification loss for {@code logits (B, numLabels)}. Without a
+   * {@code problemType}, one label means regression, integer labels ({@code int32}/{@code int64})
+   * single-label classification and anything else multi-label classification, as in {@code
+   * *ForSequenceClassification.forward}:
+   *
+   * <ul>
+   *   <li>regression: {@link #mse} ({@code logits.squeeze()} vs {@code labels.squeeze()} for one
+   *       label)
+   *   <li>single_label_classification: {@link #crossEntropy} over {@code (-1, numLabels)}
+   *   <li>multi_label_classification: {@link #bceWithLogits}
+   * </ul>
+   */
+  public static NDArray sequenceClassificationLoss(
+      NDArray logits, NDArray labels, int numLabels, String problemType) {
+    String type = problemType;
+    if (type == null) {
+      DataType dt = labels.getDataType();
+      if (numLabels == 1) {
+        type = "regression";
+      } else if (dt == DataType.INT64 || dt == DataType.INT32) {
+        type = "single_label_classification";
+      } else {
+        type = "multi_label_classification";
+      }
+    }
+    switch (type) {
+      case "regression":
+        return numLabels == 1 ? mse(logits.squeeze(), labels.squeeze()) : mse(logits, labels);
+      case "single_label_classification":
+        return crossEntropy(logits.reshape(-1, numLabels), labels.reshape(-1));
+      case "multi_label_classification":
+        return bceWithLogits(logits, labels);
+      default:
+        throw new IllegalArgumentException("unknown problem_type '" + problemType + "'");
+    }
+  }
 }

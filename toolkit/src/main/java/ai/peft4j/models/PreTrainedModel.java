@@ -86,7 +86,7 @@ public abstract class PreTrainedModel extends ModuleBlock implements AutoCloseab
    * norms 1 and 0. Used for demos and tests; the resulting model knows nothing.
    */
   public PreTrainedModel initWeights(long seed) {
-    double std = config.toJsonNode().path("init_std").asDouble(0.02);
+    double std = initializerRange();
     Random rnd = new Random(seed);
     NDManager m = manager();
     for (Map.Entry<String, Block> e : ModuleTree.namedModules(this).entrySet()) {
@@ -121,6 +121,14 @@ public abstract class PreTrainedModel extends ModuleBlock implements AutoCloseab
       }
     });
     return this;
+  }
+
+  /**
+   * The standard deviation of the weight init: {@code init_std} (OPT) by default; architectures
+   * that call it {@code initializer_range} (BERT, RoBERTa) override this.
+   */
+  protected double initializerRange() {
+    return config.toJsonNode().path("init_std").asDouble(0.02);
   }
 
   private void fill(String key, Parameter p, java.util.function.Supplier<ai.djl.ndarray.NDArray> v) {

@@ -35,6 +35,39 @@ public abstract class PretrainedConfig {
     return bool("tie_word_embeddings", true);
   }
 
+  /**
+   * The number of labels of a classification head, as transformers derives it: the size of
+   * {@code id2label} when present, else {@code num_labels}, else 2.
+   */
+  public int numLabels() {
+    JsonNode id2label = json.get("id2label");
+    if (id2label != null && !id2label.isNull()) {
+      if (!id2label.isObject()) {
+        throw wrongType("id2label", id2label, "an object mapping ids to labels");
+      }
+      return id2label.size();
+    }
+    return int32("num_labels", 2);
+  }
+
+  /**
+   * transformers' {@code problem_type}: {@code "regression"}, {@code
+   * "single_label_classification"}, {@code "multi_label_classification"}, or null (then chosen
+   * from the number of labels and the labels' type).
+   */
+  public String problemType() {
+    String type = string("problem_type", null);
+    if (type != null
+        && !type.equals("regression")
+        && !type.equals("single_label_classification")
+        && !type.equals("multi_label_classification")) {
+      throw new IllegalArgumentException(
+          "config field 'problem_type' must be one of regression, single_label_classification,"
+              + " multi_label_classification or null, found '" + type + "'");
+    }
+    return type;
+  }
+
   /** A copy of every field, as it will be saved. */
   public ObjectNode toJsonNode() {
     return json.deepCopy();

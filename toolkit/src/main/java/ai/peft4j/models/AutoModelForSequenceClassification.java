@@ -1,0 +1,48 @@
+package ai.peft4j.models;
+
+import ai.peft4j.models.roberta.RobertaConfig;
+import ai.peft4j.models.roberta.RobertaForSequenceClassification;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+
+/**
+ * Loads a sequence classifier from a Hugging Face directory, choosing the architecture from
+ * {@code model_type} in {@code config.json}.
+ *
+ * <pre>{@code
+ * PreTrainedModelForSequenceClassification m =
+ *     AutoModelForSequenceClassification.fromPretrained(Path.of("tiny_roberta"));
+ * }</pre>
+ */
+public final class AutoModelForSequenceClassification {
+
+  private AutoModelForSequenceClassification() {}
+
+  /** Reads {@code config.json}, builds the architecture and loads its safetensors weights. */
+  public static PreTrainedModelForSequenceClassification fromPretrained(Path dir) {
+    PreTrainedModelForSequenceClassification model = fromConfig(PretrainedConfig.readJson(dir));
+    try {
+      model.loadWeights(dir);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+    return model;
+  }
+
+  /** The architecture for a parsed {@code config.json}, without weights. */
+  public static PreTrainedModelForSequenceClassification fromConfig(ObjectNode json) {
+    String type = json.path("model_type").asText("");
+    switch (type) {
+      case "roberta":
+        return new RobertaForSequenceClassification(new RobertaConfig(json));
+      case "":
+        throw new IllegalArgumentException(
+            "config.json has no model_type; peft4j needs it to pick the architecture");
+      default:
+        throw new IllegalArgumentException(
+            "model_type '" + type + "' has no sequence-classification architecture in peft4j yet;"
+                + " supported: roberta");
+    }
+  }
+}

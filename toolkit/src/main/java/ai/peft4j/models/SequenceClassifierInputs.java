@@ -1,0 +1,42 @@
+package ai.peft4j.models;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * The inputs of a sequence-classification forward pass, named as in transformers. Exactly one of
+ * {@code inputIds (B, T)} and {@code inputsEmbeds (B, T, D)} is set (prompt tuning passes
+ * embeddings with virtual tokens prepended). {@code attentionMask (B, T)} (1 = attend), {@code
+ * tokenTypeIds (B, T)} (segment ids, zeros when null) and {@code labels} may be null; labels are
+ * {@code (B)} integers for single-label classification, {@code (B)} or {@code (B, 1)} floats for
+ * regression and {@code (B, num_labels)} floats for multi-label classification.
+ */
+public record SequenceClassifierInputs(
+    NDArray inputIds, NDArray inputsEmbeds, NDArray attentionMask, NDArray tokenTypeIds, NDArray labels) {
+
+  public SequenceClassifierInputs {
+    if ((inputIds == null) == (inputsEmbeds == null)) {
+      throw new IllegalArgumentException("give exactly one of input_ids and inputs_embeds");
+    }
+  }
+
+  /** Token ids with an optional mask and labels. */
+  public static SequenceClassifierInputs of(NDArray inputIds, NDArray attentionMask, NDArray labels) {
+    return new SequenceClassifierInputs(inputIds, null, attentionMask, null, labels);
+  }
+
+  /** Input embeddings {@code (B, T, D)} with an optional mask and labels. */
+  public static SequenceClassifierInputs ofEmbeds(
+      NDArray inputsEmbeds, NDArray attentionMask, NDArray labels) {
+    return new SequenceClassifierInputs(null, inputsEmbeds, attentionMask, null, labels);
+  }
+
+  /** These inputs with other labels. */
+  public SequenceClassifierInputs withLabels(NDArray newLabels) {
+    return new SequenceClassifierInputs(inputIds, inputsEmbeds, attentionMask, tokenTypeIds, newLabels);
+  }
+
+  /** Any input array, for its manager and device. */
+  public NDArray any() {
+    return inputIds != null ? inputIds : inputsEmbeds;
+  }
+}

@@ -1,0 +1,86 @@
+package ai.peft4j.models.roberta;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import ai.peft4j.nn.Dropout;
+import ai.peft4j.nn.Embedding;
+import ai.peft4j.nn.LayerNorm;
+import ai.peft4j.nn.ModuleBlock;
+
+/**
+ * Word, position and token-type embeddings, summed, then {@code LayerNorm} and {@code dropout}.
+ *
+ * <p>Positions are counted from the padding index, as fairseq did: with token ids, {@code
+ * cumsum(ids != pad) * (ids != pad) + pad}, so padding reads row {@code pad} and the first real
+ * token row {@code pad + 1} (the attention mask plays no part); with {@code inputs_embeds}, padding
+ * cannot be seen and positions run {@code pad + 1, pad + 2, ...} for every row.
+ *
+ * <p>transformers' {@code position_ids} and {@code token_type_ids} buffers are not saved and not
+ * kept here: the same values are computed in {@link #forward}.
+ */
+public class RobertaEmbeddings extends ModuleBlock {
+
+  private final int paddingIdx;
+
+  public RobertaEmbeddings(RobertaConfig c) {
+    int d = c.hiddenSize();
+    paddingIdx = c.padTokenId();
+    addModule("word_embeddings", new Embedding(c.vocabSize(), d, paddingIdx));
+    addModule("position_embeddings", new Embedding(c.maxPositionEmbeddings(), d, paddingIdx));
+    addModule("token_type_embeddings", new Embedding(c.typeVocabSize(), d, null));
+    addModule("LayerNorm", new LayerNorm(d, (float) c.layerNormEps(), true));
+    addModule("dropout", new Dropout(c.hiddenDropoutProb()));
+  }
+
+  /** The token embedding ({@code get_input_embeddings()}). */
+  public Embedding wordEmbeddings() {
+    return (Embedding) module("word_embeddings");
+  }
+
+  /**
+   * Embeddings {@code (B, T, D)}. Exactly one of {@code inputIds (B, T)} and {@code inputsEmbeds
+   * (B, T, D)} is given; {@code tokenTypeIds (B, T)} may be null (all zeros).
+   */
+  public NDArray forward(
+      ParameterStore ps, NDArray inputIds, NDArray tokenTypeIds, NDArray inputsEmbeds, boolean training) {
+    NDArray positionIds =
+        inputIds != null ? positionIdsFromInputIds(inputIds, paddingIdx) : positionIdsFromEmbeds(inputsEmbeds);
+    NDArray embeds = inputsEmbeds != null ? inputsEmbeds : call("word_embeddings", ps, training, inputIds);
+    if (tokenTypeIds == null) {
+      tokenTypeIds = positionIds.zerosLike(); // (B, T) int64, HF's zero buffer
+    }
+    NDArray h = embeds.add(call("token_type_embeddings", ps, training, tokenTypeIds)); // (B, T, D)
+    h = h.add(call("position_embeddings", ps, training, positionIds));
+    h = call("LayerNorm", ps, training, h);
+    return call("dropout", ps, training, h);
+  }
+
+  /** {@code cumsum(ids != pad) * (ids != pad) + pad}, int64 {@code (B, T)}. */
+  public static NDArray positionIdsFromInputIds(NDArray inputIds, int paddingIdx) {
+    NDArray mask = inputIds.neq(paddingIdx).toType(DataType.INT64, false); // (B, T)
+    return mask.cumSum(1).mul(mask).add(paddingIdx);
+  }
+
+  /** {@code pad + 1, ..., pad + T} for every row, int64 {@code (B, T)}. */
+  NDArray positionIdsFromEmbeds(NDArray inputsEmbeds) {
+    NDManager m = inputsEmbeds.getManager();
+    long b = inputsEmbeds.getShape().get(0);
+    long t = inputsEmbeds.getShape().get(1);
+    NDArray row =
+        m.arange(paddingIdx + 1, paddingIdx + 1 + t, 1, DataType.INT64, inputsEmbeds.getDevice());
+    return row.reshape(1, t).broadcast(new Shape(b, t));
+  }
+
+  /** {@inheritDoc} Inputs: input ids, then optionally token type ids. */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray tokenTypes = inputs.size() > 1 ? inputs.get(1) : null;
+    return new NDList(forward(ps, inputs.get(0), tokenTypes, null, training));
+  }
+}

@@ -1,0 +1,42 @@
+package ai.peft4j.models.roberta;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import ai.peft4j.nn.ModuleBlock;
+import ai.peft4j.nn.ModuleList;
+
+/** The stack of encoder layers, in a {@code layer} list. */
+public class RobertaEncoder extends ModuleBlock {
+
+  private final ModuleList<RobertaLayer> layers;
+
+  public RobertaEncoder(RobertaConfig c) {
+    layers = addModule("layer", new ModuleList<>());
+    for (int i = 0; i < c.numHiddenLayers(); i++) {
+      layers.add(new RobertaLayer(c));
+    }
+  }
+
+  /** The encoder layers. */
+  public ModuleList<RobertaLayer> layers() {
+    return layers;
+  }
+
+  /** {@code (B, T, D) -> (B, T, D)}; {@code mask} is the additive {@code (B, 1, 1, T)} mask or null. */
+  public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, boolean training) {
+    for (RobertaLayer layer : layers.items()) {
+      h = layer.forward(ps, h, mask, training);
+    }
+    return h;
+  }
+
+  /** {@inheritDoc} Inputs: hidden states and, optionally, the additive mask. */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+    return new NDList(forward(ps, inputs.get(0), mask, training));
+  }
+}

@@ -1,0 +1,114 @@
+package ai.peft4j.models.roberta;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import ai.peft4j.models.PreTrainedModelForSequenceClassification;
+import ai.peft4j.models.SequenceClassifierInputs;
+import ai.peft4j.models.SequenceClassifierOutput;
+import ai.peft4j.nn.Embedding;
+import java.nio.file.Path;
+
+/**
+ * transformers' {@code RobertaForSequenceClassification}: the encoder without pooler ({@code
+ * roberta}) and a {@link RobertaClassificationHead} ({@code classifier}) on the first token. The
+ * loss follows {@code problem_type}: MSE for one label, cross-entropy for integer labels,
+ * BCE-with-logits otherwise.
+ *
+ * <pre>{@code
+ * try (var m = RobertaForSequenceClassification.fromPretrained(Path.of("tiny_roberta"))) {
+ *   SequenceClassifierOutput out = m.forward(inputIds, attentionMask, labels);  // logits (B, L)
+ * }
+ * // Architecture only, seeded random weights (for demos: the outputs mean nothing):
+ * var demo = RobertaForSequenceClassification.fromConfig(RobertaConfig.named("roberta-large"), 42);
+ * }</pre>
+ */
+public class RobertaForSequenceClassification extends PreTrainedModelForSequenceClassification {
+
+  /** The architecture, with no weights allocated (count it, inject adapters, then load). */
+  public RobertaForSequenceClassification(RobertaConfig config) {
+    super(config);
+    addModule("roberta", new RobertaModel(config, false));
+    addModule("classifier", new RobertaClassificationHead(config));
+  }
+
+  /** Loads {@code dir} ({@code config.json} + safetensors weights). */
+  public static RobertaForSequenceClassification fromPretrained(Path dir) {
+    RobertaForSequenceClassification m = new RobertaForSequenceClassification(RobertaConfig.fromPretrained(dir));
+    try {
+      m.loadWeights(dir);
+    } catch (RuntimeException e) {
+      m.close();
+      throw e;
+    }
+    return m;
+  }
+
+  /** Seeded random weights, initialised as transformers does (for demos and tests). */
+  public static RobertaForSequenceClassification fromConfig(RobertaConfig config, long seed) {
+    RobertaForSequenceClassification m = new RobertaForSequenceClassification(config);
+    m.initWeights(seed);
+    return m;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public RobertaConfig config() {
+    return (RobertaConfig) super.config();
+  }
+
+  public RobertaModel roberta() {
+    return (RobertaModel) module("roberta");
+  }
+
+  /**
+   * The current {@code classifier}: the {@link RobertaClassificationHead}, or whatever replaced it
+   * (a {@code ModulesToSaveWrapper} under PEFT).
+   */
+  public ai.djl.nn.Block classifier() {
+    return module("classifier");
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public String classifierName() {
+    return "classifier";
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Embedding inputEmbeddings() {
+    return roberta().embeddings().wordEmbeddings();
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public String baseModelPrefix() {
+    return "roberta";
+  }
+
+  /** {@inheritDoc} Weights are drawn with {@code initializer_range}. */
+  @Override
+  protected double initializerRange() {
+    return config().initializerRange();
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public SequenceClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
+    NDArray hidden = roberta().forward(ps, in, training); // (B, T, D)
+    NDArray logits = call("classifier", ps, training, hidden); // (B, num_labels)
+    return new SequenceClassifierOutput(logits, loss(logits, in.labels()));
+  }
+
+  /** {@inheritDoc} Inputs: input ids, then optionally attention mask and labels. */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+    NDArray labels = inputs.size() > 2 ? inputs.get(2) : null;
+    SequenceClassifierOutput out = forward(ps, SequenceClassifierInputs.of(inputs.get(0), mask, labels), training);
+    return out.loss() == null ? new NDList(out.logits()) : new NDList(out.logits(), out.loss());
+  }
+}
