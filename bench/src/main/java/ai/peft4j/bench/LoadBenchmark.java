@@ -49,15 +49,17 @@ public final class LoadBenchmark {
 
         t0 = System.nanoTime();
         long params;
+        String loadedRss;
         try (PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(dir)) {
           params = ModuleTree.countParameters(lm);
+          loadedRss = rss("VmRSS");
         }
         double load = seconds(t0);
         System.out.printf(
             "round %d: sequential read %.2f s (%.2f GB/s) | fromPretrained %.2f s (%.2f GB/s),"
-                + " %,d parameters, ratio %.2fx | peak RSS %s%n",
+                + " %,d parameters, ratio %.2fx | RSS with model %s, after close %s%n",
             round, plain, read / 1e9 / plain, load, bytes / 1e9 / load, params, load / plain,
-            peakRss());
+            loadedRss, rss("VmRSS"));
       }
     } finally {
       if (!keep) {
@@ -85,10 +87,10 @@ public final class LoadBenchmark {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  private static String peakRss() throws IOException {
+  private static String rss(String field) throws IOException {
     return Files.readAllLines(Path.of("/proc/self/status")).stream()
-        .filter(l -> l.startsWith("VmHWM"))
-        .map(l -> l.replaceAll("\\s+", " ").substring(6).trim())
+        .filter(l -> l.startsWith(field))
+        .map(l -> l.replaceAll("\\s+", " ").substring(field.length() + 1).trim())
         .findFirst().orElse("n/a");
   }
 }

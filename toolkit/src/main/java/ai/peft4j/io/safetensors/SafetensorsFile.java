@@ -243,15 +243,18 @@ public final class SafetensorsFile implements AutoCloseable {
 
   private ByteBuffer map(String name, long relativeOffset, int length)
       throws SafetensorsException {
+    return mapRaw(name, relativeOffset, length).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** The mapping itself (not a view of it), which {@link Unmapper} can release. */
+  private ByteBuffer mapRaw(String name, long relativeOffset, int length)
+      throws SafetensorsException {
     ensureOpen();
     if (length == 0) {
-      return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN).asReadOnlyBuffer();
+      return ByteBuffer.allocate(0);
     }
     try {
-      return channel
-          .map(FileChannel.MapMode.READ_ONLY, dataStart + relativeOffset, length)
-          .asReadOnlyBuffer()
-          .order(ByteOrder.LITTLE_ENDIAN);
+      return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + relativeOffset, length);
     } catch (IOException | RuntimeException e) {
       // A file shrunk after open, or closed concurrently, lands here instead of crashing.
       throw new SafetensorsException(path, Problem.IO_ERROR, name, e.toString(), e);
@@ -312,7 +315,11 @@ public final class SafetensorsFile implements AutoCloseable {
     NDArray out = manager.zeros(shape, d.djlType(), Device.cpu());
     if (t.numel() > 0) {
       ByteBuffer view = out.toByteBuffer(true);
-      Conversions.toDjlLayout(d, bytes(name), view);
+      ByteBuffer mapped = mapRaw(name, t.begin(), (int) t.byteLength());
+      Conversions.toDjlLayout(d, mapped, view);
+      // This mapping never leaves the method, so release it now rather than at some later GC:
+      // otherwise every loaded tensor stays mapped (and counted in RSS) until then.
+      Unmapper.unmap(mapped);
     }
     if (!manager.getDevice().equals(Device.cpu())) {
       NDArray moved = out.toDevice(manager.getDevice(), false);
