@@ -13,7 +13,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -305,9 +307,43 @@ public abstract class PeftConfig {
     return comparableMap().hashCode();
   }
 
+  /**
+   * The keys whose value differs from what a fresh config of this type has (PEFT's defaults);
+   * {@code peft_type} never counts, and {@code target_modules} compares as a set.
+   */
+  public final Set<String> nonDefaultKeys() {
+    Map<String, Object> mine = comparableMap();
+    Map<String, Object> defaults;
+    try {
+      defaults = fromJson("{\"peft_type\": \"" + peftType.jsonValue() + "\"}").comparableMap();
+    } catch (RuntimeException e) {
+      defaults = Map.of(); // a type without a valid bare default: every set field counts
+    }
+    Set<String> out = new TreeSet<>();
+    for (Map.Entry<String, Object> e : mine.entrySet()) {
+      if (!e.getKey().equals("peft_type") && !Objects.equals(e.getValue(), defaults.get(e.getKey()))) {
+        out.add(e.getKey());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Aligned text for JShell: one field per line, values as in the JSON file, fields that differ
+   * from PEFT's defaults marked with {@code *}.
+   */
   @Override
   public String toString() {
-    return getClass().getSimpleName() + toMap();
+    Map<String, Object> fields = toMap();
+    Set<String> changed = nonDefaultKeys();
+    int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
+    StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append(" (")
+        .append(peftType.jsonValue()).append(taskType == null ? "" : ", " + taskType.jsonValue())
+        .append(")\n");
+    fields.forEach((k, v) -> sb.append(changed.contains(k) ? "* " : "  ")
+        .append(String.format("%-" + width + "s  ", k))
+        .append(PythonJson.MAPPER.valueToTree(v).toString()).append('\n'));
+    return sb.toString();
   }
 
   // ---------------------------------------------------------------- builder

@@ -12,6 +12,7 @@ import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.PreTrainedModel;
 import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleTree;
+import ai.peft4j.nn.ParameterTable;
 import ai.peft4j.tuners.BaseTuner;
 import ai.peft4j.tuners.Initialization;
 import ai.peft4j.tuners.lora.LoraConfig;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import tech.tablesaw.api.Table;
 
 /**
  * A model with PEFT adapters: PEFT's {@code PeftModel}. The user's model sits at {@code
@@ -203,6 +205,14 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
   public ParameterCounts getNbTrainableParameters() {
     return new ParameterCounts(
         ModuleTree.countTrainableParameters(this), ModuleTree.countParameters(this));
+  }
+
+  /**
+   * Every distinct parameter as a Tablesaw table (module, parameter, type, shape, parameters,
+   * trainable); see {@link ParameterTable#byType} for totals per module type.
+   */
+  public Table parameterTable() {
+    return ParameterTable.of(this);
   }
 
   /** Prints PEFT's one-line parameter summary. */

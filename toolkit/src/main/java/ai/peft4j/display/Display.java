@@ -1,0 +1,214 @@
+package ai.peft4j.display;
+
+import ai.djl.ndarray.NDArray;
+import ai.peft4j.PeftConfig;
+import ai.peft4j.PeftModel;
+import ai.peft4j.io.json.PythonRepr;
+import ai.peft4j.nn.ParameterTable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tech.tablesaw.api.Table;
+
+/**
+ * How peft4j objects look in a notebook ({@code text/html}) and in JShell ({@code text/plain}).
+ * Kernels ask {@link #mimeBundle(Object)}; anything without a rich form falls back to readable
+ * text (arrays and collections included), never {@code [F@1b6d3586}.
+ *
+ * <pre>{@code
+ * Display.html(config);       // a card: method, task, fields (non-defaults marked), saved JSON
+ * Display.html(peftModel);    // base class, adapters, trainable / all / %
+ * Display.html(table);        // a Tablesaw table
+ * }</pre>
+ */
+public final class Display {
+
+  private static final int MAX_ROWS = 40;
+  private static final int MAX_VALUES = 8;
+
+  private Display() {}
+
+  /** {@code text/plain} and, where there is one, {@code text/html}. */
+  public static Map<String, String> mimeBundle(Object o) {
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put("text/plain", text(o));
+    String html = html(o);
+    if (html != null) {
+      out.put("text/html", html);
+    }
+    return out;
+  }
+
+  /** Whether {@link #html(Object)} has a rich form for {@code o}. */
+  public static boolean hasHtml(Object o) {
+    return o instanceof PeftConfig || o instanceof PeftModel || o instanceof Table
+        || o instanceof NDArray || o instanceof PeftModel.ParameterCounts;
+  }
+
+  /** The HTML form of {@code o}, or null when it has none. */
+  public static String html(Object o) {
+    if (o instanceof PeftConfig) {
+      return configCard((PeftConfig) o);
+    }
+    if (o instanceof PeftModel) {
+      return modelCard((PeftModel) o);
+    }
+    if (o instanceof Table) {
+      return tableHtml((Table) o);
+    }
+    if (o instanceof NDArray) {
+      return "<pre>" + Html.escape(arrayText((NDArray) o)) + "</pre>";
+    }
+    if (o instanceof PeftModel.ParameterCounts) {
+      return "<pre>" + Html.escape(o.toString()) + "</pre>";
+    }
+    return null;
+  }
+
+  /** The plain-text form of anything. */
+  public static String text(Object o) {
+    if (o == null) {
+      return "null";
+    }
+    if (o instanceof PeftModel) {
+      return modelText((PeftModel) o);
+    }
+    if (o instanceof NDArray) {
+      return arrayText((NDArray) o);
+    }
+    if (o instanceof Table) {
+      return ((Table) o).printAll();
+    }
+    if (o.getClass().isArray()) {
+      return arrayToString(o);
+    }
+    if (o instanceof Collection && ((Collection<?>) o).size() > 100) {
+      List<Object> head = new ArrayList<Object>((Collection<?>) o).subList(0, 100);
+      return head + " ... (" + ((Collection<?>) o).size() + " elements)";
+    }
+    return String.valueOf(o);
+  }
+
+  // --- configs ---
+
+  private static String configCard(PeftConfig c) {
+    Set<String> changed = c.nonDefaultKeys();
+    List<List<String>> rows = new ArrayList<>();
+    c.toMap().forEach((k, v) -> rows.add(List.of(changed.contains(k) ? "● " + k : k, json(v))));
+    return "<div style=\"border:1px solid #ccc;border-radius:6px;padding:8px;display:inline-block\">"
+        + "<b>" + Html.escape(c.getClass().getSimpleName()) + "</b> &middot; "
+        + Html.escape(c.peftType().jsonValue())
+        + (c.taskType() == null ? "" : " &middot; " + Html.escape(c.taskType().jsonValue()))
+        + " <small>(● differs from PEFT's default)</small>"
+        + Html.table(List.of("field", "value"), rows)
+        + "<details><summary>adapter_config.json</summary><pre>" + Html.escape(c.toJson())
+        + "</pre></details></div>";
+  }
+
+  private static String json(Object v) {
+    return ai.peft4j.io.json.PythonJson.MAPPER.valueToTree(v).toString();
+  }
+
+  // --- models ---
+
+  private static List<List<String>> modelFacts(PeftModel m) {
+    PeftModel.ParameterCounts n = m.getNbTrainableParameters();
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(List.of("base model", m.getBaseModel().getClass().getSimpleName()));
+    rows.add(List.of("adapters", String.join(", ", m.peftConfig().keySet())));
+    rows.add(List.of("active adapter", String.valueOf(m.activeAdapter())));
+    m.peftConfig().forEach((name, c) -> rows.add(List.of(
+        "  " + name, c.peftType().jsonValue() + (c.taskType() == null ? "" : " / " + c.taskType().jsonValue()))));
+    rows.add(List.of("trainable params", String.format("%,d", n.trainable())));
+    rows.add(List.of("all params", String.format("%,d", n.all())));
+    rows.add(List.of("trainable%", PythonRepr.ofDouble(n.trainablePercent())));
+    return rows;
+  }
+
+  private static String modelCard(PeftModel m) {
+    Table byType = ParameterTable.byType(m.parameterTable());
+    return "<div style=\"border:1px solid #ccc;border-radius:6px;padding:8px;display:inline-block\">"
+        + "<b>" + Html.escape(m.getClass().getSimpleName()) + "</b>"
+        + Html.table(List.of(), modelFacts(m))
+        + "<details><summary>parameters by module type</summary>" + tableHtml(byType)
+        + "</details></div>";
+  }
+
+  private static String modelText(PeftModel m) {
+    StringBuilder sb = new StringBuilder(m.getClass().getSimpleName()).append('\n');
+    List<List<String>> rows = modelFacts(m);
+    int w = rows.stream().mapToInt(r -> r.get(0).length()).max().orElse(0);
+    rows.forEach(r -> sb.append("  ").append(String.format("%-" + w + "s  ", r.get(0)))
+        .append(r.get(1)).append('\n'));
+    return sb.append(m.getNbTrainableParameters()).toString();
+  }
+
+  // --- tables and arrays ---
+
+  private static String tableHtml(Table t) {
+    List<String> header = t.columnNames();
+    List<List<String>> rows = new ArrayList<>();
+    int shown = Math.min(MAX_ROWS, t.rowCount());
+    for (int i = 0; i < shown; i++) {
+      List<String> row = new ArrayList<>();
+      for (int j = 0; j < t.columnCount(); j++) {
+        row.add(t.column(j).getString(i));
+      }
+      rows.add(row);
+    }
+    String more = t.rowCount() > shown
+        ? "<small>" + (t.rowCount() - shown) + " more rows of " + t.rowCount() + "</small>" : "";
+    return "<b>" + Html.escape(t.name()) + "</b>" + Html.table(header, rows) + more;
+  }
+
+  /** Shape, dtype, device and the first values of an array. */
+  static String arrayText(NDArray a) {
+    StringBuilder sb = new StringBuilder("NDArray ").append(a.getShape()).append(' ')
+        .append(a.getDataType()).append(" on ").append(a.getDevice());
+    if (a.isReleased()) {
+      return sb.append(" (closed)").toString();
+    }
+    long n = a.size();
+    if (n > 0 && a.getDataType().isFloating()) {
+      float[] head = a.flatten().get("0:" + Math.min(n, MAX_VALUES)).toFloatArray();
+      sb.append(": ").append(Arrays.toString(head)).append(n > MAX_VALUES ? " ..." : "");
+    } else if (n > 0 && a.getDataType().isInteger()) {
+      long[] head = a.flatten().get("0:" + Math.min(n, MAX_VALUES)).toType(
+          ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
+      sb.append(": ").append(Arrays.toString(head)).append(n > MAX_VALUES ? " ..." : "");
+    }
+    return sb.toString();
+  }
+
+  private static String arrayToString(Object array) {
+    if (array instanceof Object[]) {
+      return Arrays.deepToString((Object[]) array);
+    }
+    if (array instanceof float[]) {
+      return Arrays.toString((float[]) array);
+    }
+    if (array instanceof double[]) {
+      return Arrays.toString((double[]) array);
+    }
+    if (array instanceof int[]) {
+      return Arrays.toString((int[]) array);
+    }
+    if (array instanceof long[]) {
+      return Arrays.toString((long[]) array);
+    }
+    if (array instanceof byte[]) {
+      return Arrays.toString((byte[]) array);
+    }
+    if (array instanceof short[]) {
+      return Arrays.toString((short[]) array);
+    }
+    if (array instanceof char[]) {
+      return Arrays.toString((char[]) array);
+    }
+    return Arrays.toString((boolean[]) array);
+  }
+}
