@@ -167,11 +167,26 @@ public final class HubCache {
     }
   }
 
+  /**
+   * Checks a file name in a repo ({@code config.json}, {@code sub/dir/file}) before it is used in
+   * a URL or a cache path: no absolute paths, backslashes or {@code ..} segments.
+   */
+  public static String checkFilename(String filename) {
+    if (filename == null || filename.isEmpty() || filename.startsWith("/") || filename.contains("\\")) {
+      throw new IllegalArgumentException("'" + filename + "' is not a relative file name in a repo");
+    }
+    for (String segment : filename.split("/", -1)) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        throw new IllegalArgumentException("'" + filename + "' is not a plain file name in a repo"
+            + " (empty, '.' or '..' segment)");
+      }
+    }
+    return filename;
+  }
+
   /** {@code base/relative}, refusing names that would climb out of {@code base}. */
   private static Path inside(Path base, String relative) {
-    if (relative == null || relative.isEmpty() || relative.startsWith("/") || relative.contains("\\")) {
-      throw new IllegalArgumentException("'" + relative + "' is not a relative file name in a repo");
-    }
+    checkFilename(relative);
     Path p = base.resolve(relative).normalize();
     if (!p.startsWith(base) || p.equals(base)) {
       throw new IllegalArgumentException("'" + relative + "' points outside its repo folder");

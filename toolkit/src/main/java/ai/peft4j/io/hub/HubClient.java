@@ -264,6 +264,7 @@ public final class HubClient {
   record Resolved(String commit, Path path) {}
 
   Resolved resolve(RepoId repo, String revision, String filename) {
+    HubCache.checkFilename(filename);
     if (HubCache.isCommitHash(revision)) {
       Path pointer = cache.snapshotFile(repo, revision, filename);
       if (Files.isRegularFile(pointer)) {
