@@ -189,6 +189,25 @@ class HubDownloadTest {
   }
 
   @Test
+  void concurrentDownloadsOfOneBlobWriteItOnce() throws Exception {
+    HubClient c = client(hub, cache, null, false);
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<Path>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        results.add(pool.submit(() -> c.hfHubDownload(BASE, "model.safetensors", null)));
+      }
+      for (var r : results) {
+        assertArrayEquals(bytes(tinyOpt().resolve("model.safetensors")), bytes(r.get()));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    // The lock makes the others wait and then find the finished blob.
+    assertEquals(1, hub.log().stream().filter(l -> l.startsWith("GET /cdn/")).count(), hub.log().toString());
+  }
+
+  @Test
   void aPickleOnlyModelIsRefusedWithoutDownloadingThePickle() {
     hub.commit("org/pickled", "main", Map.of("config.json", "{}".getBytes(StandardCharsets.UTF_8),
         "pytorch_model.bin", new byte[] {(byte) 0x80, 2, 'c', 'o', 's'}));
