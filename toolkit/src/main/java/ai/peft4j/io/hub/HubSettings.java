@@ -43,6 +43,9 @@ public record HubSettings(String endpoint, String token, Path cacheDir, boolean 
     if (token != null && token.isBlank()) {
       token = null;
     }
+    if (cacheDir == null) {
+      throw new IllegalArgumentException("the Hub cache folder is null; set HF_HUB_CACHE or HF_HOME, or leave them unset");
+    }
   }
 
   /**
@@ -85,18 +88,22 @@ public record HubSettings(String endpoint, String token, Path cacheDir, boolean 
     }
   }
 
+  /** A copy with another endpoint. */
   public HubSettings withEndpoint(String value) {
     return new HubSettings(value, token, cacheDir, offline);
   }
 
+  /** A copy with another token (null for anonymous access). */
   public HubSettings withToken(String value) {
     return new HubSettings(endpoint, value, cacheDir, offline);
   }
 
+  /** A copy with another cache folder. */
   public HubSettings withCacheDir(Path value) {
     return new HubSettings(endpoint, token, value, offline);
   }
 
+  /** A copy with another offline flag. */
   public HubSettings withOffline(boolean value) {
     return new HubSettings(endpoint, token, cacheDir, value);
   }
