@@ -1,5 +1,7 @@
 package ai.peft4j;
 
+import ai.peft4j.io.hub.HubClient;
+import ai.peft4j.io.hub.RepoId;
 import ai.peft4j.models.AutoModelForCausalLM;
 import ai.peft4j.models.PreTrainedCausalLM;
 import java.nio.file.Files;
@@ -12,7 +14,11 @@ import java.nio.file.Path;
  *
  * <pre>{@code
  * PeftModelForCausalLM model = AutoPeftModelForCausalLM.fromPretrained(Path.of("opt-350m-lora"));
+ * PeftModelForCausalLM hub = AutoPeftModelForCausalLM.fromPretrained("ybelkada/opt-350m-lora");
  * }</pre>
+ *
+ * <p>With a repo id, adapter and base come from the Hub (through {@link HubClient#getDefault()})
+ * when they are not local folders.
  */
 public final class AutoPeftModelForCausalLM {
 
@@ -23,6 +29,16 @@ public final class AutoPeftModelForCausalLM {
     return fromPretrained(adapterDir, false);
   }
 
+  /** Loads base and adapter from a local folder or a Hub repo id, for inference. */
+  public static PeftModelForCausalLM fromPretrained(String nameOrPath) {
+    return fromPretrained(nameOrPath, false);
+  }
+
+  /** {@link #fromPretrained(String)}; the adapter trains when {@code isTrainable}. */
+  public static PeftModelForCausalLM fromPretrained(String nameOrPath, boolean isTrainable) {
+    return fromPretrained(HubClient.getDefault().adapterDir(nameOrPath), isTrainable);
+  }
+
   /** Loads base and adapter; the adapter trains when {@code isTrainable}. */
   public static PeftModelForCausalLM fromPretrained(Path adapterDir, boolean isTrainable) {
     PeftConfig config = PeftConfig.fromPretrained(adapterDir);
@@ -31,8 +47,7 @@ public final class AutoPeftModelForCausalLM {
           "the adapter in " + adapterDir + " is for task_type " + config.taskType()
               + ", not CAUSAL_LM; use the Auto class for that task");
     }
-    Path base = resolveBase(config.baseModelNameOrPath(), adapterDir);
-    PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(base);
+    PreTrainedCausalLM lm = loadBase(config.baseModelNameOrPath(), adapterDir);
     try {
       PeftModel peft = PeftModel.fromPretrained(lm, adapterDir, PeftModel.DEFAULT_ADAPTER, isTrainable);
       if (!(peft instanceof PeftModelForCausalLM)) {
@@ -47,29 +62,44 @@ public final class AutoPeftModelForCausalLM {
   }
 
   /**
-   * The base model directory: {@code base_model_name_or_path} as a path (absolute or relative to
-   * the working directory), else relative to the adapter directory or one of its parents.
+   * The base model: {@code base_model_name_or_path} as a local folder (absolute or relative to
+   * the working directory, else relative to the adapter folder or one of its parents), else as a
+   * Hub repo id.
    */
-  static Path resolveBase(String nameOrPath, Path adapterDir) {
+  static PreTrainedCausalLM loadBase(String nameOrPath, Path adapterDir) {
+    Path local = localBase(nameOrPath, adapterDir);
+    if (local != null) {
+      return AutoModelForCausalLM.fromPretrained(local);
+    }
+    if (RepoId.isValid(nameOrPath)) {
+      return AutoModelForCausalLM.fromPretrained(nameOrPath);
+    }
+    throw new IllegalArgumentException(
+        "base model '" + nameOrPath + "' (base_model_name_or_path of " + adapterDir + ") is neither"
+            + " a local folder, as given or next to the adapter, nor a Hub repo id; fix the path, or"
+            + " load the base yourself and call PeftModel.fromPretrained(model, dir)");
+  }
+
+  /** The local base folder, or null when there is none. */
+  static Path localBase(String nameOrPath, Path adapterDir) {
     if (nameOrPath == null || nameOrPath.isBlank()) {
       throw new IllegalArgumentException(
           "adapter_config.json in " + adapterDir + " has no base_model_name_or_path; load the base"
               + " model yourself and call PeftModel.fromPretrained(model, dir)");
     }
-    Path direct = Path.of(nameOrPath);
-    if (Files.isDirectory(direct)) {
-      return direct;
+    if (HubClient.isLocalDir(nameOrPath)) {
+      return Path.of(nameOrPath);
     }
     for (Path dir = adapterDir.toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve(nameOrPath);
-      if (Files.isDirectory(candidate)) {
-        return candidate;
+      try {
+        Path candidate = dir.resolve(nameOrPath);
+        if (Files.isDirectory(candidate)) {
+          return candidate;
+        }
+      } catch (java.nio.file.InvalidPathException e) {
+        return null;
       }
     }
-    throw new IllegalArgumentException(
-        "base model '" + nameOrPath + "' (base_model_name_or_path of " + adapterDir + ") is not a"
-            + " local directory, neither as given nor next to the adapter; download it and pass"
-            + " its path, or load it yourself and call PeftModel.fromPretrained(model, dir)."
-            + " Hub ids are not resolved yet.");
+    return null;
   }
 }

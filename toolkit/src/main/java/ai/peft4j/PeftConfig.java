@@ -1,5 +1,7 @@
 package ai.peft4j;
 
+import ai.peft4j.io.hub.CommitInfo;
+import ai.peft4j.io.hub.HubClient;
 import ai.peft4j.io.json.PythonJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -192,6 +194,26 @@ public abstract class PeftConfig {
   public static PeftConfig fromPretrained(Path dir) {
     Path file = configFile(dir);
     return warnIgnored(parse(readFile(file), file.toString())).config();
+  }
+
+  /**
+   * Reads {@code adapter_config.json} from a local folder or, if {@code nameOrPath} is no folder,
+   * from the Hub repo of that id (only that file is downloaded; see {@link HubClient}).
+   *
+   * <pre>{@code
+   * PeftConfig config = PeftConfig.fromPretrained("ybelkada/opt-350m-lora");
+   * }</pre>
+   */
+  public static PeftConfig fromPretrained(String nameOrPath) {
+    return fromPretrained(HubClient.getDefault().filesDir(nameOrPath, List.of(CONFIG_NAME)));
+  }
+
+  /**
+   * Uploads this config as {@code adapter_config.json} to the Hub repo {@code repoId}, creating the
+   * repo if needed; needs a token with write access.
+   */
+  public CommitInfo pushToHub(String repoId) {
+    return HubClient.getDefault().pushToHub(repoId, this::savePretrained, "Upload config", false);
   }
 
   /**

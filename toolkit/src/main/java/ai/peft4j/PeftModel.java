@@ -5,6 +5,9 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import ai.peft4j.io.hub.CommitInfo;
+import ai.peft4j.io.hub.HubClient;
+import ai.peft4j.io.hub.ModelCard;
 import ai.peft4j.io.json.PythonRepr;
 import ai.peft4j.io.safetensors.SafetensorsException;
 import ai.peft4j.io.safetensors.SafetensorsFile;
@@ -36,6 +39,7 @@ import tech.tablesaw.api.Table;
  *     .targets("q_proj", "v_proj").task(TaskType.CAUSAL_LM).build());
  * peft.printTrainableParameters();
  * peft.savePretrained(Path.of("my-adapter"));        // adapter_config.json + adapter_model.safetensors
+ * peft.pushToHub("me/opt-lora");                      // the same files plus a README.md, on the Hub
  * }</pre>
  */
 public class PeftModel extends ModuleBlock implements AutoCloseable {
@@ -245,6 +249,39 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
     }
   }
 
+  /**
+   * Saves the adapters to a temporary folder with a model card ({@code README.md}) and uploads
+   * them to the Hub repo {@code repoId}, creating it (public) if needed: PEFT's {@code
+   * push_to_hub}. Needs a token with write access; see {@link HubClient}.
+   */
+  public CommitInfo pushToHub(String repoId) {
+    return pushToHub(repoId, false);
+  }
+
+  /** {@link #pushToHub(String)}; a repo that does not exist yet is created private if asked. */
+  public CommitInfo pushToHub(String repoId, boolean isPrivate) {
+    PeftConfig c = activePeftConfig();
+    String card = ModelCard.forAdapter(repoId, c.baseModelNameOrPath(), c.peftType().name(),
+        c.taskType() == null ? null : c.taskType().name());
+    return HubClient.getDefault().pushToHub(repoId, dir -> {
+      savePretrained(dir);
+      Files.writeString(dir.resolve(ModelCard.FILE_NAME), card);
+    }, "Upload model", isPrivate);
+  }
+
+  /**
+   * Loads an adapter from a local folder or, if {@code nameOrPath} is no folder, from the Hub
+   * repo of that id (e.g. {@code "ybelkada/opt-350m-lora"}), for inference.
+   */
+  public static PeftModel fromPretrained(Block model, String nameOrPath) {
+    return fromPretrained(model, HubClient.getDefault().adapterDir(nameOrPath));
+  }
+
+  /** {@link #fromPretrained(Block, String)}, trainable when {@code isTrainable}. */
+  public static PeftModel fromPretrained(Block model, String nameOrPath, boolean isTrainable) {
+    return fromPretrained(model, HubClient.getDefault().adapterDir(nameOrPath), isTrainable);
+  }
+
   /** Loads an adapter saved by PEFT or peft4j for inference (frozen). */
   public static PeftModel fromPretrained(Block model, Path dir) {
     return fromPretrained(model, dir, DEFAULT_ADAPTER, false);
@@ -282,6 +319,11 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
   /** Loads another saved adapter into this model under {@code adapterName} (not activated). */
   public void loadAdapter(Path dir, String adapterName) {
     loadAdapter(dir, adapterName, false);
+  }
+
+  /** {@link #loadAdapter(Path, String)} from a local folder or a Hub repo id. */
+  public void loadAdapter(String nameOrPath, String adapterName) {
+    loadAdapter(HubClient.getDefault().adapterDir(nameOrPath), adapterName, false);
   }
 
   /** {@link #loadAdapter(Path, String)}, trainable when {@code isTrainable}. */

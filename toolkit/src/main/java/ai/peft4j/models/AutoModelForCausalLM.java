@@ -1,5 +1,6 @@
 package ai.peft4j.models;
 
+import ai.peft4j.io.hub.HubClient;
 import ai.peft4j.models.opt.OptConfig;
 import ai.peft4j.models.opt.OptForCausalLM;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
  *
  * <pre>{@code
  * PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(Path.of("tiny_opt"));
+ * PreTrainedCausalLM opt = AutoModelForCausalLM.fromPretrained("facebook/opt-125m"); // from the Hub
  * }</pre>
  */
 public final class AutoModelForCausalLM {
@@ -26,6 +28,17 @@ public final class AutoModelForCausalLM {
       model.close();
       throw e;
     }
+    return model;
+  }
+
+  /**
+   * Loads from a local folder, or else from the Hub repo of that id through {@link
+   * HubClient#getDefault()} (cached as {@code huggingface_hub} caches it). The model remembers
+   * {@code nameOrPath}, so an adapter trained on it records the repo id as its base model.
+   */
+  public static PreTrainedCausalLM fromPretrained(String nameOrPath) {
+    PreTrainedCausalLM model = fromPretrained(HubClient.getDefault().modelDir(nameOrPath));
+    model.setNameOrPath(nameOrPath);
     return model;
   }
 

@@ -222,6 +222,11 @@ public final class LoraConfig extends PeftConfig {
     return parseLora(readFile(file), file.toString()).config();
   }
 
+  /** {@link PeftConfig#fromPretrained(String)} that must be a LoRA config: a folder or a repo id. */
+  public static LoraConfig fromPretrained(String nameOrPath) {
+    return fromPretrained(ai.peft4j.io.hub.HubClient.getDefault().filesDir(nameOrPath, List.of(CONFIG_NAME)));
+  }
+
   private static ParsedConfig<LoraConfig> parseLora(String json, String source) {
     return warnIgnored(parse(json, source, PeftType.LORA, LoraConfig.class));
   }
