@@ -1,0 +1,48 @@
+package ai.peft4j.display.jupyter;
+
+import ai.djl.ndarray.NDArray;
+import ai.peft4j.PeftConfig;
+import ai.peft4j.PeftModel;
+import java.util.ArrayList;
+import java.util.List;
+import tech.tablesaw.api.Table;
+
+/**
+ * Finds the Java kernel this JVM runs in and registers peft4j's renderers there. IJava needs a
+ * call to {@link #install()}; JJava loads {@link JJavaExtension} itself when the toolkit is added
+ * with {@code %maven} or {@code %jars}.
+ */
+public final class NotebookDisplay {
+
+  static final String IJAVA = "io.github.spencerpark.ijava.IJava";
+  static final String BASEKERNEL_RENDERER = "io.github.spencerpark.jupyter.kernel.display.Renderer";
+  static final String JJAVA_KERNEL = "org.dflib.jjava.jupyter.kernel.BaseKernel";
+
+  /** The types that have a rich form, registered with each kernel. */
+  static final List<Class<?>> TYPES = List.of(
+      PeftConfig.class, PeftModel.class, PeftModel.ParameterCounts.class, Table.class, NDArray.class);
+
+  private NotebookDisplay() {}
+
+  /**
+   * Registers with every kernel found; returns the names of those it registered with (empty in
+   * plain JShell, where {@code toString()} already gives aligned text).
+   */
+  public static List<String> install() {
+    List<String> done = new ArrayList<>();
+    if (present(IJAVA) && present(BASEKERNEL_RENDERER)) {
+      IJavaRenderers.registerWithRunningKernel();
+      done.add("IJava");
+    }
+    return done;
+  }
+
+  static boolean present(String className) {
+    try {
+      Class.forName(className, false, NotebookDisplay.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+}
