@@ -38,6 +38,7 @@ final class CapturingExecutionControl extends LocalExecutionControl {
   static {
     try {
       CALL = CapturingExecutionControl.class.getDeclaredMethod("call");
+      CALL.setAccessible(true); // invoked reflectively from the jdk.jshell module
     } catch (NoSuchMethodException e) {
       throw new ExceptionInInitializerError(e);
     }

@@ -204,10 +204,11 @@ public final class JShellEvaluator implements AutoCloseable {
       if (c == SourceCodeAnalysis.Completeness.EMPTY) {
         return result;
       }
-      int start = pos + snippetStart(rest, info.source());
       if (c == SourceCodeAnalysis.Completeness.DEFINITELY_INCOMPLETE) {
-        throw new IncompleteSourceException(lineOf(cell, start), cell.substring(start));
+        int first = pos + leadingWhitespace(rest);
+        throw new IncompleteSourceException(lineOf(cell, first), cell.substring(first));
       }
+      int start = pos + snippetStart(rest, info.source());
       String source = info.source();
       String remaining = info.remaining() == null ? "" : info.remaining();
       if (!rest.endsWith(remaining) || remaining.length() >= rest.length()) {
@@ -230,7 +231,9 @@ public final class JShellEvaluator implements AutoCloseable {
         continue;
       }
       Snippet snippet = e.snippet();
-      origins.put(snippet.id(), new Origin(cellLabel, lineOf(cell, start)));
+      // JShell numbers trace lines from the first non-blank line of the snippet
+      int firstCode = start + leadingWhitespace(snippet.source());
+      origins.put(snippet.id(), new Origin(cellLabel, lineOf(cell, firstCode)));
       if (stopRequested) {
         throw new EvaluationInterruptedException("cell was interrupted");
       }
@@ -367,8 +370,8 @@ public final class JShellEvaluator implements AutoCloseable {
       }
       String cls = SNIPPET_CLASS.matcher(e.getClassName()).replaceFirst("");
       String method = e.getMethodName();
-      if (method.equals("do_it$") || method.startsWith("do_it$")) {
-        return "(" + where + ")";
+      if (method.isEmpty() || method.startsWith("do_it$")) {
+        return where;
       }
       String name = cls.isEmpty() ? method : cls.replace('$', '.') + "." + method;
       return name + " (" + where + ")";
@@ -459,11 +462,21 @@ public final class JShellEvaluator implements AutoCloseable {
     return prefix.length();
   }
 
-  /** Where {@code source} (as JShell normalised it) starts inside {@code rest}. */
+  /**
+   * Where {@code source} (as JShell returned it, possibly with leading blank lines and an added
+   * semicolon) starts inside {@code rest}: JShell reports positions relative to that string.
+   */
   private static int snippetStart(String rest, String source) {
     int ws = leadingWhitespace(rest);
     if (source == null) {
       return ws;
+    }
+    String raw = source.endsWith(";") ? source.substring(0, source.length() - 1) : source;
+    if (!raw.isEmpty()) {
+      int idx = rest.indexOf(raw);
+      if (idx >= 0) {
+        return idx;
+      }
     }
     String s = source.strip();
     if (s.endsWith(";")) {
