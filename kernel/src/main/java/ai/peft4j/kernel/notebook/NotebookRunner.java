@@ -94,7 +94,7 @@ public final class NotebookRunner {
     /** Human-readable report: the cell source with line numbers, then the error. */
     public String describe() {
       StringBuilder sb = new StringBuilder();
-      sb.append("Cell ").append(index).append(" (In [").append(executionCount).append("]) failed:\n");
+      sb.append("Cell ").append(index + 1).append(" (In [").append(executionCount).append("]) failed:\n");
       String[] lines = source.split("\n", -1);
       for (int i = 0; i < lines.length; i++) {
         sb.append(String.format("%4d | %s%n", i + 1, lines[i]));
