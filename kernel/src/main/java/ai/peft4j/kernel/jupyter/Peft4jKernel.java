@@ -13,11 +13,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.dflib.jjava.jupyter.channels.JupyterConnection;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
-import org.dflib.jjava.jupyter.kernel.JupyterIO;
+import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
+import org.dflib.jjava.jupyter.messages.Message;
+import org.dflib.jjava.jupyter.messages.publish.PublishError;
+import org.dflib.jjava.jupyter.messages.publish.PublishExecuteInput;
+import org.dflib.jjava.jupyter.messages.publish.PublishExecuteResult;
+import org.dflib.jjava.jupyter.messages.reply.ErrorReply;
+import org.dflib.jjava.jupyter.messages.reply.ExecuteReply;
+import org.dflib.jjava.jupyter.messages.request.ExecuteRequest;
 import org.dflib.jjava.jupyter.kernel.KernelConnectionProperties;
 import org.dflib.jjava.jupyter.kernel.LanguageInfo;
 import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
@@ -51,7 +59,7 @@ public final class Peft4jKernel extends BaseKernel {
             "script"),
         List.of(),
         null,
-        new JupyterIO(StandardCharsets.UTF_8),
+        new KernelIO(StandardCharsets.UTF_8),
         new CommManager(),
         new org.dflib.jjava.jupyter.kernel.display.Renderer(),
         null,
@@ -99,9 +107,56 @@ public final class Peft4jKernel extends BaseKernel {
     return "peft4j " + VERSION + " on Java " + Runtime.version() + " (JShell)";
   }
 
+  /**
+   * Like BaseKernel's handler, but failures are reported with the user-facing name, value and
+   * traceback of {@link CellException} (e.g. {@code IllegalStateException} with cell lines)
+   * instead of the kernel's own Java stack.
+   */
+  @Override
+  protected synchronized void handleExecuteRequest(
+      ShellReplyEnvironment env, Message<ExecuteRequest> message) {
+    commManager.setMessageContext(message);
+    ExecuteRequest request = message.getContent();
+    int count = executionCount.getAndIncrement();
+    env.setBusyDeferIdle();
+    env.publish(new PublishExecuteInput(request.getCode(), count));
+    replaceOutputStreams(env);
+    KernelIO kio = (KernelIO) io;
+    kio.attach(env, request.isStdinEnabled());
+    env.defer(() -> kio.detach(env));
+    try {
+      DisplayData out = eval(request.getCode());
+      io.out.flush();
+      io.err.flush();
+      if (out != null) {
+        env.publish(new PublishExecuteResult(count, out));
+      }
+      env.defer().reply(new ExecuteReply(count, Collections.emptyMap()));
+    } catch (Exception e) {
+      io.out.flush();
+      io.err.flush();
+      String name;
+      String value;
+      List<String> plain;
+      if (e instanceof CellException ce) {
+        name = ce.errorName();
+        value = ce.errorValue();
+        plain = ce.traceback();
+      } else {
+        name = e.getClass().getSimpleName();
+        value = e.getMessage() == null ? "" : e.getMessage();
+        plain = List.of(e.toString());
+      }
+      env.publish(new PublishError(name, value, formatError(e)));
+      ErrorReply reply = new ErrorReply(name, value, plain);
+      reply.setExecutionCount(count);
+      env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), reply);
+    }
+  }
+
   @Override
   public Object evalRaw(String source) {
-    int count = executionCount.get() - 1; // BaseKernel increments before calling eval
+    int count = executionCount.get() - 1; // incremented before eval is called
     CellResult r = evaluator.eval(source, "In [" + count + "]");
     if (!r.hasValue()) {
       return null;
@@ -151,7 +206,9 @@ public final class Peft4jKernel extends BaseKernel {
       List<String> lines = new ArrayList<>();
       List<String> tb = ce.traceback();
       for (int i = 0; i < tb.size(); i++) {
-        lines.add(i == 0 ? errorStyler.secondary(tb.get(i)) : errorStyler.primary(tb.get(i)));
+        String l = tb.get(i);
+        boolean header = !l.isEmpty() && !Character.isWhitespace(l.charAt(0));
+        lines.add(header ? errorStyler.secondary(l) : errorStyler.primary(l));
       }
       return lines;
     }
