@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * notebook, completion, and an interrupt that keeps state. Skipped where no Python has those
  * packages (Debian: {@code apt-get install jupyter-client python3-nbclient}).
  */
-class JupyterClientIT {
+class JupyterClientTest {
   private static final ObjectMapper M = new ObjectMapper();
   @TempDir Path tmp;
 
