@@ -33,6 +33,9 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    // Same defaults as kernel.json, so `java -jar peft4j-kernel.jar execute ...` needs no flags.
+    setDefault("ai.djl.offline", "true");
+    setDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     int rc = run(args, System.out, System.err);
     if (rc >= 0) {
       System.exit(rc);
@@ -126,6 +129,12 @@ public final class Main {
     }
     out.println("Executed " + report.cellsRun() + " code cells; wrote " + target);
     return 0;
+  }
+
+  private static void setDefault(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
   }
 
   private static String value(Deque<String> args, String option) {
