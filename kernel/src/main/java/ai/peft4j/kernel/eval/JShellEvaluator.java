@@ -193,34 +193,46 @@ public final class JShellEvaluator implements AutoCloseable {
   public synchronized CellResult eval(String cell, String cellLabel) {
     stopRequested = false;
     CellResult result = CellResult.NONE;
+    for (Piece p : split(cell)) {
+      result = evalSnippet(p.source(), cell, p.start(), cellLabel);
+      if (stopRequested) {
+        throw new EvaluationInterruptedException("cell was interrupted");
+      }
+    }
+    return result;
+  }
+
+  /** One snippet of a cell: its source as JShell wants it and where it starts in the cell. */
+  private record Piece(String source, int start) {}
+
+  /**
+   * Splits a cell into snippets before anything runs, so an unfinished cell runs nothing.
+   *
+   * @throws IncompleteSourceException if the cell ends inside a snippet
+   */
+  private List<Piece> split(String cell) {
+    List<Piece> pieces = new ArrayList<>();
     int pos = 0;
     String rest = cell;
-    while (true) {
-      if (rest.isBlank()) {
-        return result;
-      }
+    while (!rest.isBlank()) {
       CompletionInfo info = analysis.analyzeCompletion(rest);
       SourceCodeAnalysis.Completeness c = info.completeness();
       if (c == SourceCodeAnalysis.Completeness.EMPTY) {
-        return result;
+        break;
       }
       if (c == SourceCodeAnalysis.Completeness.DEFINITELY_INCOMPLETE) {
         int first = pos + leadingWhitespace(rest);
         throw new IncompleteSourceException(lineOf(cell, first), cell.substring(first));
       }
-      int start = pos + snippetStart(rest, info.source());
-      String source = info.source();
+      pieces.add(new Piece(info.source(), pos + snippetStart(rest, info.source())));
       String remaining = info.remaining() == null ? "" : info.remaining();
       if (!rest.endsWith(remaining) || remaining.length() >= rest.length()) {
-        remaining = ""; // defensive: never loop without progress
-      }
-      result = evalSnippet(source, cell, start, cellLabel);
-      if (stopRequested) {
-        throw new EvaluationInterruptedException("cell was interrupted");
+        break; // defensive: never loop without progress
       }
       pos += rest.length() - remaining.length();
       rest = remaining;
     }
+    return pieces;
   }
 
   private CellResult evalSnippet(String source, String cell, int start, String cellLabel) {

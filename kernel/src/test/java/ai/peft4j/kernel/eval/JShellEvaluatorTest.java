@@ -133,8 +133,11 @@ class JShellEvaluatorTest {
   void incompleteSource() {
     IncompleteSourceException e =
         assertThrows(
-            IncompleteSourceException.class, () -> eval.eval("int q = 1;\nvoid open() {\n  q++;\n"));
+            IncompleteSourceException.class,
+            () -> eval.eval("int notRun = 1;\nvoid open() {\n  notRun++;\n"));
     assertEquals(2, e.line());
+    // nothing of an unfinished cell runs
+    assertThrows(CompilationException.class, () -> eval.eval("notRun"));
     assertEquals(Completeness.INCOMPLETE, eval.completeness("void open() {"));
     assertEquals(Completeness.COMPLETE, eval.completeness("int a = 1; a"));
   }
