@@ -1,0 +1,10 @@
+package ai.peft4j.kernel.eval;
+
+/** The cell ran longer than the allowed time and was stopped. */
+public final class CellTimeoutException extends EvaluationInterruptedException {
+  private static final long serialVersionUID = 1L;
+
+  public CellTimeoutException(long seconds) {
+    super("cell timed out after " + seconds + " s and was stopped");
+  }
+}

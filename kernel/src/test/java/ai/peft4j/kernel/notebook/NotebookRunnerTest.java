@@ -1,0 +1,157 @@
+package ai.peft4j.kernel.notebook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NotebookRunnerTest {
+  private static final ObjectMapper M = new ObjectMapper();
+  @TempDir Path tmp;
+
+  /** Writes an nbformat 4 notebook with one code cell per source (sources as line lists). */
+  static Path notebook(Path file, String... sources) throws Exception {
+    ObjectNode nb = M.createObjectNode();
+    ArrayNode cells = nb.putArray("cells");
+    ObjectNode md = cells.addObject();
+    md.put("cell_type", "markdown");
+    md.putObject("metadata");
+    md.put("source", "# title");
+    for (String s : sources) {
+      ObjectNode c = cells.addObject();
+      c.put("cell_type", "code");
+      c.putNull("execution_count");
+      c.putObject("metadata");
+      c.putArray("outputs");
+      c.set("source", NotebookRunner.splitLines(s));
+    }
+    nb.putObject("metadata");
+    nb.put("nbformat", 4);
+    nb.put("nbformat_minor", 5);
+    Files.writeString(file, M.writerWithDefaultPrettyPrinter().writeValueAsString(nb));
+    return file;
+  }
+
+  static String text(JsonNode multiline) {
+    return NotebookRunner.joinSource(multiline);
+  }
+
+  @Test
+  void runsCellsAndWritesOutputs() throws Exception {
+    Path in =
+        notebook(
+            tmp.resolve("a.ipynb"),
+            "System.out.println(\"hello\");\nSystem.err.println(\"warn\");\nSystem.out.print(\"more\\n\");",
+            "var layer = new Linear(4, 2, true);\nlayer.outFeatures()",
+            "class Card { public String toHtml() { return \"<b>x</b>\"; } public String toString() { return \"card\"; } }\nnew Card()",
+            "String id = display(\"first\");\nupdateDisplay(id, \"second\");\nint quiet = 1;");
+    Path out = tmp.resolve("out/a.ipynb");
+    NotebookRunner.Report report = new NotebookRunner().run(in, out);
+    assertTrue(report.ok(), () -> report.failure().get().describe());
+    assertEquals(4, report.cellsRun());
+
+    String raw = Files.readString(out);
+    assertTrue(raw.startsWith("{\n \"cells\": ["), raw.substring(0, 40));
+    JsonNode nb = M.readTree(out.toFile());
+    JsonNode cells = nb.get("cells");
+    assertEquals("markdown", cells.get(0).get("cell_type").asText());
+
+    JsonNode c1 = cells.get(1);
+    assertEquals(1, c1.get("execution_count").asInt());
+    JsonNode outs = c1.get("outputs");
+    assertEquals(3, outs.size(), outs.toString());
+    assertEquals("stdout", outs.get(0).get("name").asText());
+    assertEquals("hello\n", text(outs.get(0).get("text")));
+    assertEquals("stderr", outs.get(1).get("name").asText());
+    assertEquals("more\n", text(outs.get(2).get("text")));
+
+    JsonNode r2 = cells.get(2).get("outputs").get(0);
+    assertEquals("execute_result", r2.get("output_type").asText());
+    assertEquals(2, r2.get("execution_count").asInt());
+    assertEquals("2", text(r2.get("data").get("text/plain")));
+
+    JsonNode r3 = cells.get(3).get("outputs").get(0).get("data");
+    assertEquals("<b>x</b>", text(r3.get("text/html")));
+    assertEquals("card", text(r3.get("text/plain")));
+
+    JsonNode c4 = cells.get(4).get("outputs");
+    assertEquals(1, c4.size(), c4.toString());
+    assertEquals("display_data", c4.get(0).get("output_type").asText());
+    assertEquals("second", text(c4.get(0).get("data").get("text/plain")));
+
+    assertEquals("peft4j", nb.get("metadata").get("kernelspec").get("name").asText());
+  }
+
+  @Test
+  void stopsAtTheFirstErrorAndRecordsIt() throws Exception {
+    Path in =
+        notebook(
+            tmp.resolve("b.ipynb"),
+            "int x = 1;",
+            "int y = 2;\nObject o = null;\no.hashCode();",
+            "System.out.println(\"never\");");
+    NotebookRunner.Report report = new NotebookRunner().run(in, in);
+    assertFalse(report.ok());
+    NotebookRunner.CellFailure f = report.failure().get();
+    assertEquals(2, f.index());
+    assertEquals(2, f.executionCount());
+    assertTrue(f.describe().contains("   3 | o.hashCode();"), f.describe());
+    JsonNode cells = M.readTree(in.toFile()).get("cells");
+    JsonNode err = cells.get(2).get("outputs").get(0);
+    assertEquals("error", err.get("output_type").asText());
+    assertEquals("NullPointerException", err.get("ename").asText());
+    assertTrue(err.get("traceback").get(0).asText().startsWith("java.lang.NullPointerException"));
+    assertTrue(err.get("traceback").toString().contains("In [2], line 3"), err.toString());
+    assertTrue(cells.get(3).get("outputs").isEmpty());
+    assertTrue(cells.get(3).get("execution_count").isNull());
+  }
+
+  @Test
+  void compileErrorsAreErrorOutputs() throws Exception {
+    Path in = notebook(tmp.resolve("c.ipynb"), "int a = 1;\nint b = \"no\";");
+    NotebookRunner.Report report =
+        new NotebookRunner(new NotebookRunner.Options().allowErrors(true)).run(in, in);
+    assertTrue(report.ok());
+    JsonNode err = M.readTree(in.toFile()).get("cells").get(1).get("outputs").get(0);
+    assertEquals("CompilationException", err.get("ename").asText());
+    assertTrue(err.get("evalue").asText().startsWith("line 2: incompatible types"), err.toString());
+  }
+
+  @Test
+  void timeoutStopsALongCell() throws Exception {
+    Path in = notebook(tmp.resolve("d.ipynb"), "int n = 0;", "while (true) { n++; }", "n");
+    NotebookRunner.Report report =
+        new NotebookRunner(new NotebookRunner.Options().timeout(Duration.ofSeconds(1)))
+            .run(in, in);
+    assertEquals("CellTimeoutException", report.failure().get().error().errorName());
+  }
+
+  @Test
+  void resourceNotebookUsesToolkitClasses() throws Exception {
+    Path in = Path.of(getClass().getResource("/notebooks/tiny.ipynb").toURI());
+    Path out = tmp.resolve("tiny.out.ipynb");
+    NotebookRunner.Report report = new NotebookRunner().run(in, out);
+    assertTrue(report.ok(), () -> report.failure().get().describe());
+    JsonNode cells = M.readTree(out.toFile()).get("cells");
+    assertEquals("rank 4\n", text(cells.get(1).get("outputs").get(0).get("text")));
+    assertEquals("12", text(cells.get(2).get("outputs").get(0).get("data").get("text/plain")));
+  }
+
+  @Test
+  void splitLinesFollowsNbformat() {
+    assertEquals(
+        List.of("a\n", "b\n", "c"),
+        M.convertValue(NotebookRunner.splitLines("a\nb\nc"), List.class));
+    assertEquals(0, NotebookRunner.splitLines("").size());
+  }
+}

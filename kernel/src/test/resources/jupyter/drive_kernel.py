@@ -1,0 +1,53 @@
+"""Drives the installed peft4j kernel through jupyter_client and nbclient.
+
+usage: drive_kernel.py IN.ipynb OUT.ipynb
+Runs IN through nbclient (kernel "peft4j"), writes OUT, then checks completion and interrupt on a
+fresh kernel. Prints one JSON line with the findings.
+"""
+import json
+import sys
+import time
+
+import nbformat
+from jupyter_client.manager import start_new_kernel
+from nbclient import NotebookClient
+
+nb = nbformat.read(sys.argv[1], as_version=4)
+NotebookClient(nb, kernel_name="peft4j", timeout=120, startup_timeout=120).execute()
+nbformat.write(nb, sys.argv[2])
+
+report = {}
+km, kc = start_new_kernel(kernel_name="peft4j", startup_timeout=120)
+try:
+    info = kc.kernel_info(reply=True, timeout=60)["content"]
+    report["language"] = info["language_info"]["name"]
+
+    comp = kc.complete("new Line", 8, reply=True, timeout=60)["content"]
+    report["completion"] = comp["matches"]
+
+    kc.execute_interactive("int kept = 41; long spins = 0;", timeout=60)
+    msg_id = kc.execute("while (true) { spins++; }")
+    time.sleep(2)
+    km.interrupt_kernel()
+    deadline = time.time() + 60
+    while True:
+        reply = kc.get_shell_msg(timeout=60)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+        if time.time() > deadline:
+            raise TimeoutError("no reply to the interrupted execute")
+    report["interrupted_status"] = reply["content"]["status"]
+
+    results = []
+
+    def hook(msg):
+        if msg["msg_type"] == "execute_result":
+            results.append(msg["content"]["data"]["text/plain"])
+
+    kc.execute_interactive("kept + 1", timeout=60, output_hook=hook)
+    report["after_interrupt"] = results
+finally:
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+
+print(json.dumps(report))
