@@ -248,7 +248,7 @@ public final class ModuleTree {
     Map<String, Block> kids = children(block);
     String head = name.isEmpty() ? "" : "(" + name + "): ";
     if (kids.isEmpty()) {
-      String extra = block instanceof ModuleBlock ? ((ModuleBlock) block).extraRepr() : "";
+      String extra = block instanceof ModuleBlock ? ((ModuleBlock) block).extraRepr() : djlRepr(block);
       sb.append(indent).append(head).append(block.getClass().getSimpleName())
           .append('(').append(extra).append(")\n");
       return;
@@ -258,6 +258,16 @@ public final class ModuleTree {
       describe(e.getValue(), e.getKey(), depth + 1, sb);
     }
     sb.append(indent).append(")\n");
+  }
+
+  /** PyTorch's wording for DJL's own linear layer; other DJL blocks show no arguments. */
+  private static String djlRepr(Block block) {
+    Parameter w = directParameters(block).get("weight");
+    if (block instanceof ai.djl.nn.core.Linear && w != null && w.getShape() != null) {
+      return "in_features=" + w.getShape().get(1) + ", out_features=" + w.getShape().get(0)
+          + ", bias=" + (directParameters(block).containsKey("bias") ? "True" : "False");
+    }
+    return "";
   }
 
   /** Module names that are leaves or direct owners of parameters: handy in error messages. */

@@ -35,6 +35,19 @@ public final class Renderer {
 
   private final List<Registration<?>> registrations = new ArrayList<>();
 
+  /**
+   * A renderer that knows peft4j's types: configs as cards, models as summaries, Tablesaw tables
+   * as HTML tables (see {@link ai.peft4j.display.Display}).
+   */
+  public static Renderer withPeft4j() {
+    return new Renderer().register(Object.class, o -> {
+      if (!ai.peft4j.display.Display.hasHtml(o)) {
+        return null;
+      }
+      return MimeBundle.html(ai.peft4j.display.Display.html(o), ai.peft4j.display.Display.text(o));
+    });
+  }
+
   /** Registers a renderer for {@code type} and its subtypes; later registrations win. */
   public synchronized <T> Renderer register(Class<T> type, Function<? super T, MimeBundle> fn) {
     registrations.add(0, new Registration<>(Objects.requireNonNull(type), Objects.requireNonNull(fn)));

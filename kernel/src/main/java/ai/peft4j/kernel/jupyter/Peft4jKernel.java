@@ -221,7 +221,7 @@ public final class Peft4jKernel extends BaseKernel {
     KernelConnectionProperties props = KernelConnectionProperties.parse(json);
     JupyterConnection connection = new JupyterConnection(props);
     JShellEvaluator evaluator = JShellEvaluator.create();
-    Peft4jKernel kernel = new Peft4jKernel(evaluator, new Renderer());
+    Peft4jKernel kernel = new Peft4jKernel(evaluator, Renderer.withPeft4j());
     kernel.onStartup();
     kernel.becomeHandlerForConnection(connection);
     connection.connect();

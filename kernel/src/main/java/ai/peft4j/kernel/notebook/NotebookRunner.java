@@ -49,7 +49,7 @@ public final class NotebookRunner {
     boolean allowErrors;
     PrintStream echo;
     Supplier<JShellEvaluator> evaluators = JShellEvaluator::create;
-    Renderer renderer = new Renderer();
+    Renderer renderer = Renderer.withPeft4j();
 
     /** Per-cell time limit; {@code null} (the default) means none. */
     public Options timeout(Duration timeout) {
