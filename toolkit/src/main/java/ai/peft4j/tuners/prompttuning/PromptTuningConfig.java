@@ -31,7 +31,7 @@ public final class PromptTuningConfig extends PromptLearningConfig {
     TEXT,
     /** Random, as {@code nn.Embedding} initialises: N(0, 1) (PEFT's default). */
     RANDOM,
-    /** From the word embeddings of tokens drawn uniformly from the vocabulary (from PEFT 0.13). */
+    /** From the word embeddings of tokens drawn uniformly from the vocabulary (added after PEFT 0.10; PEFT 0.10 reads it and initialises randomly). */
     SAMPLE_VOCAB;
 
     /** The constant for PEFT's string, or an error listing the allowed ones. */
