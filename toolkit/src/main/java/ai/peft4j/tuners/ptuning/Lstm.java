@@ -80,7 +80,7 @@ public class Lstm extends ModuleBlock {
     for (int step = 0; step < t; step++) {
       int i = reverse ? t - 1 - step : step;
       NDArray gates = gatesIn.get(":, " + i + ", :").add(Linear.linear(h, whh, bhh)); // (B, 4H)
-      NDList g = gates.split(4, -1);
+      NDList g = gates.split(4, 1);
       NDArray in = Activation.sigmoid(g.get(0));
       NDArray forget = Activation.sigmoid(g.get(1));
       NDArray cell = g.get(2).tanh();
