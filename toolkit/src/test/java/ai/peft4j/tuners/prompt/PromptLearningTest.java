@@ -485,6 +485,27 @@ class PromptLearningTest {
     }
   }
 
+  @Test
+  @DisplayName("the LSTM head computes what torch::lstm computes with PyTorch's parameter order")
+  void lstmMatchesTorch() {
+    ai.peft4j.tuners.ptuning.Lstm lstm = new ai.peft4j.tuners.ptuning.Lstm(5, 3, 2, 0.0, true, new java.util.Random(1));
+    for (Parameter p : lstm.getParameters().values()) {
+      p.initialize(manager, DataType.FLOAT32);
+    }
+    NDArray x = manager.randomNormal(new Shape(2, 4, 5));
+    NDArray mine = lstm.forward(new ParameterStore(manager, false), x, false);
+    NDList params = new NDList();
+    for (String sfx : List.of("_l0", "_l0_reverse", "_l1", "_l1_reverse")) {
+      for (String w : List.of("weight_ih", "weight_hh", "bias_ih", "bias_hh")) {
+        params.add(lstm.namedDirectParameters().get(w + sfx).getArray());
+      }
+    }
+    NDList hx = new NDList(manager.zeros(new Shape(4, 2, 3)), manager.zeros(new Shape(4, 2, 3)));
+    NDArray torch = x.getNDArrayInternal().lstm(x, hx, params, true, 2, 0.0, false, true, true).get(0);
+    assertEquals(new Shape(2, 4, 6), mine.getShape());
+    Golden.assertClose(torch, mine, 1e-6, "lstm");
+  }
+
   @Nested
   @DisplayName("training")
   class Training {
