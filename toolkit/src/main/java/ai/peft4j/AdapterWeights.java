@@ -37,7 +37,9 @@ final class AdapterWeights {
     Map<String, Parameter> all = ModuleTree.namedParameters(model);
     String prefix = "base_model.model.";
     List<String> layerPaths = new ArrayList<>();
-    model.baseModel().tunerLayers().keySet().forEach(k -> layerPaths.add(prefix + k + "."));
+    if (!model.isPromptLearning()) {
+      model.baseModel().tunerLayers().keySet().forEach(k -> layerPaths.add(prefix + k + "."));
+    }
     LoraConfig lora = model.peftConfig().get(adapter) instanceof LoraConfig
         ? (LoraConfig) model.peftConfig().get(adapter) : null;
 
@@ -72,9 +74,18 @@ final class AdapterWeights {
     }
   }
 
+  /** PEFT's key for the virtual tokens' embeddings of a prompt-learning adapter. */
+  static final String PROMPT_EMBEDDINGS = "prompt_embeddings";
+
   /** Writes adapter {@code adapter}'s weights to {@code file} (atomically). */
   static void save(PeftModel model, String adapter, Path file) {
     Map<String, Tensor> tensors = new LinkedHashMap<>();
+    if (model.isPromptLearning()) {
+      // PEFT: the encoder's output for all virtual tokens (or the embedding in inference mode), then the copies.
+      try (NDManager scope = NDManager.newBaseManager()) {
+        tensors.put(PROMPT_EMBEDDINGS, Tensor.of(model.prompts().promptEmbeddingsToSave(adapter, scope)));
+      }
+    }
     stateDict(model, adapter).forEach((key, p) -> {
       if (!p.isInitialized()) {
         throw new IllegalStateException(
@@ -97,7 +108,13 @@ final class AdapterWeights {
    * every adapter weight must be in the file.
    */
   static void load(PeftModel model, String adapter, SafetensorsFile file) {
-    Map<String, Parameter> wanted = stateDict(model, adapter);
+    Map<String, Parameter> wanted = new LinkedHashMap<>();
+    if (model.isPromptLearning()) {
+      // PEFT's set_peft_model_state_dict: prompt_embeddings goes into prompt_encoder.<adapter>.embedding.weight.
+      model.prompts().initializeEncoders();
+      wanted.put(PROMPT_EMBEDDINGS, model.promptEncoder(adapter).embedding().weight());
+    }
+    wanted.putAll(stateDict(model, adapter));
     List<String> unexpected = new ArrayList<>();
     List<String> mismatched = new ArrayList<>();
     for (String name : file.names()) {
@@ -140,7 +157,14 @@ final class AdapterWeights {
 
   /** The manager that holds the base model's weights, where adapter weights belong too. */
   private static NDManager ownerManager(PeftModel model) {
-    for (TunerLayer layer : model.baseModel().tunerLayers().values()) {
+    if (model.isPromptLearning()) {
+      Parameter w = model.prompts().wordEmbeddings().weight();
+      if (w.isInitialized()) {
+        return w.getArray().getManager();
+      }
+    }
+    for (TunerLayer layer : model.isPromptLearning() ? List.<TunerLayer>of()
+        : model.baseModel().tunerLayers().values()) {
       Parameter w = ModuleTree.directParameters(layer.baseLayer()).get("weight");
       if (w != null && w.isInitialized()) {
         return w.getArray().getManager();

@@ -2,6 +2,10 @@ package ai.peft4j;
 
 import ai.djl.nn.Block;
 import ai.peft4j.tuners.lora.LoraConfig;
+import ai.peft4j.tuners.prefixtuning.PrefixTuningConfig;
+import ai.peft4j.tuners.prompt.PromptLearningConfig;
+import ai.peft4j.tuners.prompttuning.PromptTuningConfig;
+import ai.peft4j.tuners.ptuning.PromptEncoderConfig;
 
 /**
  * The short way in: fluent builders with brief names for notebooks and scripts.
@@ -14,6 +18,9 @@ import ai.peft4j.tuners.lora.LoraConfig;
  *         .build();
  * PeftModel peft = Peft.lora().r(16).targets("q_proj", "v_proj").apply(model);
  * PeftModel same = Peft.getPeftModel(model, config);
+ * PeftModel pt = Peft.pTuning().virtualTokens(20).encoderHiddenSize(128).task(TaskType.SEQ_CLS).apply(roberta);
+ * PeftModel prompt = Peft.promptTuning().virtualTokens(8).task(TaskType.CAUSAL_LM).apply(opt);
+ * PeftModel prefix = Peft.prefixTuning().virtualTokens(10).task(TaskType.CAUSAL_LM).apply(opt);
  * }</pre>
  */
 public final class Peft {
@@ -28,6 +35,147 @@ public final class Peft {
   /** {@link #getPeftModel(Block, PeftConfig)} under an adapter name of your choice. */
   public static PeftModel getPeftModel(Block model, PeftConfig config, String adapterName) {
     return PeftModel.getPeftModel(model, config, adapterName);
+  }
+
+  /** A P-tuning ({@code P_TUNING}) config builder with PEFT's defaults (MLP encoder). */
+  public static PTuningBuilder pTuning() {
+    return new PTuningBuilder();
+  }
+
+  /** A prompt-tuning ({@code PROMPT_TUNING}) config builder with PEFT's defaults (RANDOM init). */
+  public static PromptTuningBuilder promptTuning() {
+    return new PromptTuningBuilder();
+  }
+
+  /** A prefix-tuning ({@code PREFIX_TUNING}) config builder with PEFT's defaults (no projection). */
+  public static PrefixTuningBuilder prefixTuning() {
+    return new PrefixTuningBuilder();
+  }
+
+  /**
+   * Short names shared by the prompt-learning builders. Unset model sizes ({@code token_dim}, {@code num_layers},
+   * {@code num_attention_heads}, {@code num_transformer_submodules}) are filled from the model when applied.
+   */
+  public abstract static class PromptBuilder<S extends PromptBuilder<S, C>, C extends PromptLearningConfig> {
+    abstract PromptLearningConfig.Builder<?, C> full();
+
+    @SuppressWarnings("unchecked")
+    private S self() {
+      return (S) this;
+    }
+
+    /** {@code num_virtual_tokens}. */
+    public S virtualTokens(int n) {
+      full().numVirtualTokens(n);
+      return self();
+    }
+
+    /** {@code task_type}: CAUSAL_LM or SEQ_CLS. */
+    public S task(TaskType task) {
+      full().taskType(task);
+      return self();
+    }
+
+    /** {@code token_dim} (else the model's hidden size). */
+    public S tokenDim(int d) {
+      full().tokenDim(d);
+      return self();
+    }
+
+    /** Validates and creates the config. */
+    public C build() {
+      return full().build();
+    }
+
+    /** Builds the config and applies it to {@code model} as adapter "default". */
+    public PeftModel apply(Block model) {
+      return PeftModel.getPeftModel(model, build());
+    }
+  }
+
+  /** Short names over {@link PromptEncoderConfig.Builder}. */
+  public static final class PTuningBuilder extends PromptBuilder<PTuningBuilder, PromptEncoderConfig> {
+    private final PromptEncoderConfig.Builder b = PromptEncoderConfig.builder();
+
+    private PTuningBuilder() {}
+
+    /** The full builder, for the less common fields. */
+    @Override
+    public PromptEncoderConfig.Builder full() {
+      return b;
+    }
+
+    /** {@code encoder_hidden_size}. */
+    public PTuningBuilder encoderHiddenSize(int h) {
+      b.encoderHiddenSize(h);
+      return this;
+    }
+
+    /** {@code encoder_reparameterization_type = "LSTM"}. */
+    public PTuningBuilder lstm() {
+      b.encoderReparameterizationType(PromptEncoderConfig.ReparameterizationType.LSTM);
+      return this;
+    }
+
+    /** {@code encoder_num_layers} (LSTM only). */
+    public PTuningBuilder encoderLayers(int n) {
+      b.encoderNumLayers(n);
+      return this;
+    }
+
+    /** {@code encoder_dropout} (LSTM only). */
+    public PTuningBuilder encoderDropout(double p) {
+      b.encoderDropout(p);
+      return this;
+    }
+  }
+
+  /** Short names over {@link PromptTuningConfig.Builder}. */
+  public static final class PromptTuningBuilder extends PromptBuilder<PromptTuningBuilder, PromptTuningConfig> {
+    private final PromptTuningConfig.Builder b = PromptTuningConfig.builder();
+
+    private PromptTuningBuilder() {}
+
+    /** The full builder, for the less common fields. */
+    @Override
+    public PromptTuningConfig.Builder full() {
+      return b;
+    }
+
+    /**
+     * TEXT init from {@code text}, whose token ids (from {@code tokenizer}) must be given too: peft4j has no
+     * tokenizer. Only {@code text} and {@code tokenizer} are written to {@code adapter_config.json}.
+     */
+    public PromptTuningBuilder initFromText(String text, String tokenizer, int... tokenIds) {
+      b.promptTuningInit(PromptTuningConfig.PromptTuningInit.TEXT).promptTuningInitText(text)
+          .tokenizerNameOrPath(tokenizer).initTokenIds(tokenIds);
+      return this;
+    }
+
+    /** SAMPLE_VOCAB init: embeddings of tokens drawn uniformly from the vocabulary. */
+    public PromptTuningBuilder initFromSampledVocab() {
+      b.promptTuningInit(PromptTuningConfig.PromptTuningInit.SAMPLE_VOCAB);
+      return this;
+    }
+  }
+
+  /** Short names over {@link PrefixTuningConfig.Builder}. */
+  public static final class PrefixTuningBuilder extends PromptBuilder<PrefixTuningBuilder, PrefixTuningConfig> {
+    private final PrefixTuningConfig.Builder b = PrefixTuningConfig.builder();
+
+    private PrefixTuningBuilder() {}
+
+    /** The full builder, for the less common fields. */
+    @Override
+    public PrefixTuningConfig.Builder full() {
+      return b;
+    }
+
+    /** {@code prefix_projection = true} with an MLP of {@code hiddenSize} ({@code encoder_hidden_size}). */
+    public PrefixTuningBuilder projection(int hiddenSize) {
+      b.prefixProjection(true).encoderHiddenSize(hiddenSize);
+      return this;
+    }
   }
 
   /** A LoRA config builder with PEFT's defaults (r = 8, alpha = 8, dropout = 0.0, bias "none"). */

@@ -1,6 +1,9 @@
 package ai.peft4j;
 
 import ai.peft4j.tuners.lora.LoraConfig;
+import ai.peft4j.tuners.prefixtuning.PrefixTuningConfig;
+import ai.peft4j.tuners.prompttuning.PromptTuningConfig;
+import ai.peft4j.tuners.ptuning.PromptEncoderConfig;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -33,6 +36,9 @@ public final class PeftConfigRegistry {
   static {
     // Built-in configs: one line per method.
     register(PeftType.LORA, LoraConfig::read);
+    register(PeftType.P_TUNING, PromptEncoderConfig::read);
+    register(PeftType.PROMPT_TUNING, PromptTuningConfig::read);
+    register(PeftType.PREFIX_TUNING, PrefixTuningConfig::read);
   }
 
   private PeftConfigRegistry() {}

@@ -13,6 +13,9 @@ import ai.peft4j.io.safetensors.SafetensorsException;
 import ai.peft4j.io.safetensors.SafetensorsFile;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.PreTrainedModel;
+import ai.peft4j.models.PreTrainedModelForSequenceClassification;
+import ai.peft4j.nn.ModuleDict;
+import ai.peft4j.tuners.prompt.VirtualTokenEncoder;
 import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.nn.ParameterTable;
@@ -50,22 +53,34 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
   public static final String DEFAULT_ADAPTER = "default";
 
   private final BaseTuner tuner;
+  /** Prompt learning only: the virtual-token encoders and the adapters' state (null for other methods). */
+  private final PromptLearning prompts;
 
   protected PeftModel(Block model, PeftConfig config, String adapterName) {
-    tuner = addModule("base_model", tunerFor(model, config));
     PeftConfig named = config;
     if (config.baseModelNameOrPath() == null && model instanceof PreTrainedModel) {
       named = config.withBaseModelNameOrPath(((PreTrainedModel) model).nameOrPath());
     }
-    tuner.addAdapter(adapterName, named, Initialization.generator());
+    if (config.isPromptLearning()) {
+      // PEFT: for prompt learning, base_model is the transformers model itself and the encoders sit
+      // beside it under prompt_encoder.<adapter>.
+      tuner = null;
+      addModule("base_model", model);
+      prompts = new PromptLearning(model, addModule("prompt_encoder", new ModuleDict<>()));
+      prompts.addAdapter(adapterName, named);
+    } else {
+      prompts = null;
+      tuner = addModule("base_model", tunerFor(model, config));
+      tuner.addAdapter(adapterName, named, Initialization.generator());
+    }
   }
 
   private static BaseTuner tunerFor(Block model, PeftConfig config) {
     if (config instanceof LoraConfig) {
       return new LoraModel(model);
     }
-    throw new IllegalArgumentException(
-        config.peftType() + " adapters cannot be applied by peft4j yet; supported: LORA");
+    throw new IllegalArgumentException(config.peftType() + " adapters cannot be applied by peft4j yet; supported: "
+        + "LORA, PROMPT_TUNING, P_TUNING, PREFIX_TUNING");
   }
 
   /**
@@ -91,50 +106,104 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
       }
       return new PeftModelForCausalLM((PreTrainedCausalLM) model, config, adapterName);
     }
+    if (config.taskType() == TaskType.SEQ_CLS) {
+      if (!(model instanceof PreTrainedModelForSequenceClassification)) {
+        throw new IllegalArgumentException(
+            "task_type SEQ_CLS needs a sequence classifier (e.g. RobertaForSequenceClassification), got "
+                + model.getClass().getSimpleName() + "; leave task_type unset for custom models");
+      }
+      return new PeftModelForSequenceClassification(
+          (PreTrainedModelForSequenceClassification) model, config, adapterName);
+    }
+    if (config.isPromptLearning()) {
+      throw new IllegalArgumentException(config.peftType() + " adds virtual tokens in the forward pass of a task "
+          + "model: set task_type to CAUSAL_LM (on a *ForCausalLM) or SEQ_CLS (on a *ForSequenceClassification); "
+          + "found task_type " + config.taskType());
+    }
     return new PeftModel(model, config, adapterName);
   }
 
   // --- the wrapped model ---
 
-  /** The tuner (PEFT's {@code peft_model.base_model}, e.g. a {@link LoraModel}). */
+  /**
+   * The tuner (PEFT's {@code peft_model.base_model}, e.g. a {@link LoraModel}). Prompt-learning adapters have no
+   * tuner: there PEFT's {@code base_model} is the user's model itself, see {@link #getBaseModel()}.
+   *
+   * @throws IllegalStateException for a prompt-learning model
+   */
   public BaseTuner baseModel() {
+    if (tuner == null) {
+      throw new IllegalStateException("a " + activePeftConfig().peftType() + " model has no tuner: its base_model "
+          + "is the wrapped model itself (getBaseModel()), and its encoders are promptEncoder(name)");
+    }
     return tuner;
   }
 
   /** The user's model, with adapter layers in place (PEFT's {@code get_base_model()}). */
   public Block getBaseModel() {
-    return tuner.model();
+    return tuner == null ? prompts.model : tuner.model();
+  }
+
+  /** Whether the adapters are prompt-learning ones (virtual tokens rather than adapted layers). */
+  public boolean isPromptLearning() {
+    return prompts != null;
+  }
+
+  /**
+   * The prompt encoder of adapter {@code name} (PEFT's {@code prompt_encoder[name]}).
+   *
+   * @throws IllegalStateException when this model's adapters are not prompt-learning ones
+   */
+  public VirtualTokenEncoder promptEncoder(String name) {
+    if (prompts == null) {
+      throw new IllegalStateException("only prompt-learning models have prompt encoders");
+    }
+    prompts.require(name);
+    return prompts.encoders.get(name);
   }
 
   /** The configs by adapter name. */
   public Map<String, PeftConfig> peftConfig() {
-    return tuner.configs();
+    return tuner == null ? java.util.Collections.unmodifiableMap(prompts.configs) : tuner.configs();
   }
 
   /** The config of the active adapter. */
   public PeftConfig activePeftConfig() {
-    return tuner.configs().get(activeAdapter());
+    return peftConfig().get(activeAdapter());
   }
 
   // --- several adapters ---
 
   public String activeAdapter() {
-    return tuner.activeAdapter();
+    return tuner == null ? prompts.active : tuner.activeAdapter();
   }
 
   /** Adds another adapter (not active until {@link #setAdapter}). */
   public void addAdapter(String name, PeftConfig config) {
-    tuner.addAdapter(name, config, Initialization.generator());
+    if (tuner == null) {
+      prompts.addAdapter(name, config);
+      prompts.setAdapter(prompts.active);
+    } else {
+      tuner.addAdapter(name, config, Initialization.generator());
+    }
   }
 
   /** Makes {@code name} the adapter that runs and trains. */
   public void setAdapter(String name) {
-    tuner.setAdapter(name);
+    if (tuner == null) {
+      prompts.setAdapter(name);
+    } else {
+      tuner.setAdapter(name);
+    }
   }
 
   /** Removes an adapter and its weights. */
   public void deleteAdapter(String name) {
-    tuner.deleteAdapter(name);
+    if (tuner == null) {
+      prompts.deleteAdapter(name);
+    } else {
+      tuner.deleteAdapter(name);
+    }
   }
 
   /**
@@ -147,8 +216,18 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
    * }</pre>
    */
   public AdapterSwitch disableAdapter() {
+    if (tuner == null) {
+      // PEFT runs the base model's own forward: no virtual tokens (modules_to_save copies stay in use).
+      prompts.disabled = true;
+      return () -> prompts.disabled = false;
+    }
     tuner.enableAdapters(false);
     return () -> tuner.enableAdapters(true);
+  }
+
+  /** Whether prompt-learning adapters are switched off by {@link #disableAdapter()}. */
+  protected boolean promptsDisabled() {
+    return prompts != null && prompts.disabled;
   }
 
   /** Re-enables adapters when closed; see {@link #disableAdapter()}. */
@@ -162,11 +241,13 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
 
   /** Adds the active adapter (or those named) into the base weights; forward is unchanged. */
   public void mergeAdapter(String... adapterNames) {
+    requireTuner("mergeAdapter");
     tuner.merge(List.of(adapterNames), false);
   }
 
   /** Takes merged adapters back out of the base weights. */
   public void unmergeAdapter() {
+    requireTuner("unmergeAdapter");
     tuner.unmerge();
   }
 
@@ -175,17 +256,28 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
    * layer (PEFT's {@code merge_and_unload}). This PeftModel must not be used afterwards.
    */
   public Block mergeAndUnload() {
+    requireTuner("mergeAndUnload");
     return tuner.unload(true, false);
   }
 
   /** {@link #mergeAndUnload()} that checks merged weights for NaN and infinity first. */
   public Block mergeAndUnload(boolean safeMerge) {
+    requireTuner("mergeAndUnload");
     return tuner.unload(true, safeMerge);
   }
 
   /** Returns the base model with the adapter layers removed and nothing merged. */
   public Block unload() {
+    requireTuner("unload");
     return tuner.unload(false, false);
+  }
+
+  private void requireTuner(String what) {
+    if (tuner == null) {
+      throw new UnsupportedOperationException(what + " is not available for " + activePeftConfig().peftType()
+          + " adapters: virtual tokens cannot be merged into the base weights (PEFT has no merge for prompt "
+          + "learning either); use getBaseModel() for the model without them");
+    }
   }
 
   // --- parameters ---
@@ -298,13 +390,13 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
    * the problem.
    */
   public static PeftModel fromPretrained(Block model, Path dir, String adapterName, boolean isTrainable) {
-    PeftConfig config = PeftConfig.fromPretrained(dir).withInferenceMode(!isTrainable);
+    PeftConfig config = readForLoading(dir, isTrainable);
     try (SafetensorsFile weights = openWeights(dir)) {
       PeftModel peft = getPeftModel(model, config, adapterName);
       try {
         AdapterWeights.load(peft, adapterName, weights);
       } catch (RuntimeException e) {
-        peft.unload();
+        peft.restoreBaseModel();
         throw e;
       }
       if (!isTrainable && model instanceof PreTrainedModel) {
@@ -328,17 +420,41 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
 
   /** {@link #loadAdapter(Path, String)}, trainable when {@code isTrainable}. */
   public void loadAdapter(Path dir, String adapterName, boolean isTrainable) {
-    PeftConfig config = PeftConfig.fromPretrained(dir).withInferenceMode(!isTrainable);
+    PeftConfig config = readForLoading(dir, isTrainable);
     try (SafetensorsFile weights = openWeights(dir)) {
-      tuner.addAdapter(adapterName, config, Initialization.generator());
+      addAdapter(adapterName, config);
       try {
         AdapterWeights.load(this, adapterName, weights);
       } catch (RuntimeException e) {
-        tuner.deleteAdapter(adapterName);
+        deleteAdapter(adapterName);
         throw e;
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The config in {@code dir} with {@code inference_mode = !isTrainable}. Like PEFT 0.10, prompt-learning adapters
+   * cannot be loaded as trainable: the file holds the prompt encoder's output, not the encoder.
+   */
+  private static PeftConfig readForLoading(Path dir, boolean isTrainable) {
+    PeftConfig config = PeftConfig.fromPretrained(dir);
+    if (config.isPromptLearning() && isTrainable) {
+      throw new IllegalArgumentException("Cannot set a prompt learning adapter to trainable when loading pretrained "
+          + "adapter (" + config.peftType() + " in " + dir + "). The file holds only the virtual-token embeddings "
+          + "(prompt_embeddings, the encoder's output), not the encoder: load it with isTrainable=false for "
+          + "inference, or train a new adapter with getPeftModel(model, config).");
+    }
+    return config.withInferenceMode(!isTrainable);
+  }
+
+  /** Gives the wrapped model back as it was before this PeftModel (after a failed load). */
+  void restoreBaseModel() {
+    if (tuner != null) {
+      tuner.unload(false, false);
+    } else {
+      prompts.restore();
     }
   }
 
@@ -360,7 +476,16 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    if (tuner == null) {
+      throw new UnsupportedOperationException("call the typed forward of PeftModelForCausalLM or "
+          + "PeftModelForSequenceClassification: virtual tokens need to know which input is which");
+    }
     return tuner.forward(ps, inputs, training, params);
+  }
+
+  /** Prompt learning: the state PEFT keeps on PeftModel; package-private for the task classes and the saver. */
+  PromptLearning prompts() {
+    return prompts;
   }
 
   /** The parameters that train, by PEFT's in-memory key. */

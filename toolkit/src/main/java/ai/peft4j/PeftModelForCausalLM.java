@@ -1,6 +1,11 @@
 package ai.peft4j;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.peft4j.tuners.prompt.PromptLearningConfig;
+import java.util.List;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.models.CausalLMOutput;
 import ai.peft4j.models.LmInputs;
@@ -24,11 +29,37 @@ public class PeftModelForCausalLM extends PeftModel {
 
   /** Logits and, with labels, the loss; see {@link PreTrainedCausalLM#forward}. */
   public CausalLMOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels) {
-    return lm.forward(inputIds, attentionMask, labels);
+    ParameterStore ps = new ParameterStore(inputIds.getManager(), false);
+    return forward(ps, LmInputs.of(inputIds, attentionMask, labels), lm.isTraining());
   }
 
-  /** The full forward pass with an explicit parameter store and mode. */
+  /**
+   * The full forward pass with an explicit parameter store and mode. With prompt learning it is PEFT's: prompt tuning
+   * and p-tuning prepend the virtual tokens to the word embeddings, extend the attention mask with ones and the
+   * labels with -100, so the logits are {@code (B, P + T, V)}; prefix tuning passes the prefix as past keys and values
+   * and extends only the mask, so the logits stay {@code (B, T, V)}.
+   */
   public CausalLMOutput forward(ParameterStore ps, LmInputs in, boolean training) {
-    return lm.forward(ps, in, training);
+    if (!isPromptLearning() || promptsDisabled()) {
+      return lm.forward(ps, in, training);
+    }
+    PromptLearning pl = prompts();
+    PromptLearningConfig c = pl.activeConfig();
+    NDArray any = in.any();
+    long batch = any.getShape().get(0);
+    int p = c.numVirtualTokens();
+    NDArray mask = PeftModelForSequenceClassification.prefixOnes(in.attentionMask(), batch, p);
+    if (c.peftType() == PeftType.PREFIX_TUNING) {
+      List<NDList> past = pl.pastKeyValues(ps, batch, any, training);
+      return lm.forward(ps, new LmInputs(in.inputIds(), in.inputsEmbeds(), mask, in.labels(), past), training);
+    }
+    NDArray embeds = in.inputsEmbeds() != null ? in.inputsEmbeds()
+        : pl.wordEmbeddings().forward(ps, in.inputIds(), training);
+    NDArray labels = in.labels() == null ? null
+        : in.labels().getManager().full(new Shape(batch, p), -100, in.labels().getDataType(), any.getDevice())
+            .concat(in.labels(), 1);
+    NDArray prompts = pl.prompts(ps, batch, any, training).toType(embeds.getDataType(), false);
+    NDArray joined = NDArrays.concat(new NDList(prompts, embeds), 1);
+    return lm.forward(ps, new LmInputs(null, joined, mask, labels), training);
   }
 }

@@ -77,7 +77,7 @@ class PeftConfigReadingTest {
   void knownButUnimplementedPeftTypeSaysNotSupportedYet() {
     PeftConfigException e = assertThrows(PeftConfigException.class,
         () -> PeftConfig.fromJson("{\"peft_type\": \"IA3\"}"));
-    assertEquals("IA3 configs are not supported by peft4j yet (supported: LORA)", e.getMessage());
+    assertEquals("IA3 configs are not supported by peft4j yet (supported: PROMPT_TUNING, P_TUNING, PREFIX_TUNING, LORA)", e.getMessage());
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.peft4j.tuners.lora.LoraConfig;
+import ai.peft4j.tuners.ptuning.PromptEncoderConfig;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -81,15 +82,33 @@ class PeftTutorialConfigsTest {
     assertTrue(PeftConfig.parse(LORA_EXAMPLE, null).ignoredKeys().isEmpty());
   }
 
-  /**
-   * P_TUNING has no config class yet. Whoever registers one in PeftConfigRegistry turns this test into one that
-   * parses the example and round-trips it, like the LoRA tests above.
-   */
   @Test
-  void pTuningExampleIsReportedAsNotSupportedYet() {
-    PeftConfigException e = assertThrows(PeftConfigException.class, () -> PeftConfig.fromJson(P_TUNING_EXAMPLE));
-    assertTrue(e.getMessage().contains("P_TUNING configs are not supported by peft4j yet"), e.getMessage());
-    assertTrue(e.getMessage().contains("LORA"), "names what is supported: " + e.getMessage());
+  void pTuningExampleParsesAsThePromptEncoderConfigOfTheTutorial() {
+    PeftConfig config = PeftConfig.fromJson(P_TUNING_EXAMPLE);
+
+    PromptEncoderConfig p = assertInstanceOf(PromptEncoderConfig.class, config);
+    // The tutorial's Python spells the argument encoder_reprameterization_type; the JSON key is the right one.
+    PromptEncoderConfig expected = PromptEncoderConfig.builder().taskType(TaskType.SEQ_CLS).numVirtualTokens(20)
+        .encoderHiddenSize(128).tokenDim(1024).numAttentionHeads(16).numLayers(24).numTransformerSubmodules(1)
+        .baseModelNameOrPath("roberta-large").inferenceMode(true).build();
+    assertEquals(expected, p);
+    assertEquals(PromptEncoderConfig.ReparameterizationType.MLP, p.encoderReparameterizationType());
+    assertEquals(2, p.encoderNumLayers());
+    assertEquals(0.0, p.encoderDropout());
+    assertTrue(p.isPromptLearning());
+    assertTrue(PeftConfig.parse(P_TUNING_EXAMPLE, null).ignoredKeys().isEmpty());
+  }
+
+  @Test
+  void pTuningExampleRoundTripsWithTheKeysMissingFromOlderPeftFilledWithDefaults() {
+    PromptEncoderConfig first = PromptEncoderConfig.fromJson(P_TUNING_EXAMPLE);
+    String written = first.toJson();
+    assertEquals(first, PeftConfig.fromJson(written));
+    assertEquals(written, PromptEncoderConfig.fromJson(written).toJson());
+    // PEFT 0.10 writes the base fields the tutorial's older file lacks.
+    assertTrue(written.contains("\"auto_mapping\": null"), written);
+    assertTrue(written.contains("\"revision\": null"), written);
+    assertTrue(written.contains("\"encoder_reparameterization_type\": \"MLP\""), written);
   }
 
   @Test

@@ -1,13 +1,23 @@
 package ai.peft4j.models;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import java.util.List;
 
 /**
  * The inputs of a language-model forward pass, named as in transformers. Exactly one of {@code
  * inputIds (B, T)} and {@code inputsEmbeds (B, T, D)} is set; {@code attentionMask (B, T)} (1 =
- * attend) and {@code labels (B, T)} (-100 = ignore) may be null.
+ * attend) and {@code labels (B, T)} (-100 = ignore) may be null. {@code pastKeyValues}, when not null, holds one
+ * {@code (key, value)} pair per layer, each {@code (B, H, P, hd)}, prepended to that layer's keys and values (what
+ * prefix tuning feeds in); the attention mask then covers {@code P + T} positions.
  */
-public record LmInputs(NDArray inputIds, NDArray inputsEmbeds, NDArray attentionMask, NDArray labels) {
+public record LmInputs(
+    NDArray inputIds, NDArray inputsEmbeds, NDArray attentionMask, NDArray labels, List<NDList> pastKeyValues) {
+
+  /** Inputs without past keys and values. */
+  public LmInputs(NDArray inputIds, NDArray inputsEmbeds, NDArray attentionMask, NDArray labels) {
+    this(inputIds, inputsEmbeds, attentionMask, labels, null);
+  }
 
   public LmInputs {
     if ((inputIds == null) == (inputsEmbeds == null)) {
@@ -18,6 +28,16 @@ public record LmInputs(NDArray inputIds, NDArray inputsEmbeds, NDArray attention
   /** Token ids with an optional mask and labels. */
   public static LmInputs of(NDArray inputIds, NDArray attentionMask, NDArray labels) {
     return new LmInputs(inputIds, null, attentionMask, labels);
+  }
+
+  /** These inputs with other past keys and values ({@code null} for none). */
+  public LmInputs withPastKeyValues(List<NDList> past) {
+    return new LmInputs(inputIds, inputsEmbeds, attentionMask, labels, past);
+  }
+
+  /** The number of past positions {@code P}, 0 without past keys and values. */
+  public long pastLength() {
+    return pastKeyValues == null || pastKeyValues.isEmpty() ? 0 : pastKeyValues.get(0).get(0).getShape().get(2);
   }
 
   /** Any input array, for its manager and device. */

@@ -104,7 +104,7 @@ public class ModulesToSaveWrapper extends ModuleBlock {
   }
 
   /** Paths of all wrappers in {@code root}. */
-  static java.util.Map<String, ModulesToSaveWrapper> find(Block root) {
+  public static java.util.Map<String, ModulesToSaveWrapper> find(Block root) {
     java.util.Map<String, ModulesToSaveWrapper> out = new java.util.LinkedHashMap<>();
     ModuleTree.namedModules(root).forEach((k, b) -> {
       if (b instanceof ModulesToSaveWrapper) {

@@ -34,11 +34,24 @@ public class OptAttention extends ModuleBlock {
    * @param mask additive mask {@code (B, 1, T, S)}: 0 where attending, the float minimum elsewhere
    */
   public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, boolean training) {
+    return forward(ps, h, mask, null, null, training);
+  }
+
+  /**
+   * Attention with past keys and values {@code (B, H, P, hd)} prepended to this step's ({@code S = P + T}), as
+   * transformers' {@code past_key_value}; both null for none.
+   */
+  public NDArray forward(
+      ParameterStore ps, NDArray h, NDArray mask, NDArray pastKey, NDArray pastValue, boolean training) {
     long b = h.getShape().get(0);
     long t = h.getShape().get(1);
     NDArray q = heads(call("q_proj", ps, training, h).mul(scaling), b); // (B, H, T, hd)
-    NDArray k = heads(call("k_proj", ps, training, h), b); // (B, H, S, hd)
-    NDArray v = heads(call("v_proj", ps, training, h), b); // (B, H, S, hd)
+    NDArray k = heads(call("k_proj", ps, training, h), b); // (B, H, T, hd)
+    NDArray v = heads(call("v_proj", ps, training, h), b); // (B, H, T, hd)
+    if (pastKey != null) {
+      k = pastKey.concat(k, 2); // (B, H, S, hd)
+      v = pastValue.concat(v, 2);
+    }
 
     NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // (B, H, T, S)
     scores = scores.add(mask).maximum(-Float.MAX_VALUE);
@@ -52,10 +65,12 @@ public class OptAttention extends ModuleBlock {
     return x.reshape(new Shape(b, -1, numHeads, headDim)).transpose(0, 2, 1, 3);
   }
 
-  /** {@inheritDoc} Inputs: hidden states and the additive mask. */
+  /** {@inheritDoc} Inputs: hidden states, the additive mask, optionally the past key and value. */
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(forward(ps, inputs.get(0), inputs.get(1), training));
+    NDArray pastKey = inputs.size() > 3 ? inputs.get(2) : null;
+    NDArray pastValue = inputs.size() > 3 ? inputs.get(3) : null;
+    return new NDList(forward(ps, inputs.get(0), inputs.get(1), pastKey, pastValue, training));
   }
 }

@@ -57,18 +57,30 @@ public class OptDecoder extends ModuleBlock {
     return layers;
   }
 
-  /** Last hidden states {@code (B, T, word_embed_proj_dim)}. */
+  /**
+   * Last hidden states {@code (B, T, word_embed_proj_dim)}. With past keys and values of length {@code P} the
+   * attention mask (when given) must cover {@code P + T} positions, the tokens' positions are counted from {@code P}
+   * and each layer attends to its past keys too, as transformers' OPT does.
+   */
   public NDArray forward(ParameterStore ps, LmInputs in, boolean training) {
     NDArray embeds =
         in.inputsEmbeds() != null ? in.inputsEmbeds() : call("embed_tokens", ps, training, in.inputIds());
     long b = embeds.getShape().get(0);
     long t = embeds.getShape().get(1);
+    long past = in.pastLength();
+    if (in.pastKeyValues() != null && in.pastKeyValues().size() != layers.size()) {
+      throw new IllegalArgumentException("past_key_values has " + in.pastKeyValues().size()
+          + " layers, the decoder " + layers.size());
+    }
     NDArray mask = in.attentionMask();
     if (mask == null) {
-      mask = embeds.getManager().ones(new Shape(b, t), DataType.INT64, embeds.getDevice());
+      mask = embeds.getManager().ones(new Shape(b, past + t), DataType.INT64, embeds.getDevice());
+    } else if (mask.getShape().get(1) != past + t) {
+      throw new IllegalArgumentException("The provided attention mask has length " + mask.getShape().get(1)
+          + ", but its length should be " + (past + t) + " (sum of the lengths of current and past inputs)");
     }
     NDArray positions =
-        ((OptLearnedPositionalEmbedding) module("embed_positions")).forward(ps, mask, 0, training);
+        ((OptLearnedPositionalEmbedding) module("embed_positions")).forward(ps, mask, (int) past, training);
     if (projects) {
       embeds = call("project_in", ps, training, embeds);
     }
@@ -76,8 +88,9 @@ public class OptDecoder extends ModuleBlock {
     h = Dropout.apply(h, (float) config.dropout(), training);
 
     NDArray additiveMask = causalMask(mask, t, embeds.getDataType());
-    for (OptDecoderLayer layer : layers.items()) {
-      h = layer.forward(ps, h, additiveMask, training);
+    for (int i = 0; i < layers.size(); i++) {
+      NDList layerPast = in.pastKeyValues() == null ? null : in.pastKeyValues().get(i);
+      h = layers.get(i).forward(ps, h, additiveMask, layerPast, training);
     }
     if (config.hasFinalLayerNorm()) {
       h = call("final_layer_norm", ps, training, h);

@@ -38,11 +38,21 @@ public class OptDecoderLayer extends ModuleBlock {
 
   /** {@code (B, T, D) -> (B, T, D)}; {@code mask} is the additive {@code (B, 1, T, S)} mask. */
   public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, boolean training) {
+    return forward(ps, h, mask, null, training);
+  }
+
+  /**
+   * {@link #forward(ParameterStore, NDArray, NDArray, boolean)} with this layer's past {@code (key, value)}, each
+   * {@code (B, H, P, hd)}, or null; {@code mask} is then {@code (B, 1, T, P + T)}.
+   */
+  public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, NDList past, boolean training) {
     NDArray residual = h;
     if (normBefore) {
       h = call("self_attn_layer_norm", ps, training, h);
     }
-    h = call("self_attn", ps, training, h, mask);
+    h = past == null
+        ? call("self_attn", ps, training, h, mask)
+        : call("self_attn", ps, training, h, mask, past.get(0), past.get(1));
     h = residual.add(Dropout.apply(h, dropout, training));
     if (!normBefore) {
       h = call("self_attn_layer_norm", ps, training, h);
@@ -75,10 +85,11 @@ public class OptDecoderLayer extends ModuleBlock {
     }
   }
 
-  /** {@inheritDoc} Inputs: hidden states and the additive mask. */
+  /** {@inheritDoc} Inputs: hidden states, the additive mask and optionally the past key and value. */
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(forward(ps, inputs.get(0), inputs.get(1), training));
+    NDList past = inputs.size() > 3 ? new NDList(inputs.get(2), inputs.get(3)) : null;
+    return new NDList(forward(ps, inputs.get(0), inputs.get(1), past, training));
   }
 }

@@ -22,7 +22,7 @@ import java.nio.file.Path;
  * OptForCausalLM demo = OptForCausalLM.fromConfig(OptConfig.named("facebook/opt-350m"), 42);
  * }</pre>
  */
-public class OptForCausalLM extends PreTrainedCausalLM {
+public class OptForCausalLM extends PreTrainedCausalLM implements ai.peft4j.models.SupportsPastKeyValues {
 
   private final OptModel model;
 

@@ -48,8 +48,19 @@ public class RobertaEmbeddings extends ModuleBlock {
    */
   public NDArray forward(
       ParameterStore ps, NDArray inputIds, NDArray tokenTypeIds, NDArray inputsEmbeds, boolean training) {
-    NDArray positionIds =
-        inputIds != null ? positionIdsFromInputIds(inputIds, paddingIdx) : positionIdsFromEmbeds(inputsEmbeds);
+    return forward(ps, inputIds, tokenTypeIds, inputsEmbeds, 0, training);
+  }
+
+  /**
+   * {@link #forward(ParameterStore, NDArray, NDArray, NDArray, boolean)} after {@code pastLength} past positions:
+   * positions from token ids are {@code (cumsum(ids != pad) + past) * (ids != pad) + pad}; positions from {@code
+   * inputs_embeds} ignore the past, as transformers 4.39 does.
+   */
+  public NDArray forward(ParameterStore ps, NDArray inputIds, NDArray tokenTypeIds, NDArray inputsEmbeds,
+      long pastLength, boolean training) {
+    NDArray positionIds = inputIds != null
+        ? positionIdsFromInputIds(inputIds, paddingIdx, pastLength)
+        : positionIdsFromEmbeds(inputsEmbeds);
     NDArray embeds = inputsEmbeds != null ? inputsEmbeds : call("word_embeddings", ps, training, inputIds);
     if (tokenTypeIds == null) {
       tokenTypeIds = positionIds.zerosLike(); // (B, T) int64, HF's zero buffer
@@ -62,8 +73,13 @@ public class RobertaEmbeddings extends ModuleBlock {
 
   /** {@code cumsum(ids != pad) * (ids != pad) + pad}, int64 {@code (B, T)}. */
   public static NDArray positionIdsFromInputIds(NDArray inputIds, int paddingIdx) {
+    return positionIdsFromInputIds(inputIds, paddingIdx, 0);
+  }
+
+  /** {@code (cumsum(ids != pad) + past) * (ids != pad) + pad}, int64 {@code (B, T)}. */
+  public static NDArray positionIdsFromInputIds(NDArray inputIds, int paddingIdx, long pastLength) {
     NDArray mask = inputIds.neq(paddingIdx).toType(DataType.INT64, false); // (B, T)
-    return mask.cumSum(1).mul(mask).add(paddingIdx);
+    return mask.cumSum(1).add(pastLength).mul(mask).add(paddingIdx);
   }
 
   /** {@code pad + 1, ..., pad + T} for every row, int64 {@code (B, T)}. */

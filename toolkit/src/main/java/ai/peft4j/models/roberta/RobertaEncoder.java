@@ -26,8 +26,18 @@ public class RobertaEncoder extends ModuleBlock {
 
   /** {@code (B, T, D) -> (B, T, D)}; {@code mask} is the additive {@code (B, 1, 1, T)} mask or null. */
   public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, boolean training) {
-    for (RobertaLayer layer : layers.items()) {
-      h = layer.forward(ps, h, mask, training);
+    return forward(ps, h, mask, null, training);
+  }
+
+  /** With one past {@code (key, value)} pair per layer ({@code (B, H, P, hd)} each), or null; mask over P + T. */
+  public NDArray forward(
+      ParameterStore ps, NDArray h, NDArray mask, java.util.List<NDList> past, boolean training) {
+    if (past != null && past.size() != layers.size()) {
+      throw new IllegalArgumentException(
+          "past_key_values has " + past.size() + " layers, the encoder " + layers.size());
+    }
+    for (int i = 0; i < layers.size(); i++) {
+      h = layers.get(i).forward(ps, h, mask, past == null ? null : past.get(i), training);
     }
     return h;
   }

@@ -24,7 +24,8 @@ import java.nio.file.Path;
  * var demo = RobertaForSequenceClassification.fromConfig(RobertaConfig.named("roberta-large"), 42);
  * }</pre>
  */
-public class RobertaForSequenceClassification extends PreTrainedModelForSequenceClassification {
+public class RobertaForSequenceClassification extends PreTrainedModelForSequenceClassification
+    implements ai.peft4j.models.SupportsPastKeyValues {
 
   /** The architecture, with no weights allocated (count it, inject adapters, then load). */
   public RobertaForSequenceClassification(RobertaConfig config) {

@@ -17,8 +17,14 @@ public class RobertaLayer extends ModuleBlock {
 
   /** {@code (B, T, D) -> (B, T, D)}; {@code mask} is the additive {@code (B, 1, 1, T)} mask or null. */
   public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, boolean training) {
-    NDArray attended =
-        mask == null ? call("attention", ps, training, h) : call("attention", ps, training, h, mask);
+    return forward(ps, h, mask, null, training);
+  }
+
+  /** With this layer's past {@code (key, value)} or null; a past needs a mask over {@code P + T}. */
+  public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, NDList past, boolean training) {
+    NDArray attended = past != null
+        ? call("attention", ps, training, h, mask, past.get(0), past.get(1))
+        : mask == null ? call("attention", ps, training, h) : call("attention", ps, training, h, mask);
     NDArray inner = call("intermediate", ps, training, attended); // (B, T, intermediate)
     return call("output", ps, training, inner, attended);
   }
@@ -28,6 +34,7 @@ public class RobertaLayer extends ModuleBlock {
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-    return new NDList(forward(ps, inputs.get(0), mask, training));
+    NDList past = inputs.size() > 3 ? new NDList(inputs.get(2), inputs.get(3)) : null;
+    return new NDList(forward(ps, inputs.get(0), mask, past, training));
   }
 }

@@ -39,11 +39,27 @@ public class RobertaModel extends ModuleBlock {
     return hasPooler;
   }
 
-  /** The last hidden states {@code (B, T, D)}; the labels of {@code in} are ignored. */
+  /**
+   * The last hidden states {@code (B, T, D)}; the labels of {@code in} are ignored. With past keys and values of
+   * length {@code P} (prefix tuning) the attention mask, when given, covers {@code P + T} positions, positions from
+   * token ids are counted from {@code P} (from {@code inputs_embeds} they are not, as in transformers), and every layer
+   * attends to its past keys too.
+   */
   public NDArray forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-    NDArray h = embeddings().forward(ps, in.inputIds(), in.tokenTypeIds(), in.inputsEmbeds(), training);
-    NDArray mask = in.attentionMask() == null ? null : extendedAttentionMask(in.attentionMask(), h.getDataType());
-    return encoder().forward(ps, h, mask, training);
+    long past = in.pastLength();
+    NDArray h = embeddings().forward(ps, in.inputIds(), in.tokenTypeIds(), in.inputsEmbeds(), past, training);
+    NDArray attention = in.attentionMask();
+    if (attention == null && in.pastKeyValues() != null) {
+      // transformers: ones over past + current positions.
+      attention = h.getManager().ones(new ai.djl.ndarray.types.Shape(h.getShape().get(0), past + h.getShape().get(1)));
+    }
+    if (attention != null && attention.getShape().get(1) != past + h.getShape().get(1)) {
+      throw new IllegalArgumentException("the attention mask has length " + attention.getShape().get(1)
+          + ", expected " + (past + h.getShape().get(1)) + " (past " + past + " + current "
+          + h.getShape().get(1) + ")");
+    }
+    NDArray mask = attention == null ? null : extendedAttentionMask(attention, h.getDataType());
+    return encoder().forward(ps, h, mask, in.pastKeyValues(), training);
   }
 
   /** The pooled output {@code (B, D)} of last hidden states {@code (B, T, D)}. */

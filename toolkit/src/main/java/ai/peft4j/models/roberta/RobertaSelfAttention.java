@@ -38,11 +38,24 @@ public class RobertaSelfAttention extends ModuleBlock {
    * @return the attention context {@code (B, T, D)}, heads concatenated
    */
   public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, boolean training) {
+    return forward(ps, h, mask, null, null, training);
+  }
+
+  /**
+   * Self-attention with past keys and values {@code (B, H, P, hd)} prepended to this step's, as transformers'
+   * {@code past_key_value}; both null for none. {@code mask} is then {@code (B, 1, 1, P + T)}.
+   */
+  public NDArray forward(
+      ParameterStore ps, NDArray h, NDArray mask, NDArray pastKey, NDArray pastValue, boolean training) {
     long b = h.getShape().get(0);
     long t = h.getShape().get(1);
     NDArray q = heads(call("query", ps, training, h), b); // (B, H, T, hd)
     NDArray k = heads(call("key", ps, training, h), b); // (B, H, T, hd)
     NDArray v = heads(call("value", ps, training, h), b); // (B, H, T, hd)
+    if (pastKey != null) {
+      k = pastKey.concat(k, 2); // (B, H, P + T, hd)
+      v = pastValue.concat(v, 2);
+    }
 
     NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(scale); // (B, H, T, T)
     if (mask != null) {
@@ -62,6 +75,8 @@ public class RobertaSelfAttention extends ModuleBlock {
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-    return new NDList(forward(ps, inputs.get(0), mask, training));
+    NDArray pastKey = inputs.size() > 3 ? inputs.get(2) : null;
+    NDArray pastValue = inputs.size() > 3 ? inputs.get(3) : null;
+    return new NDList(forward(ps, inputs.get(0), mask, pastKey, pastValue, training));
   }
 }

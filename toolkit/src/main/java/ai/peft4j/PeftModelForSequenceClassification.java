@@ -1,0 +1,130 @@
+package ai.peft4j;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.peft4j.models.PreTrainedModelForSequenceClassification;
+import ai.peft4j.models.SequenceClassifierInputs;
+import ai.peft4j.models.SequenceClassifierOutput;
+import ai.peft4j.nn.ModuleTree;
+import ai.peft4j.tuners.ModulesToSaveWrapper;
+import ai.peft4j.tuners.prompt.PromptLearningConfig;
+import java.util.List;
+
+/**
+ * PEFT's {@code PeftModelForSequenceClassification}: a {@link PeftModel} around a sequence classifier whose head
+ * ({@code classifier} or {@code score}) trains in full as a {@code modules_to_save} copy.
+ *
+ * <p>With prompt learning the forward is PEFT's: prompt tuning and p-tuning prepend the virtual tokens to the word
+ * embeddings (the model runs on {@code inputs_embeds}), extend the attention mask with ones and {@code token_type_ids}
+ * with zeros; prefix tuning passes the prefix as past keys and values and extends only the mask. A RoBERTa head then
+ * reads the first position, which is the first virtual token.
+ *
+ * <pre>{@code
+ * var roberta = RobertaForSequenceClassification.fromPretrained(Path.of("roberta-large"));
+ * var peft = (PeftModelForSequenceClassification) Peft.pTuning().virtualTokens(20).encoderHiddenSize(128)
+ *     .task(TaskType.SEQ_CLS).apply(roberta);
+ * peft.printTrainableParameters();
+ * SequenceClassifierOutput out = peft.forward(inputIds, attentionMask, labels);
+ * }</pre>
+ */
+public class PeftModelForSequenceClassification extends PeftModel {
+
+  /** The heads PEFT adds to {@code modules_to_save} for this task. */
+  public static final List<String> CLASSIFIER_NAMES = List.of("classifier", "score");
+
+  private final PreTrainedModelForSequenceClassification classifierModel;
+
+  PeftModelForSequenceClassification(
+      PreTrainedModelForSequenceClassification model, PeftConfig config, String adapterName) {
+    super(model, config, adapterName);
+    this.classifierModel = model;
+    wrapClassifier(adapterName);
+  }
+
+  /** PEFT's {@code _set_trainable} with {@code {"classifier", "score"}}: a trainable copy of the head. */
+  private void wrapClassifier(String adapterName) {
+    if (isPromptLearning()) {
+      prompts().wrapModulesToSave(adapterName, CLASSIFIER_NAMES);
+      prompts().setAdapter(activeAdapter());
+    } else {
+      var model = baseModel().model();
+      for (String key : List.copyOf(ModuleTree.namedModules(model).keySet())) {
+        if (key.isEmpty() || CLASSIFIER_NAMES.stream().noneMatch(key::endsWith)
+            || key.contains("modules_to_save") || key.contains("original_module")) {
+          continue;
+        }
+        var target = ModuleTree.get(model, key);
+        if (target instanceof ModulesToSaveWrapper) {
+          ((ModulesToSaveWrapper) target).update(adapterName);
+        } else {
+          ModuleTree.replace(model, key, new ModulesToSaveWrapper(target, adapterName));
+        }
+      }
+      baseModel().setAdapter(activeAdapter());
+    }
+  }
+
+  /** {@inheritDoc} The new adapter gets its own copy of the head too. */
+  @Override
+  public void addAdapter(String name, PeftConfig config) {
+    super.addAdapter(name, config);
+    wrapClassifier(name);
+  }
+
+  /** The wrapped classifier (with the head wrapped). */
+  @Override
+  public PreTrainedModelForSequenceClassification getBaseModel() {
+    return classifierModel;
+  }
+
+  /** Logits {@code (B, num_labels)} and, with labels, the loss, in the model's current mode. */
+  public SequenceClassifierOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels) {
+    return forward(SequenceClassifierInputs.of(inputIds, attentionMask, labels));
+  }
+
+  /** {@link #forward(NDArray, NDArray, NDArray)} for any inputs. */
+  public SequenceClassifierOutput forward(SequenceClassifierInputs in) {
+    ParameterStore ps = new ParameterStore(in.any().getManager(), false);
+    return forward(ps, in, classifierModel.isTraining());
+  }
+
+  /** The full forward pass with an explicit parameter store and mode. */
+  public SequenceClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
+    if (!isPromptLearning() || promptsDisabled()) {
+      return classifierModel.forward(ps, in, training);
+    }
+    PromptLearning pl = prompts();
+    PromptLearningConfig c = pl.activeConfig();
+    NDArray any = in.any();
+    long batch = any.getShape().get(0);
+    int p = c.numVirtualTokens();
+    NDArray mask = prefixOnes(in.attentionMask(), batch, p);
+    if (c.peftType() == PeftType.PREFIX_TUNING) {
+      List<NDList> past = pl.pastKeyValues(ps, batch, any, training);
+      return classifierModel.forward(ps, new SequenceClassifierInputs(in.inputIds(), in.inputsEmbeds(), mask,
+          in.tokenTypeIds(), in.labels(), past), training);
+    }
+    NDArray tokenTypes = in.tokenTypeIds() == null ? null
+        : in.tokenTypeIds().getManager().zeros(new Shape(batch, p), DataType.INT64, any.getDevice())
+            .concat(in.tokenTypeIds().toType(DataType.INT64, false), 1);
+    NDArray embeds = in.inputsEmbeds() != null ? in.inputsEmbeds()
+        : pl.wordEmbeddings().forward(ps, in.inputIds(), training);
+    NDArray prompts = pl.prompts(ps, batch, any, training).toType(embeds.getDataType(), false);
+    NDArray joined = NDArrays.concat(new NDList(prompts, embeds), 1);
+    return classifierModel.forward(
+        ps, new SequenceClassifierInputs(null, joined, mask, tokenTypes, in.labels()), training);
+  }
+
+  /** {@code cat(ones(B, P), mask)} in the mask's type, or null without a mask (as PEFT). */
+  static NDArray prefixOnes(NDArray mask, long batch, int p) {
+    if (mask == null) {
+      return null;
+    }
+    NDArray ones = mask.getManager().ones(new Shape(batch, p), mask.getDataType(), mask.getDevice());
+    return ones.concat(mask, 1);
+  }
+}

@@ -1,0 +1,297 @@
+package ai.peft4j;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.peft4j.models.PreTrainedModel;
+import ai.peft4j.nn.Embedding;
+import ai.peft4j.nn.ModuleDict;
+import ai.peft4j.nn.ModuleTree;
+import ai.peft4j.tuners.Initialization;
+import ai.peft4j.tuners.ModulesToSaveWrapper;
+import ai.peft4j.tuners.prefixtuning.PrefixEncoder;
+import ai.peft4j.tuners.prefixtuning.PrefixTuningConfig;
+import ai.peft4j.tuners.prompt.PromptLearningConfig;
+import ai.peft4j.tuners.prompt.VirtualTokenEncoder;
+import ai.peft4j.tuners.prompttuning.PromptEmbedding;
+import ai.peft4j.tuners.prompttuning.PromptTuningConfig;
+import ai.peft4j.tuners.ptuning.PromptEncoder;
+import ai.peft4j.tuners.ptuning.PromptEncoderConfig;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The prompt-learning part of PEFT's {@code PeftModel}: {@code _setup_prompt_encoder}, {@code get_prompt}, {@code
+ * get_prompt_embedding_to_save} and the bookkeeping of adapters, for a {@link PeftModel} whose {@code base_model} is
+ * the user's model itself.
+ */
+final class PromptLearning {
+
+  final Block model;
+  final ModuleDict<VirtualTokenEncoder> encoders;
+  final Map<String, PeftConfig> configs = new LinkedHashMap<>();
+  /** PEFT's {@code PeftModel.modules_to_save}: module-name suffixes whose copies train and are saved. */
+  final Set<String> modulesToSave = new LinkedHashSet<>();
+  String active;
+  boolean disabled;
+  private final Embedding wordEmbeddings;
+  // requires-gradient flags of the model before PEFT froze it, to give it back unchanged after a failed load
+  private final Map<Parameter, Boolean> frozenBefore = new IdentityHashMap<>();
+
+  PromptLearning(Block model, ModuleDict<VirtualTokenEncoder> encoders) {
+    this.model = model;
+    this.encoders = encoders;
+    this.wordEmbeddings = findWordEmbeddings(model);
+    // PEFT's _setup_prompt_encoder freezes every parameter of the base model.
+    for (Parameter p : ModuleTree.uniqueParameters(model).values()) {
+      frozenBefore.put(p, p.requiresGradient());
+      p.freeze(true);
+    }
+  }
+
+  /**
+   * PEFT's {@code word_embeddings}: the module of the backbone's first parameter with {@code vocab_size} rows. The
+   * backbone is the child named by {@code base_model_prefix} ({@code model} for OPT, {@code roberta} for RoBERTa).
+   */
+  private static Embedding findWordEmbeddings(Block model) {
+    if (!(model instanceof PreTrainedModel)) {
+      throw new IllegalArgumentException("prompt learning needs a transformers-style model (a PreTrainedModel with "
+          + "a config.json and word embeddings), got " + model.getClass().getSimpleName());
+    }
+    PreTrainedModel m = (PreTrainedModel) model;
+    long vocab = m.config().toJsonNode().path("vocab_size").asLong(-1);
+    String prefix = m.baseModelPrefix();
+    Block backbone = ModuleTree.contains(m, prefix) ? ModuleTree.get(m, prefix) : m;
+    for (Map.Entry<String, Parameter> e : ModuleTree.namedParameters(backbone).entrySet()) {
+      Shape s = e.getValue().getShape();
+      if (s != null && s.dimension() > 0 && s.get(0) == vocab) {
+        Block owner = ModuleTree.get(backbone, e.getKey().substring(0, e.getKey().lastIndexOf('.')));
+        if (owner instanceof Embedding) {
+          return (Embedding) owner;
+        }
+      }
+    }
+    throw new IllegalArgumentException("found no word embedding with vocab_size=" + vocab + " rows in "
+        + model.getClass().getSimpleName());
+  }
+
+  Embedding wordEmbeddings() {
+    return wordEmbeddings;
+  }
+
+  void require(String name) {
+    if (!configs.containsKey(name)) {
+      throw new IllegalArgumentException("no adapter named '" + name + "'; adapters: " + configs.keySet());
+    }
+  }
+
+  /** PEFT's {@code add_adapter} for prompt learning: fills the config from the model, builds the encoder. */
+  void addAdapter(String name, PeftConfig config) {
+    if (configs.containsKey(name)) {
+      throw new IllegalArgumentException(
+          "adapter '" + name + "' already exists; delete it first or pick another name");
+    }
+    if (!configs.isEmpty()) {
+      PeftType existing = configs.values().iterator().next().peftType();
+      if (config.peftType() != existing) {
+        throw new IllegalArgumentException("Cannot combine adapters with different peft types. Found "
+            + existing + " and " + config.peftType() + ".");
+      }
+    }
+    if (!(config instanceof PromptLearningConfig)) {
+      throw new IllegalArgumentException(config.peftType() + " is not a prompt-learning method");
+    }
+    JsonNode modelConfig = ((PreTrainedModel) model).config().toJsonNode();
+    PromptLearningConfig filled = ((PromptLearningConfig) config).withModelDefaults(modelConfig);
+    if (filled.numTransformerSubmodules() != 1) {
+      throw new IllegalArgumentException("num_transformer_submodules=" + filled.numTransformerSubmodules()
+          + " is for encoder-decoder models (SEQ_2_SEQ_LM), which peft4j does not support yet; use 1");
+    }
+    VirtualTokenEncoder encoder;
+    if (filled instanceof PromptTuningConfig) {
+      encoder = new PromptEmbedding((PromptTuningConfig) filled, wordEmbeddings, Initialization.generator());
+    } else if (filled instanceof PromptEncoderConfig) {
+      encoder = new PromptEncoder((PromptEncoderConfig) filled, Initialization.generator());
+    } else if (filled instanceof PrefixTuningConfig) {
+      if (filled.tokenDim() % filled.numAttentionHeads() != 0) {
+        throw new IllegalArgumentException("prefix tuning splits token_dim=" + filled.tokenDim() + " over "
+            + "num_attention_heads=" + filled.numAttentionHeads() + ", which must divide it");
+      }
+      if (!(model instanceof ai.peft4j.models.SupportsPastKeyValues)) {
+        throw new IllegalArgumentException("Model does not support past key values which are required for "
+            + "prefix tuning (" + model.getClass().getSimpleName() + ")");
+      }
+      encoder = new PrefixEncoder((PrefixTuningConfig) filled, Initialization.generator());
+    } else {
+      throw new IllegalArgumentException(config.peftType() + " adapters cannot be applied by peft4j yet");
+    }
+    encoders.put(name, encoder);
+    configs.put(name, filled);
+    initializeEncoders();
+    if (active == null) {
+      active = name;
+    }
+  }
+
+  /** Allocates the encoders' weights on the base model's manager once the base model has weights. */
+  void initializeEncoders() {
+    NDManager owner = null;
+    Parameter w = wordEmbeddings.weight();
+    if (w.isInitialized()) {
+      owner = w.getArray().getManager();
+    }
+    if (owner == null) {
+      return; // counted, not allocated: initialised on the first forward or load
+    }
+    for (VirtualTokenEncoder e : encoders.asMap().values()) {
+      e.initializeOn(owner);
+    }
+  }
+
+  /** PEFT's {@code set_adapter}: the active encoder and classifier copy train (unless in inference mode). */
+  void setAdapter(String name) {
+    require(name);
+    active = name;
+    ModulesToSaveWrapper.find(model).values().forEach(w -> w.setAdapter(name));
+    markTrainable();
+  }
+
+  /**
+   * Trainable: the active adapter's encoder and its modules_to_save copies, unless its config is in inference mode
+   * (a loaded adapter), where nothing trains. Everything else is frozen.
+   */
+  void markTrainable() {
+    boolean train = !configs.get(active).inferenceMode();
+    encoders.asMap().forEach((n, e) ->
+        e.getParameters().values().forEach(p -> p.freeze(!(train && n.equals(active)))));
+    Map<String, ModulesToSaveWrapper> wrappers = ModulesToSaveWrapper.find(model);
+    for (ModulesToSaveWrapper w : wrappers.values()) {
+      w.originalModule().getParameters().values().forEach(p -> p.freeze(true));
+      for (String n : configs.keySet()) {
+        Block copy = w.copyFor(n);
+        if (copy != null) {
+          copy.getParameters().values().forEach(p -> p.freeze(!(train && n.equals(active))));
+        }
+      }
+    }
+  }
+
+  /**
+   * PEFT's {@code _set_trainable}: wraps every module of the model whose path ends with one of {@code names} (PEFT
+   * compares with {@code endswith}, no dot) in a {@link ModulesToSaveWrapper}, or adds a copy for {@code adapter}.
+   */
+  void wrapModulesToSave(String adapter, List<String> names) {
+    modulesToSave.addAll(names);
+    for (String key : new ArrayList<>(ModuleTree.namedModules(model).keySet())) {
+      if (key.isEmpty() || modulesToSave.stream().noneMatch(key::endsWith) || key.contains(".modules_to_save.")
+          || key.contains(".original_module")) {
+        continue;
+      }
+      Block target = ModuleTree.get(model, key);
+      if (target instanceof ModulesToSaveWrapper) {
+        ((ModulesToSaveWrapper) target).update(adapter);
+      } else {
+        ModuleTree.replace(model, key, new ModulesToSaveWrapper(target, adapter));
+      }
+    }
+  }
+
+  void deleteAdapter(String name) {
+    require(name);
+    if (configs.size() == 1) {
+      throw new IllegalArgumentException("cannot delete '" + name + "', the only adapter of a prompt-learning "
+          + "model; use getBaseModel() for the model without it");
+    }
+    encoders.remove(name).getParameters().values().forEach(Parameter::close);
+    for (ModulesToSaveWrapper w : ModulesToSaveWrapper.find(model).values()) {
+      w.deleteAdapter(name);
+    }
+    configs.remove(name);
+    if (name.equals(active)) {
+      setAdapter(configs.keySet().iterator().next());
+    }
+  }
+
+  /** Puts the model back as it was: original modules instead of wrappers, requires-gradient flags restored. */
+  void restore() {
+    for (Map.Entry<String, ModulesToSaveWrapper> e : ModulesToSaveWrapper.find(model).entrySet()) {
+      ModuleTree.replace(model, e.getKey(), e.getValue().originalModule());
+    }
+    frozenBefore.forEach((p, grad) -> p.freeze(!grad));
+  }
+
+  /** The active config, as a prompt-learning one. */
+  PromptLearningConfig activeConfig() {
+    return (PromptLearningConfig) configs.get(active);
+  }
+
+  /**
+   * PEFT's {@code get_prompt} for prompt tuning and p-tuning: the virtual tokens' embeddings {@code (B, N, D)}. The
+   * indices are created on {@code like}'s manager, so the result lives there too.
+   */
+  NDArray prompts(ParameterStore ps, long batch, NDArray like, boolean training) {
+    initializeEncoders();
+    PromptLearningConfig c = activeConfig();
+    return encoders.get(active).encode(ps, indices(like, batch, c.totalVirtualTokens()), training);
+  }
+
+  /**
+   * PEFT's {@code get_prompt} for prefix tuning: one {@code (key, value)} pair per layer, each {@code (B, H, P,
+   * D / H)}, from the encoder's {@code (B, P, L * 2 * D)} output viewed as {@code (B, P, 2L, H, D / H)} and permuted
+   * to {@code (2L, B, H, P, D / H)}: key of layer l at 2l, value at 2l + 1.
+   */
+  List<NDList> pastKeyValues(ParameterStore ps, long batch, NDArray like, boolean training) {
+    initializeEncoders();
+    PromptLearningConfig c = activeConfig();
+    int p = c.numVirtualTokens();
+    int layers = c.numLayers();
+    int heads = c.numAttentionHeads();
+    int headDim = c.tokenDim() / heads;
+    NDArray out = encoders.get(active).encode(ps, indices(like, batch, p), training);
+    NDArray kv = out.reshape(batch, p, 2L * layers, heads, headDim).transpose(2, 0, 3, 1, 4);
+    List<NDList> past = new ArrayList<>(layers);
+    for (int l = 0; l < layers; l++) {
+      past.add(new NDList(kv.get(2 * l), kv.get(2 * l + 1)));
+    }
+    return past;
+  }
+
+  /** {@code arange(n)} repeated over the batch, int64 {@code (B, n)}, on {@code like}'s manager and device. */
+  private static NDArray indices(NDArray like, long batch, int n) {
+    return like.getManager().arange(0, n, 1, DataType.INT64, like.getDevice())
+        .reshape(1, n).repeat(0, batch);
+  }
+
+  /**
+   * PEFT's {@code get_prompt_embedding_to_save}: in inference mode the embedding weight; otherwise the encoder's
+   * output for every virtual token (for prefix tuning the first {@code num_virtual_tokens}), computed in evaluation
+   * mode. A new array on {@code manager}.
+   */
+  NDArray promptEmbeddingsToSave(String adapter, NDManager manager) {
+    require(adapter);
+    initializeEncoders();
+    PromptLearningConfig c = (PromptLearningConfig) configs.get(adapter);
+    VirtualTokenEncoder e = encoders.get(adapter);
+    if (!e.embedding().weight().isInitialized()) {
+      throw new IllegalStateException("cannot save adapter '" + adapter + "': the base model has no weights yet "
+          + "(load or initialize it before saving)");
+    }
+    // In inference mode the encoder is just the embedding, so this is its weight, as PEFT saves then.
+    int n = c instanceof PrefixTuningConfig ? c.numVirtualTokens() : c.totalVirtualTokens();
+    NDArray ids = manager.arange(0, n, 1, DataType.INT64, e.embedding().weight().getArray().getDevice())
+        .reshape(1, n);
+    ParameterStore ps = new ParameterStore(manager, false);
+    return e.encode(ps, ids, false).get(0);
+  }
+}

@@ -1,0 +1,79 @@
+package ai.peft4j.tuners.prompt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import ai.peft4j.nn.Embedding;
+import ai.peft4j.nn.Linear;
+import ai.peft4j.nn.ModuleBlock;
+import java.util.Random;
+
+/**
+ * What PEFT keeps under {@code prompt_encoder.<adapter>}: a module with an {@code embedding} of the virtual tokens
+ * that turns token indices {@code (B, N)} into vectors {@code (B, N, out)} — the prompt embeddings for prompt tuning
+ * and p-tuning, the flattened past keys and values for prefix tuning.
+ *
+ * <p>Weights are drawn from a Java generator when the encoder is built and allocated when the base model's weights
+ * exist (see {@link #initializeOn}), so a large model can be counted without allocating anything.
+ */
+public abstract class VirtualTokenEncoder extends ModuleBlock {
+
+  /** The virtual-token table ({@code embedding}). */
+  public Embedding embedding() {
+    return (Embedding) module("embedding");
+  }
+
+  /** The encoder's output for {@code indices (B, N)}: {@code (B, N, out)}. */
+  public abstract NDArray encode(ParameterStore ps, NDArray indices, boolean training);
+
+  /** {@inheritDoc} Input: the indices. */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    return new NDList(encode(ps, inputs.singletonOrThrow(), training));
+  }
+
+  /** Allocates every parameter that has no value yet on {@code manager}, from its initializer. */
+  public void initializeOn(ai.djl.ndarray.NDManager manager) {
+    for (Parameter p : getParameters().values()) {
+      if (!p.isInitialized()) {
+        p.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32);
+      }
+    }
+  }
+
+  /** Gives {@code p} N(0, std²) values drawn now from {@code rnd} ({@code nn.Embedding}'s init for std 1). */
+  public static void normalInit(Parameter p, double std, Random rnd) {
+    float[] v = new float[Math.toIntExact(p.getShape().size())];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) (rnd.nextGaussian() * std);
+    }
+    set(p, v);
+  }
+
+  /** Gives {@code p} U(-bound, bound) values drawn now from {@code rnd}. */
+  public static void uniformInit(Parameter p, double bound, Random rnd) {
+    float[] v = new float[Math.toIntExact(p.getShape().size())];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
+    }
+    set(p, v);
+  }
+
+  /** {@code nn.Linear}'s default init: weight and bias U(-1/sqrt(in), 1/sqrt(in)). */
+  public static Linear linear(long in, long out, Random rnd) {
+    Linear l = new Linear(in, out, true);
+    double bound = 1 / Math.sqrt(in);
+    uniformInit(l.weight(), bound, rnd);
+    uniformInit(l.bias(), bound, rnd);
+    return l;
+  }
+
+  private static void set(Parameter p, float[] values) {
+    Shape shape = p.getShape();
+    p.setInitializer((manager, s, dataType) -> manager.create(values, shape).toType(dataType, false));
+  }
+}
