@@ -6,6 +6,7 @@ import ai.peft4j.models.AutoModelForCausalLM;
 import ai.peft4j.models.PreTrainedCausalLM;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Function;
 
 /**
  * Loads a base model and its adapter in one call, from the adapter directory alone (PEFT's
@@ -47,7 +48,8 @@ public final class AutoPeftModelForCausalLM {
           "the adapter in " + adapterDir + " is for task_type " + config.taskType()
               + ", not CAUSAL_LM; use the Auto class for that task");
     }
-    PreTrainedCausalLM lm = loadBase(config.baseModelNameOrPath(), adapterDir);
+    PreTrainedCausalLM lm = loadBase(config.baseModelNameOrPath(), adapterDir,
+        AutoModelForCausalLM::fromPretrained, AutoModelForCausalLM::fromPretrained);
     try {
       PeftModel peft = PeftModel.fromPretrained(lm, adapterDir, PeftModel.DEFAULT_ADAPTER, isTrainable);
       if (!(peft instanceof PeftModelForCausalLM)) {
@@ -66,13 +68,14 @@ public final class AutoPeftModelForCausalLM {
    * the working directory, else relative to the adapter folder or one of its parents), else as a
    * Hub repo id.
    */
-  static PreTrainedCausalLM loadBase(String nameOrPath, Path adapterDir) {
+  static <M> M loadBase(
+      String nameOrPath, Path adapterDir, Function<Path, M> fromDir, Function<String, M> fromId) {
     Path local = localBase(nameOrPath, adapterDir);
     if (local != null) {
-      return AutoModelForCausalLM.fromPretrained(local);
+      return fromDir.apply(local);
     }
     if (RepoId.isValid(nameOrPath)) {
-      return AutoModelForCausalLM.fromPretrained(nameOrPath);
+      return fromId.apply(nameOrPath);
     }
     throw new IllegalArgumentException(
         "base model '" + nameOrPath + "' (base_model_name_or_path of " + adapterDir + ") is neither"

@@ -1,5 +1,6 @@
 package ai.peft4j;
 
+import ai.peft4j.io.hub.HubClient;
 import ai.peft4j.models.AutoModelForSequenceClassification;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import java.nio.file.Path;
@@ -30,8 +31,9 @@ public final class AutoPeftModelForSequenceClassification {
           "the adapter in " + adapterDir + " is for task_type " + config.taskType()
               + ", not SEQ_CLS; use the Auto class for that task");
     }
-    Path base = AutoPeftModelForCausalLM.resolveBase(config.baseModelNameOrPath(), adapterDir);
-    PreTrainedModelForSequenceClassification lm = AutoModelForSequenceClassification.fromPretrained(base);
+    PreTrainedModelForSequenceClassification lm = AutoPeftModelForCausalLM.loadBase(
+        config.baseModelNameOrPath(), adapterDir, AutoModelForSequenceClassification::fromPretrained,
+        id -> AutoModelForSequenceClassification.fromPretrained(HubClient.getDefault().modelDir(id)));
     try {
       PeftModel peft = PeftModel.fromPretrained(lm, adapterDir, PeftModel.DEFAULT_ADAPTER, isTrainable);
       if (!(peft instanceof PeftModelForSequenceClassification)) {

@@ -330,24 +330,38 @@ public abstract class PeftConfig {
   }
 
   /**
-   * The keys whose value differs from what a fresh config of this type has (PEFT's defaults);
-   * {@code peft_type} never counts, and {@code target_modules} compares as a set.
+   * The keys whose value differs from what a fresh config of this type has (PEFT's defaults), and
+   * the keys PEFT has no default for; {@code peft_type} never counts, and {@code target_modules}
+   * compares as a set.
    */
   public final Set<String> nonDefaultKeys() {
     Map<String, Object> mine = comparableMap();
+    Map<String, Object> bare = new TreeMap<>();
+    bare.put("peft_type", peftType.jsonValue());
+    for (String key : keysWithoutDefault()) {
+      bare.put(key, toMap().get(key));
+    }
     Map<String, Object> defaults;
     try {
-      defaults = fromJson("{\"peft_type\": \"" + peftType.jsonValue() + "\"}").comparableMap();
+      defaults = parse(PythonJson.dumps(PythonJson.MAPPER.valueToTree(bare)), "defaults")
+          .config().comparableMap();
     } catch (RuntimeException e) {
-      defaults = Map.of(); // a type without a valid bare default: every set field counts
+      defaults = Map.of(); // no valid bare config: every set field counts
     }
     Set<String> out = new TreeSet<>();
     for (Map.Entry<String, Object> e : mine.entrySet()) {
-      if (!e.getKey().equals("peft_type") && !Objects.equals(e.getValue(), defaults.get(e.getKey()))) {
+      boolean noDefault = keysWithoutDefault().contains(e.getKey()) && e.getValue() != null;
+      if (!e.getKey().equals("peft_type")
+          && (noDefault || !Objects.equals(e.getValue(), defaults.get(e.getKey())))) {
         out.add(e.getKey());
       }
     }
     return out;
+  }
+
+  /** Keys a config of this type cannot be built without (PEFT gives them no default). */
+  protected List<String> keysWithoutDefault() {
+    return List.of();
   }
 
   /**
@@ -364,7 +378,7 @@ public abstract class PeftConfig {
         .append(")\n");
     fields.forEach((k, v) -> sb.append(changed.contains(k) ? "* " : "  ")
         .append(String.format("%-" + width + "s  ", k))
-        .append(PythonJson.MAPPER.valueToTree(v).toString()).append('\n'));
+        .append(PythonJson.dumpsInline(PythonJson.MAPPER.valueToTree(v))).append('\n'));
     return sb.toString();
   }
 

@@ -4,12 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.peft4j.tuners.prompt.PromptLearningConfig;
-import java.util.List;
+import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.models.CausalLMOutput;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
+import ai.peft4j.tuners.prompt.PromptLearningConfig;
+import java.nio.file.Path;
+import java.util.List;
 
 /** A {@link PeftModel} around a causal language model, with its typed forward. */
 public class PeftModelForCausalLM extends PeftModel {
@@ -19,6 +21,23 @@ public class PeftModelForCausalLM extends PeftModel {
   PeftModelForCausalLM(PreTrainedCausalLM model, PeftConfig config, String adapterName) {
     super(model, config, adapterName);
     this.lm = model;
+  }
+
+  /**
+   * {@link PeftModel#fromPretrained(Block, Path)} for a causal LM, typed as such: loads the
+   * adapter in {@code dir} for inference.
+   *
+   * @throws IllegalArgumentException when the adapter's task_type is not CAUSAL_LM
+   */
+  public static PeftModelForCausalLM fromPretrained(PreTrainedCausalLM model, Path dir) {
+    PeftModel peft = PeftModel.fromPretrained(model, dir);
+    if (!(peft instanceof PeftModelForCausalLM)) {
+      peft.unload();
+      throw new IllegalArgumentException(
+          "the adapter in " + dir + " has task_type " + peft.activePeftConfig().taskType()
+              + ", not CAUSAL_LM");
+    }
+    return (PeftModelForCausalLM) peft;
   }
 
   /** The wrapped language model, with adapter layers in place. */

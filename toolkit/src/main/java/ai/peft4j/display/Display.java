@@ -3,6 +3,7 @@ package ai.peft4j.display;
 import ai.djl.ndarray.NDArray;
 import ai.peft4j.PeftConfig;
 import ai.peft4j.PeftModel;
+import ai.peft4j.io.json.PythonJson;
 import ai.peft4j.io.json.PythonRepr;
 import ai.peft4j.nn.ParameterTable;
 import java.util.ArrayList;
@@ -110,7 +111,7 @@ public final class Display {
   }
 
   private static String json(Object v) {
-    return ai.peft4j.io.json.PythonJson.MAPPER.valueToTree(v).toString();
+    return PythonJson.dumpsInline(PythonJson.MAPPER.valueToTree(v));
   }
 
   // --- models ---

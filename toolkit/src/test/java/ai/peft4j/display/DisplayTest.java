@@ -34,6 +34,9 @@ class DisplayTest {
     assertEquals(Set.of("lora_alpha", "lora_dropout", "r", "target_modules", "task_type"),
         tutorialConfig().nonDefaultKeys());
     assertEquals(Set.of(), LoraConfig.builder().build().nonDefaultKeys());
+    assertEquals(Set.of("encoder_hidden_size", "num_virtual_tokens", "task_type"),
+        Peft.pTuning().task(TaskType.SEQ_CLS).virtualTokens(20).encoderHiddenSize(128).build()
+            .nonDefaultKeys());
   }
 
   @Test
@@ -43,6 +46,8 @@ class DisplayTest {
     assertTrue(text.startsWith("LoraConfig (LORA, CAUSAL_LM)\n"), text);
     assertTrue(text.contains("* r                        16\n"), text);
     assertTrue(text.contains("  bias                     \"none\"\n"), text);
+    assertTrue(text.contains("* target_modules           [\"q_proj\", \"v_proj\"]\n"), text);
+    assertTrue(text.contains("* lora_dropout             0.05\n"), text);
     assertFalse(text.contains("@"), "no identity hash codes");
   }
 

@@ -55,7 +55,14 @@ public final class PythonJson {
   /** {@code json.dumps(node, indent=2, sort_keys=True)}. */
   public static String dumps(JsonNode node) {
     StringBuilder sb = new StringBuilder();
-    write(node, 0, sb);
+    write(node, 0, true, sb);
+    return sb.toString();
+  }
+
+  /** {@code json.dumps(node, sort_keys=True)}: one line, {@code ", "} and {@code ": "} separators. */
+  public static String dumpsInline(JsonNode node) {
+    StringBuilder sb = new StringBuilder();
+    write(node, 0, false, sb);
     return sb.toString();
   }
 
@@ -76,7 +83,7 @@ public final class PythonJson {
     }
   }
 
-  private static void write(JsonNode node, int depth, StringBuilder sb) {
+  private static void write(JsonNode node, int depth, boolean pretty, StringBuilder sb) {
     if (node.isObject()) {
       if (node.isEmpty()) {
         sb.append("{}");
@@ -85,29 +92,29 @@ public final class PythonJson {
       List<String> keys = new ArrayList<>();
       node.fieldNames().forEachRemaining(keys::add);
       keys.sort(PythonJson::compareCodePoints);
-      sb.append("{\n");
+      sb.append(pretty ? "{\n" : "{");
       for (int i = 0; i < keys.size(); i++) {
-        indent(depth + 1, sb);
+        indent(depth + 1, pretty, sb);
         string(keys.get(i), sb);
         sb.append(": ");
-        write(node.get(keys.get(i)), depth + 1, sb);
-        sb.append(i + 1 < keys.size() ? ",\n" : "\n");
+        write(node.get(keys.get(i)), depth + 1, pretty, sb);
+        sb.append(i + 1 < keys.size() ? (pretty ? ",\n" : ", ") : (pretty ? "\n" : ""));
       }
-      indent(depth, sb);
+      indent(depth, pretty, sb);
       sb.append('}');
     } else if (node.isArray()) {
       if (node.isEmpty()) {
         sb.append("[]");
         return;
       }
-      sb.append("[\n");
+      sb.append(pretty ? "[\n" : "[");
       Iterator<JsonNode> it = node.elements();
       while (it.hasNext()) {
-        indent(depth + 1, sb);
-        write(it.next(), depth + 1, sb);
-        sb.append(it.hasNext() ? ",\n" : "\n");
+        indent(depth + 1, pretty, sb);
+        write(it.next(), depth + 1, pretty, sb);
+        sb.append(it.hasNext() ? (pretty ? ",\n" : ", ") : (pretty ? "\n" : ""));
       }
-      indent(depth, sb);
+      indent(depth, pretty, sb);
       sb.append(']');
     } else if (node.isTextual()) {
       string(node.textValue(), sb);
@@ -143,8 +150,10 @@ public final class PythonJson {
     return Integer.compare(a.length() - i, b.length() - j);
   }
 
-  private static void indent(int depth, StringBuilder sb) {
-    sb.append("  ".repeat(depth));
+  private static void indent(int depth, boolean pretty, StringBuilder sb) {
+    if (pretty) {
+      sb.append("  ".repeat(depth));
+    }
   }
 
   /** Python's {@code ensure_ascii=True} string encoding. */

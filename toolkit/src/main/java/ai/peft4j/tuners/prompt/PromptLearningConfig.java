@@ -6,6 +6,7 @@ import ai.peft4j.PeftConfigException;
 import ai.peft4j.PeftType;
 import ai.peft4j.TaskType;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -116,6 +117,12 @@ public abstract class PromptLearningConfig extends PeftConfig {
             : "the model's config.json has none of " + String.join(", ", keys)));
   }
 
+  @Override
+  protected List<String> keysWithoutDefault() {
+    return List.of("num_virtual_tokens", "task_type");
+  }
+
+  /** {@inheritDoc} */
   @Override
   protected void putFields(Map<String, Object> out) {
     out.put("num_virtual_tokens", numVirtualTokens);

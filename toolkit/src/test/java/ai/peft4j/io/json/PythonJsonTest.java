@@ -65,4 +65,13 @@ class PythonJsonTest {
   void hfConfigFloatsAreWrittenAsPythonRepr() {
     assertEquals("{\n  \"eps\": 1e-12,\n  \"std\": 0.02\n}", dumps(Map.of("std", 0.02, "eps", 1e-12)));
   }
+
+  @Test
+  void inlineFormIsJsonDumpsWithoutIndent() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("b", List.of("q_proj", "v_proj"));
+    m.put("a", 0.0);
+    assertEquals("{\"a\": 0.0, \"b\": [\"q_proj\", \"v_proj\"]}",
+        PythonJson.dumpsInline(PythonJson.MAPPER.valueToTree(m)));
+  }
 }
