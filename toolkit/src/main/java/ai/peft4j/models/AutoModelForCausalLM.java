@@ -21,15 +21,9 @@ public final class AutoModelForCausalLM {
 
   /** Reads {@code config.json}, builds the architecture and loads its safetensors weights. */
   public static PreTrainedCausalLM fromPretrained(Path dir) {
-    PreTrainedCausalLM model = fromConfig(PretrainedConfig.readJson(dir));
-    try {
-      model.loadWeights(dir);
-    } catch (RuntimeException e) {
-      model.close();
-      throw e;
-    }
-    return model;
+    return PreTrainedModel.withWeightsFrom(fromConfig(PretrainedConfig.readJson(dir)), dir);
   }
+
 
   /**
    * Loads from a local folder, or else from the Hub repo of that id through {@link
@@ -44,13 +38,10 @@ public final class AutoModelForCausalLM {
 
   /** The architecture for a parsed {@code config.json}, without weights. */
   public static PreTrainedCausalLM fromConfig(ObjectNode json) {
-    String type = json.path("model_type").asText("");
+    String type = PretrainedConfig.modelTypeOf(json);
     switch (type) {
       case "opt":
         return new OptForCausalLM(new OptConfig(json));
-      case "":
-        throw new IllegalArgumentException(
-            "config.json has no model_type; peft4j needs it to pick the architecture");
       default:
         throw new IllegalArgumentException(
             "model_type '" + type + "' has no causal-LM architecture in peft4j yet; supported: opt");

@@ -20,25 +20,16 @@ public final class AutoModelForSequenceClassification {
 
   /** Reads {@code config.json}, builds the architecture and loads its safetensors weights. */
   public static PreTrainedModelForSequenceClassification fromPretrained(Path dir) {
-    PreTrainedModelForSequenceClassification model = fromConfig(PretrainedConfig.readJson(dir));
-    try {
-      model.loadWeights(dir);
-    } catch (RuntimeException e) {
-      model.close();
-      throw e;
-    }
-    return model;
+    return PreTrainedModel.withWeightsFrom(fromConfig(PretrainedConfig.readJson(dir)), dir);
   }
+
 
   /** The architecture for a parsed {@code config.json}, without weights. */
   public static PreTrainedModelForSequenceClassification fromConfig(ObjectNode json) {
-    String type = json.path("model_type").asText("");
+    String type = PretrainedConfig.modelTypeOf(json);
     switch (type) {
       case "roberta":
         return new RobertaForSequenceClassification(new RobertaConfig(json));
-      case "":
-        throw new IllegalArgumentException(
-            "config.json has no model_type; peft4j needs it to pick the architecture");
       default:
         throw new IllegalArgumentException(
             "model_type '" + type + "' has no sequence-classification architecture in peft4j yet;"

@@ -150,6 +150,20 @@ public abstract class PreTrainedModel extends ModuleBlock implements AutoCloseab
   }
 
   /**
+   * Loads {@code dir}'s weights into a freshly built {@code model} and returns it; when that
+   * fails, the model's memory is released before the error goes on.
+   */
+  static <M extends PreTrainedModel> M withWeightsFrom(M model, Path dir) {
+    try {
+      model.loadWeights(dir);
+      return model;
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  /**
    * Writes an HF-format directory: {@code config.json} and {@code model.safetensors} (tied
    * weights stored once, under their first key), each file written atomically.
    */

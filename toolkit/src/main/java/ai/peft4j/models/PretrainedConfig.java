@@ -4,9 +4,12 @@ import ai.peft4j.io.json.PythonJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Function;
 
 /**
  * The typed view of a Hugging Face {@code config.json}. Subclasses read their fields with
@@ -81,6 +84,36 @@ public abstract class PretrainedConfig {
   /** Writes {@code dir/config.json} atomically. */
   public void save(Path dir) {
     PythonJson.writeAtomically(dir.resolve(CONFIG_NAME), toJsonString());
+  }
+
+  /**
+   * A published configuration shipped with peft4j as a resource under {@code
+   * /ai/peft4j/models/<family>/}; like {@code from_pretrained}, the id becomes {@code _name_or_path}.
+   */
+  protected static ObjectNode shipped(String family, String modelId, String available) {
+    String resource = "/ai/peft4j/models/" + family + "/" + modelId.replace("/", "--") + ".json";
+    try (InputStream in = PretrainedConfig.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalArgumentException(
+            "no shipped configuration for '" + modelId + "'; shipped: " + available);
+      }
+      ObjectNode json = (ObjectNode) PythonJson.parse(
+          new String(in.readAllBytes(), StandardCharsets.UTF_8), resource);
+      json.put("_name_or_path", modelId);
+      return json;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The {@code model_type} of a parsed {@code config.json}; an error when it is missing. */
+  public static String modelTypeOf(ObjectNode json) {
+    String type = json.path("model_type").asText("");
+    if (type.isEmpty()) {
+      throw new IllegalArgumentException(
+          "config.json has no model_type; peft4j needs it to pick the architecture");
+    }
+    return type;
   }
 
   /** Reads {@code dir/config.json} (or a file path) into a JSON object. */
@@ -162,5 +195,49 @@ public abstract class PretrainedConfig {
   @Override
   public String toString() {
     return getClass().getSimpleName() + " " + toJsonString();
+  }
+
+  /**
+   * Builds a config field by field, with the JSON names, starting from transformers' defaults:
+   * {@code OptConfig.builder().set("hidden_size", 16).build()}.
+   */
+  public static final class Builder<C extends PretrainedConfig> {
+    private final ObjectNode json = PythonJson.MAPPER.createObjectNode();
+    private final Function<ObjectNode, C> make;
+
+    /** For config classes: {@code make} reads the finished JSON. */
+    public Builder(String modelType, String architecture, Function<ObjectNode, C> make) {
+      this.make = make;
+      json.put("model_type", modelType);
+      json.putArray("architectures").add(architecture);
+    }
+
+    /** Sets an integer field, e.g. {@code set("hidden_size", 16)}. */
+    public Builder<C> set(String key, long value) {
+      json.put(key, value);
+      return this;
+    }
+
+    /** Sets a floating-point field, e.g. {@code set("dropout", 0.0)}. */
+    public Builder<C> set(String key, double value) {
+      json.put(key, value);
+      return this;
+    }
+
+    /** Sets a boolean field. */
+    public Builder<C> set(String key, boolean value) {
+      json.put(key, value);
+      return this;
+    }
+
+    /** Sets a string field. */
+    public Builder<C> set(String key, String value) {
+      json.put(key, value);
+      return this;
+    }
+
+    public C build() {
+      return make.apply(json);
+    }
   }
 }

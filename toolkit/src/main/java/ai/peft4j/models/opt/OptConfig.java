@@ -1,12 +1,7 @@
 package ai.peft4j.models.opt;
 
-import ai.peft4j.io.json.PythonJson;
 import ai.peft4j.models.PretrainedConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -79,23 +74,13 @@ public final class OptConfig extends PretrainedConfig {
    * facebook/opt-350m}): the architecture only, no weights.
    */
   public static OptConfig named(String modelId) {
-    String resource = "/ai/peft4j/models/opt/" + modelId.replace("/", "--") + ".json";
-    try (InputStream in = OptConfig.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalArgumentException(
-            "no shipped configuration for '" + modelId
-                + "'; shipped: facebook/opt-125m, facebook/opt-350m");
-      }
-      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      return new OptConfig((ObjectNode) PythonJson.parse(text, resource));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return new OptConfig(shipped("opt", modelId, "facebook/opt-125m, facebook/opt-350m"));
   }
 
+
   /** A builder that starts from transformers' defaults. */
-  public static Builder builder() {
-    return new Builder();
+  public static Builder<OptConfig> builder() {
+    return new Builder<>("opt", "OPTForCausalLM", OptConfig::new);
   }
 
   public int vocabSize() {
@@ -163,43 +148,5 @@ public final class OptConfig extends PretrainedConfig {
 
   public boolean layerNormElementwiseAffine() {
     return layerNormElementwiseAffine;
-  }
-
-  /** Builds an {@link OptConfig} field by field, with the JSON names. */
-  public static final class Builder {
-    private final ObjectNode json = PythonJson.MAPPER.createObjectNode();
-
-    private Builder() {
-      json.put("model_type", "opt");
-      json.putArray("architectures").add("OPTForCausalLM");
-    }
-
-    /** Sets an integer field, e.g. {@code set("hidden_size", 16)}. */
-    public Builder set(String key, long value) {
-      json.put(key, value);
-      return this;
-    }
-
-    /** Sets a floating-point field, e.g. {@code set("dropout", 0.0)}. */
-    public Builder set(String key, double value) {
-      json.put(key, value);
-      return this;
-    }
-
-    /** Sets a boolean field. */
-    public Builder set(String key, boolean value) {
-      json.put(key, value);
-      return this;
-    }
-
-    /** Sets a string field. */
-    public Builder set(String key, String value) {
-      json.put(key, value);
-      return this;
-    }
-
-    public OptConfig build() {
-      return new OptConfig(json);
-    }
   }
 }

@@ -1,12 +1,7 @@
 package ai.peft4j.models.roberta;
 
-import ai.peft4j.io.json.PythonJson;
 import ai.peft4j.models.PretrainedConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -98,24 +93,13 @@ public final class RobertaConfig extends PretrainedConfig {
    * _name_or_path}.
    */
   public static RobertaConfig named(String modelId) {
-    String resource = "/ai/peft4j/models/roberta/" + modelId.replace("/", "--") + ".json";
-    try (InputStream in = RobertaConfig.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalArgumentException(
-            "no shipped configuration for '" + modelId + "'; shipped: roberta-base, roberta-large");
-      }
-      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      ObjectNode json = (ObjectNode) PythonJson.parse(text, resource);
-      json.put("_name_or_path", modelId);
-      return new RobertaConfig(json);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return new RobertaConfig(shipped("roberta", modelId, "roberta-base, roberta-large"));
   }
 
+
   /** A builder that starts from transformers' defaults. */
-  public static Builder builder() {
-    return new Builder();
+  public static Builder<RobertaConfig> builder() {
+    return new Builder<>("roberta", "RobertaForSequenceClassification", RobertaConfig::new);
   }
 
   public int vocabSize() {
@@ -188,43 +172,5 @@ public final class RobertaConfig extends PretrainedConfig {
   /** The classification head's dropout, or null to use {@code hidden_dropout_prob}. */
   public Double classifierDropout() {
     return classifierDropout;
-  }
-
-  /** Builds a {@link RobertaConfig} field by field, with the JSON names. */
-  public static final class Builder {
-    private final ObjectNode json = PythonJson.MAPPER.createObjectNode();
-
-    private Builder() {
-      json.put("model_type", "roberta");
-      json.putArray("architectures").add("RobertaForSequenceClassification");
-    }
-
-    /** Sets an integer field, e.g. {@code set("hidden_size", 16)}. */
-    public Builder set(String key, long value) {
-      json.put(key, value);
-      return this;
-    }
-
-    /** Sets a floating-point field, e.g. {@code set("hidden_dropout_prob", 0.0)}. */
-    public Builder set(String key, double value) {
-      json.put(key, value);
-      return this;
-    }
-
-    /** Sets a boolean field. */
-    public Builder set(String key, boolean value) {
-      json.put(key, value);
-      return this;
-    }
-
-    /** Sets a string field. */
-    public Builder set(String key, String value) {
-      json.put(key, value);
-      return this;
-    }
-
-    public RobertaConfig build() {
-      return new RobertaConfig(json);
-    }
   }
 }
