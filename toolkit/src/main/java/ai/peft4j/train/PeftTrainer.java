@@ -506,6 +506,11 @@ public final class PeftTrainer implements AutoCloseable {
     }
   }
 
+  /** The trainer's own manager (optimizer state, per-step sub-managers); for leak checks. */
+  NDManager manager() {
+    return root;
+  }
+
   /** Frees the optimizer state and per-trainer arrays (not the model). */
   @Override
   public void close() {

@@ -34,7 +34,10 @@ public interface TextTokenizer {
   static TextTokenizer fromFile(Path tokenizerJson, int padTokenId, Map<String, String> options) {
     HuggingFaceTokenizer hf;
     try {
-      hf = HuggingFaceTokenizer.newInstance(tokenizerJson, options);
+      // TextDataset truncates itself; DJL would otherwise cut at 512 tokens and warn.
+      Map<String, String> opts = new java.util.HashMap<>(Map.of("truncation", "false"));
+      opts.putAll(options);
+      hf = HuggingFaceTokenizer.newInstance(tokenizerJson, opts);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -27,9 +27,14 @@ final class Tiny {
 
   /** A seeded tiny OPT with a seeded LoRA adapter on q_proj and v_proj. */
   static PeftModel lora(double loraDropout) {
+    return lora(loraDropout, "q_proj", "v_proj");
+  }
+
+  /** A seeded tiny OPT with a seeded rank-4 LoRA adapter on {@code targets}. */
+  static PeftModel lora(double loraDropout, String... targets) {
     OptForCausalLM lm = OptForCausalLM.fromConfig(config(0.0), 1);
     Initialization.manualSeed(7);
-    return Peft.lora().r(4).alpha(8).dropout(loraDropout).targets("q_proj", "v_proj")
+    return Peft.lora().r(4).alpha(8).dropout(loraDropout).targets(targets)
         .task(TaskType.CAUSAL_LM).apply(lm);
   }
 
