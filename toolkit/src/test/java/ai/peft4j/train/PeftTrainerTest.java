@@ -73,7 +73,7 @@ class PeftTrainerTest {
       assertEquals(seen, rs);
       double first = rs.subList(0, 5).stream().mapToDouble(StepRecord::loss).average().orElseThrow();
       double last = rs.subList(55, 60).stream().mapToDouble(StepRecord::loss).average().orElseThrow();
-      assertTrue(last < first - 0.1, "loss fell from " + first + " to " + last);
+      assertTrue(last < first - 0.1, "loss fell from " + first + " to " + last + ": " + rs.subList(0, 6));
       double evalAfter = rs.get(59).evalLoss();
       assertTrue(evalAfter < evalBefore - 0.05, "eval loss " + evalBefore + " -> " + evalAfter);
       assertEquals(0.0, rs.get(0).lr(), 0, "warm-up starts at 0");
