@@ -1,0 +1,16 @@
+/**
+ * Training PEFT adapters: {@link ai.peft4j.train.PeftTrainer} (AdamW, learning-rate schedules,
+ * gradient accumulation and clipping, evaluation, checkpoints and resume), {@link
+ * ai.peft4j.train.TextDataset} with {@link ai.peft4j.train.TextTokenizer} for data, progress
+ * reporting through {@link ai.peft4j.train.TrainingListener}, loss curves through {@link
+ * ai.peft4j.train.LossCurves}, and {@link ai.peft4j.train.DjlTraining} for DJL's own trainer.
+ *
+ * <pre>{@code
+ * var data = TextDataset.causalLm(texts, TextTokenizer.fromFile(Path.of("tokenizer.json"), 1), 128);
+ * var trainer = PeftTrainer.builder(peft).trainData(data).learningRate(2e-4).epochs(1).build();
+ * trainer.train();
+ * trainer.history();
+ * trainer.lossCurveSvg();
+ * }</pre>
+ */
+package ai.peft4j.train;
