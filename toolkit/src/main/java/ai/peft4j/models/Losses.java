@@ -3,6 +3,7 @@ package ai.peft4j.models;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.peft4j.nn.Scalars;
 
 /** Loss functions with transformers' conventions. */
 public final class Losses {
@@ -48,7 +49,7 @@ public final class Losses {
   public static NDArray bceWithLogits(NDArray logits, NDArray target) {
     NDArray y = target.toType(logits.getDataType(), false);
     NDArray softplus = logits.abs().neg().exp().add(1f).log(); // log1p(exp(-|x|))
-    return logits.maximum(0f).sub(logits.mul(y)).add(softplus).mean();
+    return Scalars.maximum(logits, 0).sub(logits.mul(y)).add(softplus).mean();
   }
 
   /**

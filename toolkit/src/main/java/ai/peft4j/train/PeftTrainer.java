@@ -33,6 +33,7 @@ import java.util.stream.Stream;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.Table;
+import ai.peft4j.nn.Scalars;
 
 /**
  * Trains the adapter of a {@link PeftModel}, like transformers' {@code Trainer}: AdamW with
@@ -343,7 +344,7 @@ public final class PeftTrainer implements AutoCloseable {
           engine.setRandomSeed((int) (cfg.seed + index));
           try (GradientCollector gc = engine.newGradientCollector()) {
             NDArray loss = lossFunction.loss(DevicePlacement.parameterStore(step), batch, true);
-            gc.backward(cfg.accumulation == 1 ? loss : loss.div(cfg.accumulation));
+            gc.backward(cfg.accumulation == 1 ? loss : Scalars.div(loss, cfg.accumulation));
             lossSum += loss.getFloat();
           }
           tokens += batch.tokens();

@@ -8,6 +8,7 @@ import ai.djl.util.PairList;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.ModuleBlock;
+import ai.peft4j.nn.Scalars;
 
 /** Multi-head self-attention with {@code k_proj}, {@code v_proj}, {@code q_proj}, {@code out_proj}. */
 public class OptAttention extends ModuleBlock {
@@ -45,7 +46,7 @@ public class OptAttention extends ModuleBlock {
       ParameterStore ps, NDArray h, NDArray mask, NDArray pastKey, NDArray pastValue, boolean training) {
     long b = h.getShape().get(0);
     long t = h.getShape().get(1);
-    NDArray q = heads(call("q_proj", ps, training, h).mul(scaling), b); // (B, H, T, hd)
+    NDArray q = heads(Scalars.mul(call("q_proj", ps, training, h), scaling), b); // (B, H, T, hd)
     NDArray k = heads(call("k_proj", ps, training, h), b); // (B, H, T, hd)
     NDArray v = heads(call("v_proj", ps, training, h), b); // (B, H, T, hd)
     if (pastKey != null) {
@@ -54,7 +55,7 @@ public class OptAttention extends ModuleBlock {
     }
 
     NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // (B, H, T, S)
-    scores = scores.add(mask).maximum(-Float.MAX_VALUE);
+    scores = Scalars.maximum(scores.add(mask), -Float.MAX_VALUE);
     NDArray probs = Dropout.apply(scores.softmax(-1), dropout, training);
 
     NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) numHeads * headDim);

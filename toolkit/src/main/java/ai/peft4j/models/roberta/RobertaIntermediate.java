@@ -8,6 +8,7 @@ import ai.djl.util.PairList;
 import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.ModuleBlock;
 import java.util.function.UnaryOperator;
+import ai.peft4j.nn.Scalars;
 
 /** The MLP's first half: {@code act(dense(h))}, {@code (B, T, D) -> (B, T, intermediate)}. */
 public class RobertaIntermediate extends ModuleBlock {
@@ -48,8 +49,8 @@ public class RobertaIntermediate extends ModuleBlock {
 
   /** {@code 0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³)))}. */
   static NDArray geluTanh(NDArray x) {
-    NDArray inner = x.add(x.pow(3f).mul(0.044715f)).mul((float) Math.sqrt(2.0 / Math.PI));
-    return x.mul(0.5f).mul(inner.tanh().add(1f));
+    NDArray inner = Scalars.mul(x.add(Scalars.mul(Scalars.pow(x, 3), 0.044715)), Math.sqrt(2.0 / Math.PI));
+    return Scalars.mul(x, 0.5).mul(inner.tanh().add(1f));
   }
 
   /** {@inheritDoc} */

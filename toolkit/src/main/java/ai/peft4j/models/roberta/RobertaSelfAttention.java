@@ -8,6 +8,7 @@ import ai.djl.util.PairList;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.ModuleBlock;
+import ai.peft4j.nn.Scalars;
 
 /**
  * Bidirectional multi-head self-attention with {@code query}, {@code key}, {@code value}; the
@@ -57,7 +58,7 @@ public class RobertaSelfAttention extends ModuleBlock {
       v = pastValue.concat(v, 2);
     }
 
-    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(scale); // (B, H, T, T)
+    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Scalars.like(q, scale)); // (B, H, T, T)
     if (mask != null) {
       scores = scores.add(mask);
     }

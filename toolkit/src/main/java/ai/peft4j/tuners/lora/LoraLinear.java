@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import ai.peft4j.nn.Scalars;
 
 /**
  * PEFT's {@code lora.Linear}: a linear base layer plus low-rank updates,
@@ -269,7 +270,7 @@ public class LoraLinear extends ModuleBlock implements TunerLayer {
       }
       NDArray h = loraDropout.get(name).forward(x, training);
       NDArray update = loraB.get(name).forward(ps, a.forward(ps, h, training), training);
-      result = result.add(update.mul(scaling.get(name)));
+      result = result.add(Scalars.mul(update, scaling.get(name)));
     }
     return result;
   }
