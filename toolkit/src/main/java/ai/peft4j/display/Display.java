@@ -44,9 +44,43 @@ public final class Display {
     return out;
   }
 
+  /**
+   * An SVG image (e.g. {@code trainer.lossCurveSvg()}) as a value that notebooks draw: its HTML is
+   * the SVG itself, its text a one-line description.
+   */
+  public static Html svg(String svg) {
+    if (!svg.contains("<svg")) {
+      throw new IllegalArgumentException("not an SVG document");
+    }
+    return new Html(svg.substring(svg.indexOf("<svg")), "SVG image (" + svg.length() + " characters)");
+  }
+
+  /** A PNG image (e.g. {@code trainer.lossCurvePng()}) as a value that notebooks draw inline. */
+  public static Html png(byte[] png) {
+    if (png.length < 8 || png[0] != (byte) 0x89 || png[1] != 'P' || png[2] != 'N' || png[3] != 'G') {
+      throw new IllegalArgumentException("not a PNG image");
+    }
+    return new Html("<img src=\"data:image/png;base64,"
+        + java.util.Base64.getEncoder().encodeToString(png) + "\"/>",
+        "PNG image (" + png.length + " bytes)");
+  }
+
+  /** Ready-made HTML with a text fallback; kernels render it as is. */
+  public record Html(String html, String text) {
+    /** The HTML, as kernels look for it. */
+    public String toHtml() {
+      return html;
+    }
+
+    @Override
+    public String toString() {
+      return text;
+    }
+  }
+
   /** Whether {@link #html(Object)} has a rich form for {@code o}. */
   public static boolean hasHtml(Object o) {
-    return o instanceof PeftConfig || o instanceof PeftModel || o instanceof Table
+    return o instanceof PeftConfig || o instanceof PeftModel || o instanceof Table || o instanceof Html
         || o instanceof NDArray || o instanceof PeftModel.ParameterCounts;
   }
 
@@ -62,10 +96,13 @@ public final class Display {
       return tableHtml((Table) o);
     }
     if (o instanceof NDArray) {
-      return "<pre>" + Html.escape(arrayText((NDArray) o)) + "</pre>";
+      return "<pre>" + HtmlText.escape(arrayText((NDArray) o)) + "</pre>";
     }
     if (o instanceof PeftModel.ParameterCounts) {
-      return "<pre>" + Html.escape(o.toString()) + "</pre>";
+      return "<pre>" + HtmlText.escape(o.toString()) + "</pre>";
+    }
+    if (o instanceof Html) {
+      return ((Html) o).html();
     }
     return null;
   }
@@ -101,12 +138,12 @@ public final class Display {
     List<List<String>> rows = new ArrayList<>();
     c.toMap().forEach((k, v) -> rows.add(List.of(changed.contains(k) ? "● " + k : k, json(v))));
     return "<div style=\"border:1px solid #ccc;border-radius:6px;padding:8px;display:inline-block\">"
-        + "<b>" + Html.escape(c.getClass().getSimpleName()) + "</b> &middot; "
-        + Html.escape(c.peftType().jsonValue())
-        + (c.taskType() == null ? "" : " &middot; " + Html.escape(c.taskType().jsonValue()))
+        + "<b>" + HtmlText.escape(c.getClass().getSimpleName()) + "</b> &middot; "
+        + HtmlText.escape(c.peftType().jsonValue())
+        + (c.taskType() == null ? "" : " &middot; " + HtmlText.escape(c.taskType().jsonValue()))
         + " <small>(● differs from PEFT's default)</small>"
-        + Html.table(List.of("field", "value"), rows)
-        + "<details><summary>adapter_config.json</summary><pre>" + Html.escape(c.toJson())
+        + HtmlText.table(List.of("field", "value"), rows)
+        + "<details><summary>adapter_config.json</summary><pre>" + HtmlText.escape(c.toJson())
         + "</pre></details></div>";
   }
 
@@ -133,8 +170,8 @@ public final class Display {
   private static String modelCard(PeftModel m) {
     Table byType = ParameterTable.byType(m.parameterTable());
     return "<div style=\"border:1px solid #ccc;border-radius:6px;padding:8px;display:inline-block\">"
-        + "<b>" + Html.escape(m.getClass().getSimpleName()) + "</b>"
-        + Html.table(List.of(), modelFacts(m))
+        + "<b>" + HtmlText.escape(m.getClass().getSimpleName()) + "</b>"
+        + HtmlText.table(List.of(), modelFacts(m))
         + "<details><summary>parameters by module type</summary>" + tableHtml(byType)
         + "</details></div>";
   }
@@ -163,7 +200,7 @@ public final class Display {
     }
     String more = t.rowCount() > shown
         ? "<small>" + (t.rowCount() - shown) + " more rows of " + t.rowCount() + "</small>" : "";
-    return "<b>" + Html.escape(t.name()) + "</b>" + Html.table(header, rows) + more;
+    return "<b>" + HtmlText.escape(t.name()) + "</b>" + HtmlText.table(header, rows) + more;
   }
 
   /** Shape, dtype, device and the first values of an array. */

@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import ai.peft4j.nn.GradMode;
 
 /**
  * PyTorch's {@code torch.optim.AdamW} over NDArrays, for the trainable parameters only:
@@ -73,6 +74,13 @@ public final class AdamW implements AutoCloseable {
    * keys), in place. Temporaries are created on {@code scope}, which the caller closes.
    */
   public void step(Map<String, Parameter> params, Map<String, NDArray> grads, double lr,
+      NDManager scope) {
+    try (GradMode.Scope noGrad = GradMode.off()) {
+      update(params, grads, lr, scope);
+    }
+  }
+
+  private void update(Map<String, Parameter> params, Map<String, NDArray> grads, double lr,
       NDManager scope) {
     step++;
     double bc1 = 1 - Math.pow(beta1, step);

@@ -34,6 +34,7 @@ import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.Table;
 import ai.peft4j.nn.Scalars;
+import ai.peft4j.nn.GradMode;
 
 /**
  * Trains the adapter of a {@link PeftModel}, like transformers' {@code Trainer}: AdamW with
@@ -411,11 +412,13 @@ public final class PeftTrainer implements AutoCloseable {
     }
     double sum = 0;
     int n = 0;
-    for (int[] idx : data.batchOrder(cfg.evalBatchSize, false, 0, 0)) {
-      try (NDManager step = root.newSubManager()) {
-        TextDataset.Batch batch = data.collate(idx, step);
-        sum += lossFunction.loss(DevicePlacement.parameterStore(step), batch, false).getFloat();
-        n++;
+    try (GradMode.Scope noGrad = GradMode.off()) {
+      for (int[] idx : data.batchOrder(cfg.evalBatchSize, false, 0, 0)) {
+        try (NDManager step = root.newSubManager()) {
+          TextDataset.Batch batch = data.collate(idx, step);
+          sum += lossFunction.loss(DevicePlacement.parameterStore(step), batch, false).getFloat();
+          n++;
+        }
       }
     }
     return sum / n;

@@ -20,7 +20,8 @@ public final class NotebookDisplay {
 
   /** The types that have a rich form, registered with each kernel. */
   static final List<Class<?>> TYPES = List.of(
-      PeftConfig.class, PeftModel.class, PeftModel.ParameterCounts.class, Table.class, NDArray.class);
+      PeftConfig.class, PeftModel.class, PeftModel.ParameterCounts.class, Table.class, NDArray.class,
+      ai.peft4j.display.Display.Html.class);
 
   private NotebookDisplay() {}
 

@@ -3,12 +3,12 @@ package ai.peft4j.display;
 import java.util.List;
 
 /** Small, static, escaped HTML: no script, no external style, so it renders offline and on GitHub. */
-final class Html {
+final class HtmlText {
 
   static final String STYLE = "font-family:monospace;border-collapse:collapse;";
   static final String CELL = "style=\"padding:2px 8px;text-align:left;border-bottom:1px solid #ddd\"";
 
-  private Html() {}
+  private HtmlText() {}
 
   static String escape(String s) {
     StringBuilder sb = new StringBuilder(s.length());
