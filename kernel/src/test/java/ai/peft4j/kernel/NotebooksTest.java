@@ -19,7 +19,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every notebook in {@code notebooks/} runs to the end through {@code peft4j-kernel execute}, in a
- * fresh JVM whose working directory is a temporary folder (the notebooks write {@code output/}).
+ * fresh JVM whose working directory is a temporary copy of {@code notebooks/}: as in Jupyter, a
+ * notebook reads its data next to itself, and what it writes ({@code output/}) stays out of the
+ * checkout.
  */
 @DisplayName("The project's notebooks")
 class NotebooksTest {
@@ -36,16 +38,30 @@ class NotebooksTest {
     }
   }
 
+  static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> all = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) all::iterator) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else if (!p.toString().contains("/output/")) {
+          Files.copy(p, target);
+        }
+      }
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("notebooks")
   @DisplayName("run without errors")
   void runs(Path notebook, @TempDir Path work) throws Exception {
+    copyTree(notebooksDir(), work);
     Path out = work.resolve("executed.ipynb");
     Process p = new ProcessBuilder(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-Dai.djl.offline=true", "-Xmx8g",
             "-cp", System.getProperty("java.class.path"),
-            "ai.peft4j.kernel.Main", "execute", notebook.toAbsolutePath().toString(),
+            "ai.peft4j.kernel.Main", "execute", work.resolve(notebook.getFileName()).toString(),
             "--output", out.toString(), "--timeout", "900")
         .directory(work.toFile())
         .redirectErrorStream(true)

@@ -246,6 +246,10 @@ public final class PeftTrainer implements AutoCloseable {
   /** Writes the loss curve to {@code file}: SVG when the name ends in {@code .svg}, else PNG. */
   public Path saveLossCurve(Path file) {
     try {
+      Path dir = file.toAbsolutePath().getParent();
+      if (dir != null) {
+        Files.createDirectories(dir);
+      }
       if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".svg")) {
         Files.writeString(file, lossCurveSvg());
       } else {
