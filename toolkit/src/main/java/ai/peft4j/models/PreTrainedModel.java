@@ -10,6 +10,7 @@ import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.nn.Weights;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -53,6 +54,14 @@ public abstract class PreTrainedModel extends ModuleBlock implements AutoCloseab
 
   /** The attribute under which the bare model sits ({@code "model"} for OPT). */
   public abstract String baseModelPrefix();
+
+  /**
+   * Path prefixes of a task head (e.g. {@code "classifier."}) that a checkpoint of the bare model
+   * lacks; loading such a checkpoint creates the head fresh, with a warning, as transformers does.
+   */
+  public List<String> taskHeadPrefixes() {
+    return List.of();
+  }
 
   /** The manager that owns this model's weights, created on first use. */
   public synchronized NDManager manager() {

@@ -54,6 +54,16 @@ final class WeightLoader {
         }
         fileKeyOf.put(key, fileKey);
       }
+      // A checkpoint of the bare model has no task head: like transformers, create it fresh.
+      List<String> freshHead = new ArrayList<>();
+      if (missing.size() < wanted.size()) {
+        for (String key : missing) {
+          if (model.taskHeadPrefixes().stream().anyMatch(key::startsWith)) {
+            freshHead.add(key);
+          }
+        }
+        missing.removeAll(freshHead);
+      }
       if (!missing.isEmpty() || !mismatched.isEmpty()) {
         throw new WeightLoadException(
             "checkpoint " + dir + " does not fit " + model.getClass().getSimpleName()
@@ -77,6 +87,12 @@ final class WeightLoader {
           NDArray value = ckpt.toNDArray(e.getValue(), scratch);
           Weights.assign(e.getKey(), wanted.get(e.getKey()), value, model.manager());
         }
+      }
+      if (!freshHead.isEmpty()) {
+        model.initWeights(0); // fills only what the checkpoint did not
+        LOG.warn("Some weights of {} were not in {} and are newly initialized: {}. Train this"
+            + " model on a downstream task before using it for predictions.",
+            model.getClass().getSimpleName(), dir, freshHead);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load weights from " + dir + ": " + e.getMessage(), e);

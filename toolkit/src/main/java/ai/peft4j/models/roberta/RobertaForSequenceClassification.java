@@ -9,6 +9,7 @@ import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.SequenceClassifierOutput;
 import ai.peft4j.nn.Embedding;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * transformers' {@code RobertaForSequenceClassification}: the encoder without pooler ({@code
@@ -111,5 +112,11 @@ public class RobertaForSequenceClassification extends PreTrainedModelForSequence
     NDArray labels = inputs.size() > 2 ? inputs.get(2) : null;
     SequenceClassifierOutput out = forward(ps, SequenceClassifierInputs.of(inputs.get(0), mask, labels), training);
     return out.loss() == null ? new NDList(out.logits()) : new NDList(out.logits(), out.loss());
+  }
+
+  /** {@inheritDoc} A roberta-large checkpoint has no classifier: it starts untrained. */
+  @Override
+  public List<String> taskHeadPrefixes() {
+    return List.of("classifier.");
   }
 }

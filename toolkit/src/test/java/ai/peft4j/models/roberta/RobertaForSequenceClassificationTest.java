@@ -368,6 +368,32 @@ class RobertaForSequenceClassificationTest {
   class BadCheckpoints {
 
     @Test
+    @DisplayName("a checkpoint without the classifier loads the encoder and creates the head fresh")
+    void bareModelCheckpoint(@TempDir Path dir) throws Exception {
+      Path fixture = Golden.hfReference().resolve("tiny_roberta");
+      Files.copy(fixture.resolve("config.json"), dir.resolve("config.json"));
+      java.util.Map<String, ai.peft4j.io.safetensors.Tensor> kept = new java.util.LinkedHashMap<>();
+      try (SafetensorsFile f = SafetensorsFile.open(fixture.resolve("model.safetensors"))) {
+        for (String name : f.names()) {
+          if (!name.startsWith("classifier.")) {
+            kept.put(name, ai.peft4j.io.safetensors.Tensor.ofFloats(f.floats(name), f.info(name).shape()));
+          }
+        }
+      }
+      ai.peft4j.io.safetensors.SafetensorsWriter.write(
+          dir.resolve("model.safetensors"), kept, Map.of("format", "pt"));
+      try (PreTrainedModelForSequenceClassification m = AutoModelForSequenceClassification.fromPretrained(dir);
+          SafetensorsFile f = SafetensorsFile.open(fixture.resolve("model.safetensors"))) {
+        Map<String, Parameter> params = ModuleTree.namedParameters(m);
+        assertTrue(params.values().stream().allMatch(Parameter::isInitialized));
+        String enc = "roberta.encoder.layer.0.attention.self.query.weight";
+        assertArrayEquals(f.floats(enc), params.get(enc).getArray().toFloatArray());
+        assertFalse(java.util.Arrays.equals(f.floats("classifier.dense.weight"),
+            params.get("classifier.dense.weight").getArray().toFloatArray()), "a fresh head");
+      }
+    }
+
+    @Test
     @DisplayName("a different num_labels names the classifier keys with both shapes, and loads nothing")
     void numLabelsMismatch() {
       try (RobertaForSequenceClassification m = new RobertaForSequenceClassification(tiny(3))) {
