@@ -77,7 +77,6 @@ public final class OptConfig extends PretrainedConfig {
     return new OptConfig(shipped("opt", modelId, "facebook/opt-125m, facebook/opt-350m"));
   }
 
-
   /** A builder that starts from transformers' defaults. */
   public static Builder<OptConfig> builder() {
     return new Builder<>("opt", "OPTForCausalLM", OptConfig::new);

@@ -96,7 +96,6 @@ public final class RobertaConfig extends PretrainedConfig {
     return new RobertaConfig(shipped("roberta", modelId, "roberta-base, roberta-large"));
   }
 
-
   /** A builder that starts from transformers' defaults. */
   public static Builder<RobertaConfig> builder() {
     return new Builder<>("roberta", "RobertaForSequenceClassification", RobertaConfig::new);
