@@ -1,6 +1,5 @@
 package ai.peft4j;
 
-import ai.peft4j.io.hub.HubClient;
 import ai.peft4j.models.AutoModelForSequenceClassification;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import java.nio.file.Path;
@@ -33,7 +32,7 @@ public final class AutoPeftModelForSequenceClassification {
     }
     PreTrainedModelForSequenceClassification lm = AutoPeftModelForCausalLM.loadBase(
         config.baseModelNameOrPath(), adapterDir, AutoModelForSequenceClassification::fromPretrained,
-        id -> AutoModelForSequenceClassification.fromPretrained(HubClient.getDefault().modelDir(id)));
+        AutoModelForSequenceClassification::fromPretrained);
     try {
       PeftModel peft = PeftModel.fromPretrained(lm, adapterDir, PeftModel.DEFAULT_ADAPTER, isTrainable);
       if (!(peft instanceof PeftModelForSequenceClassification)) {

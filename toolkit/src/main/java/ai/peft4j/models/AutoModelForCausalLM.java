@@ -28,13 +28,13 @@ public final class AutoModelForCausalLM {
   /**
    * Loads from a local folder, or else from the Hub repo of that id through {@link
    * HubClient#getDefault()} (cached as {@code huggingface_hub} caches it). The model remembers
-   * {@code nameOrPath}, so an adapter trained on it records the repo id as its base model.
+   * {@code nameOrPath}, so an adapter trained on it records the repo id as its base model. With
+   * {@link DemoMode} on, an id that is neither local nor cached gives seeded random weights.
    */
   public static PreTrainedCausalLM fromPretrained(String nameOrPath) {
-    PreTrainedCausalLM model = fromPretrained(HubClient.getDefault().modelDir(nameOrPath));
-    model.setNameOrPath(nameOrPath);
-    return model;
+    return DemoMode.load(nameOrPath, AutoModelForCausalLM::fromPretrained, AutoModelForCausalLM::fromConfig);
   }
+
 
   /** The architecture for a parsed {@code config.json}, without weights. */
   public static PreTrainedCausalLM fromConfig(ObjectNode json) {

@@ -24,6 +24,15 @@ public final class AutoModelForSequenceClassification {
   }
 
 
+  /**
+   * Loads from a local folder, or else from the Hub repo of that id (see {@link
+   * AutoModelForCausalLM#fromPretrained(String)}); {@link DemoMode} applies as there.
+   */
+  public static PreTrainedModelForSequenceClassification fromPretrained(String nameOrPath) {
+    return DemoMode.load(nameOrPath, AutoModelForSequenceClassification::fromPretrained,
+        AutoModelForSequenceClassification::fromConfig);
+  }
+
   /** The architecture for a parsed {@code config.json}, without weights. */
   public static PreTrainedModelForSequenceClassification fromConfig(ObjectNode json) {
     String type = PretrainedConfig.modelTypeOf(json);

@@ -106,6 +106,18 @@ public abstract class PretrainedConfig {
     }
   }
 
+  /** The shipped configuration of {@code modelId} in any architecture family, if there is one. */
+  public static java.util.Optional<ObjectNode> shippedAny(String modelId) {
+    for (String family : java.util.List.of("opt", "roberta")) {
+      try {
+        return java.util.Optional.of(shipped(family, modelId, ""));
+      } catch (IllegalArgumentException e) {
+        // not in this family
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** The {@code model_type} of a parsed {@code config.json}; an error when it is missing. */
   public static String modelTypeOf(ObjectNode json) {
     String type = json.path("model_type").asText("");

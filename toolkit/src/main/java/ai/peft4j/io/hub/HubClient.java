@@ -68,6 +68,12 @@ public final class HubClient {
     return c;
   }
 
+  /** A client with these settings that never touches the network: cache hits only. */
+  public HubClient offlineCopy() {
+    return builder().endpoint(settings.endpoint()).token(settings.token())
+        .cacheDir(settings.cacheDir()).offline(true).build();
+  }
+
   /** Replaces the default client (e.g. in tests); null goes back to the environment's. */
   public static void setDefault(HubClient client) {
     defaultInstance = client;
