@@ -292,7 +292,8 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
     /** PEFT's line: {@code trainable params: 1,572,864 || all params: ... || trainable%: ...}. */
     @Override
     public String toString() {
-      return String.format("trainable params: %,d || all params: %,d || trainable%%: %s",
+      return String.format(java.util.Locale.ROOT,
+          "trainable params: %,d || all params: %,d || trainable%%: %s",
           trainable, all, PythonRepr.ofDouble(trainablePercent()));
     }
   }

@@ -97,12 +97,31 @@ class PeftModelTest {
     }
 
     @Test
-    @DisplayName("a non-linear target is refused with the reason")
+    @DisplayName("a non-linear target is refused with the reason, and nothing is wrapped")
     void nonLinear() {
       OptForCausalLM lm = new OptForCausalLM(OptConfig.named("facebook/opt-125m"));
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> Peft.lora().targets("self_attn_layer_norm").apply(lm));
+          () -> Peft.lora().targets("q_proj", "self_attn_layer_norm").apply(lm));
       assertTrue(e.getMessage().contains("is not supported"), e.getMessage());
+      assertTrue(ModuleTree.namedModules(lm).values().stream().noneMatch(b -> b instanceof LoraLinear),
+          "q_proj was checked before anything changed");
+    }
+
+    @Test
+    @DisplayName("SEQ_CLS with all-linear: the classifier is trained whole, with no LoRA inside it")
+    void classifierTrainedWhole() {
+      var roberta = ai.peft4j.models.AutoModelForSequenceClassification.fromPretrained(
+          ai.peft4j.testing.Golden.hfReference().resolve("tiny_roberta"));
+      PeftModel peft = Peft.getPeftModel(roberta,
+          LoraConfig.builder().targetAllLinear().taskType(TaskType.SEQ_CLS).build());
+      assertTrue(ModuleTree.get(roberta, "classifier") instanceof ModulesToSaveWrapper);
+      assertTrue(ModuleTree.namedModules(roberta).entrySet().stream()
+          .filter(e -> e.getKey().startsWith("classifier"))
+          .noneMatch(e -> e.getValue() instanceof LoraLinear));
+      assertTrue(ModuleTree.get(roberta, "roberta.encoder.layer.0.attention.self.query") instanceof LoraLinear);
+      assertTrue(peft.trainableParameters().keySet().stream()
+          .anyMatch(k -> k.contains("classifier.modules_to_save.default.dense.weight")));
+      roberta.close();
     }
 
     @Test

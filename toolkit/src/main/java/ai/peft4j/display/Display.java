@@ -161,8 +161,8 @@ public final class Display {
     rows.add(List.of("active adapter", String.valueOf(m.activeAdapter())));
     m.peftConfig().forEach((name, c) -> rows.add(List.of(
         "  " + name, c.peftType().jsonValue() + (c.taskType() == null ? "" : " / " + c.taskType().jsonValue()))));
-    rows.add(List.of("trainable params", String.format("%,d", n.trainable())));
-    rows.add(List.of("all params", String.format("%,d", n.all())));
+    rows.add(List.of("trainable params", PyFormat.thousands(n.trainable())));
+    rows.add(List.of("all params", PyFormat.thousands(n.all())));
     rows.add(List.of("trainable%", PythonRepr.ofDouble(n.trainablePercent())));
     return rows;
   }

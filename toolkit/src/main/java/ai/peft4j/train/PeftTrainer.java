@@ -379,7 +379,8 @@ public final class PeftTrainer implements AutoCloseable {
       if (a.hasGradient()) {
         NDArray g = a.getGradient();
         g.attach(step);
-        g.subi(g);
+        // Not g - g: a NaN or infinite gradient would stay in the buffer for good.
+        ai.peft4j.nn.Weights.copyInto(g, g.zerosLike());
       }
     }
   }

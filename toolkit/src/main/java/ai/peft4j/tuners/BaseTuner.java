@@ -70,6 +70,18 @@ public abstract class BaseTuner extends ModuleBlock {
     return List.of();
   }
 
+  /**
+   * Modules trained whole as trainable copies: the config's {@code modules_to_save}, and for
+   * sequence classification the head PEFT adds ({@code classifier} or {@code score}).
+   */
+  protected List<String> savedWhole(PeftConfig config) {
+    List<String> out = new ArrayList<>(modulesToSave(config));
+    if (config.taskType() == ai.peft4j.TaskType.SEQ_CLS) {
+      out.addAll(List.of("classifier", "score"));
+    }
+    return out;
+  }
+
   /** Whether a parameter of a non-adapter module should still train ({@code bias} options). */
   protected boolean extraTrainable(String adapter, String key, Parameter p) {
     return false;

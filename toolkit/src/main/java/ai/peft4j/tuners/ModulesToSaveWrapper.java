@@ -98,11 +98,6 @@ public class ModulesToSaveWrapper extends ModuleBlock {
     return originalModule().getOutputShapes(inputShapes);
   }
 
-  /** Whether {@code path} lies inside a copy of modules_to_save. */
-  static boolean isCopyPath(String path) {
-    return path.contains(".modules_to_save.") || path.startsWith("modules_to_save.");
-  }
-
   /** Paths of all wrappers in {@code root}. */
   public static java.util.Map<String, ModulesToSaveWrapper> find(Block root) {
     java.util.Map<String, ModulesToSaveWrapper> out = new java.util.LinkedHashMap<>();

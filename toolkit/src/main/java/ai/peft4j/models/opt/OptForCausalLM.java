@@ -26,7 +26,7 @@ public class OptForCausalLM extends PreTrainedCausalLM implements ai.peft4j.mode
 
   private final OptModel model;
 
-  /** The architecture, with no weights allocated (count it, inject adapters, then load). */
+  /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
   public OptForCausalLM(OptConfig config) {
     super(config);
     model = addModule("model", new OptModel(config));

@@ -28,7 +28,7 @@ import java.util.List;
 public class RobertaForSequenceClassification extends PreTrainedModelForSequenceClassification
     implements ai.peft4j.models.SupportsPastKeyValues {
 
-  /** The architecture, with no weights allocated (count it, inject adapters, then load). */
+  /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
   public RobertaForSequenceClassification(RobertaConfig config) {
     super(config);
     addModule("roberta", new RobertaModel(config, false));

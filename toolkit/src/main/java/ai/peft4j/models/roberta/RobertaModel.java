@@ -51,7 +51,8 @@ public class RobertaModel extends ModuleBlock {
     NDArray attention = in.attentionMask();
     if (attention == null && in.pastKeyValues() != null) {
       // transformers: ones over past + current positions.
-      attention = h.getManager().ones(new ai.djl.ndarray.types.Shape(h.getShape().get(0), past + h.getShape().get(1)));
+      attention = h.getManager().ones(new ai.djl.ndarray.types.Shape(h.getShape().get(0),
+          past + h.getShape().get(1)), ai.djl.ndarray.types.DataType.INT64, h.getDevice());
     }
     if (attention != null && attention.getShape().get(1) != past + h.getShape().get(1)) {
       throw new IllegalArgumentException("the attention mask has length " + attention.getShape().get(1)

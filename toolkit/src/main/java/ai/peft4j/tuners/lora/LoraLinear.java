@@ -118,12 +118,20 @@ public class LoraLinear extends ModuleBlock implements TunerLayer {
 
   /** The rank of adapter {@code name}. */
   public int r(String name) {
-    return rank.get(name);
+    return rank.get(requireAdapter(name));
   }
 
   /** The scaling factor applied to adapter {@code name}'s output. */
   public double scaling(String name) {
-    return scaling.get(name);
+    return scaling.get(requireAdapter(name));
+  }
+
+  private String requireAdapter(String name) {
+    if (!rank.containsKey(name)) {
+      throw new IllegalArgumentException(
+          "no adapter '" + name + "' in this layer; adapters: " + rank.keySet());
+    }
+    return name;
   }
 
   /** The A matrix layer ({@code in → r}) of adapter {@code name}. */

@@ -48,6 +48,7 @@ public class LoraModel extends BaseTuner {
     List<String> paths = new ArrayList<>(ModuleTree.namedModules(model()).keySet());
     List<String> targeted = new ArrayList<>();
     boolean sawExcluded = false;
+    List<String> savedWhole = savedWhole(config);
     for (String path : paths) {
       if (path.isEmpty() || insideTunerModule(path)) {
         continue;
@@ -55,6 +56,11 @@ public class LoraModel extends BaseTuner {
       TargetMatcher.Outcome outcome = matcher.check(path);
       sawExcluded |= outcome == TargetMatcher.Outcome.EXCLUDED;
       if (outcome == TargetMatcher.Outcome.TARGETED) {
+        if (savedWhole.stream().anyMatch(m -> ("." + path + ".").contains("." + m + "."))) {
+          // Trained whole as a modules_to_save copy; an adapter inside it would be copied too.
+          LOG.info("{} is inside a module trained whole (modules_to_save): no LoRA there", path);
+          continue;
+        }
         targeted.add(path);
       }
     }
@@ -66,31 +72,32 @@ public class LoraModel extends BaseTuner {
               paths);
       throw new IllegalArgumentException(why);
     }
+    // Check every target before changing anything, so that a refusal leaves the model as it was.
     for (String path : targeted) {
       Block target = ModuleTree.get(model(), path);
-      int r = config.rankFor(path);
-      int alpha = config.alphaFor(path);
-      if (target instanceof LoraLinear) {
-        ((LoraLinear) target).updateLayer(
-            name, r, alpha, config.loraDropout(), config.initLoraWeights(), config.useRslora(), rnd);
-        continue;
-      }
-      if (!(target instanceof Linear || target instanceof ai.djl.nn.core.Linear)) {
+      if (!(target instanceof LoraLinear || target instanceof Linear
+          || target instanceof ai.djl.nn.core.Linear)) {
         throw new IllegalArgumentException(
             "Target module " + path + " (" + target.getClass().getSimpleName() + ") is not"
                 + " supported. Currently, only linear layers (peft4j Linear and DJL Linear) are"
                 + " supported; pick their names in target_modules.");
       }
-      boolean fanInFanOut = config.fanInFanOut();
-      if (fanInFanOut) {
-        LOG.warn("fan_in_fan_out is set to True but the target module is a Linear layer"
-            + " storing [out, in]; setting fan_in_fan_out to False for {}", path);
-        fanInFanOut = false;
-      }
-      LoraLinear layer = new LoraLinear(target, fanInFanOut);
+    }
+    if (config.fanInFanOut()) {
+      LOG.warn("fan_in_fan_out is set to True but the target modules are Linear layers storing"
+          + " [out, in]; setting fan_in_fan_out to False");
+    }
+    for (String path : targeted) {
+      Block target = ModuleTree.get(model(), path);
+      int r = config.rankFor(path);
+      int alpha = config.alphaFor(path);
+      LoraLinear layer = target instanceof LoraLinear
+          ? (LoraLinear) target : new LoraLinear(target, false);
       layer.updateLayer(
           name, r, alpha, config.loraDropout(), config.initLoraWeights(), config.useRslora(), rnd);
-      ModuleTree.replace(model(), path, layer);
+      if (layer != target) {
+        ModuleTree.replace(model(), path, layer);
+      }
     }
   }
 
