@@ -53,10 +53,14 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
   public static final String DEFAULT_ADAPTER = "default";
 
   private final BaseTuner tuner;
+  /** The base model's trainable flags before adapters froze it, to undo a failed load. */
+  private final Map<Parameter, Boolean> trainableBefore = new java.util.IdentityHashMap<>();
   /** Prompt learning only: the virtual-token encoders and the adapters' state (null for other methods). */
   private final PromptLearning prompts;
 
   protected PeftModel(Block model, PeftConfig config, String adapterName) {
+    ModuleTree.uniqueParameters(model).values()
+        .forEach(p -> trainableBefore.put(p, p.requiresGradient()));
     PeftConfig named = config;
     if (config.baseModelNameOrPath() == null && model instanceof PreTrainedModel) {
       named = config.withBaseModelNameOrPath(((PreTrainedModel) model).nameOrPath());
@@ -67,11 +71,21 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
       tuner = null;
       addModule("base_model", model);
       prompts = new PromptLearning(model, addModule("prompt_encoder", new ModuleDict<>()));
-      prompts.addAdapter(adapterName, named);
+      try {
+        prompts.addAdapter(adapterName, named);
+      } catch (RuntimeException e) {
+        restoreBaseModel();
+        throw e;
+      }
     } else {
       prompts = null;
       tuner = addModule("base_model", tunerFor(model, config));
-      tuner.addAdapter(adapterName, named, Initialization.generator());
+      try {
+        tuner.addAdapter(adapterName, named, Initialization.generator());
+      } catch (RuntimeException e) {
+        restoreBaseModel();
+        throw e;
+      }
     }
   }
 
@@ -450,13 +464,17 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
     return config.withInferenceMode(!isTrainable);
   }
 
-  /** Gives the wrapped model back as it was before this PeftModel (after a failed load). */
+  /**
+   * Gives the wrapped model back as it was before this PeftModel (after a failed load): plain
+   * layers, and each parameter as trainable as it was.
+   */
   void restoreBaseModel() {
     if (tuner != null) {
-      tuner.unload(false, false);
+      tuner.unload(false, false, false);
     } else {
       prompts.restore();
     }
+    trainableBefore.forEach((p, trainable) -> p.freeze(!trainable));
   }
 
   private static SafetensorsFile openWeights(Path dir) throws SafetensorsException {

@@ -32,7 +32,7 @@ public class PeftModelForCausalLM extends PeftModel {
   public static PeftModelForCausalLM fromPretrained(PreTrainedCausalLM model, Path dir) {
     PeftModel peft = PeftModel.fromPretrained(model, dir);
     if (!(peft instanceof PeftModelForCausalLM)) {
-      peft.unload();
+      peft.restoreBaseModel();
       throw new IllegalArgumentException(
           "the adapter in " + dir + " has task_type " + peft.activePeftConfig().taskType()
               + ", not CAUSAL_LM");

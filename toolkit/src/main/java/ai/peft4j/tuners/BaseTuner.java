@@ -218,11 +218,20 @@ public abstract class BaseTuner extends ModuleBlock {
   }
 
   /**
-   * Puts plain layers back: each tuner layer becomes its base layer (merged first when {@code
-   * merge}), each modules_to_save wrapper its active copy (or the original when not merging).
+   * Puts plain layers back, as PEFT's {@code merge_and_unload} / {@code unload}: each tuner layer
+   * becomes its base layer (merged first when {@code merge}), each modules_to_save wrapper the
+   * active adapter's trained copy.
    * Returns the model, which then holds no PEFT module.
    */
   public Block unload(boolean merge, boolean safe) {
+    return unload(merge, safe, true);
+  }
+
+  /**
+   * {@link #unload(boolean, boolean)}; with {@code keepTrainedCopies} false, modules_to_save
+   * wrappers give back the original module instead (used to undo a failed load).
+   */
+  public Block unload(boolean merge, boolean safe, boolean keepTrainedCopies) {
     if (merge) {
       for (TunerLayer layer : tunerLayers().values()) {
         if (!layer.isMerged()) {
@@ -235,7 +244,9 @@ public abstract class BaseTuner extends ModuleBlock {
     }
     for (Map.Entry<String, ModulesToSaveWrapper> e : ModulesToSaveWrapper.find(model()).entrySet()) {
       ModulesToSaveWrapper w = e.getValue();
-      ModuleTree.replace(model(), e.getKey(), merge ? w.current() : w.originalModule());
+      Block copy = w.copyFor(w.activeAdapter());
+      ModuleTree.replace(model(), e.getKey(),
+          keepTrainedCopies && copy != null ? copy : w.originalModule());
     }
     return model();
   }

@@ -213,6 +213,8 @@ class LoraFixtureTest {
     assertTrue(e.getMessage().contains("shape mismatches"), e.getMessage());
     assertTrue(e.getMessage().contains("lora_A.weight: model (8, 16) vs file (4, 16)"), e.getMessage());
     assertEquals(keysBefore, List.copyOf(ModuleTree.namedParameters(base).keySet()));
+    assertTrue(ModuleTree.uniqueParameters(base).values().stream().allMatch(p -> p.requiresGradient()),
+        "trainable flags as they were");
     Golden.assertClose(expected("base_logits"), run(base).logits(), 1e-4, "base untouched");
   }
 
