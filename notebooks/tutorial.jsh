@@ -1,6 +1,6 @@
 // PEFT's tutorial "PEFT configurations and models" as a JShell script:
 //   bin/jshell notebooks/tutorial.jsh
-// (the same steps as 01-peft-configurations-and-models.ipynb, printed as plain text).
+// (the same steps as 01-peft-configs-and-models.ipynb, printed as plain text).
 // Everything it writes goes to a temporary folder (or $PEFT4J_OUTPUT), deleted at the end
 // unless PEFT4J_OUTPUT is set.
 
