@@ -9,6 +9,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.peft4j.PeftModel;
 import ai.peft4j.PeftModelForCausalLM;
+import ai.peft4j.PeftModelForSequenceClassification;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
@@ -139,8 +140,20 @@ public final class PeftTrainer implements AutoCloseable {
   }
 
   private static LossFunction defaultLoss(PeftModel model) {
+    // Through the PeftModel's own forward when it has one: prompt learning (prompt tuning, p-tuning, prefix tuning)
+    // prepends the virtual tokens there, not in the base model (LoRA layers sit in the base model, either works).
+    if (model instanceof PeftModelForCausalLM) {
+      PeftModelForCausalLM lm = (PeftModelForCausalLM) model;
+      return (ps, b, training) ->
+          lm.forward(ps, LmInputs.of(b.inputIds(), b.attentionMask(), b.labels()), training).loss();
+    }
+    if (model instanceof PeftModelForSequenceClassification) {
+      PeftModelForSequenceClassification cls = (PeftModelForSequenceClassification) model;
+      return (ps, b, training) -> cls.forward(ps,
+          SequenceClassifierInputs.of(b.inputIds(), b.attentionMask(), b.labels()), training).loss();
+    }
     Block base = model.getBaseModel();
-    if (model instanceof PeftModelForCausalLM || base instanceof PreTrainedCausalLM) {
+    if (base instanceof PreTrainedCausalLM) {
       PreTrainedCausalLM lm = (PreTrainedCausalLM) base;
       return (ps, b, training) ->
           lm.forward(ps, LmInputs.of(b.inputIds(), b.attentionMask(), b.labels()), training).loss();

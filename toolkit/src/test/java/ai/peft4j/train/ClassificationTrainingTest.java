@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.peft4j.Peft;
+import ai.djl.ndarray.NDManager;
 import ai.peft4j.PeftModel;
+import ai.peft4j.PeftModelForSequenceClassification;
 import ai.peft4j.TaskType;
 import ai.peft4j.models.roberta.RobertaConfig;
 import ai.peft4j.models.roberta.RobertaForSequenceClassification;
@@ -57,4 +59,45 @@ class ClassificationTrainingTest {
     }
     peft.close();
   }
+
+  @Test
+  @DisplayName("prompt learning trains through the PeftModel's forward: the virtual tokens learn, the head copy too")
+  void pTuningTrainsVirtualTokens() {
+    RobertaConfig config = RobertaConfig.builder()
+        .set("vocab_size", 16).set("hidden_size", 16).set("num_hidden_layers", 1)
+        .set("num_attention_heads", 2).set("intermediate_size", 32).set("max_position_embeddings", 32)
+        .set("type_vocab_size", 1).set("layer_norm_eps", 1e-5).set("num_labels", 2).set("initializer_range", 0.2)
+        .set("hidden_dropout_prob", 0.0).set("attention_probs_dropout_prob", 0.0).build();
+    Initialization.manualSeed(5);
+    PeftModelForSequenceClassification peft = (PeftModelForSequenceClassification) Peft.pTuning().virtualTokens(2)
+        .encoderHiddenSize(8).task(TaskType.SEQ_CLS).apply(RobertaForSequenceClassification.fromConfig(config, 2));
+    List<String> texts = new ArrayList<>();
+    List<Integer> labels = new ArrayList<>();
+    String[] filler = {"the", "cat", "sat", "on", "mat"};
+    Random rnd = new Random(0);
+    for (int i = 0; i < 16; i++) {
+      boolean good = i % 2 == 0;
+      texts.add(filler[rnd.nextInt(5)] + " " + (good ? "good" : "bad") + " " + filler[rnd.nextInt(5)]);
+      labels.add(good ? 1 : 0);
+    }
+    Map<String, Integer> vocab = new java.util.HashMap<>(TextDatasetTest.VOCAB);
+    TextDataset data = TextDataset.classification(texts, labels, TextTokenizer.words(vocab, 10, 1), 8);
+    float[] before = peft.promptEncoder("default").embedding().weight().getArray().toFloatArray();
+    try (NDManager m = NDManager.newBaseManager();
+        PeftTrainer t = PeftTrainer.builder(peft).trainData(data).evalData(data).batchSize(16).learningRate(1e-2)
+            .maxSteps(20).progressBar(false).build()) {
+      TextDataset.Batch all = data.collate(java.util.stream.IntStream.range(0, 16).toArray(), m);
+      double evalBefore = t.evaluate();
+      assertEquals(peft.forward(all.inputIds(), all.attentionMask(), all.labels()).loss().getFloat(), evalBefore,
+          1e-5, "the trainer's loss is the PeftModel's loss, with the virtual tokens");
+      t.train();
+      double evalAfter = peft.forward(all.inputIds(), all.attentionMask(), all.labels()).loss().getFloat();
+      assertTrue(evalAfter < evalBefore, "PEFT-forward loss " + evalBefore + " -> " + evalAfter);
+      assertEquals(evalAfter, t.evaluate(), 1e-5);
+    }
+    float[] after = peft.promptEncoder("default").embedding().weight().getArray().toFloatArray();
+    assertTrue(!java.util.Arrays.equals(before, after), "the virtual-token table trained");
+    peft.close();
+  }
 }
+
