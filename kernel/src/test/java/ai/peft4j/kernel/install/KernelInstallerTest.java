@@ -39,6 +39,7 @@ class KernelInstallerTest {
     assertArrayEquals(
         new String[] {
           "java",
+          "-XX:TieredStopAtLevel=1",
           "-Dai.djl.offline=true",
           "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
           "-jar",
@@ -60,8 +61,8 @@ class KernelInstallerTest {
             .install(new KernelInstaller.Target.Prefix(tmp));
     JsonNode argv = new ObjectMapper().readTree(dir.resolve("kernel.json").toFile()).get("argv");
     assertEquals("/opt/jdk/bin/java", argv.get(0).asText());
-    assertEquals("-cp", argv.get(3).asText());
-    assertEquals("ai.peft4j.kernel.Main", argv.get(5).asText());
+    assertEquals("-cp", argv.get(4).asText());
+    assertEquals("ai.peft4j.kernel.Main", argv.get(6).asText());
     assertTrue(Files.notExists(dir.resolve("peft4j-kernel.jar")));
   }
 
