@@ -2,7 +2,6 @@ package ai.peft4j.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.Random;
@@ -76,10 +75,5 @@ public final class Weights {
       v[i] = (float) (low + (high - low) * rnd.nextDouble());
     }
     return m.create(v, shape);
-  }
-
-  /** A new array of {@code value}s. */
-  public static NDArray constant(NDManager m, Shape shape, float value) {
-    return m.full(shape, value, DataType.FLOAT32);
   }
 }
