@@ -125,6 +125,18 @@ class PeftModelTest {
     }
 
     @Test
+    @DisplayName("LoftQ initialisation is refused before anything changes")
+    void loftq() {
+      OptForCausalLM lm = new OptForCausalLM(OptConfig.named("facebook/opt-125m"));
+      LoraConfig config = LoraConfig.builder().targetModules("q_proj").initLoraWeights("loftq")
+          .loftqConfig(Map.of("loftq_bits", 4)).build();
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> Peft.getPeftModel(lm, config));
+      assertTrue(e.getMessage().contains("loftq"), e.getMessage());
+      assertTrue(ModuleTree.namedModules(lm).values().stream().noneMatch(b -> b instanceof LoraLinear));
+    }
+
+    @Test
     @DisplayName("task CAUSAL_LM on a custom model is explained")
     void causalOnCustom() {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -44,6 +44,11 @@ public class LoraModel extends BaseTuner {
   @Override
   protected void injectAdapter(String name, PeftConfig peftConfig, Random rnd) {
     LoraConfig config = (LoraConfig) peftConfig;
+    if (config.initLoraWeights() == LoraConfig.InitLoraWeights.LOFTQ) {
+      throw new IllegalArgumentException(
+          "init_lora_weights=\"loftq\" is not supported by peft4j yet: it needs a quantized base"
+              + " model; use true, false or \"gaussian\"");
+    }
     TargetMatcher matcher = resolveTargets(TargetMatcher.of(config));
     List<String> paths = new ArrayList<>(ModuleTree.namedModules(model()).keySet());
     List<String> targeted = new ArrayList<>();
