@@ -10,6 +10,8 @@ import ai.peft4j.io.safetensors.SafetensorsWriter;
 import ai.peft4j.io.safetensors.Tensor;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.nn.Weights;
+import ai.peft4j.tuners.BaseTuner;
+import ai.peft4j.tuners.ModulesToSaveWrapper;
 import ai.peft4j.tuners.TunerLayer;
 import ai.peft4j.tuners.lora.LoraConfig;
 import java.io.IOException;
@@ -43,21 +45,37 @@ final class AdapterWeights {
     LoraConfig lora = model.peftConfig().get(adapter) instanceof LoraConfig
         ? (LoraConfig) model.peftConfig().get(adapter) : null;
 
+    List<String> wrapperPaths = new ArrayList<>();
+    ModulesToSaveWrapper.find(model).keySet().forEach(wrapperPaths::add);
     Map<String, Parameter> out = new LinkedHashMap<>();
-    String segment = "." + adapter + ".";
-    String copySegment = ".modules_to_save" + segment;
     for (Map.Entry<String, Parameter> e : all.entrySet()) {
       String key = e.getKey();
-      boolean inLayer = layerPaths.stream().anyMatch(key::startsWith);
-      if (inLayer && key.contains(segment) && !key.contains(".base_layer.")) {
-        out.put(key.replace(segment, "."), e.getValue());
-      } else if (key.contains(copySegment)) {
-        out.put(key.replace(copySegment, "."), e.getValue());
+      String saved = savedKey(key, layerPaths, wrapperPaths, adapter);
+      if (saved != null) {
+        out.put(saved, e.getValue());
       } else if (lora != null && isSavedBias(lora, key, layerPaths)) {
         out.put(key, e.getValue());
       }
     }
     return out;
+  }
+
+  /** The saved key of an adapter weight or a modules_to_save copy, or null for anything else. */
+  private static String savedKey(
+      String key, List<String> layerPaths, List<String> wrapperPaths, String adapter) {
+    for (String layer : layerPaths) {
+      String saved = BaseTuner.savedKey(key, layer.substring(0, layer.length() - 1), adapter);
+      if (saved != null) {
+        return saved;
+      }
+    }
+    for (String wrapper : wrapperPaths) {
+      String saved = BaseTuner.savedCopyKey(key, wrapper, adapter);
+      if (saved != null) {
+        return saved;
+      }
+    }
+    return null;
   }
 
   private static boolean isSavedBias(LoraConfig config, String key, List<String> layerPaths) {

@@ -283,6 +283,27 @@ class PeftModelTest {
     }
 
     @Test
+    @DisplayName("an adapter named like a path segment (\"0\") saves PEFT's keys and trains only itself")
+    void adapterNamedZero(@TempDir Path dir) throws Exception {
+      Mlp base = mlp();
+      PeftModel peft = Peft.getPeftModel(base,
+          LoraConfig.builder().targetModules("seq.0", "seq.2").modulesToSave("seq.4").build(), "0");
+      assertEquals(new TreeSet<>(List.of(
+          "base_model.model.seq.0.lora_A.0.weight", "base_model.model.seq.0.lora_B.0.weight",
+          "base_model.model.seq.2.lora_A.0.weight", "base_model.model.seq.2.lora_B.0.weight",
+          "base_model.model.seq.4.modules_to_save.0.weight",
+          "base_model.model.seq.4.modules_to_save.0.bias")),
+          new TreeSet<>(peft.trainableParameters().keySet()));
+      peft.savePretrained(dir);
+      try (SafetensorsFile f = SafetensorsFile.open(dir.resolve("0/adapter_model.safetensors"))) {
+        assertEquals(new TreeSet<>(List.of(
+            "base_model.model.seq.0.lora_A.weight", "base_model.model.seq.0.lora_B.weight",
+            "base_model.model.seq.2.lora_A.weight", "base_model.model.seq.2.lora_B.weight",
+            "base_model.model.seq.4.weight", "base_model.model.seq.4.bias")), new TreeSet<>(f.names()));
+      }
+    }
+
+    @Test
     @DisplayName("merge_and_unload of a custom model keeps its outputs and leaves plain blocks")
     void mergeAndUnload() {
       Mlp base = mlp();

@@ -157,17 +157,39 @@ public abstract class BaseTuner extends ModuleBlock {
       String key, String adapter, Map<String, TunerLayer> layers,
       Map<String, ModulesToSaveWrapper> wrappers) {
     for (String path : layers.keySet()) {
-      if (key.startsWith(path + ".") && !key.startsWith(path + ".base_layer.")
-          && key.contains("." + adapter + ".")) {
+      if (savedKey(key, path, adapter) != null) {
         return true;
       }
     }
     for (String path : wrappers.keySet()) {
-      if (key.startsWith(path + ".modules_to_save." + adapter + ".")) {
+      if (savedCopyKey(key, path, adapter) != null) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * PEFT's saved key for a parameter of the tuner layer at {@code layerPath} that belongs to
+   * {@code adapter}: {@code P.lora_A.<adapter>.weight} gives {@code P.lora_A.weight}; null for the
+   * base layer's parameters and for other adapters. The adapter name is matched as a whole path
+   * segment, so names such as {@code 0} or {@code layers} are safe.
+   */
+  public static String savedKey(String key, String layerPath, String adapter) {
+    if (!key.startsWith(layerPath + ".")) {
+      return null;
+    }
+    String[] parts = key.substring(layerPath.length() + 1).split("\\.", 3);
+    if (parts.length < 3 || parts[0].equals("base_layer") || !parts[1].equals(adapter)) {
+      return null;
+    }
+    return layerPath + "." + parts[0] + "." + parts[2];
+  }
+
+  /** PEFT's saved key for {@code adapter}'s copy in the modules_to_save wrapper at {@code path}. */
+  public static String savedCopyKey(String key, String wrapperPath, String adapter) {
+    String copy = wrapperPath + ".modules_to_save." + adapter + ".";
+    return key.startsWith(copy) ? wrapperPath + "." + key.substring(copy.length()) : null;
   }
 
   /** Turns all adapters off (the model computes as its base) or on again. */
