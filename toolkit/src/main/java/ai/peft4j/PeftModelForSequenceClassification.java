@@ -9,7 +9,6 @@ import ai.djl.training.ParameterStore;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.SequenceClassifierOutput;
-import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.tuners.ModulesToSaveWrapper;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
 import java.util.List;
@@ -51,19 +50,7 @@ public class PeftModelForSequenceClassification extends PeftModel {
       prompts().wrapModulesToSave(adapterName, CLASSIFIER_NAMES);
       prompts().setAdapter(activeAdapter());
     } else {
-      var model = baseModel().model();
-      for (String key : List.copyOf(ModuleTree.namedModules(model).keySet())) {
-        if (key.isEmpty() || CLASSIFIER_NAMES.stream().noneMatch(key::endsWith)
-            || key.contains("modules_to_save") || key.contains("original_module")) {
-          continue;
-        }
-        var target = ModuleTree.get(model, key);
-        if (target instanceof ModulesToSaveWrapper) {
-          ((ModulesToSaveWrapper) target).update(adapterName);
-        } else {
-          ModuleTree.replace(model, key, new ModulesToSaveWrapper(target, adapterName));
-        }
-      }
+      ModulesToSaveWrapper.wrapAll(baseModel().model(), CLASSIFIER_NAMES, adapterName);
       baseModel().setAdapter(activeAdapter());
     }
   }

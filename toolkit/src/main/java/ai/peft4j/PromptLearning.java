@@ -193,18 +193,7 @@ final class PromptLearning {
    */
   void wrapModulesToSave(String adapter, List<String> names) {
     modulesToSave.addAll(names);
-    for (String key : new ArrayList<>(ModuleTree.namedModules(model).keySet())) {
-      if (key.isEmpty() || modulesToSave.stream().noneMatch(key::endsWith) || key.contains(".modules_to_save.")
-          || key.contains(".original_module")) {
-        continue;
-      }
-      Block target = ModuleTree.get(model, key);
-      if (target instanceof ModulesToSaveWrapper) {
-        ((ModulesToSaveWrapper) target).update(adapter);
-      } else {
-        ModuleTree.replace(model, key, new ModulesToSaveWrapper(target, adapter));
-      }
-    }
+    ModulesToSaveWrapper.wrapAll(model, modulesToSave, adapter);
   }
 
   void deleteAdapter(String name) {

@@ -55,7 +55,7 @@ public abstract class BaseTuner extends ModuleBlock {
     }
     injectAdapter(name, config, rnd);
     configs.put(name, config);
-    wrapModulesToSave(name, config);
+    ModulesToSaveWrapper.wrapAll(model(), modulesToSave(config), name);
     if (activeAdapter == null) {
       activeAdapter = name;
     }
@@ -87,36 +87,9 @@ public abstract class BaseTuner extends ModuleBlock {
     return false;
   }
 
-  private void wrapModulesToSave(String adapter, PeftConfig config) {
-    List<String> names = modulesToSave(config);
-    if (names.isEmpty()) {
-      return;
-    }
-    for (String key : new ArrayList<>(ModuleTree.namedModules(model()).keySet())) {
-      boolean wanted = names.stream().anyMatch(n -> key.equals(n) || key.endsWith("." + n));
-      if (!wanted || insideTunerModule(key)) {
-        continue;
-      }
-      Block target = ModuleTree.get(model(), key);
-      if (target instanceof ModulesToSaveWrapper) {
-        ((ModulesToSaveWrapper) target).update(adapter);
-      } else {
-        ModuleTree.replace(model(), key, new ModulesToSaveWrapper(target, adapter));
-      }
-    }
-  }
-
   /** Whether {@code path} lies inside a tuner layer or a modules_to_save wrapper. */
   protected boolean insideTunerModule(String path) {
-    String p = path;
-    for (int dot = p.lastIndexOf('.'); dot > 0; dot = p.lastIndexOf('.')) {
-      p = p.substring(0, dot);
-      Block b = ModuleTree.get(model(), p);
-      if (b instanceof TunerLayer || b instanceof ModulesToSaveWrapper) {
-        return true;
-      }
-    }
-    return false;
+    return ModulesToSaveWrapper.insideAdapterModule(model(), path);
   }
 
   /** Tuner layers by path relative to {@code model()}. */

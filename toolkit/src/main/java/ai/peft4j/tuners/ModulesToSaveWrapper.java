@@ -10,6 +10,8 @@ import ai.peft4j.nn.BlockCopies;
 import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleDict;
 import ai.peft4j.nn.ModuleTree;
+import java.util.Collection;
+import java.util.List;
 
 /**
  * PEFT's {@code ModulesToSaveWrapper}: keeps the frozen {@code original_module} and one trainable
@@ -96,6 +98,43 @@ public class ModulesToSaveWrapper extends ModuleBlock {
   @Override
   public Shape[] getOutputShapes(Shape[] inputShapes) {
     return originalModule().getOutputShapes(inputShapes);
+  }
+
+  /**
+   * PEFT's {@code _set_trainable}: wraps every module of {@code root} named in {@code names} (a
+   * whole path, or its last dotted segments) in a wrapper holding {@code adapter}'s trainable copy;
+   * a module already wrapped gets a copy for {@code adapter}. Modules inside adapter layers or
+   * inside existing wrappers are left alone.
+   */
+  public static void wrapAll(Block root, Collection<String> names, String adapter) {
+    if (names.isEmpty()) {
+      return;
+    }
+    for (String key : List.copyOf(ModuleTree.namedModules(root).keySet())) {
+      boolean wanted = names.stream().anyMatch(n -> key.equals(n) || key.endsWith("." + n));
+      if (key.isEmpty() || !wanted || insideAdapterModule(root, key)) {
+        continue;
+      }
+      Block target = ModuleTree.get(root, key);
+      if (target instanceof ModulesToSaveWrapper) {
+        ((ModulesToSaveWrapper) target).update(adapter);
+      } else {
+        ModuleTree.replace(root, key, new ModulesToSaveWrapper(target, adapter));
+      }
+    }
+  }
+
+  /** Whether {@code path} lies inside a tuner layer or a modules_to_save wrapper of {@code root}. */
+  public static boolean insideAdapterModule(Block root, String path) {
+    String p = path;
+    for (int dot = p.lastIndexOf('.'); dot > 0; dot = p.lastIndexOf('.')) {
+      p = p.substring(0, dot);
+      Block b = ModuleTree.get(root, p);
+      if (b instanceof TunerLayer || b instanceof ModulesToSaveWrapper) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Paths of all wrappers in {@code root}. */
