@@ -248,6 +248,17 @@ public abstract class PeftConfig {
     }
   }
 
+  /** A subclass's typed {@code fromJson}: the text must hold a config of {@code type}. */
+  protected static <T extends PeftConfig> T fromJsonAs(String json, PeftType type, Class<T> cls) {
+    return warnIgnored(parse(json, null, type, cls)).config();
+  }
+
+  /** A subclass's typed {@code fromPretrained}: {@code dir/adapter_config.json} of {@code type}. */
+  protected static <T extends PeftConfig> T fromPretrainedAs(Path dir, PeftType type, Class<T> cls) {
+    Path file = configFile(dir);
+    return warnIgnored(parse(readFile(file), file.toString(), type, cls)).config();
+  }
+
   /** Reads a whole file for a subclass's {@code fromPretrained}. */
   protected static String readFile(Path file) {
     try {

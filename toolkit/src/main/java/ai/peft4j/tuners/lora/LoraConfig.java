@@ -1,7 +1,6 @@
 package ai.peft4j.tuners.lora;
 
 import ai.peft4j.ConfigFields;
-import ai.peft4j.ParsedConfig;
 import ai.peft4j.PeftConfig;
 import ai.peft4j.PeftConfigException;
 import ai.peft4j.PeftType;
@@ -213,22 +212,17 @@ public final class LoraConfig extends PeftConfig {
    * @throws PeftConfigException when the file holds another {@code peft_type} or a key is invalid
    */
   public static LoraConfig fromJson(String json) {
-    return parseLora(json, null).config();
+    return fromJsonAs(json, PeftType.LORA, LoraConfig.class);
   }
 
   /** Reads {@code dir/adapter_config.json}, which must be a LoRA config. */
   public static LoraConfig fromPretrained(Path dir) {
-    Path file = configFile(dir);
-    return parseLora(readFile(file), file.toString()).config();
+    return fromPretrainedAs(dir, PeftType.LORA, LoraConfig.class);
   }
 
   /** {@link PeftConfig#fromPretrained(String)} that must be a LoRA config: a folder or a repo id. */
   public static LoraConfig fromPretrained(String nameOrPath) {
     return fromPretrained(ai.peft4j.io.hub.HubClient.getDefault().filesDir(nameOrPath, List.of(CONFIG_NAME)));
-  }
-
-  private static ParsedConfig<LoraConfig> parseLora(String json, String source) {
-    return warnIgnored(parse(json, source, PeftType.LORA, LoraConfig.class));
   }
 
   /** The {@link ai.peft4j.PeftConfigRegistry} reader: takes LoRA's keys from a parsed file. */

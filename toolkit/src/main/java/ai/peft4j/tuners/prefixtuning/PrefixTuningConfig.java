@@ -1,7 +1,6 @@
 package ai.peft4j.tuners.prefixtuning;
 
 import ai.peft4j.ConfigFields;
-import ai.peft4j.ParsedConfig;
 import ai.peft4j.PeftType;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
 import java.nio.file.Path;
@@ -48,17 +47,12 @@ public final class PrefixTuningConfig extends PromptLearningConfig {
 
   /** Reads a PREFIX_TUNING config from the text of an {@code adapter_config.json}. */
   public static PrefixTuningConfig fromJson(String json) {
-    return parseOwn(json, null).config();
+    return fromJsonAs(json, PeftType.PREFIX_TUNING, PrefixTuningConfig.class);
   }
 
   /** Reads {@code dir/adapter_config.json}, which must be a PREFIX_TUNING config. */
   public static PrefixTuningConfig fromPretrained(Path dir) {
-    Path file = configFile(dir);
-    return parseOwn(readFile(file), file.toString()).config();
-  }
-
-  private static ParsedConfig<PrefixTuningConfig> parseOwn(String json, String source) {
-    return warnIgnored(parse(json, source, PeftType.PREFIX_TUNING, PrefixTuningConfig.class));
+    return fromPretrainedAs(dir, PeftType.PREFIX_TUNING, PrefixTuningConfig.class);
   }
 
   /** The {@link ai.peft4j.PeftConfigRegistry} reader. */

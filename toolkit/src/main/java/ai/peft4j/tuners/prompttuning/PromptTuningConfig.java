@@ -1,7 +1,6 @@
 package ai.peft4j.tuners.prompttuning;
 
 import ai.peft4j.ConfigFields;
-import ai.peft4j.ParsedConfig;
 import ai.peft4j.PeftConfigException;
 import ai.peft4j.PeftType;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
@@ -81,17 +80,12 @@ public final class PromptTuningConfig extends PromptLearningConfig {
 
   /** Reads a PROMPT_TUNING config from the text of an {@code adapter_config.json}. */
   public static PromptTuningConfig fromJson(String json) {
-    return parseOwn(json, null).config();
+    return fromJsonAs(json, PeftType.PROMPT_TUNING, PromptTuningConfig.class);
   }
 
   /** Reads {@code dir/adapter_config.json}, which must be a PROMPT_TUNING config. */
   public static PromptTuningConfig fromPretrained(Path dir) {
-    Path file = configFile(dir);
-    return parseOwn(readFile(file), file.toString()).config();
-  }
-
-  private static ParsedConfig<PromptTuningConfig> parseOwn(String json, String source) {
-    return warnIgnored(parse(json, source, PeftType.PROMPT_TUNING, PromptTuningConfig.class));
+    return fromPretrainedAs(dir, PeftType.PROMPT_TUNING, PromptTuningConfig.class);
   }
 
   /** The {@link ai.peft4j.PeftConfigRegistry} reader. */

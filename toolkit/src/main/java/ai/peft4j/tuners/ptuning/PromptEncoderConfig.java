@@ -1,7 +1,6 @@
 package ai.peft4j.tuners.ptuning;
 
 import ai.peft4j.ConfigFields;
-import ai.peft4j.ParsedConfig;
 import ai.peft4j.PeftConfigException;
 import ai.peft4j.PeftType;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
@@ -74,17 +73,12 @@ public final class PromptEncoderConfig extends PromptLearningConfig {
 
   /** Reads a P_TUNING config from the text of an {@code adapter_config.json}. */
   public static PromptEncoderConfig fromJson(String json) {
-    return parseOwn(json, null).config();
+    return fromJsonAs(json, PeftType.P_TUNING, PromptEncoderConfig.class);
   }
 
   /** Reads {@code dir/adapter_config.json}, which must be a P_TUNING config. */
   public static PromptEncoderConfig fromPretrained(Path dir) {
-    Path file = configFile(dir);
-    return parseOwn(readFile(file), file.toString()).config();
-  }
-
-  private static ParsedConfig<PromptEncoderConfig> parseOwn(String json, String source) {
-    return warnIgnored(parse(json, source, PeftType.P_TUNING, PromptEncoderConfig.class));
+    return fromPretrainedAs(dir, PeftType.P_TUNING, PromptEncoderConfig.class);
   }
 
   /** The {@link ai.peft4j.PeftConfigRegistry} reader. */
