@@ -8,6 +8,7 @@ import ai.djl.util.PairList;
 import ai.peft4j.io.hub.CommitInfo;
 import ai.peft4j.io.hub.HubClient;
 import ai.peft4j.io.hub.ModelCard;
+import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.io.json.PythonRepr;
 import ai.peft4j.io.safetensors.SafetensorsException;
 import ai.peft4j.io.safetensors.SafetensorsFile;
@@ -505,6 +506,17 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
   /** Prompt learning: the state PEFT keeps on PeftModel; package-private for the task classes and the saver. */
   PromptLearning prompts() {
     return prompts;
+  }
+
+  /**
+   * A {@link ForwardScope} for a forward pass with virtual tokens. Parameters that are still to be
+   * allocated (the base model's in training, as DJL's forward would; the prompt encoders, which
+   * follow the word embeddings) are allocated first, outside the scope, which would close them.
+   */
+  ForwardScope promptScope(ParameterStore ps, boolean training) {
+    ForwardScope.initialize(getBaseModel(), ps, training);
+    prompts.initializeEncoders();
+    return ForwardScope.open();
   }
 
   /** The parameters that train, by PEFT's in-memory key. */

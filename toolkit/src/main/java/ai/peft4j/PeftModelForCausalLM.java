@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import ai.peft4j.models.CausalLMOutput;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
+import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -62,6 +63,29 @@ public class PeftModelForCausalLM extends PeftModel {
     if (!isPromptLearning() || promptsDisabled()) {
       return lm.forward(ps, in, training);
     }
+    try (ForwardScope scope = promptScope(ps, training)) {
+      CausalLMOutput out = lm.forward(ps, withPrompts(ps, in, training), training);
+      return new CausalLMOutput(scope.keep(out.logits()), scope.keep(out.loss()));
+    }
+  }
+
+  /**
+   * The loss of {@link #forward(ParameterStore, LmInputs, boolean)} alone, with the same value and gradients,
+   * without keeping the full logits (see {@link PreTrainedCausalLM#loss}); what training steps use.
+   *
+   * @throws IllegalArgumentException when {@code in} has no labels
+   */
+  public NDArray loss(ParameterStore ps, LmInputs in, boolean training) {
+    if (!isPromptLearning() || promptsDisabled()) {
+      return lm.loss(ps, in, training);
+    }
+    try (ForwardScope scope = promptScope(ps, training)) {
+      return scope.keep(lm.loss(ps, withPrompts(ps, in, training), training));
+    }
+  }
+
+  /** The base model's inputs with the active prompt-learning adapter's virtual tokens in place. */
+  private LmInputs withPrompts(ParameterStore ps, LmInputs in, boolean training) {
     PromptLearning pl = prompts();
     PromptLearningConfig c = pl.activeConfig();
     NDArray any = in.any();
@@ -70,7 +94,7 @@ public class PeftModelForCausalLM extends PeftModel {
     NDArray mask = PeftModelForSequenceClassification.prefixOnes(in.attentionMask(), batch, p);
     if (c.peftType() == PeftType.PREFIX_TUNING) {
       List<NDList> past = pl.pastKeyValues(ps, batch, any, training);
-      return lm.forward(ps, new LmInputs(in.inputIds(), in.inputsEmbeds(), mask, in.labels(), past), training);
+      return new LmInputs(in.inputIds(), in.inputsEmbeds(), mask, in.labels(), past);
     }
     NDArray embeds = in.inputsEmbeds() != null ? in.inputsEmbeds()
         : pl.wordEmbeddings().forward(ps, in.inputIds(), training);
@@ -79,6 +103,6 @@ public class PeftModelForCausalLM extends PeftModel {
             .concat(in.labels(), 1);
     NDArray prompts = pl.prompts(ps, batch, any, training).toType(embeds.getDataType(), false);
     NDArray joined = NDArrays.concat(new NDList(prompts, embeds), 1);
-    return lm.forward(ps, new LmInputs(null, joined, mask, labels), training);
+    return new LmInputs(null, joined, mask, labels);
   }
 }

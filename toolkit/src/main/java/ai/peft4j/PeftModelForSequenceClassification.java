@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.SequenceClassifierOutput;
+import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.tuners.ModulesToSaveWrapper;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
 import java.util.List;
@@ -84,6 +85,13 @@ public class PeftModelForSequenceClassification extends PeftModel {
     if (!isPromptLearning() || promptsDisabled()) {
       return classifierModel.forward(ps, in, training);
     }
+    try (ForwardScope scope = promptScope(ps, training)) {
+      SequenceClassifierOutput out = promptForward(ps, in, training);
+      return new SequenceClassifierOutput(scope.keep(out.logits()), scope.keep(out.loss()));
+    }
+  }
+
+  private SequenceClassifierOutput promptForward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
     PromptLearning pl = prompts();
     PromptLearningConfig c = pl.activeConfig();
     NDArray any = in.any();

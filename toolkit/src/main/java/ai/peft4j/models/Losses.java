@@ -36,6 +36,23 @@ public final class Losses {
     NDArray shiftedLabels = labels.get(new NDIndex(":, 1:"));
     return crossEntropy(shiftedLogits, shiftedLabels);
   }
+  /**
+   * {@link #causalLmLoss(NDArray, NDArray)} of the logits {@code hidden Wᵀ + b}, with the same value
+   * and gradients, computed a chunk of positions at a time so that the {@code (B, T, V)} logits,
+   * their softmax and their gradient never exist at once. Gradients reach {@code hidden} and,
+   * when they require it, {@code weight} and {@code bias}; second derivatives are not supported.
+   *
+   * @param hidden last hidden states {@code (B, T, D)}
+   * @param weight LM head weight {@code (V, D)}
+   * @param bias LM head bias {@code (V)}, or null
+   * @param labels {@code (B, T)}, {@link #IGNORE_INDEX} where ignored
+   */
+  public static NDArray causalLmLoss(NDArray hidden, NDArray weight, NDArray bias, NDArray labels) {
+    NDArray rows = hidden.reshape(-1, hidden.getShape().get(hidden.getShape().dimension() - 1));
+    return LinearCrossEntropy.loss(rows, weight, bias, LinearCrossEntropy.shiftedTargets(labels),
+        LinearCrossEntropy.chunkRows(weight.getShape().get(0)));
+  }
+
   /** Mean squared error; PyTorch's {@code MSELoss()}. {@code target} is cast to the input type. */
   public static NDArray mse(NDArray input, NDArray target) {
     NDArray diff = input.sub(target.toType(input.getDataType(), false));

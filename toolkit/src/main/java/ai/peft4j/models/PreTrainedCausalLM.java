@@ -1,17 +1,32 @@
 package ai.peft4j.models;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import ai.peft4j.nn.ForwardScope;
+import ai.peft4j.nn.Linear;
 
-/** A {@link PreTrainedModel} that predicts the next token ({@code *ForCausalLM}). */
+/**
+ * A {@link PreTrainedModel} that predicts the next token ({@code *ForCausalLM}): a body that
+ * gives the last hidden states and an {@code lm_head} that turns them into logits.
+ */
 public abstract class PreTrainedCausalLM extends PreTrainedModel {
 
   protected PreTrainedCausalLM(PretrainedConfig config) {
     super(config);
   }
 
+  /** The last hidden states {@code (B, T, D)} that {@code lm_head} reads. */
+  protected abstract NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training);
+
   /** The full forward pass; {@code ps} supplies parameter values on the inputs' device. */
-  public abstract CausalLMOutput forward(ParameterStore ps, LmInputs in, boolean training);
+  public CausalLMOutput forward(ParameterStore ps, LmInputs in, boolean training) {
+    try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
+      NDArray logits = call("lm_head", ps, training, hiddenStates(ps, in, training));
+      NDArray loss = in.labels() == null ? null : Losses.causalLmLoss(logits, in.labels());
+      return new CausalLMOutput(scope.keep(logits), scope.keep(loss));
+    }
+  }
 
   /**
    * Logits and, when {@code labels} is not null, the shifted cross-entropy loss. Results live on
@@ -24,5 +39,36 @@ public abstract class PreTrainedCausalLM extends PreTrainedModel {
   public CausalLMOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels) {
     ParameterStore ps = new ParameterStore(inputIds.getManager(), false);
     return forward(ps, LmInputs.of(inputIds, attentionMask, labels), isTraining());
+  }
+
+  /**
+   * The loss of {@link #forward(ParameterStore, LmInputs, boolean)} alone, with the same value
+   * and gradients, for training: a plain {@code lm_head} is applied a chunk of positions at a time
+   * ({@link Losses#causalLmLoss(NDArray, NDArray, NDArray, NDArray)}), so the {@code (B, T, V)}
+   * logits never exist at once. An {@code lm_head} with adapters or trained as a copy goes
+   * through the plain forward.
+   *
+   * <pre>{@code
+   * NDArray loss = lm.loss(ps, LmInputs.of(ids, mask, labels), true);
+   * collector.backward(loss);
+   * }</pre>
+   *
+   * @throws IllegalArgumentException when {@code in} has no labels
+   */
+  public NDArray loss(ParameterStore ps, LmInputs in, boolean training) {
+    if (in.labels() == null) {
+      throw new IllegalArgumentException("loss(...) needs labels; use forward(...) for logits alone");
+    }
+    Block head = module("lm_head");
+    if (!(head instanceof Linear)) {
+      return forward(ps, in, training).loss();
+    }
+    try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
+      NDArray hidden = hiddenStates(ps, in, training);
+      Linear linear = (Linear) head;
+      NDArray weight = ps.getValue(linear.weight(), hidden.getDevice(), training);
+      NDArray bias = linear.bias() == null ? null : ps.getValue(linear.bias(), hidden.getDevice(), training);
+      return scope.keep(Losses.causalLmLoss(hidden, weight, bias, in.labels()));
+    }
   }
 }

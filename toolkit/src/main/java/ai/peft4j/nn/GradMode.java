@@ -38,6 +38,11 @@ public final class GradMode {
     return () -> JniUtils.setGradMode(before);
   }
 
+  /** Whether autograd records on this thread (always true on engines other than PyTorch). */
+  public static boolean isEnabled() {
+    return !isPyTorch() || JniUtils.isGradMode();
+  }
+
   private static boolean isPyTorch() {
     return "PyTorch".equals(Engine.getInstance().getEngineName());
   }

@@ -144,8 +144,7 @@ public final class PeftTrainer implements AutoCloseable {
     // prepends the virtual tokens there, not in the base model (LoRA layers sit in the base model, either works).
     if (model instanceof PeftModelForCausalLM) {
       PeftModelForCausalLM lm = (PeftModelForCausalLM) model;
-      return (ps, b, training) ->
-          lm.forward(ps, LmInputs.of(b.inputIds(), b.attentionMask(), b.labels()), training).loss();
+      return (ps, b, training) -> lm.loss(ps, LmInputs.of(b.inputIds(), b.attentionMask(), b.labels()), training);
     }
     if (model instanceof PeftModelForSequenceClassification) {
       PeftModelForSequenceClassification cls = (PeftModelForSequenceClassification) model;
@@ -155,8 +154,7 @@ public final class PeftTrainer implements AutoCloseable {
     Block base = model.getBaseModel();
     if (base instanceof PreTrainedCausalLM) {
       PreTrainedCausalLM lm = (PreTrainedCausalLM) base;
-      return (ps, b, training) ->
-          lm.forward(ps, LmInputs.of(b.inputIds(), b.attentionMask(), b.labels()), training).loss();
+      return (ps, b, training) -> lm.loss(ps, LmInputs.of(b.inputIds(), b.attentionMask(), b.labels()), training);
     }
     if (base instanceof PreTrainedModelForSequenceClassification) {
       PreTrainedModelForSequenceClassification cls = (PreTrainedModelForSequenceClassification) base;

@@ -10,6 +10,7 @@ import ai.djl.util.PairList;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Embedding;
+import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.LayerNorm;
 import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.ModuleBlock;
@@ -63,6 +64,12 @@ public class OptDecoder extends ModuleBlock {
    * and each layer attends to its past keys too, as transformers' OPT does.
    */
   public NDArray forward(ParameterStore ps, LmInputs in, boolean training) {
+    try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
+      return scope.keep(hiddenStates(ps, in, training));
+    }
+  }
+
+  private NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training) {
     NDArray embeds =
         in.inputsEmbeds() != null ? in.inputsEmbeds() : call("embed_tokens", ps, training, in.inputIds());
     long b = embeds.getShape().get(0);
@@ -90,7 +97,9 @@ public class OptDecoder extends ModuleBlock {
     NDArray additiveMask = causalMask(mask, t, embeds.getDataType());
     for (int i = 0; i < layers.size(); i++) {
       NDList layerPast = in.pastKeyValues() == null ? null : in.pastKeyValues().get(i);
-      h = layers.get(i).forward(ps, h, additiveMask, layerPast, training);
+      try (ForwardScope layerScope = ForwardScope.open()) {
+        h = layerScope.keep(layers.get(i).forward(ps, h, additiveMask, layerPast, training));
+      }
     }
     if (config.hasFinalLayerNorm()) {
       h = call("final_layer_norm", ps, training, h);

@@ -6,7 +6,6 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import ai.peft4j.models.CausalLMOutput;
 import ai.peft4j.models.LmInputs;
-import ai.peft4j.models.Losses;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.nn.Linear;
 import java.nio.file.Path;
@@ -69,11 +68,8 @@ public class OptForCausalLM extends PreTrainedCausalLM implements ai.peft4j.mode
 
   /** {@inheritDoc} */
   @Override
-  public CausalLMOutput forward(ParameterStore ps, LmInputs in, boolean training) {
-    NDArray hidden = model.forward(ps, in, training);
-    NDArray logits = call("lm_head", ps, training, hidden);
-    NDArray loss = in.labels() == null ? null : Losses.causalLmLoss(logits, in.labels());
-    return new CausalLMOutput(logits, loss);
+  protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training) {
+    return model.forward(ps, in, training);
   }
 
   /** {@inheritDoc} Inputs: input ids, then optionally attention mask and labels. */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleList;
 
@@ -36,10 +37,17 @@ public class RobertaEncoder extends ModuleBlock {
       throw new IllegalArgumentException(
           "past_key_values has " + past.size() + " layers, the encoder " + layers.size());
     }
-    for (int i = 0; i < layers.size(); i++) {
-      h = layers.get(i).forward(ps, h, mask, past == null ? null : past.get(i), training);
+    if (layers.size() == 0) { // the input itself: not this scope's to keep
+      return h;
     }
-    return h;
+    try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
+      for (int i = 0; i < layers.size(); i++) {
+        try (ForwardScope layerScope = ForwardScope.open()) {
+          h = layerScope.keep(layers.get(i).forward(ps, h, mask, past == null ? null : past.get(i), training));
+        }
+      }
+      return scope.keep(h);
+    }
   }
 
   /** {@inheritDoc} Inputs: hidden states and, optionally, the additive mask. */

@@ -8,6 +8,7 @@ import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.SequenceClassifierOutput;
 import ai.peft4j.nn.Embedding;
+import ai.peft4j.nn.ForwardScope;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -99,9 +100,11 @@ public class RobertaForSequenceClassification extends PreTrainedModelForSequence
   /** {@inheritDoc} */
   @Override
   public SequenceClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-    NDArray hidden = roberta().forward(ps, in, training); // (B, T, D)
-    NDArray logits = call("classifier", ps, training, hidden); // (B, num_labels)
-    return new SequenceClassifierOutput(logits, loss(logits, in.labels()));
+    try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
+      NDArray hidden = roberta().forward(ps, in, training); // (B, T, D)
+      NDArray logits = call("classifier", ps, training, hidden); // (B, num_labels)
+      return new SequenceClassifierOutput(scope.keep(logits), scope.keep(loss(logits, in.labels())));
+    }
   }
 
   /** {@inheritDoc} Inputs: input ids, then optionally attention mask and labels. */

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import ai.peft4j.models.SequenceClassifierInputs;
+import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.ModuleBlock;
 
 /**
@@ -46,6 +47,12 @@ public class RobertaModel extends ModuleBlock {
    * attends to its past keys too.
    */
   public NDArray forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
+    try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
+      return scope.keep(lastHiddenState(ps, in, training));
+    }
+  }
+
+  private NDArray lastHiddenState(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
     long past = in.pastLength();
     NDArray h = embeddings().forward(ps, in.inputIds(), in.tokenTypeIds(), in.inputsEmbeds(), past, training);
     NDArray attention = in.attentionMask();
