@@ -92,6 +92,11 @@ def main():
     timed = int(args[1]) if len(args) > 1 else 10
     torch.manual_seed(42)
     model = Opt(0 if full else R)
+    with torch.no_grad():  # transformers' OPT init (normal, std 0.02; zero biases), as TrainBenchmark's
+        for name, p in model.named_parameters():
+            if "lora_" in name or p.dim() == 1 and "ln" in name:
+                continue
+            p.normal_(0, 0.02) if p.dim() > 1 else p.zero_()
     for name, p in model.named_parameters():
         p.requires_grad_(full or "lora_" in name)
     params = [p for p in model.parameters() if p.requires_grad]

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.GradMode;
+import ai.peft4j.nn.Linear;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -61,7 +62,7 @@ final class LinearCrossEntropy {
           NDArray h = hidden.get(rows);
           NDArray t = safe.get(rows);
           NDArray w = rowWeight.get(rows).expandDims(-1); // (c, 1)
-          NDArray logp = ai.peft4j.nn.Linear.linear(h, weight, bias).logSoftmax(-1); // (c, V)
+          NDArray logp = Linear.linear(h, weight, bias).logSoftmax(-1); // (c, V)
           NDArray picked = logp.gather(t.expandDims(-1), -1); // (c, 1)
           lossSum = accumulate(chunk, lossSum, picked.mul(w).sum().neg());
           NDArray dLogits = logp.exp().muli(w); // softmax * w; the onehot part is subtracted below

@@ -36,6 +36,7 @@ public final class Losses {
     NDArray shiftedLabels = labels.get(new NDIndex(":, 1:"));
     return crossEntropy(shiftedLogits, shiftedLabels);
   }
+
   /**
    * {@link #causalLmLoss(NDArray, NDArray)} of the logits {@code hidden Wᵀ + b}, with the same value
    * and gradients, computed a chunk of positions at a time so that the {@code (B, T, V)} logits,

@@ -60,10 +60,10 @@ public abstract class PreTrainedCausalLM extends PreTrainedModel {
       throw new IllegalArgumentException("loss(...) needs labels; use forward(...) for logits alone");
     }
     Block head = module("lm_head");
-    if (!(head instanceof Linear)) {
-      return forward(ps, in, training).loss();
-    }
     try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
+      if (!(head instanceof Linear)) {
+        return scope.keep(forward(ps, in, training).loss()); // the logits close with the scope
+      }
       NDArray hidden = hiddenStates(ps, in, training);
       Linear linear = (Linear) head;
       NDArray weight = ps.getValue(linear.weight(), hidden.getDevice(), training);

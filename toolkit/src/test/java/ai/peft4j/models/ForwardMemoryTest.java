@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Forward passes keep only their outputs")
 class ForwardMemoryTest {
 
+  /** A two-layer OPT without dropout (so training-mode passes repeat exactly). */
   static OptConfig tinyOpt() {
     return OptConfig.builder()
         .set("vocab_size", 40).set("hidden_size", 16).set("word_embed_proj_dim", 16)

@@ -12,7 +12,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import ai.peft4j.models.opt.OptConfig;
 import ai.peft4j.models.opt.OptForCausalLM;
 import ai.peft4j.nn.GradMode;
 import ai.peft4j.nn.Linear;
@@ -113,11 +112,7 @@ class LinearCrossEntropyTest {
   @Test
   @DisplayName("OPT's loss(...) equals forward(...).loss() in full fine-tuning, tied LM head included")
   void optFullFineTuning() {
-    OptConfig config = OptConfig.builder()
-        .set("vocab_size", 40).set("hidden_size", 16).set("word_embed_proj_dim", 16)
-        .set("num_hidden_layers", 2).set("num_attention_heads", 2).set("ffn_dim", 32)
-        .set("max_position_embeddings", 32).set("pad_token_id", 1).set("dropout", 0.0).build();
-    try (OptForCausalLM lm = OptForCausalLM.fromConfig(config, 3);
+    try (OptForCausalLM lm = OptForCausalLM.fromConfig(ForwardMemoryTest.tinyOpt(), 3);
         NDManager m = NDManager.newBaseManager()) {
       Map<String, Parameter> params = ModuleTree.uniqueParameters(lm);
       params.values().forEach(p -> p.getArray().setRequiresGradient(true));
@@ -154,10 +149,7 @@ class LinearCrossEntropyTest {
   @Test
   @DisplayName("loss(...) without labels says to use forward(...)")
   void needsLabels() {
-    OptConfig config = OptConfig.builder().set("vocab_size", 40).set("hidden_size", 16)
-        .set("word_embed_proj_dim", 16).set("num_hidden_layers", 1).set("num_attention_heads", 2)
-        .set("ffn_dim", 32).set("max_position_embeddings", 32).build();
-    try (OptForCausalLM lm = OptForCausalLM.fromConfig(config, 3);
+    try (OptForCausalLM lm = OptForCausalLM.fromConfig(ForwardMemoryTest.tinyOpt(), 3);
         NDManager m = NDManager.newBaseManager()) {
       NDArray ids = m.create(new long[] {5, 9}, new Shape(1, 2));
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
