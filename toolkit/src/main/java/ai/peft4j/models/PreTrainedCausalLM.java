@@ -66,8 +66,8 @@ public abstract class PreTrainedCausalLM extends PreTrainedModel {
       }
       NDArray hidden = hiddenStates(ps, in, training);
       Linear linear = (Linear) head;
-      NDArray weight = ps.getValue(linear.weight(), hidden.getDevice(), training);
-      NDArray bias = linear.bias() == null ? null : ps.getValue(linear.bias(), hidden.getDevice(), training);
+      NDArray weight = value(ps, linear.weight(), hidden, training);
+      NDArray bias = value(ps, linear.bias(), hidden, training);
       return scope.keep(Losses.causalLmLoss(hidden, weight, bias, in.labels()));
     }
   }

@@ -27,7 +27,8 @@ import java.util.List;
  *
  * <p>A kept array moves to the enclosing scope, if there is one, so an outer scope still frees it
  * unless it keeps it too. Keep only arrays made inside this scope: a kept input or parameter would
- * be closed by the enclosing scope.
+ * be closed by the enclosing scope. Parameter values fetched with {@code ModuleBlock.value} belong
+ * to their {@code ParameterStore} (which may cache a device copy) and are left alone.
  */
 public final class ForwardScope implements AutoCloseable {
 

@@ -3,6 +3,7 @@ package ai.peft4j.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -146,9 +147,18 @@ public abstract class ModuleBlock extends AbstractBlock {
     return module(name).forward(ps, new NDList(in), training).singletonOrThrow();
   }
 
-  /** Fetches a parameter's value for this forward pass (on the store's device). */
+  /**
+   * Fetches a parameter's value for this forward pass (on the store's device). The store owns what
+   * it returns (a copy it makes for another device is cached there for later steps), so no {@link
+   * ForwardScope} may close it.
+   */
   protected static NDArray value(ParameterStore ps, Parameter p, NDArray like, boolean training) {
-    return p == null ? null : ps.getValue(p, like.getDevice(), training);
+    if (p == null) {
+      return null;
+    }
+    NDArray v = ps.getValue(p, like.getDevice(), training);
+    NDScope.unregister(v);
+    return v;
   }
 
   /** {@inheritDoc} Parameters have explicit shapes here; input shapes are not needed. */

@@ -111,6 +111,19 @@ class ForwardMemoryTest {
     }
   }
 
+  @Test
+  @DisplayName("copies that a parameter store caches (as for another device) outlive the forward")
+  void cachedParameterCopies() {
+    try (OptForCausalLM lm = OptForCausalLM.fromConfig(tinyOpt(), 1);
+        NDManager m = NDManager.newBaseManager()) {
+      NDArray ids = m.create(new long[] {5, 9, 12, 30, 2, 7}, new Shape(2, 3));
+      ParameterStore copying = new ParameterStore(m, true); // caches a copy of every parameter
+      float first = lm.loss(copying, LmInputs.of(ids, null, ids), false).getFloat();
+      float second = lm.loss(copying, LmInputs.of(ids, null, ids), false).getFloat();
+      assertEquals(first, second, 1e-6);
+    }
+  }
+
   private static void assertArrayEquals2(long onInputs, long onModel, long[] actual) {
     assertEquals(onInputs, actual[0], "arrays left on the inputs' manager");
     assertEquals(onModel, actual[1], "arrays left on the model's manager");
