@@ -143,8 +143,13 @@ public final class Peft {
     }
 
     /**
-     * TEXT init from {@code text}, whose token ids (from {@code tokenizer}) must be given too: peft4j has no
-     * tokenizer. Only {@code text} and {@code tokenizer} are written to {@code adapter_config.json}.
+     * TEXT init from {@code text}, tokenized as PEFT does with the {@code tokenizer.json} of {@code tokenizer} (a
+     * local folder or a Hub repo id), unless {@code tokenIds} are given. Only {@code text} and {@code tokenizer} are
+     * written to {@code adapter_config.json}.
+     *
+     * <pre>{@code
+     * Peft.promptTuning().virtualTokens(8).initFromText("Classify if the tweet is a complaint:", "facebook/opt-125m")
+     * }</pre>
      */
     public PromptTuningBuilder initFromText(String text, String tokenizer, int... tokenIds) {
       b.promptTuningInit(PromptTuningConfig.PromptTuningInit.TEXT).promptTuningInitText(text)

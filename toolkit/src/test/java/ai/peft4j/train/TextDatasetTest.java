@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import ai.djl.ndarray.NDManager;
-import java.nio.file.Files;
+import ai.peft4j.testing.Tokenizers;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -23,19 +23,9 @@ class TextDatasetTest {
   static final Map<String, Integer> VOCAB = Map.of("<pad>", 0, "<unk>", 1, "the", 2, "cat", 3,
       "sat", 4, "on", 5, "mat", 6, "good", 7, "bad", 8);
 
-  /** A WordLevel tokenizer.json with a whitespace pre-tokenizer, as the tokenizers library writes. */
+  /** A WordLevel tokenizer.json over {@link #VOCAB}. */
   static Path writeTokenizerJson(Path dir) throws Exception {
-    StringBuilder vocab = new StringBuilder();
-    VOCAB.entrySet().stream().sorted(Map.Entry.comparingByValue()).forEach(e ->
-        vocab.append(vocab.length() == 0 ? "" : ",").append('"').append(e.getKey()).append("\":")
-            .append(e.getValue()));
-    String json = "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,\"added_tokens\":[],"
-        + "\"normalizer\":null,\"pre_tokenizer\":{\"type\":\"Whitespace\"},\"post_processor\":null,"
-        + "\"decoder\":null,\"model\":{\"type\":\"WordLevel\",\"vocab\":{" + vocab
-        + "},\"unk_token\":\"<unk>\"}}";
-    Path file = dir.resolve("tokenizer.json");
-    Files.writeString(file, json);
-    return file;
+    return Tokenizers.writeWordLevel(dir, VOCAB);
   }
 
   @Test

@@ -16,7 +16,8 @@ import java.util.Random;
  * (num_virtual_tokens * num_transformer_submodules, token_dim)}, learned directly.
  *
  * <p>Initialisation as PEFT: {@code RANDOM} N(0, 1) like {@code nn.Embedding}; {@code TEXT} copies the word
- * embeddings of the init text's token ids (cut, or repeated, to the number of virtual tokens); {@code SAMPLE_VOCAB}
+ * embeddings of the init text's token ids (cut, or repeated, to the number of virtual tokens), tokenized with the
+ * {@code tokenizer.json} of {@code tokenizer_name_or_path} unless the ids are given; {@code SAMPLE_VOCAB}
  * (later PEFT) copies the word embeddings of ids drawn uniformly from the vocabulary. TEXT and SAMPLE_VOCAB apply only
  * when not in inference mode, as in PEFT; they read the word embeddings when the weights are allocated.
  */
@@ -37,12 +38,10 @@ public class PromptEmbedding extends VirtualTokenEncoder {
     }
     long[] ids = new long[total];
     if (init == PromptTuningInit.TEXT) {
-      List<Integer> text = config.initTokenIds();
-      if (text == null) {
-        throw new PeftConfigException("prompt_tuning_init='TEXT' needs the token ids of prompt_tuning_init_text, "
-            + "and peft4j has no tokenizer: tokenize the text with the tokenizer '" + config.tokenizerNameOrPath()
-            + "' (in Python: AutoTokenizer.from_pretrained(name)(text)[\"input_ids\"]) and pass the ids with "
-            + "PromptTuningConfig.builder()...initTokenIds(ids); they are not written to adapter_config.json");
+      List<Integer> text = InitText.tokenIds(config);
+      if (text.isEmpty()) {
+        throw new PeftConfigException("prompt_tuning_init_text '" + config.promptTuningInitText()
+            + "' has no tokens to copy; give a non-empty text");
       }
       // PEFT: cut to total, or repeat ceil(total / n) times and cut.
       List<Integer> repeated = new ArrayList<>();

@@ -126,7 +126,8 @@ public final class PromptTuningConfig extends PromptLearningConfig {
   /**
    * Java only, never written to {@code adapter_config.json}: the token ids of {@code prompt_tuning_init_text}, which
    * PEFT gets from {@code AutoTokenizer.from_pretrained(tokenizer_name_or_path)(text)["input_ids"]}. Null when not
-   * given.
+   * given: peft4j then tokenizes the text with the {@code tokenizer.json} of {@code tokenizer_name_or_path} (a local
+   * folder, or a Hub repo).
    */
   public List<Integer> initTokenIds() {
     return initTokenIds;
@@ -189,6 +190,9 @@ public final class PromptTuningConfig extends PromptLearningConfig {
 
     /** Java only: the token ids of the init text, as the tokenizer gives them (see {@link #initTokenIds()}). */
     public Builder initTokenIds(int... ids) {
+      if (ids == null || ids.length == 0) {
+        return initTokenIds((List<Integer>) null); // none given: tokenize with tokenizer_name_or_path
+      }
       List<Integer> out = new ArrayList<>();
       for (int id : ids) {
         out.add(id);
@@ -196,7 +200,10 @@ public final class PromptTuningConfig extends PromptLearningConfig {
       return initTokenIds(out);
     }
 
-    /** Java only: the token ids of the init text; null for none. */
+    /**
+     * Java only: the token ids of the init text; null (the default) to tokenize it with the {@code tokenizer.json} of
+     * {@code tokenizer_name_or_path}.
+     */
     public Builder initTokenIds(List<Integer> ids) {
       this.initTokenIds = ids == null ? null : new ArrayList<>(ids);
       return this;

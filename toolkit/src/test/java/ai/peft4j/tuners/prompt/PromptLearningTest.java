@@ -38,6 +38,7 @@ import ai.peft4j.models.roberta.RobertaForSequenceClassification;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.nn.Weights;
 import ai.peft4j.testing.Golden;
+import ai.peft4j.testing.Tokenizers;
 import ai.peft4j.tuners.Initialization;
 import ai.peft4j.tuners.ModulesToSaveWrapper;
 import ai.peft4j.tuners.prefixtuning.PrefixTuningConfig;
@@ -163,11 +164,41 @@ class PromptLearningTest {
     }
 
     @Test
-    @DisplayName("TEXT init without token ids explains how to pass them; prompt learning needs a task")
-    void textWithoutIdsAndNoTask() {
+    @DisplayName("TEXT init copies the word embeddings of the text's tokens (tokenizer.json), repeated to fit")
+    void textInit(@TempDir Path dir) throws Exception {
+      Tokenizers.writeWordLevel(dir, Map.of("<unk>", 0, "classify", 7, "this", 11, "review", 3));
+      PromptTuningConfig fromText = PromptTuningConfig.builder().numVirtualTokens(5)
+          .taskType(TaskType.CAUSAL_LM).promptTuningInit("TEXT").promptTuningInitText("classify this review")
+          .tokenizerNameOrPath(dir.toString()).build();
+      assertEquals(fromText, Peft.promptTuning().virtualTokens(5).task(TaskType.CAUSAL_LM)
+          .initFromText("classify this review", dir.toString()).build(), "the fluent form");
+      float[] viaTokenizer = textInitRows(fromText);
+      float[] viaIds = textInitRows(PromptTuningConfig.builder().numVirtualTokens(5)
+          .taskType(TaskType.CAUSAL_LM).promptTuningInit("TEXT").promptTuningInitText("classify this review")
+          .tokenizerNameOrPath("not/read").initTokenIds(7, 11, 3).build());
+      try (OptForCausalLM lm = OptForCausalLM.fromPretrained(Golden.tinyOpt())) {
+        NDArray words = lm.model().decoder().embedTokens().weight().getArray();
+        NDArray expected = words.get(new NDIndex("{}", words.getManager().create(new long[] {7, 11, 3, 7, 11})));
+        assertArrayEquals(expected.toFloatArray(), viaTokenizer, 0f, "tokenized from tokenizer.json");
+        assertArrayEquals(expected.toFloatArray(), viaIds, 0f, "ids given");
+      }
+    }
+
+    /** The prompt embedding's initial rows for {@code c} on tiny_opt. */
+    private float[] textInitRows(PromptTuningConfig c) {
+      try (PeftModel peft = PeftModel.getPeftModel(OptForCausalLM.fromPretrained(Golden.tinyOpt()), c)) {
+        return ModuleTree.namedParameters(peft.promptEncoder("default")).get("embedding.weight").getArray()
+            .toFloatArray();
+      }
+    }
+
+    @Test
+    @DisplayName("TEXT init without a readable tokenizer.json explains how to pass ids; prompt learning needs a task")
+    void textWithoutIdsAndNoTask(@TempDir Path dir) {
       try (OptForCausalLM lm = OptForCausalLM.fromPretrained(Golden.tinyOpt())) {
         PromptTuningConfig c = PromptTuningConfig.builder().numVirtualTokens(4).taskType(TaskType.CAUSAL_LM)
-            .promptTuningInit("TEXT").promptTuningInitText("hi").tokenizerNameOrPath("facebook/opt-125m").build();
+            .promptTuningInit("TEXT").promptTuningInitText("hi").tokenizerNameOrPath(dir.toString()).build();
+        assertMessage(() -> PeftModel.getPeftModel(lm, c), "no tokenizer.json in " + dir);
         assertMessage(() -> PeftModel.getPeftModel(lm, c), "initTokenIds");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
             () -> Peft.promptTuning().virtualTokens(4).apply(lm));
