@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.models.CausalLMOutput;
+import ai.peft4j.models.Generation;
+import ai.peft4j.models.GenerationConfig;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.nn.ForwardScope;
@@ -67,6 +69,21 @@ public class PeftModelForCausalLM extends PeftModel {
       CausalLMOutput out = lm.forward(ps, withPrompts(ps, in, training), training);
       return new CausalLMOutput(scope.keep(out.logits()), scope.keep(out.loss()));
     }
+  }
+
+  /**
+   * PEFT's {@code generate}: {@link PreTrainedCausalLM#generate} through this model's forward, so the
+   * active adapter (LoRA layers, or virtual tokens) takes part. Runs in evaluation mode without
+   * gradients.
+   *
+   * <pre>{@code
+   * NDArray out = peft.generate(ids, null, GenerationConfig.greedy(20));
+   * }</pre>
+   */
+  public NDArray generate(NDArray inputIds, NDArray attentionMask, GenerationConfig config) {
+    return Generation.generate(inputIds, attentionMask, config.orDefaults(lm.generationConfig()),
+        (ids, mask) -> PreTrainedCausalLM.lastPosition(forward(new ParameterStore(ids.getManager(), false),
+            LmInputs.of(ids, mask, null), false).logits()));
   }
 
   /**

@@ -1,10 +1,12 @@
 package ai.peft4j.models;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.Linear;
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A {@link PreTrainedModel} that predicts the next token ({@code *ForCausalLM}): a body that
@@ -39,6 +41,44 @@ public abstract class PreTrainedCausalLM extends PreTrainedModel {
   public CausalLMOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels) {
     ParameterStore ps = new ParameterStore(inputIds.getManager(), false);
     return forward(ps, LmInputs.of(inputIds, attentionMask, labels), isTraining());
+  }
+
+  /**
+   * transformers' {@code generate} for this model alone (evaluation mode, no gradients): greedy or
+   * sampled continuation of {@code inputIds (B, T)}, returned as {@code (B, T + n)} ids. See {@link
+   * Generation} for the loop and {@link GenerationConfig} for the settings.
+   *
+   * <pre>{@code
+   * NDArray out = lm.generate(manager.create(new long[][] {{2, 100, 7}}), null, GenerationConfig.greedy(10));
+   * }</pre>
+   *
+   * @param attentionMask 1 for tokens, 0 for left padding; null for all ones
+   */
+  public NDArray generate(NDArray inputIds, NDArray attentionMask, GenerationConfig config) {
+    return Generation.generate(inputIds, attentionMask, config.orDefaults(generationConfig()),
+        (ids, mask) -> lastPosition(forward(new ParameterStore(ids.getManager(), false),
+            LmInputs.of(ids, mask, null), false).logits()));
+  }
+
+  /** The logits {@code (B, V)} of the last position of {@code logits (B, T, V)}. */
+  public static NDArray lastPosition(NDArray logits) {
+    return logits.get(new NDIndex(":, -1, :"));
+  }
+
+  /**
+   * transformers' {@code model.generation_config}: greedy, 20 new tokens, with this model's {@code
+   * eos_token_id} and {@code pad_token_id}; a {@link GenerationConfig} given to {@code generate}
+   * takes the token ids it leaves null from here.
+   */
+  public GenerationConfig generationConfig() {
+    JsonNode json = config().toJsonNode();
+    JsonNode eos = json.path("eos_token_id");
+    if (eos.isArray()) {
+      eos = eos.path(0); // several: generation stops at any; peft4j stops at the first
+    }
+    JsonNode pad = json.path("pad_token_id");
+    return GenerationConfig.greedy(20).withEosTokenId(eos.canConvertToInt() ? eos.intValue() : null)
+        .withPadTokenId(pad.canConvertToInt() ? pad.intValue() : null);
   }
 
   /**

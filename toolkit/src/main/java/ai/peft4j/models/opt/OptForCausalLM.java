@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import ai.peft4j.models.CausalLMOutput;
+import ai.peft4j.models.GenerationConfig;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.nn.Linear;
@@ -64,6 +65,14 @@ public class OptForCausalLM extends PreTrainedCausalLM implements ai.peft4j.mode
   @Override
   public String baseModelPrefix() {
     return "model";
+  }
+
+  /** {@inheritDoc} With {@code OPTConfig}'s defaults where config.json is silent: EOS 2, pad 1. */
+  @Override
+  public GenerationConfig generationConfig() {
+    GenerationConfig c = super.generationConfig();
+    return c.withEosTokenId(c.eosTokenId() != null || config().toJsonNode().has("eos_token_id") ? c.eosTokenId() : 2)
+        .withPadTokenId(config().padTokenId());
   }
 
   /** {@inheritDoc} */
