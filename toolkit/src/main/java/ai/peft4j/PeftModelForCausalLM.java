@@ -81,6 +81,10 @@ public class PeftModelForCausalLM extends PeftModel {
    * }</pre>
    */
   public NDArray generate(NDArray inputIds, NDArray attentionMask, GenerationConfig config) {
+    if (!isPromptLearning() || promptsDisabled()) {
+      return lm.generate(inputIds, attentionMask, config); // LoRA layers sit in the model: its cache works
+    }
+    // Virtual tokens are added on every forward, so each step runs the whole sequence.
     return Generation.generate(inputIds, attentionMask, config.orDefaults(lm.generationConfig()),
         (ids, mask) -> PreTrainedCausalLM.lastPosition(forward(new ParameterStore(ids.getManager(), false),
             LmInputs.of(ids, mask, null), false).logits()));

@@ -9,9 +9,9 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * The decoding loop behind {@code generate}: one forward pass over the whole sequence per new token
- * (no key/value cache), the next token chosen from the last position's logits as transformers
- * chooses it. Pad prompts of different lengths on the left, as transformers asks for decoder-only
+ * The decoding loop behind {@code generate}: one forward pass per new token (over the new tokens
+ * only where the model keeps a key/value cache), the next token chosen from the last position's
+ * logits as transformers chooses it. Pad prompts of different lengths on the left, as transformers asks for decoder-only
  * models.
  */
 public final class Generation {

@@ -1,12 +1,14 @@
 package ai.peft4j.models;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.Linear;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 
 /**
  * A {@link PreTrainedModel} that predicts the next token ({@code *ForCausalLM}): a body that
@@ -18,13 +20,17 @@ public abstract class PreTrainedCausalLM extends PreTrainedModel {
     super(config);
   }
 
-  /** The last hidden states {@code (B, T, D)} that {@code lm_head} reads. */
-  protected abstract NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training);
+  /**
+   * The last hidden states {@code (B, T, D)} that {@code lm_head} reads. When {@code presents} is not null, each
+   * layer's {@code (key, value)}, past positions included, is added to it for cached generation; an architecture
+   * without a cache adds nothing.
+   */
+  protected abstract NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents);
 
   /** The full forward pass; {@code ps} supplies parameter values on the inputs' device. */
   public CausalLMOutput forward(ParameterStore ps, LmInputs in, boolean training) {
     try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
-      NDArray logits = call("lm_head", ps, training, hiddenStates(ps, in, training));
+      NDArray logits = call("lm_head", ps, training, hiddenStates(ps, in, training, null));
       NDArray loss = in.labels() == null ? null : Losses.causalLmLoss(logits, in.labels());
       return new CausalLMOutput(scope.keep(logits), scope.keep(loss));
     }
@@ -55,9 +61,21 @@ public abstract class PreTrainedCausalLM extends PreTrainedModel {
    * @param attentionMask 1 for tokens, 0 for left padding; null for all ones
    */
   public NDArray generate(NDArray inputIds, NDArray attentionMask, GenerationConfig config) {
-    return Generation.generate(inputIds, attentionMask, config.orDefaults(generationConfig()),
-        (ids, mask) -> lastPosition(forward(new ParameterStore(ids.getManager(), false),
-            LmInputs.of(ids, mask, null), false).logits()));
+    try (KeyValueCache cache = new KeyValueCache(this, inputIds.getManager())) {
+      return Generation.generate(inputIds, attentionMask, config.orDefaults(generationConfig()), cache);
+    }
+  }
+
+  /**
+   * The next-token logits {@code (B, V)} of {@code in} (evaluation mode): the LM head runs on the last position
+   * only. Each layer's keys and values are added to {@code presents}.
+   */
+  NDArray nextTokenLogits(ParameterStore ps, LmInputs in, List<NDList> presents) {
+    try (ForwardScope scope = ForwardScope.open(this, ps, false)) {
+      NDArray last = hiddenStates(ps, in, false, presents).get(new NDIndex(":, -1:, :"));
+      presents.forEach(kv -> kv.forEach(scope::keep));
+      return scope.keep(call("lm_head", ps, false, last).squeeze(1));
+    }
   }
 
   /** The logits {@code (B, V)} of the last position of {@code logits (B, T, V)}. */
@@ -104,7 +122,7 @@ public abstract class PreTrainedCausalLM extends PreTrainedModel {
       if (!(head instanceof Linear)) {
         return scope.keep(forward(ps, in, training).loss()); // the logits close with the scope
       }
-      NDArray hidden = hiddenStates(ps, in, training);
+      NDArray hidden = hiddenStates(ps, in, training, null);
       Linear linear = (Linear) head;
       NDArray weight = value(ps, linear.weight(), hidden, training);
       NDArray bias = value(ps, linear.bias(), hidden, training);

@@ -74,6 +74,25 @@ class GenerationTest {
   }
 
   @Test
+  @DisplayName("the key/value cache: later steps run only the new token and give the full forward's logits")
+  void cache() {
+    try (OptForCausalLM lm = OptForCausalLM.fromPretrained(Golden.tinyOpt());
+        NDManager m = NDManager.newBaseManager();
+        KeyValueCache cache = new KeyValueCache(lm, m)) {
+      long[] p = prompt();
+      long[] longer = Arrays.copyOf(p, p.length + 1);
+      longer[p.length] = 17;
+      NDArray first = cache.apply(m.create(p, new Shape(1, p.length)), m.ones(new Shape(1, p.length)));
+      assertEquals(p.length, cache.pastLength(), "the prompt is cached");
+      NDArray second = cache.apply(m.create(longer, new Shape(1, longer.length)), m.ones(new Shape(1, longer.length)));
+      assertEquals(longer.length, cache.pastLength());
+      NDArray full = lm.forward(m.create(longer, new Shape(1, longer.length)), null, null).logits();
+      assertTrue(full.get(new NDIndex("0, -1, :")).allClose(second.get(0), 1e-5, 1e-5, false), "step 2");
+      assertTrue(full.get(new NDIndex("0, -2, :")).allClose(first.get(0), 1e-5, 1e-5, false), "step 1");
+    }
+  }
+
+  @Test
   @DisplayName("a sequence ends at EOS and is then padded; generation stops when all have ended")
   void eosAndPadding() {
     try (OptForCausalLM lm = OptForCausalLM.fromPretrained(Golden.tinyOpt());

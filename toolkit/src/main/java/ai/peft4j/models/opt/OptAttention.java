@@ -44,6 +44,16 @@ public class OptAttention extends ModuleBlock {
    */
   public NDArray forward(
       ParameterStore ps, NDArray h, NDArray mask, NDArray pastKey, NDArray pastValue, boolean training) {
+    return forward(ps, h, mask, pastKey, pastValue, training, null);
+  }
+
+  /**
+   * {@link #forward(ParameterStore, NDArray, NDArray, NDArray, NDArray, boolean)} that adds the keys and values it
+   * attended to ({@code (B, H, S, hd)} each, past included) to {@code present} when not null: transformers'
+   * {@code present_key_value}, the next step's past in cached generation.
+   */
+  public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, NDArray pastKey, NDArray pastValue,
+      boolean training, NDList present) {
     long b = h.getShape().get(0);
     long t = h.getShape().get(1);
     NDArray q = heads(Scalars.mul(call("q_proj", ps, training, h), scaling), b); // (B, H, T, hd)
@@ -52,6 +62,10 @@ public class OptAttention extends ModuleBlock {
     if (pastKey != null) {
       k = pastKey.concat(k, 2); // (B, H, S, hd)
       v = pastValue.concat(v, 2);
+    }
+    if (present != null) {
+      present.add(k);
+      present.add(v);
     }
 
     NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // (B, H, T, S)

@@ -15,6 +15,7 @@ import ai.peft4j.nn.LayerNorm;
 import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleList;
+import java.util.List;
 
 /**
  * The OPT decoder stack: token and position embeddings, optional projection into the hidden size,
@@ -64,12 +65,24 @@ public class OptDecoder extends ModuleBlock {
    * and each layer attends to its past keys too, as transformers' OPT does.
    */
   public NDArray forward(ParameterStore ps, LmInputs in, boolean training) {
+    return forward(ps, in, training, null);
+  }
+
+  /**
+   * {@link #forward(ParameterStore, LmInputs, boolean)} that also adds each layer's {@code (key, value)}, past
+   * positions included, to {@code presents} when not null: the past of the next step in cached generation.
+   */
+  public NDArray forward(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
     try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
-      return scope.keep(hiddenStates(ps, in, training));
+      NDArray h = hiddenStates(ps, in, training, presents);
+      if (presents != null) {
+        presents.forEach(kv -> kv.forEach(scope::keep));
+      }
+      return scope.keep(h);
     }
   }
 
-  private NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training) {
+  private NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
     NDArray embeds =
         in.inputsEmbeds() != null ? in.inputsEmbeds() : call("embed_tokens", ps, training, in.inputIds());
     long b = embeds.getShape().get(0);
@@ -97,8 +110,13 @@ public class OptDecoder extends ModuleBlock {
     NDArray additiveMask = causalMask(mask, t, embeds.getDataType());
     for (int i = 0; i < layers.size(); i++) {
       NDList layerPast = in.pastKeyValues() == null ? null : in.pastKeyValues().get(i);
+      NDList present = presents == null ? null : new NDList(2);
       try (ForwardScope layerScope = ForwardScope.open()) {
-        h = layerScope.keep(layers.get(i).forward(ps, h, additiveMask, layerPast, training));
+        h = layerScope.keep(layers.get(i).forward(ps, h, additiveMask, layerPast, training, present));
+        if (present != null) {
+          present.forEach(layerScope::keep);
+          presents.add(present);
+        }
       }
     }
     if (config.hasFinalLayerNorm()) {

@@ -46,13 +46,28 @@ public class OptDecoderLayer extends ModuleBlock {
    * {@code (B, H, P, hd)}, or null; {@code mask} is then {@code (B, 1, T, P + T)}.
    */
   public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, NDList past, boolean training) {
+    return forward(ps, h, mask, past, training, null);
+  }
+
+  /**
+   * {@link #forward(ParameterStore, NDArray, NDArray, NDList, boolean)} that adds this layer's keys and values to
+   * {@code present} when not null (see {@link OptAttention}); nothing is added when {@code self_attn} has been
+   * replaced by another module.
+   */
+  public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, NDList past, boolean training, NDList present) {
     NDArray residual = h;
     if (normBefore) {
       h = call("self_attn_layer_norm", ps, training, h);
     }
-    h = past == null
-        ? call("self_attn", ps, training, h, mask)
-        : call("self_attn", ps, training, h, mask, past.get(0), past.get(1));
+    NDArray pastKey = past == null ? null : past.get(0);
+    NDArray pastValue = past == null ? null : past.get(1);
+    if (present != null && module("self_attn") instanceof OptAttention) {
+      h = ((OptAttention) module("self_attn")).forward(ps, h, mask, pastKey, pastValue, training, present);
+    } else {
+      h = past == null
+          ? call("self_attn", ps, training, h, mask)
+          : call("self_attn", ps, training, h, mask, pastKey, pastValue);
+    }
     h = residual.add(Dropout.apply(h, dropout, training));
     if (!normBefore) {
       h = call("self_attn_layer_norm", ps, training, h);

@@ -10,6 +10,7 @@ import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.nn.Linear;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * transformers' {@code OPTForCausalLM}: the decoder plus an LM head tied to the token embedding.
@@ -77,8 +78,8 @@ public class OptForCausalLM extends PreTrainedCausalLM implements ai.peft4j.mode
 
   /** {@inheritDoc} */
   @Override
-  protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training) {
-    return model.forward(ps, in, training);
+  protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+    return model.forward(ps, in, training, presents);
   }
 
   /** {@inheritDoc} Inputs: input ids, then optionally attention mask and labels. */

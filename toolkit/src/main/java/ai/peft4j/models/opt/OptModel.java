@@ -6,6 +6,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.nn.ModuleBlock;
+import java.util.List;
 
 /** transformers' {@code OPTModel}: a wrapper whose only child is the {@code decoder}. */
 public class OptModel extends ModuleBlock {
@@ -23,6 +24,11 @@ public class OptModel extends ModuleBlock {
   /** Last hidden states. */
   public NDArray forward(ParameterStore ps, LmInputs in, boolean training) {
     return decoder.forward(ps, in, training);
+  }
+
+  /** {@link OptDecoder#forward(ParameterStore, LmInputs, boolean, List)}. */
+  public NDArray forward(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+    return decoder.forward(ps, in, training, presents);
   }
 
   /** {@inheritDoc} */
