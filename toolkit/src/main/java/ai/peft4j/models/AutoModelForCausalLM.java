@@ -1,6 +1,8 @@
 package ai.peft4j.models;
 
 import ai.peft4j.io.hub.HubClient;
+import ai.peft4j.models.llama.LlamaConfig;
+import ai.peft4j.models.llama.LlamaForCausalLM;
 import ai.peft4j.models.opt.OptConfig;
 import ai.peft4j.models.opt.OptForCausalLM;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -42,9 +44,11 @@ public final class AutoModelForCausalLM {
     switch (type) {
       case "opt":
         return new OptForCausalLM(new OptConfig(json));
+      case "llama":
+        return new LlamaForCausalLM(new LlamaConfig(json));
       default:
         throw new IllegalArgumentException(
-            "model_type '" + type + "' has no causal-LM architecture in peft4j yet; supported: opt");
+            "model_type '" + type + "' has no causal-LM architecture in peft4j yet; supported: opt, llama");
     }
   }
 }

@@ -5,6 +5,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.peft4j.nn.Embedding;
 import ai.peft4j.nn.LayerNorm;
+import ai.peft4j.nn.RmsNorm;
 import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleTree;
@@ -116,6 +117,9 @@ public abstract class PreTrainedModel extends ModuleBlock implements AutoCloseab
           }
           return w;
         });
+      } else if (b instanceof RmsNorm) {
+        RmsNorm norm = (RmsNorm) b;
+        fill(path + ".weight", norm.weight(), () -> m.ones(norm.weight().getShape()));
       } else if (b instanceof LayerNorm) {
         LayerNorm ln = (LayerNorm) b;
         if (ln.weight() != null) {

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import ai.peft4j.models.CausalMask;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Embedding;
@@ -107,7 +108,7 @@ public class OptDecoder extends ModuleBlock {
     NDArray h = embeds.add(positions);
     h = Dropout.apply(h, (float) config.dropout(), training);
 
-    NDArray additiveMask = causalMask(mask, t, embeds.getDataType());
+    NDArray additiveMask = CausalMask.additive(mask, t, embeds.getDataType());
     for (int i = 0; i < layers.size(); i++) {
       NDList layerPast = in.pastKeyValues() == null ? null : in.pastKeyValues().get(i);
       NDList present = presents == null ? null : new NDList(2);
@@ -126,21 +127,6 @@ public class OptDecoder extends ModuleBlock {
       h = call("project_out", ps, training, h);
     }
     return h;
-  }
-
-  /**
-   * transformers' 4-D causal mask: {@code (B, 1, T, S)}, 0 where query i may attend key j (j ≤ i
-   * and key j not padding), the float minimum elsewhere.
-   */
-  static NDArray causalMask(NDArray attentionMask, long t, DataType dtype) {
-    NDManager m = attentionMask.getManager();
-    long s = attentionMask.getShape().get(1);
-    long past = s - t;
-    NDArray query = m.arange(past, past + t, 1, DataType.INT64, attentionMask.getDevice()).reshape(1, 1, t, 1);
-    NDArray key = m.arange(0, s, 1, DataType.INT64, attentionMask.getDevice()).reshape(1, 1, 1, s);
-    NDArray future = key.gt(query); // (1, 1, T, S)
-    NDArray padding = attentionMask.eq(0).reshape(-1, 1, 1, s); // (B, 1, 1, S)
-    return future.logicalOr(padding).toType(dtype, false).mul(-Float.MAX_VALUE);
   }
 
   /** {@inheritDoc} Inputs: input ids and, optionally, the attention mask. */

@@ -1,0 +1,29 @@
+package ai.peft4j.models;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+
+/** transformers' 4-D attention mask for decoder-only models. */
+public final class CausalMask {
+
+  private CausalMask() {}
+
+  /**
+   * {@code (B, 1, T, S)}: 0 where query i may attend key j (j ≤ i, counting the {@code S - T} past
+   * positions first, and key j not padding), the float minimum elsewhere.
+   *
+   * @param attentionMask {@code (B, S)}, 1 for tokens and 0 for padding
+   * @param t the number of new positions (queries)
+   */
+  public static NDArray additive(NDArray attentionMask, long t, DataType dtype) {
+    NDManager m = attentionMask.getManager();
+    long s = attentionMask.getShape().get(1);
+    long past = s - t;
+    NDArray query = m.arange(past, past + t, 1, DataType.INT64, attentionMask.getDevice()).reshape(1, 1, t, 1);
+    NDArray key = m.arange(0, s, 1, DataType.INT64, attentionMask.getDevice()).reshape(1, 1, 1, s);
+    NDArray future = key.gt(query); // (1, 1, T, S)
+    NDArray padding = attentionMask.eq(0).reshape(-1, 1, 1, s); // (B, 1, 1, S)
+    return future.logicalOr(padding).toType(dtype, false).mul(-Float.MAX_VALUE);
+  }
+}

@@ -1,0 +1,104 @@
+package ai.peft4j.models.llama;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import ai.peft4j.models.CausalMask;
+import ai.peft4j.models.LmInputs;
+import ai.peft4j.nn.Embedding;
+import ai.peft4j.nn.ForwardScope;
+import ai.peft4j.nn.ModuleBlock;
+import ai.peft4j.nn.ModuleList;
+import ai.peft4j.nn.RmsNorm;
+import java.util.List;
+
+/** transformers' {@code LlamaModel}: token embeddings, the decoder layers and a final RMS norm. */
+public class LlamaModel extends ModuleBlock {
+
+  private final LlamaConfig config;
+  private final ModuleList<LlamaDecoderLayer> layers;
+
+  public LlamaModel(LlamaConfig c) {
+    this.config = c;
+    Long pad = c.toJsonNode().path("pad_token_id").canConvertToInt()
+        ? Long.valueOf(c.toJsonNode().path("pad_token_id").intValue()) : null;
+    addModule("embed_tokens", new Embedding(c.vocabSize(), c.hiddenSize(), pad == null ? null : pad.intValue()));
+    layers = addModule("layers", new ModuleList<>());
+    for (int i = 0; i < c.numHiddenLayers(); i++) {
+      layers.add(new LlamaDecoderLayer(c));
+    }
+    addModule("norm", new RmsNorm(c.hiddenSize(), (float) c.rmsNormEps()));
+  }
+
+  /** The token embedding. */
+  public Embedding embedTokens() {
+    return (Embedding) module("embed_tokens");
+  }
+
+  public ModuleList<LlamaDecoderLayer> layers() {
+    return layers;
+  }
+
+  /** Last hidden states {@code (B, T, D)}. */
+  public NDArray forward(ParameterStore ps, LmInputs in, boolean training) {
+    return forward(ps, in, training, null);
+  }
+
+  /**
+   * Last hidden states; each layer's {@code (key, value)}, past included, is added to {@code presents} when not
+   * null. With an attention mask, positions count the attended tokens (transformers' generate does the same, so
+   * left padding works); without one they are {@code P, P + 1, ...}.
+   */
+  public NDArray forward(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+    try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
+      NDArray h = in.inputsEmbeds() != null ? in.inputsEmbeds() : call("embed_tokens", ps, training, in.inputIds());
+      long b = h.getShape().get(0);
+      long t = h.getShape().get(1);
+      long past = in.pastLength();
+      NDArray mask = in.attentionMask();
+      if (mask == null) {
+        mask = h.getManager().ones(new Shape(b, past + t), DataType.INT64, h.getDevice());
+      } else if (mask.getShape().get(1) != past + t) {
+        throw new IllegalArgumentException("The provided attention mask has length " + mask.getShape().get(1)
+            + ", but its length should be " + (past + t) + " (sum of the lengths of current and past inputs)");
+      }
+      NDList cosSin = LlamaRotaryEmbedding.cosSin(positions(mask, t), config.headDim(), config.ropeTheta());
+      NDArray additiveMask = CausalMask.additive(mask, t, h.getDataType());
+      for (int i = 0; i < layers.size(); i++) {
+        NDList layerPast = in.pastKeyValues() == null ? null : in.pastKeyValues().get(i);
+        NDList present = presents == null ? null : new NDList(2);
+        try (ForwardScope layerScope = ForwardScope.open()) {
+          h = layerScope.keep(layers.get(i).forward(ps, h, additiveMask, cosSin, layerPast, present, training));
+          if (present != null) {
+            present.forEach(layerScope::keep);
+            presents.add(present);
+          }
+        }
+      }
+      if (presents != null) {
+        presents.forEach(kv -> kv.forEach(scope::keep));
+      }
+      return scope.keep(call("norm", ps, training, h));
+    }
+  }
+
+  /** {@code cumsum(mask) - 1} (1 where masked), the last {@code t} columns. */
+  static NDArray positions(NDArray mask, long t) {
+    NDArray m = mask.toType(DataType.INT64, false);
+    NDArray counted = m.cumSum(1).sub(1);
+    NDArray pos = counted.mul(m).add(m.eq(0).toType(DataType.INT64, false)); // padding → 1, as transformers
+    return pos.get(new NDIndex(":, {}:", mask.getShape().get(1) - t));
+  }
+
+  /** {@inheritDoc} Inputs: input ids and, optionally, the attention mask. */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+    return new NDList(forward(ps, LmInputs.of(inputs.get(0), mask, null), training));
+  }
+}
