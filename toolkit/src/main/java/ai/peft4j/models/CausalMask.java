@@ -3,11 +3,30 @@ package ai.peft4j.models;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 /** transformers' 4-D attention mask for decoder-only models. */
 public final class CausalMask {
 
   private CausalMask() {}
+
+  /**
+   * The attention mask of {@code in} for {@code t} new tokens after {@code in.pastLength()} past ones: all ones
+   * when none is given; an error naming both lengths when it does not cover past + new positions.
+   */
+  public static NDArray attentionMaskOf(LmInputs in, long batch, long t) {
+    long past = in.pastLength();
+    NDArray mask = in.attentionMask();
+    NDArray any = in.any();
+    if (mask == null) {
+      return any.getManager().ones(new Shape(batch, past + t), DataType.INT64, any.getDevice());
+    }
+    if (mask.getShape().get(1) != past + t) {
+      throw new IllegalArgumentException("The provided attention mask has length " + mask.getShape().get(1)
+          + ", but its length should be " + (past + t) + " (sum of the lengths of current and past inputs)");
+    }
+    return mask;
+  }
 
   /**
    * {@code (B, 1, T, S)}: 0 where query i may attend key j (j ≤ i, counting the {@code S - T} past

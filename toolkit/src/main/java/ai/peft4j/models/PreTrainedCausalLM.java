@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
 import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.Linear;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,6 +48,16 @@ public abstract class PreTrainedCausalLM extends PreTrainedModel {
   public CausalLMOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels) {
     ParameterStore ps = new ParameterStore(inputIds.getManager(), false);
     return forward(ps, LmInputs.of(inputIds, attentionMask, labels), isTraining());
+  }
+
+  /** {@inheritDoc} Inputs: input ids, then optionally attention mask and labels; outputs logits, then the loss. */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+    NDArray labels = inputs.size() > 2 ? inputs.get(2) : null;
+    CausalLMOutput out = forward(ps, LmInputs.of(inputs.get(0), mask, labels), training);
+    return out.loss() == null ? new NDList(out.logits()) : new NDList(out.logits(), out.loss());
   }
 
   /**

@@ -3,8 +3,6 @@ package ai.peft4j.models.llama;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
-import ai.peft4j.models.CausalLMOutput;
 import ai.peft4j.models.GenerationConfig;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
@@ -83,15 +81,5 @@ public class LlamaForCausalLM extends PreTrainedCausalLM {
   @Override
   protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
     return model.forward(ps, in, training, presents);
-  }
-
-  /** {@inheritDoc} Inputs: input ids, then optionally attention mask and labels. */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-    NDArray labels = inputs.size() > 2 ? inputs.get(2) : null;
-    CausalLMOutput out = forward(ps, LmInputs.of(inputs.get(0), mask, labels), training);
-    return out.loss() == null ? new NDList(out.logits()) : new NDList(out.logits(), out.loss());
   }
 }

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import ai.peft4j.models.CausalMask;
@@ -58,14 +57,11 @@ public class LlamaModel extends ModuleBlock {
       NDArray h = in.inputsEmbeds() != null ? in.inputsEmbeds() : call("embed_tokens", ps, training, in.inputIds());
       long b = h.getShape().get(0);
       long t = h.getShape().get(1);
-      long past = in.pastLength();
-      NDArray mask = in.attentionMask();
-      if (mask == null) {
-        mask = h.getManager().ones(new Shape(b, past + t), DataType.INT64, h.getDevice());
-      } else if (mask.getShape().get(1) != past + t) {
-        throw new IllegalArgumentException("The provided attention mask has length " + mask.getShape().get(1)
-            + ", but its length should be " + (past + t) + " (sum of the lengths of current and past inputs)");
+      if (in.pastKeyValues() != null && in.pastKeyValues().size() != layers.size()) {
+        throw new IllegalArgumentException("past_key_values has " + in.pastKeyValues().size()
+            + " layers, the model " + layers.size());
       }
+      NDArray mask = CausalMask.attentionMaskOf(in, b, t);
       NDList cosSin = LlamaRotaryEmbedding.cosSin(positions(mask, t), config.headDim(), config.ropeTheta());
       NDArray additiveMask = CausalMask.additive(mask, t, h.getDataType());
       for (int i = 0; i < layers.size(); i++) {

@@ -2,9 +2,6 @@ package ai.peft4j.models.opt;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import ai.peft4j.models.CausalMask;
@@ -93,13 +90,7 @@ public class OptDecoder extends ModuleBlock {
       throw new IllegalArgumentException("past_key_values has " + in.pastKeyValues().size()
           + " layers, the decoder " + layers.size());
     }
-    NDArray mask = in.attentionMask();
-    if (mask == null) {
-      mask = embeds.getManager().ones(new Shape(b, past + t), DataType.INT64, embeds.getDevice());
-    } else if (mask.getShape().get(1) != past + t) {
-      throw new IllegalArgumentException("The provided attention mask has length " + mask.getShape().get(1)
-          + ", but its length should be " + (past + t) + " (sum of the lengths of current and past inputs)");
-    }
+    NDArray mask = CausalMask.attentionMaskOf(in, b, t);
     NDArray positions =
         ((OptLearnedPositionalEmbedding) module("embed_positions")).forward(ps, mask, (int) past, training);
     if (projects) {

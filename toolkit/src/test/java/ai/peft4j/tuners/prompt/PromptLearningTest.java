@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -21,7 +20,6 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.Peft;
 import ai.peft4j.PeftConfig;
-import ai.peft4j.PeftConfigException;
 import ai.peft4j.PeftModel;
 import ai.peft4j.PeftModelForCausalLM;
 import ai.peft4j.PeftModelForSequenceClassification;
