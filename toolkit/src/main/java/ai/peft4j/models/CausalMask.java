@@ -29,6 +29,17 @@ public final class CausalMask {
   }
 
   /**
+   * Position ids for the last {@code t} of the positions covered by {@code attentionMask (B, S)}:
+   * {@code cumsum(mask) - 1}, and 1 on padding, as transformers' generate computes them (so left
+   * padding works).
+   */
+  public static NDArray positions(NDArray attentionMask, long t) {
+    NDArray m = attentionMask.toType(DataType.INT64, false);
+    NDArray counted = m.cumSum(1).sub(1).mul(m).add(m.eq(0).toType(DataType.INT64, false));
+    return counted.get(new ai.djl.ndarray.index.NDIndex(":, {}:", attentionMask.getShape().get(1) - t));
+  }
+
+  /**
    * {@code (B, 1, T, S)}: 0 where query i may attend key j (j ≤ i, counting the {@code S - T} past
    * positions first, and key j not padding), the float minimum elsewhere.
    *

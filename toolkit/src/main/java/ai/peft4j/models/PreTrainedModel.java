@@ -3,6 +3,7 @@ package ai.peft4j.models;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.peft4j.nn.Conv1D;
 import ai.peft4j.nn.Embedding;
 import ai.peft4j.nn.LayerNorm;
 import ai.peft4j.nn.RmsNorm;
@@ -117,6 +118,10 @@ public abstract class PreTrainedModel extends ModuleBlock implements AutoCloseab
           }
           return w;
         });
+      } else if (b instanceof Conv1D) {
+        Conv1D c = (Conv1D) b;
+        fill(path + ".weight", c.weight(), () -> Weights.normal(m, c.weight().getShape(), 0, std, rnd));
+        fill(path + ".bias", c.bias(), () -> m.zeros(c.bias().getShape()));
       } else if (b instanceof RmsNorm) {
         RmsNorm norm = (RmsNorm) b;
         fill(path + ".weight", norm.weight(), () -> m.ones(norm.weight().getShape()));

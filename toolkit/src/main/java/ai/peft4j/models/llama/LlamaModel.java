@@ -2,8 +2,6 @@ package ai.peft4j.models.llama;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import ai.peft4j.models.CausalMask;
@@ -62,7 +60,7 @@ public class LlamaModel extends ModuleBlock {
             + " layers, the model " + layers.size());
       }
       NDArray mask = CausalMask.attentionMaskOf(in, b, t);
-      NDList cosSin = LlamaRotaryEmbedding.cosSin(positions(mask, t), config.headDim(), config.ropeTheta());
+      NDList cosSin = LlamaRotaryEmbedding.cosSin(CausalMask.positions(mask, t), config.headDim(), config.ropeTheta());
       NDArray additiveMask = CausalMask.additive(mask, t, h.getDataType());
       for (int i = 0; i < layers.size(); i++) {
         NDList layerPast = in.pastKeyValues() == null ? null : in.pastKeyValues().get(i);
@@ -80,14 +78,6 @@ public class LlamaModel extends ModuleBlock {
       }
       return scope.keep(call("norm", ps, training, h));
     }
-  }
-
-  /** {@code cumsum(mask) - 1} (1 where masked), the last {@code t} columns. */
-  static NDArray positions(NDArray mask, long t) {
-    NDArray m = mask.toType(DataType.INT64, false);
-    NDArray counted = m.cumSum(1).sub(1);
-    NDArray pos = counted.mul(m).add(m.eq(0).toType(DataType.INT64, false)); // padding → 1, as transformers
-    return pos.get(new NDIndex(":, {}:", mask.getShape().get(1) - t));
   }
 
   /** {@inheritDoc} Inputs: input ids and, optionally, the attention mask. */

@@ -4,6 +4,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.peft4j.PeftConfig;
 import ai.peft4j.models.PreTrainedModel;
+import ai.peft4j.nn.Conv1D;
 import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.tuners.BaseTuner;
@@ -80,24 +81,30 @@ public class LoraModel extends BaseTuner {
     // Check every target before changing anything, so that a refusal leaves the model as it was.
     for (String path : targeted) {
       Block target = ModuleTree.get(model(), path);
-      if (!(target instanceof LoraLinear || target instanceof Linear
+      if (!(target instanceof LoraLinear || target instanceof Linear || target instanceof Conv1D
           || target instanceof ai.djl.nn.core.Linear)) {
         throw new IllegalArgumentException(
             "Target module " + path + " (" + target.getClass().getSimpleName() + ") is not"
-                + " supported. Currently, only linear layers (peft4j Linear and DJL Linear) are"
+                + " supported. Currently, only linear layers (peft4j Linear, Conv1D and DJL Linear) are"
                 + " supported; pick their names in target_modules.");
       }
     }
-    if (config.fanInFanOut()) {
-      LOG.warn("fan_in_fan_out is set to True but the target modules are Linear layers storing"
-          + " [out, in]; setting fan_in_fan_out to False");
+    // PEFT's rule: fan_in_fan_out follows the layer, whatever the config says (with a warning).
+    boolean anyConv1D = targeted.stream().anyMatch(p -> ModuleTree.get(model(), p) instanceof Conv1D);
+    boolean anyLinear = targeted.stream().anyMatch(p -> !(ModuleTree.get(model(), p) instanceof Conv1D));
+    if (config.fanInFanOut() && anyLinear) {
+      LOG.warn("fan_in_fan_out is set to True but the target module is `torch.nn.Linear`. "
+          + "Setting fan_in_fan_out to False.");
+    }
+    if (!config.fanInFanOut() && anyConv1D) {
+      LOG.warn("fan_in_fan_out is set to False but the target module is `Conv1D`. Setting fan_in_fan_out to True.");
     }
     for (String path : targeted) {
       Block target = ModuleTree.get(model(), path);
       int r = config.rankFor(path);
       int alpha = config.alphaFor(path);
       LoraLinear layer = target instanceof LoraLinear
-          ? (LoraLinear) target : new LoraLinear(target, false);
+          ? (LoraLinear) target : new LoraLinear(target, target instanceof Conv1D);
       layer.updateLayer(
           name, r, alpha, config.loraDropout(), config.initLoraWeights(), config.useRslora(), rnd);
       if (layer != target) {
@@ -121,7 +128,8 @@ public class LoraModel extends BaseTuner {
     if (matcher.targetsAllLinear()) {
       Set<String> names = new LinkedHashSet<>();
       ModuleTree.namedModules(model()).forEach((path, b) -> {
-        if ((b instanceof Linear || b instanceof ai.djl.nn.core.Linear) && !isOutputLayer(path, b)) {
+        if ((b instanceof Linear || b instanceof Conv1D || b instanceof ai.djl.nn.core.Linear)
+            && !isOutputLayer(path, b)) {
           names.add(path.substring(path.lastIndexOf('.') + 1));
         }
       });

@@ -1,0 +1,77 @@
+package ai.peft4j.models.gpt2;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.ParameterStore;
+import ai.peft4j.models.LmInputs;
+import ai.peft4j.models.PreTrainedCausalLM;
+import ai.peft4j.nn.Linear;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * transformers' {@code GPT2LMHeadModel}: the {@code transformer} plus an {@code lm_head} tied to
+ * {@code wte}. LoRA on its {@code Conv1D} layers ({@code c_attn}, the default target) works as in
+ * PEFT, with {@code fan_in_fan_out} set.
+ *
+ * <pre>{@code
+ * Gpt2LmHeadModel gpt2 = Gpt2LmHeadModel.fromPretrained(Path.of("gpt2"));
+ * PeftModel peft = Peft.lora().r(8).task(TaskType.CAUSAL_LM).apply(gpt2);   // targets c_attn
+ * }</pre>
+ */
+public class Gpt2LmHeadModel extends PreTrainedCausalLM {
+
+  private final Gpt2Model transformer;
+
+  /** The architecture, with no weights allocated. */
+  public Gpt2LmHeadModel(Gpt2Config config) {
+    super(config);
+    transformer = addModule("transformer", new Gpt2Model(config));
+    Linear head = config.tieWordEmbeddings()
+        ? new Linear(transformer.wte().weight())
+        : new Linear(config.nEmbd(), config.vocabSize(), false);
+    addModule("lm_head", head);
+  }
+
+  /** Loads {@code dir} ({@code config.json} + safetensors weights). */
+  public static Gpt2LmHeadModel fromPretrained(Path dir) {
+    Gpt2LmHeadModel lm = new Gpt2LmHeadModel(Gpt2Config.fromPretrained(dir));
+    lm.loadWeights(dir);
+    return lm;
+  }
+
+  /** Seeded random weights, initialised as transformers does (for demos and tests). */
+  public static Gpt2LmHeadModel fromConfig(Gpt2Config config, long seed) {
+    Gpt2LmHeadModel lm = new Gpt2LmHeadModel(config);
+    lm.initWeights(seed);
+    return lm;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Gpt2Config config() {
+    return (Gpt2Config) super.config();
+  }
+
+  public Gpt2Model transformer() {
+    return transformer;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public String baseModelPrefix() {
+    return "transformer";
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  protected double initializerRange() {
+    return config().initializerRange();
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+    return transformer.forward(ps, in, training, presents);
+  }
+}

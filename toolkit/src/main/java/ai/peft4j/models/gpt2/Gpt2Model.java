@@ -1,0 +1,90 @@
+package ai.peft4j.models.gpt2;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import ai.peft4j.models.CausalMask;
+import ai.peft4j.models.LmInputs;
+import ai.peft4j.nn.Dropout;
+import ai.peft4j.nn.Embedding;
+import ai.peft4j.nn.ForwardScope;
+import ai.peft4j.nn.LayerNorm;
+import ai.peft4j.nn.ModuleBlock;
+import ai.peft4j.nn.ModuleList;
+import java.util.List;
+
+/** transformers' {@code GPT2Model}: token and position embeddings ({@code wte}, {@code wpe}), blocks {@code h}, {@code ln_f}. */
+public class Gpt2Model extends ModuleBlock {
+
+  private final Gpt2Config config;
+  private final ModuleList<Gpt2Block> h;
+
+  public Gpt2Model(Gpt2Config c) {
+    this.config = c;
+    addModule("wte", new Embedding(c.vocabSize(), c.nEmbd(), null));
+    addModule("wpe", new Embedding(c.nPositions(), c.nEmbd(), null));
+    h = addModule("h", new ModuleList<>());
+    for (int i = 0; i < c.nLayer(); i++) {
+      h.add(new Gpt2Block(c));
+    }
+    addModule("ln_f", new LayerNorm(c.nEmbd(), (float) c.layerNormEpsilon(), true));
+  }
+
+  /** The token embedding (shared with the LM head). */
+  public Embedding wte() {
+    return (Embedding) module("wte");
+  }
+
+  public ModuleList<Gpt2Block> blocks() {
+    return h;
+  }
+
+  /** Last hidden states {@code (B, T, D)}. */
+  public NDArray forward(ParameterStore ps, LmInputs in, boolean training) {
+    return forward(ps, in, training, null);
+  }
+
+  /**
+   * Last hidden states; each block's {@code (key, value)}, past included, is added to {@code presents} when not
+   * null. Positions count attended tokens when there is a mask (as transformers' generate passes them).
+   */
+  public NDArray forward(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+    try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
+      NDArray x = in.inputsEmbeds() != null ? in.inputsEmbeds() : call("wte", ps, training, in.inputIds());
+      long b = x.getShape().get(0);
+      long t = x.getShape().get(1);
+      if (in.pastKeyValues() != null && in.pastKeyValues().size() != h.size()) {
+        throw new IllegalArgumentException("past_key_values has " + in.pastKeyValues().size()
+            + " layers, the model " + h.size());
+      }
+      NDArray mask = CausalMask.attentionMaskOf(in, b, t);
+      x = x.add(call("wpe", ps, training, CausalMask.positions(mask, t)));
+      x = Dropout.apply(x, (float) config.embdPdrop(), training);
+      NDArray additiveMask = CausalMask.additive(mask, t, x.getDataType());
+      for (int i = 0; i < h.size(); i++) {
+        NDList layerPast = in.pastKeyValues() == null ? null : in.pastKeyValues().get(i);
+        NDList present = presents == null ? null : new NDList(2);
+        try (ForwardScope layerScope = ForwardScope.open()) {
+          x = layerScope.keep(h.get(i).forward(ps, x, additiveMask, layerPast, present, training));
+          if (present != null) {
+            present.forEach(layerScope::keep);
+            presents.add(present);
+          }
+        }
+      }
+      if (presents != null) {
+        presents.forEach(kv -> kv.forEach(scope::keep));
+      }
+      return scope.keep(call("ln_f", ps, training, x));
+    }
+  }
+
+  /** {@inheritDoc} Inputs: input ids and, optionally, the attention mask. */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+    return new NDList(forward(ps, LmInputs.of(inputs.get(0), mask, null), training));
+  }
+}
