@@ -8,13 +8,12 @@ tokens (cumsum(mask) - 1, 1 on padding), as transformers' generate passes them.
 
 Run by hand with Debian's python3-torch (1.13): /usr/bin/python3 scripts/gpt2_reference.py
 """
-import json
 import math
 import os
 
 import torch
 
-from llama_reference import write_safetensors
+from llama_reference import save_reference
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "toolkit", "src", "test", "resources", "reference", "tiny_gpt2")
 CONFIG = {
@@ -74,21 +73,8 @@ def forward(w, ids, mask):
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    w = weights()
-    ids, mask, labels = torch.tensor(INPUT_IDS), torch.tensor(MASK), torch.tensor(LABELS)
-    with torch.no_grad():
-        logits = forward(w, ids, mask)
-        loss = torch.nn.functional.cross_entropy(logits[:, :-1].reshape(-1, CONFIG["vocab_size"]), labels[:, 1:].reshape(-1))
-    write_safetensors(os.path.join(OUT, "model.safetensors"), w)
-    with open(os.path.join(OUT, "config.json"), "w") as f:
-        json.dump(CONFIG, f, indent=2)
-    golden = {"torch": torch.__version__, "script": "scripts/gpt2_reference.py",
-              "inputs": {"input_ids": INPUT_IDS, "attention_mask": MASK, "labels": LABELS},
-              "logits": logits.tolist(), "loss": loss.item()}
-    with open(os.path.join(OUT, "golden.json"), "w") as f:
-        json.dump(golden, f)
-    print("wrote", OUT, "loss", loss.item())
+    save_reference(OUT, CONFIG, weights(), forward,
+                   {"input_ids": INPUT_IDS, "attention_mask": MASK, "labels": LABELS}, "scripts/gpt2_reference.py")
 
 
 if __name__ == "__main__":

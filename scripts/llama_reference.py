@@ -104,22 +104,26 @@ def write_safetensors(path, tensors):
         f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
-def main():
-    os.makedirs(OUT, exist_ok=True)
-    w = weights()
-    ids, mask, labels = torch.tensor(INPUT_IDS), torch.tensor(MASK), torch.tensor(LABELS)
+def save_reference(out, config, weights, forward, inputs, script):
+    """Writes config.json, model.safetensors and golden.json (inputs, logits, loss) into out."""
+    os.makedirs(out, exist_ok=True)
+    ids, mask, labels = (torch.tensor(inputs[k]) for k in ("input_ids", "attention_mask", "labels"))
     with torch.no_grad():
-        logits = forward(w, ids, mask)
-        loss = torch.nn.functional.cross_entropy(logits[:, :-1].reshape(-1, CONFIG["vocab_size"]), labels[:, 1:].reshape(-1))
-    write_safetensors(os.path.join(OUT, "model.safetensors"), w)
-    with open(os.path.join(OUT, "config.json"), "w") as f:
-        json.dump(CONFIG, f, indent=2)
-    golden = {"torch": torch.__version__, "script": "scripts/llama_reference.py",
-              "inputs": {"input_ids": INPUT_IDS, "attention_mask": MASK, "labels": LABELS},
-              "logits": logits.tolist(), "loss": loss.item()}
-    with open(os.path.join(OUT, "golden.json"), "w") as f:
+        logits = forward(weights, ids, mask)
+        loss = torch.nn.functional.cross_entropy(logits[:, :-1].reshape(-1, config["vocab_size"]), labels[:, 1:].reshape(-1))
+    write_safetensors(os.path.join(out, "model.safetensors"), weights)
+    with open(os.path.join(out, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+    golden = {"torch": torch.__version__, "script": script, "inputs": inputs, "logits": logits.tolist(),
+              "loss": loss.item()}
+    with open(os.path.join(out, "golden.json"), "w") as f:
         json.dump(golden, f)
-    print("wrote", OUT, "loss", loss.item())
+    print("wrote", out, "loss", loss.item())
+
+
+def main():
+    save_reference(OUT, CONFIG, weights(), forward,
+                   {"input_ids": INPUT_IDS, "attention_mask": MASK, "labels": LABELS}, "scripts/llama_reference.py")
 
 
 if __name__ == "__main__":
