@@ -11,6 +11,7 @@ import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleList;
 import ai.peft4j.nn.RmsNorm;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /** transformers' {@code LlamaModel}: token embeddings, the decoder layers and a final RMS norm. */
@@ -21,9 +22,8 @@ public class LlamaModel extends ModuleBlock {
 
   public LlamaModel(LlamaConfig c) {
     this.config = c;
-    Long pad = c.toJsonNode().path("pad_token_id").canConvertToInt()
-        ? Long.valueOf(c.toJsonNode().path("pad_token_id").intValue()) : null;
-    addModule("embed_tokens", new Embedding(c.vocabSize(), c.hiddenSize(), pad == null ? null : pad.intValue()));
+    JsonNode pad = c.toJsonNode().path("pad_token_id"); // the embedding's padding_idx, as transformers'
+    addModule("embed_tokens", new Embedding(c.vocabSize(), c.hiddenSize(), pad.canConvertToInt() ? pad.intValue() : null));
     layers = addModule("layers", new ModuleList<>());
     for (int i = 0; i < c.numHiddenLayers(); i++) {
       layers.add(new LlamaDecoderLayer(c));
