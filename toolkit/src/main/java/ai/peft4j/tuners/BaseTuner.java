@@ -53,8 +53,7 @@ public abstract class BaseTuner extends ModuleBlock {
       throw new IllegalArgumentException(
           "adapter '" + name + "' already exists; delete it first or pick another name");
     }
-    injectAdapter(name, config, rnd);
-    configs.put(name, config);
+    configs.put(name, injectAdapter(name, config, rnd));
     ModulesToSaveWrapper.wrapAll(model(), modulesToSave(config), name);
     if (activeAdapter == null) {
       activeAdapter = name;
@@ -62,8 +61,11 @@ public abstract class BaseTuner extends ModuleBlock {
     setAdapter(activeAdapter);
   }
 
-  /** Wraps the targets of {@code config} in {@code model()} with layers carrying {@code name}. */
-  protected abstract void injectAdapter(String name, PeftConfig config, Random rnd);
+  /**
+   * Wraps the targets of {@code config} in {@code model()} with layers carrying {@code name}, and
+   * returns the config as applied (PEFT adjusts some fields to the layers it finds, and saves that).
+   */
+  protected abstract PeftConfig injectAdapter(String name, PeftConfig config, Random rnd);
 
   /** The {@code modules_to_save} names of a config (none by default). */
   protected List<String> modulesToSave(PeftConfig config) {

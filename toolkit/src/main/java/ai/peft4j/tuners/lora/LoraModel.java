@@ -43,7 +43,7 @@ public class LoraModel extends BaseTuner {
 
   /** {@inheritDoc} */
   @Override
-  protected void injectAdapter(String name, PeftConfig peftConfig, Random rnd) {
+  protected PeftConfig injectAdapter(String name, PeftConfig peftConfig, Random rnd) {
     LoraConfig config = (LoraConfig) peftConfig;
     if (config.initLoraWeights() == LoraConfig.InitLoraWeights.LOFTQ) {
       throw new IllegalArgumentException(
@@ -92,12 +92,15 @@ public class LoraModel extends BaseTuner {
     // PEFT's rule: fan_in_fan_out follows the layer, whatever the config says (with a warning).
     boolean anyConv1D = targeted.stream().anyMatch(p -> ModuleTree.get(model(), p) instanceof Conv1D);
     boolean anyLinear = targeted.stream().anyMatch(p -> !(ModuleTree.get(model(), p) instanceof Conv1D));
+    LoraConfig applied = config;
     if (config.fanInFanOut() && anyLinear) {
       LOG.warn("fan_in_fan_out is set to True but the target module is `torch.nn.Linear`. "
           + "Setting fan_in_fan_out to False.");
+      applied = config.toBuilder().fanInFanOut(false).build();
     }
     if (!config.fanInFanOut() && anyConv1D) {
       LOG.warn("fan_in_fan_out is set to False but the target module is `Conv1D`. Setting fan_in_fan_out to True.");
+      applied = config.toBuilder().fanInFanOut(true).build(); // PEFT sets it on the config, and saves it
     }
     for (String path : targeted) {
       Block target = ModuleTree.get(model(), path);
@@ -111,6 +114,7 @@ public class LoraModel extends BaseTuner {
         ModuleTree.replace(model(), path, layer);
       }
     }
+    return applied;
   }
 
   private TargetMatcher resolveTargets(TargetMatcher matcher) {

@@ -21,6 +21,7 @@ import ai.peft4j.nn.GradMode;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.nn.Weights;
 import ai.peft4j.testing.Golden;
+import ai.peft4j.tuners.lora.LoraConfig;
 import ai.peft4j.tuners.lora.LoraLinear;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URISyntaxException;
@@ -102,11 +103,25 @@ class Gpt2LmHeadModelTest {
   }
 
   @Test
-  @DisplayName("LoRA on Conv1D sets fan_in_fan_out: the merged weights give the unmerged outputs")
+  @DisplayName("fan_in_fan_out=true on Linear layers is turned off in the applied config, as PEFT does")
+  void fanInFanOutOnLinear() {
+    var opt = ai.peft4j.models.opt.OptForCausalLM.fromConfig(ai.peft4j.models.opt.OptConfig.builder()
+        .set("vocab_size", 40).set("hidden_size", 16).set("word_embed_proj_dim", 16).set("num_hidden_layers", 1)
+        .set("num_attention_heads", 2).set("ffn_dim", 32).set("max_position_embeddings", 32).build(), 1);
+    LoraConfig asked = LoraConfig.builder().r(2).targetModules("q_proj").fanInFanOut(true)
+        .taskType(TaskType.CAUSAL_LM).build();
+    try (PeftModel peft = PeftModel.getPeftModel(opt, asked)) {
+      assertTrue(!((LoraConfig) peft.activePeftConfig()).fanInFanOut());
+    }
+  }
+
+  @Test
+  @DisplayName("LoRA on Conv1D sets fan_in_fan_out (in the saved config too); merged weights give the unmerged outputs")
   void loraOnConv1D() {
     try (NDManager m = NDManager.newBaseManager()) {
       PeftModelForCausalLM peft = (PeftModelForCausalLM) Peft.lora().r(4).targets("c_attn", "c_fc")
           .task(TaskType.CAUSAL_LM).apply(Gpt2LmHeadModel.fromPretrained(tinyGpt2()));
+      assertTrue(((LoraConfig) peft.activePeftConfig()).fanInFanOut(), "set on the config, which is saved, as PEFT");
       LoraLinear layer = (LoraLinear) ModuleTree.get(peft.getBaseModel(), "transformer.h.0.attn.c_attn");
       assertEquals(16, layer.inFeatures());
       assertEquals(48, layer.outFeatures());
