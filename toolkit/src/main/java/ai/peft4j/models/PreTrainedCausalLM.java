@@ -84,7 +84,7 @@ public abstract class PreTrainedCausalLM extends PreTrainedModel {
   NDArray nextTokenLogits(ParameterStore ps, LmInputs in, List<NDList> presents) {
     try (ForwardScope scope = ForwardScope.open(this, ps, false)) {
       NDArray last = hiddenStates(ps, in, false, presents).get(new NDIndex(":, -1:, :"));
-      presents.forEach(kv -> kv.forEach(scope::keep));
+      scope.keepAll(presents);
       return scope.keep(call("lm_head", ps, false, last).squeeze(1));
     }
   }

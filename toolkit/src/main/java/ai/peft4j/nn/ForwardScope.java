@@ -68,6 +68,14 @@ public final class ForwardScope implements AutoCloseable {
     return array;
   }
 
+  /** {@link #keep} of every array in {@code lists} (may be null), e.g. each layer's cached keys and values. */
+  public <L extends Iterable<NDArray>> List<L> keepAll(List<L> lists) {
+    if (lists != null) {
+      lists.forEach(list -> list.forEach(this::keep));
+    }
+    return lists;
+  }
+
   /** Closes every array made in this scope but the kept ones, which move to the enclosing scope. */
   @Override
   public void close() {

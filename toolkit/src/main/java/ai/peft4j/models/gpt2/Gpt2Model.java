@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import ai.peft4j.models.CausalMask;
+import ai.peft4j.models.LayerStack;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Embedding;
@@ -14,7 +15,10 @@ import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleList;
 import java.util.List;
 
-/** transformers' {@code GPT2Model}: token and position embeddings ({@code wte}, {@code wpe}), blocks {@code h}, {@code ln_f}. */
+/**
+ * transformers' {@code GPT2Model}: token and position embeddings ({@code wte}, {@code wpe}), the
+ * blocks {@code h} and {@code ln_f}.
+ */
 public class Gpt2Model extends ModuleBlock {
 
   private final Gpt2Config config;
@@ -54,28 +58,13 @@ public class Gpt2Model extends ModuleBlock {
       NDArray x = in.inputsEmbeds() != null ? in.inputsEmbeds() : call("wte", ps, training, in.inputIds());
       long b = x.getShape().get(0);
       long t = x.getShape().get(1);
-      if (in.pastKeyValues() != null && in.pastKeyValues().size() != h.size()) {
-        throw new IllegalArgumentException("past_key_values has " + in.pastKeyValues().size()
-            + " layers, the model " + h.size());
-      }
       NDArray mask = CausalMask.attentionMaskOf(in, b, t);
       x = x.add(call("wpe", ps, training, CausalMask.positions(mask, t)));
       x = Dropout.apply(x, (float) config.embdPdrop(), training);
       NDArray additiveMask = CausalMask.additive(mask, t, x.getDataType());
-      for (int i = 0; i < h.size(); i++) {
-        NDList layerPast = in.pastKeyValues() == null ? null : in.pastKeyValues().get(i);
-        NDList present = presents == null ? null : new NDList(2);
-        try (ForwardScope layerScope = ForwardScope.open()) {
-          x = layerScope.keep(h.get(i).forward(ps, x, additiveMask, layerPast, present, training));
-          if (present != null) {
-            present.forEach(layerScope::keep);
-            presents.add(present);
-          }
-        }
-      }
-      if (presents != null) {
-        presents.forEach(kv -> kv.forEach(scope::keep));
-      }
+      x = LayerStack.run(x, h.size(), in.pastKeyValues(), presents,
+          (i, hidden, layerPast, present) -> h.get(i).forward(ps, hidden, additiveMask, layerPast, present, training));
+      scope.keepAll(presents);
       return scope.keep(call("ln_f", ps, training, x));
     }
   }

@@ -58,7 +58,7 @@ public final class LlamaConfig extends PretrainedConfig {
       throw new IllegalArgumentException("num_attention_heads (" + numAttentionHeads
           + ") must be a multiple of num_key_value_heads (" + numKeyValueHeads + ")");
     }
-    if (!toJsonNode().path("rope_scaling").isMissingNode() && !toJsonNode().path("rope_scaling").isNull()) {
+    if (json.hasNonNull("rope_scaling")) {
       throw new IllegalArgumentException("rope_scaling is not supported by peft4j yet; remove it from config.json "
           + "to use plain rotary embeddings (positions beyond max_position_embeddings will then differ)");
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import ai.peft4j.models.CausalMask;
+import ai.peft4j.models.LayerStack;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.nn.Embedding;
 import ai.peft4j.nn.ForwardScope;
@@ -23,7 +24,8 @@ public class LlamaModel extends ModuleBlock {
   public LlamaModel(LlamaConfig c) {
     this.config = c;
     JsonNode pad = c.toJsonNode().path("pad_token_id"); // the embedding's padding_idx, as transformers'
-    addModule("embed_tokens", new Embedding(c.vocabSize(), c.hiddenSize(), pad.canConvertToInt() ? pad.intValue() : null));
+    Integer paddingIdx = pad.canConvertToInt() ? pad.intValue() : null;
+    addModule("embed_tokens", new Embedding(c.vocabSize(), c.hiddenSize(), paddingIdx));
     layers = addModule("layers", new ModuleList<>());
     for (int i = 0; i < c.numHiddenLayers(); i++) {
       layers.add(new LlamaDecoderLayer(c));
@@ -55,27 +57,13 @@ public class LlamaModel extends ModuleBlock {
       NDArray h = in.inputsEmbeds() != null ? in.inputsEmbeds() : call("embed_tokens", ps, training, in.inputIds());
       long b = h.getShape().get(0);
       long t = h.getShape().get(1);
-      if (in.pastKeyValues() != null && in.pastKeyValues().size() != layers.size()) {
-        throw new IllegalArgumentException("past_key_values has " + in.pastKeyValues().size()
-            + " layers, the model " + layers.size());
-      }
       NDArray mask = CausalMask.attentionMaskOf(in, b, t);
       NDList cosSin = LlamaRotaryEmbedding.cosSin(CausalMask.positions(mask, t), config.headDim(), config.ropeTheta());
       NDArray additiveMask = CausalMask.additive(mask, t, h.getDataType());
-      for (int i = 0; i < layers.size(); i++) {
-        NDList layerPast = in.pastKeyValues() == null ? null : in.pastKeyValues().get(i);
-        NDList present = presents == null ? null : new NDList(2);
-        try (ForwardScope layerScope = ForwardScope.open()) {
-          h = layerScope.keep(layers.get(i).forward(ps, h, additiveMask, cosSin, layerPast, present, training));
-          if (present != null) {
-            present.forEach(layerScope::keep);
-            presents.add(present);
-          }
-        }
-      }
-      if (presents != null) {
-        presents.forEach(kv -> kv.forEach(scope::keep));
-      }
+      h = LayerStack.run(h, layers.size(), in.pastKeyValues(), presents,
+          (i, hidden, layerPast, present) ->
+              layers.get(i).forward(ps, hidden, additiveMask, cosSin, layerPast, present, training));
+      scope.keepAll(presents);
       return scope.keep(call("norm", ps, training, h));
     }
   }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import ai.peft4j.models.CausalMask;
+import ai.peft4j.models.LayerStack;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Embedding;
@@ -73,9 +74,7 @@ public class OptDecoder extends ModuleBlock {
   public NDArray forward(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
     try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
       NDArray h = hiddenStates(ps, in, training, presents);
-      if (presents != null) {
-        presents.forEach(kv -> kv.forEach(scope::keep));
-      }
+      scope.keepAll(presents);
       return scope.keep(h);
     }
   }
@@ -86,10 +85,6 @@ public class OptDecoder extends ModuleBlock {
     long b = embeds.getShape().get(0);
     long t = embeds.getShape().get(1);
     long past = in.pastLength();
-    if (in.pastKeyValues() != null && in.pastKeyValues().size() != layers.size()) {
-      throw new IllegalArgumentException("past_key_values has " + in.pastKeyValues().size()
-          + " layers, the decoder " + layers.size());
-    }
     NDArray mask = CausalMask.attentionMaskOf(in, b, t);
     NDArray positions =
         ((OptLearnedPositionalEmbedding) module("embed_positions")).forward(ps, mask, (int) past, training);
@@ -100,17 +95,9 @@ public class OptDecoder extends ModuleBlock {
     h = Dropout.apply(h, (float) config.dropout(), training);
 
     NDArray additiveMask = CausalMask.additive(mask, t, embeds.getDataType());
-    for (int i = 0; i < layers.size(); i++) {
-      NDList layerPast = in.pastKeyValues() == null ? null : in.pastKeyValues().get(i);
-      NDList present = presents == null ? null : new NDList(2);
-      try (ForwardScope layerScope = ForwardScope.open()) {
-        h = layerScope.keep(layers.get(i).forward(ps, h, additiveMask, layerPast, training, present));
-        if (present != null) {
-          present.forEach(layerScope::keep);
-          presents.add(present);
-        }
-      }
-    }
+    h = LayerStack.run(h, layers.size(), in.pastKeyValues(), presents,
+        (i, hidden, layerPast, present) ->
+            layers.get(i).forward(ps, hidden, additiveMask, layerPast, training, present));
     if (config.hasFinalLayerNorm()) {
       h = call("final_layer_norm", ps, training, h);
     }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import ai.peft4j.models.LayerStack;
 import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleList;
@@ -33,20 +34,12 @@ public class RobertaEncoder extends ModuleBlock {
   /** With one past {@code (key, value)} pair per layer ({@code (B, H, P, hd)} each), or null; mask over P + T. */
   public NDArray forward(
       ParameterStore ps, NDArray h, NDArray mask, java.util.List<NDList> past, boolean training) {
-    if (past != null && past.size() != layers.size()) {
-      throw new IllegalArgumentException(
-          "past_key_values has " + past.size() + " layers, the encoder " + layers.size());
-    }
-    if (layers.size() == 0) { // the input itself: not this scope's to keep
+    if (layers.size() == 0 && (past == null || past.isEmpty())) { // the input itself: not this scope's to keep
       return h;
     }
     try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
-      for (int i = 0; i < layers.size(); i++) {
-        try (ForwardScope layerScope = ForwardScope.open()) {
-          h = layerScope.keep(layers.get(i).forward(ps, h, mask, past == null ? null : past.get(i), training));
-        }
-      }
-      return scope.keep(h);
+      return scope.keep(LayerStack.run(h, layers.size(), past, null,
+          (i, hidden, layerPast, present) -> layers.get(i).forward(ps, hidden, mask, layerPast, training)));
     }
   }
 

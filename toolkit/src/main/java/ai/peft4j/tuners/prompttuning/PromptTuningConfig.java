@@ -16,10 +16,11 @@ import java.util.Objects;
  *
  * <pre>{@code
  * PromptTuningConfig c = PromptTuningConfig.builder().taskType(TaskType.CAUSAL_LM).numVirtualTokens(8).build();
- * // TEXT init: peft4j has no tokenizer, so pass the ids of the text as well (Java-only, not written to JSON)
+ * // TEXT init: the text is tokenized with the tokenizer.json of tokenizer_name_or_path (local folder or Hub)
  * PromptTuningConfig t = PromptTuningConfig.builder().taskType(TaskType.CAUSAL_LM).numVirtualTokens(8)
  *     .promptTuningInit(PromptTuningInit.TEXT).promptTuningInitText("Classify the review:")
- *     .tokenizerNameOrPath("facebook/opt-350m").initTokenIds(2, 45714, 4591, 5, 1551, 35).build();
+ *     .tokenizerNameOrPath("facebook/opt-350m").build();
+ * // ...or give the ids yourself (Java-only, not written to JSON): .initTokenIds(2, 45714, 4591, 5, 1551, 35)
  * }</pre>
  */
 public final class PromptTuningConfig extends PromptLearningConfig {
