@@ -7,11 +7,43 @@ cd "$(dirname "$0")/.."
 WARMUP="${1:-3}"
 TIMED="${2:-10}"
 PY=/usr/bin/python3
-if ! "$PY" -c 'import torch' 2>/dev/null; then
-  echo "installing python3-torch (Debian)..."
+# Debian's torch calls whatever libblas.so.3 the alternatives system selects. With only the reference
+# BLAS (libblas3) its GEMMs run about 10x slower and the comparison means nothing, so OpenBLAS comes
+# with it.
+need=()
+"$PY" -c 'import torch' 2>/dev/null || need+=(python3-torch)
+dpkg-query -W -f='${Status}' libopenblas0-pthread 2>/dev/null | grep -q 'install ok installed' \
+  || need+=(libopenblas0-pthread)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]} (Debian)..."
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y --no-install-recommends python3-torch
+  $SUDO apt-get install -y --no-install-recommends "${need[@]}"
+fi
+echo "== BLAS behind PyTorch"
+for alt in /etc/alternatives/libblas.so.3-*; do
+  [ -e "$alt" ] && echo "libblas.so.3 alternative: $(readlink -f "$alt")"
+done
+# What the dynamic linker actually mapped into a process that imported torch and ran a GEMM.
+BLAS=$("$PY" - <<'EOF'
+import os, re, torch
+torch.ones(64, 64) @ torch.ones(64, 64)
+libs = set()
+with open("/proc/self/maps") as maps:
+    for line in maps:
+        fields = line.split()
+        if len(fields) >= 6 and re.search(r"blas|lapack|mkl", os.path.basename(fields[-1]), re.I):
+            libs.add(os.path.realpath(fields[-1]))
+print("torch %s, %d threads; loaded: %s" % (torch.__version__, torch.get_num_threads(),
+                                            " ".join(sorted(libs)) or "no BLAS library"))
+for line in torch.__config__.show().splitlines():
+    if re.search(r"BLAS|LAPACK|MKL", line):
+        print("  torch config: " + line.strip())
+EOF
+)
+echo "$BLAS"
+if ! grep -qiE 'openblas|mkl' <<<"$BLAS"; then
+  echo "WARNING: PyTorch is not using OpenBLAS or MKL; its timings below are not a fair baseline" >&2
 fi
 echo "== peft4j (TrainBenchmark)"
 J=$(mktemp)

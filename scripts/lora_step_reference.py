@@ -3,7 +3,7 @@
 
 Run by hand (never by the tests) with Debian's python3-torch:
 
-    /usr/bin/python3 scripts/lora_step_reference.py [../shared/fixtures/hf-reference] \
+    /usr/bin/python3 scripts/lora_step_reference.py [toolkit/src/test/resources/hf-reference] \
         [toolkit/src/test/resources/reference/lora_step_reference.json]
 
 It reads tiny_opt/model.safetensors and tiny_opt/lora/adapter_model.safetensors itself (json +
@@ -110,7 +110,8 @@ def causal_lm_loss(logits, labels):
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.dirname(here)
-    ref = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "..", "shared", "fixtures", "hf-reference")
+    ref = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        root, "toolkit", "src", "test", "resources", "hf-reference")
     out_path = sys.argv[2] if len(sys.argv) > 2 else os.path.join(
         root, "toolkit", "src", "test", "resources", "reference", "lora_step_reference.json")
     torch.manual_seed(0)

@@ -3,6 +3,7 @@ package ai.peft4j.testing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -11,28 +12,69 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The reference data from the real transformers + PEFT stack, in {@code ../shared/fixtures}. */
+/**
+ * The reference data from the real transformers + PEFT stack, committed under {@code
+ * toolkit/src/test/resources/hf-reference} (see its {@code README-PROVENANCE.md}).
+ */
 public final class Golden {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String FOLDER = "hf-reference";
 
   private Golden() {}
 
-  /** {@code shared/fixtures/hf-reference}; fails clearly when the shared folder is absent. */
+  /**
+   * The {@code hf-reference} folder: found on the test class path (Maven and IDEs copy test resources
+   * there), else in {@code src/test/resources} of the toolkit module. Fails, naming where it looked, when
+   * it is in neither place; a missing fixture is never a skipped test.
+   */
   public static Path hfReference() {
-    Path p = Path.of(System.getProperty("peft4j.shared", "../shared"), "fixtures", "hf-reference");
-    assertTrue(Files.isDirectory(p), "reference fixtures not found at " + p.toAbsolutePath()
-        + "; run the tests from a checkout that has ../shared beside it");
+    List<Path> tried = new ArrayList<>();
+    // Anchored on a file: a directory resource is not found on every class path.
+    URL anchor = Golden.class.getResource("/" + FOLDER + "/README.md");
+    if (anchor != null && "file".equals(anchor.getProtocol())) {
+      try {
+        Path p = Path.of(anchor.toURI()).getParent();
+        if (Files.isDirectory(p)) {
+          return p;
+        }
+        tried.add(p);
+      } catch (URISyntaxException e) {
+        // fall through to the source folders
+      }
+    }
+    // The module directory (Maven's and most IDEs' working directory), then the repository root.
+    for (Path p : List.of(Path.of("src", "test", "resources", FOLDER),
+        Path.of("toolkit", "src", "test", "resources", FOLDER))) {
+      if (Files.isDirectory(p)) {
+        return p.toAbsolutePath();
+      }
+      tried.add(p.toAbsolutePath());
+    }
+    return fail("reference fixtures not found: neither /" + FOLDER + " on the test class path nor any of "
+        + tried + " exists; they belong in toolkit/src/test/resources/" + FOLDER);
+  }
+
+  /**
+   * A file or folder under {@link #hfReference()}, e.g. {@code "tiny_opt/lora/golden.json"}; fails with the
+   * full path when it is missing.
+   */
+  public static Path fixture(String relative) {
+    Path p = hfReference().resolve(relative);
+    assertTrue(Files.exists(p), "reference fixture missing: " + p.toAbsolutePath()
+        + " (see " + FOLDER + "/README-PROVENANCE.md)");
     return p;
   }
 
   public static Path tinyOpt() {
-    return hfReference().resolve("tiny_opt");
+    return fixture("tiny_opt");
   }
 
   public static JsonNode read(Path file) {

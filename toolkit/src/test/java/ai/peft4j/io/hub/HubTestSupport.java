@@ -1,5 +1,6 @@
 package ai.peft4j.io.hub;
 
+import ai.peft4j.testing.Golden;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,13 +16,9 @@ public final class HubTestSupport {
 
   private HubTestSupport() {}
 
-  /** {@code shared/fixtures/hf-reference/tiny_opt}. */
+  /** The committed {@code hf-reference/tiny_opt} fixture; fails naming the path when it is missing. */
   public static Path tinyOpt() {
-    Path p = Path.of(System.getProperty("peft4j.shared", "../shared"), "fixtures", "hf-reference", "tiny_opt");
-    if (!Files.isDirectory(p)) {
-      throw new IllegalStateException("reference fixtures not found at " + p.toAbsolutePath());
-    }
-    return p;
+    return Golden.tinyOpt();
   }
 
   /** A client for {@code hub} with its own cache; HF_HOME points into the cache folder. */

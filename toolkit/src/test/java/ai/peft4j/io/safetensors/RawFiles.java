@@ -30,10 +30,4 @@ final class RawFiles {
     Files.write(file, bytes(declaredLength, header, data));
     return file;
   }
-
-  /** Directory of the team's shared fixtures, from the peft4j.shared system property. */
-  static Path shared() {
-    String s = System.getProperty("peft4j.shared", "/work/shared");
-    return Path.of(s);
-  }
 }

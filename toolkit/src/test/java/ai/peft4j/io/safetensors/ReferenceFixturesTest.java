@@ -2,8 +2,8 @@ package ai.peft4j.io.safetensors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ai.peft4j.testing.Golden;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -27,9 +27,7 @@ class ReferenceFixturesTest {
   @TempDir Path dir;
 
   static Path fixture(String relative) {
-    Path p = RawFiles.shared().resolve("fixtures/hf-reference").resolve(relative);
-    assumeTrue(Files.isRegularFile(p), "shared fixture missing: " + p);
-    return p;
+    return Golden.fixture(relative);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -60,8 +58,7 @@ class ReferenceFixturesTest {
     assertArrayEquals(Files.readAllBytes(original), Files.readAllBytes(out));
 
     // The recorded hash and header in the golden file describe the same bytes.
-    Path goldenPath = RawFiles.shared().resolve("fixtures/hf-reference").resolve(golden);
-    assumeTrue(Files.isRegularFile(goldenPath));
+    Path goldenPath = fixture(golden);
     JsonNode rec = new ObjectMapper().readTree(goldenPath.toFile()).get("files").get(key);
     assertEquals(rec.get("bytes").asLong(), Files.size(out));
     assertEquals(rec.get("sha256").asText(), sha256(out));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.peft4j.io.safetensors.SafetensorsException.Problem;
+import ai.peft4j.testing.Golden;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -157,8 +158,7 @@ class SafetensorsCheckpointTest {
 
     @Test
     void referenceSingleFileCheckpoint() throws Exception {
-      Path tinyOpt = RawFiles.shared().resolve("fixtures/hf-reference/tiny_opt");
-      org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(tinyOpt));
+      Path tinyOpt = Golden.tinyOpt();
       try (SafetensorsCheckpoint c = SafetensorsCheckpoint.open(tinyOpt)) {
         assertTrue(c.contains("model.decoder.embed_tokens.weight"));
         assertArrayEquals(new long[] {64, 16}, c.info("model.decoder.embed_tokens.weight").shape());

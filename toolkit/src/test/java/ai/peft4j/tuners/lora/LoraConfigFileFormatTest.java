@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.peft4j.PeftConfig;
 import ai.peft4j.PeftType;
 import ai.peft4j.TaskType;
+import ai.peft4j.testing.Golden;
 import ai.peft4j.tuners.ModuleSelector;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LoraConfigFileFormatTest {
 
   static Path fixtureDir() {
-    return Path.of(System.getProperty("peft4j.shared", "/work/shared"), "fixtures/hf-reference/tiny_opt/lora");
+    return Golden.fixture("tiny_opt/lora");
   }
 
   static String fixtureText() throws IOException {
