@@ -131,15 +131,22 @@ final class CommitUploader {
       JsonNode verify = object.path("actions").path("verify");
       if (!verify.isMissingNode()) {
         ObjectNode v = JSON.createObjectNode().put("oid", u.sha256()).put("size", u.size());
-        postJson(URI.create(verify.path("href").asText()), v, LFS_JSON, "verify the upload of " + u.pathInRepo(), repo);
+        postJson(HubHttp.serverUrl(null, verify.path("href").asText(), "verify the upload of " + u.pathInRepo()),
+            v, LFS_JSON, "verify the upload of " + u.pathInRepo(), repo);
       }
     }
   }
 
   private void put(Upload u, JsonNode action) throws IOException {
-    HttpRequest.Builder b = http.request(URI.create(action.path("href").asText()))
+    String what = "upload " + u.pathInRepo() + " to LFS storage";
+    HttpRequest.Builder b = http.request(HubHttp.serverUrl(null, action.path("href").asText(), what))
         .PUT(HttpRequest.BodyPublishers.ofFile(u.file()));
-    action.path("header").fields().forEachRemaining(h -> b.header(h.getKey(), h.getValue().asText()));
+    try {
+      action.path("header").fields().forEachRemaining(h -> b.header(h.getKey(), h.getValue().asText()));
+    } catch (IllegalArgumentException e) {
+      throw new HubException("cannot " + what + ": the Hub asked for a header the client may not send ("
+          + e.getMessage() + ")", e);
+    }
     HttpResponse<String> r = http.sendForText(b.build());
     if (r.statusCode() / 100 != 2) {
       throw HubErrors.of(r.statusCode(), r.headers(), r.body(), "upload " + u.pathInRepo() + " to LFS storage",

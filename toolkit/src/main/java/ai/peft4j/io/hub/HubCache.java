@@ -6,9 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -60,8 +62,9 @@ public final class HubCache {
     return repoDir(repo).resolve("blobs").resolve(checkName(etag, "ETag") + ".incomplete");
   }
 
+  /** {@code snapshots/<commit>}; {@code commit} must be a full commit hash. */
   public Path snapshotDir(RepoId repo, String commit) {
-    return repoDir(repo).resolve("snapshots").resolve(checkName(commit, "commit"));
+    return repoDir(repo).resolve("snapshots").resolve(checkCommit(commit));
   }
 
   public Path snapshotFile(RepoId repo, String commit, String filename) {
@@ -78,39 +81,101 @@ public final class HubCache {
   }
 
   private Path noExistFile(RepoId repo, String commit, String filename) {
-    return inside(repoDir(repo).resolve(".no_exist").resolve(checkName(commit, "commit")), filename);
+    return inside(repoDir(repo).resolve(".no_exist").resolve(checkCommit(commit)), filename);
   }
 
-  /** The commit a branch or tag pointed to when last seen online; a commit hash is itself. */
+  /**
+   * The commit a branch or tag pointed to when last seen online; a commit hash is itself.
+   *
+   * @throws HubException the ref file holds something other than a commit hash (the cache is shared, so
+   *     another program may have written it); deleting the file fixes it
+   */
   public Optional<String> commitFor(RepoId repo, String revision) {
     if (isCommitHash(revision)) {
       return Optional.of(revision);
     }
     Path ref = refFile(repo, revision);
-    if (!Files.isRegularFile(ref)) {
+    String commit = readRef(ref);
+    if (commit == null || commit.isEmpty()) {
       return Optional.empty();
     }
+    if (!isCommitHash(commit)) {
+      throw new HubException("the cache's ref file " + ref + " for " + repo + " holds '"
+          + HubErrors.printable(commit) + "', not a commit hash (40 lowercase hex characters); delete that"
+          + " file and download again");
+    }
+    return Optional.of(commit);
+  }
+
+  /**
+   * Records that {@code revision} is at {@code commit}; nothing is written for a commit hash.
+   *
+   * @throws HubException {@code commit} is not a full commit hash: nothing else may go into a ref file,
+   *     which Python's {@code huggingface_hub} also reads and turns into a snapshot path
+   */
+  public void writeRef(RepoId repo, String revision, String commit) {
+    requireCommitHash(repo, commit, "the commit to record for revision '" + revision + "'");
+    if (revision.equals(commit)) {
+      return;
+    }
+    Path ref = refFile(repo, revision);
+    if (commit.equals(readRef(ref))) {
+      return;
+    }
     try {
-      String commit = Files.readString(ref, StandardCharsets.UTF_8).trim();
-      return commit.isEmpty() ? Optional.empty() : Optional.of(commit);
+      Files.createDirectories(ref.getParent());
+      Path tmp = newSibling(ref);
+      try {
+        Files.writeString(tmp, commit, StandardCharsets.UTF_8); // no newline, as Python writes it
+        moveReplacing(tmp, ref);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + ref, e);
+    }
+  }
+
+  /** The trimmed content of a ref file, or null when there is none. */
+  private static String readRef(Path ref) {
+    if (!Files.isRegularFile(ref)) {
+      return null;
+    }
+    try {
+      return Files.readString(ref, StandardCharsets.UTF_8).trim();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + ref, e);
     }
   }
 
-  /** Records that {@code revision} is at {@code commit}; nothing is written for a commit hash. */
-  public void writeRef(RepoId repo, String revision, String commit) {
-    if (revision.equals(commit) || commit.equals(commitFor(repo, revision).orElse(null))) {
-      return;
+  /**
+   * {@code commit} when it is a full commit hash; else a HubException naming the repo, where the value came
+   * from and the value. Commits come from the server's {@code X-Repo-Commit} header and end up in ref files
+   * and snapshot paths, so anything else (a {@code ../} path, a branch name) is refused.
+   */
+  static String requireCommitHash(RepoId repo, String commit, String source) {
+    if (!isCommitHash(commit)) {
+      throw new HubException(source + " for " + repo + " is '" + HubErrors.printable(commit) + "', not a"
+          + " commit hash (40 lowercase hex characters), so nothing was written to the cache. Is HF_ENDPOINT a"
+          + " Hugging Face Hub (or a proxy that keeps its headers)?");
     }
-    Path ref = refFile(repo, revision);
-    try {
-      Files.createDirectories(ref.getParent());
-      Path tmp = Files.createTempFile(ref.getParent(), ".ref", ".tmp");
-      Files.writeString(tmp, commit, StandardCharsets.UTF_8); // no newline, as Python writes it
-      moveReplacing(tmp, ref);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + ref, e);
+    return commit;
+  }
+
+  /**
+   * A new empty file next to {@code target}, for write-then-rename. Not {@code Files.createTempFile}: its
+   * files are owner-only (0600), while a cache shared with Python or other users needs the usual
+   * umask-derived permissions.
+   */
+  static Path newSibling(Path target) throws IOException {
+    while (true) {
+      Path tmp = target.resolveSibling("." + target.getFileName() + "."
+          + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+      try {
+        return Files.createFile(tmp);
+      } catch (FileAlreadyExistsException e) {
+        // A name clash with another writer: draw again.
+      }
     }
   }
 
@@ -169,11 +234,17 @@ public final class HubCache {
 
   /**
    * Checks a file name in a repo ({@code config.json}, {@code sub/dir/file}) before it is used in
-   * a URL or a cache path: no absolute paths, backslashes or {@code ..} segments.
+   * a URL or a cache path: no absolute paths, backslashes, control characters (NUL included) or
+   * {@code ..} segments.
    */
   public static String checkFilename(String filename) {
     if (filename == null || filename.isEmpty() || filename.startsWith("/") || filename.contains("\\")) {
-      throw new IllegalArgumentException("'" + filename + "' is not a relative file name in a repo");
+      throw new IllegalArgumentException("'" + HubErrors.printable(filename) + "' is not a relative file name"
+          + " in a repo");
+    }
+    if (filename.chars().anyMatch(Character::isISOControl)) {
+      throw new IllegalArgumentException("'" + HubErrors.printable(filename) + "' is not a file name in a repo:"
+          + " it holds a control character");
     }
     for (String segment : filename.split("/", -1)) {
       if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
@@ -187,18 +258,38 @@ public final class HubCache {
   /** {@code base/relative}, refusing names that would climb out of {@code base}. */
   private static Path inside(Path base, String relative) {
     checkFilename(relative);
-    Path p = base.resolve(relative).normalize();
+    Path p;
+    try {
+      p = base.resolve(relative).normalize();
+    } catch (InvalidPathException e) {
+      throw new IllegalArgumentException("'" + HubErrors.printable(relative) + "' is not a valid file name"
+          + " here (" + e.getReason() + ")", e);
+    }
     if (!p.startsWith(base) || p.equals(base)) {
-      throw new IllegalArgumentException("'" + relative + "' points outside its repo folder");
+      throw new IllegalArgumentException("'" + HubErrors.printable(relative) + "' points outside its repo folder");
     }
     return p;
   }
 
+  private static String checkCommit(String commit) {
+    if (!isCommitHash(commit)) {
+      throw new IllegalArgumentException("'" + HubErrors.printable(commit) + "' is not a commit hash"
+          + " (40 lowercase hex characters)");
+    }
+    return commit;
+  }
+
   private static String checkName(String value, String what) {
-    if (value == null || value.isEmpty() || value.contains("/") || value.contains("\\")
-        || value.equals(".") || value.equals("..")) {
-      throw new IllegalArgumentException("invalid " + what + " '" + value + "' from the Hub");
+    if (!isSafeName(value)) {
+      throw new IllegalArgumentException("invalid " + what + " '" + HubErrors.printable(value) + "' from the Hub");
     }
     return value;
+  }
+
+  /** One plain path segment: not empty, no separator or control character, not {@code .} or {@code ..}. */
+  static boolean isSafeName(String value) {
+    return value != null && !value.isEmpty() && value.length() <= 255 && !value.contains("/")
+        && !value.contains("\\") && !value.equals(".") && !value.equals("..")
+        && value.chars().noneMatch(Character::isISOControl);
   }
 }

@@ -19,9 +19,15 @@ final class HubErrors {
     String repoUrl = repo == null ? endpoint : endpoint + "/" + repo;
     switch (code) {
       case "EntryNotFound":
+        String commit = headers.firstValue("X-Repo-Commit").orElse(null);
+        if (commit != null && !HubCache.isCommitHash(commit)) {
+          // The commit goes into the cache (refs, .no_exist): never anything but a hash.
+          return new HubException(prefix + "The server's X-Repo-Commit '" + printable(commit) + "' for "
+              + (repo == null ? "the repo" : repo) + " is not a commit hash (40 lowercase hex characters);"
+              + " is " + endpoint + " a Hugging Face Hub?", status, null);
+        }
         return new HubEntryNotFoundException(prefix + "The repo has no such file at that revision;"
-            + " check the file name and revision on " + repoUrl,
-            headers.firstValue("X-Repo-Commit").orElse(null));
+            + " check the file name and revision on " + repoUrl, commit);
       case "RevisionNotFound":
         return new HubException(prefix + "No such branch, tag or commit; check the revision on "
             + repoUrl + "/tree/main", status, null);
@@ -52,6 +58,25 @@ final class HubErrors {
         return new HubException(prefix + (status >= 500 ? "The Hub has a problem; retry later"
             : "Unexpected answer from " + endpoint), status, null);
     }
+  }
+
+  /**
+   * A value from the server or the cache, fit to quote in a message: control characters escaped
+   * (a NUL shows as backslash-u0000), at most 200 characters.
+   */
+  static String printable(String value) {
+    if (value == null) {
+      return "null";
+    }
+    StringBuilder out = new StringBuilder();
+    value.codePoints().limit(200).forEach(c -> {
+      if (Character.isISOControl(c)) {
+        out.append(String.format("\\u%04x", c));
+      } else {
+        out.appendCodePoint(c);
+      }
+    });
+    return value.codePointCount(0, value.length()) > 200 ? out + "..." : out.toString();
   }
 
   private static String shorten(String body) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -72,7 +73,7 @@ final class HubHttp {
       if (status >= 300 && status < 400) {
         String location = response.headers().firstValue("Location").orElseThrow(() ->
             new HubException("cannot " + action + ": HTTP " + status + " without a Location header"));
-        URI target = url.resolve(location);
+        URI target = serverUrl(url, location, action);
         if (location.startsWith("/") && !location.startsWith("//")) {
           url = target;
           continue;
@@ -97,6 +98,17 @@ final class HubHttp {
           + (commit == null ? "X-Repo-Commit" : "ETag") + " header. Is HF_ENDPOINT a Hugging Face"
           + " Hub (or a proxy that keeps its headers)?");
     }
+    // Both become names in the cache (refs/<revision> holds the commit, snapshots/<commit>/,
+    // blobs/<etag>), which Python's huggingface_hub shares: refuse what could leave the cache.
+    if (!HubCache.isCommitHash(commit)) {
+      throw new HubException("cannot " + action + ": the server's X-Repo-Commit '" + HubErrors.printable(commit)
+          + "' is not a commit hash (40 lowercase hex characters); nothing was written to the cache."
+          + " Is HF_ENDPOINT a Hugging Face Hub (or a proxy that keeps its headers)?");
+    }
+    if (!HubCache.isSafeName(etag) || etag.startsWith(".")) {
+      throw new HubException("cannot " + action + ": the server's ETag '" + HubErrors.printable(etag)
+          + "' cannot name a file in the cache; nothing was written to it. Is HF_ENDPOINT a Hugging Face Hub?");
+    }
     long size = h.firstValueAsLong("X-Linked-Size").orElse(h.firstValueAsLong("Content-Length").orElse(-1));
     return new FileMetadata(commit, etag, size, location);
   }
@@ -116,10 +128,38 @@ final class HubHttp {
   }
 
   /**
+   * A URL the server handed us (a redirect's {@code Location}, an upload {@code href}), resolved
+   * against {@code base} (may be null). Only http and https: a {@code file:} or any other scheme,
+   * or text that is no URL, is a HubException naming {@code action}.
+   */
+  static URI serverUrl(URI base, String text, String action) {
+    URI u;
+    try {
+      u = base == null ? new URI(text) : base.resolve(new URI(text));
+    } catch (URISyntaxException e) {
+      throw new HubException("cannot " + action + ": the server sent '" + HubErrors.printable(text)
+          + "', which is not a URL (" + e.getReason() + " at index " + e.getIndex() + ")", e);
+    }
+    checkHttp(u, "cannot " + action + ": the server sent");
+    return u;
+  }
+
+  /** Refuses any URL the client must not fetch: only http(s) with a host. */
+  private static void checkHttp(URI u, String context) {
+    String scheme = u.getScheme();
+    if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+        || u.getHost() == null) {
+      throw new HubException(context + " the URL '" + HubErrors.printable(u.toString()) + "', which is not an"
+          + " http(s) URL with a host; peft4j only fetches from the Hub and its CDN over HTTP(S)");
+    }
+  }
+
+  /**
    * A request with our User-Agent and, for the Hub itself only, the token: the token must not
    * leak to a CDN or an LFS storage host.
    */
   HttpRequest.Builder request(URI url) {
+    checkHttp(url, "refusing to request");
     HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(timeout).header("User-Agent", userAgent);
     if (settings.token() != null && sameOrigin(url, URI.create(settings.endpoint()))) {
       b.header("Authorization", "Bearer " + settings.token());

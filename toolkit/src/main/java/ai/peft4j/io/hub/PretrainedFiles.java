@@ -43,7 +43,7 @@ final class PretrainedFiles {
             "model.safetensors or model.safetensors.index.json",
             "AutoModelForCausalLM.from_pretrained(\"" + repo + "\")");
       }
-      for (String shard : shards(index.path())) {
+      for (String shard : shards(repo, index.path())) {
         hub.resolve(repo, commit, shard);
       }
     }
@@ -83,8 +83,11 @@ final class PretrainedFiles {
     return hub.cache().snapshotDir(repo, commit);
   }
 
-  /** The shard files named in a {@code model.safetensors.index.json}, each once. */
-  static List<String> shards(Path index) {
+  /**
+   * The shard files named in a {@code model.safetensors.index.json}, each once. The index comes from the
+   * server, so every name is checked before it becomes a URL or a cache path.
+   */
+  static List<String> shards(RepoId repo, Path index) {
     JsonNode map;
     try {
       map = JSON.readTree(index.toFile()).path("weight_map");
@@ -95,8 +98,26 @@ final class PretrainedFiles {
       throw new HubException(index + " has no weight_map; the sharded checkpoint is incomplete");
     }
     TreeSet<String> names = new TreeSet<>();
-    map.fields().forEachRemaining(e -> names.add(e.getValue().asText()));
+    map.fields().forEachRemaining(e -> names.add(shardName(repo, e.getKey(), e.getValue())));
     return new ArrayList<>(names);
+  }
+
+  /** A shard name that is a plain relative file name of the repo, else a HubException saying which. */
+  private static String shardName(RepoId repo, String tensor, JsonNode value) {
+    String name = value.isTextual() ? value.textValue() : null;
+    try {
+      if (name == null) {
+        throw new IllegalArgumentException("not a string");
+      }
+      HubCache.checkFilename(name);
+      Path.of(name); // characters this file system cannot name a file with
+      return name;
+    } catch (IllegalArgumentException e) { // InvalidPathException included
+      String shown = name == null ? HubErrors.printable(value.toString()) : "'" + HubErrors.printable(name) + "'";
+      throw new HubException(WEIGHTS_INDEX + " of " + repo + " gives tensor '" + HubErrors.printable(tensor)
+          + "' the shard " + shown + ", which is not a plain file name in the repo (" + e.getMessage()
+          + "); nothing was downloaded for it. The index is broken: ask the repo's owner to fix it", e);
+    }
   }
 
   /**

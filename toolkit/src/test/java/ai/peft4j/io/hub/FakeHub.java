@@ -48,6 +48,8 @@ public final class FakeHub implements AutoCloseable {
   volatile int cutNextDownloadAfter = -1;
   /** Flip a byte in the next CDN download (a corrupting proxy). */
   volatile boolean corruptNextDownload;
+  /** Headers that replace what {@code /resolve/} answers, to play a hostile or broken server. */
+  final Map<String, String> resolveHeaderOverrides = new ConcurrentHashMap<>();
 
   private static final class Repo {
     volatile boolean isPrivate;
@@ -212,8 +214,8 @@ public final class FakeHub implements AutoCloseable {
     }
     byte[] content = repo.commits.get(commit).get(file);
     if (content == null) {
-      send(ex, 404, "", Map.of("X-Error-Code", "EntryNotFound", "X-Error-Message",
-          "Entry not found", "X-Repo-Commit", commit));
+      send(ex, 404, "", overridden(Map.of("X-Error-Code", "EntryNotFound", "X-Error-Message",
+          "Entry not found", "X-Repo-Commit", commit)));
       return;
     }
     if (isLfs(file)) {
@@ -225,11 +227,17 @@ public final class FakeHub implements AutoCloseable {
       h.put("X-Linked-Size", Long.toString(content.length));
       h.put("ETag", "\"" + gitBlobSha(("version https://git-lfs.github.com/spec/v1\noid sha256:" + sha
           + "\nsize " + content.length + "\n").getBytes(StandardCharsets.UTF_8)) + "\"");
-      send(ex, 302, "", h);
+      send(ex, 302, "", overridden(h));
       return;
     }
     Map<String, String> h = Map.of("X-Repo-Commit", commit, "ETag", "\"" + gitBlobSha(content) + "\"");
-    sendBytes(ex, 200, content, h);
+    sendBytes(ex, 200, content, overridden(h));
+  }
+
+  private Map<String, String> overridden(Map<String, String> headers) {
+    Map<String, String> h = new LinkedHashMap<>(headers);
+    h.putAll(resolveHeaderOverrides);
+    return h;
   }
 
   private void cdn(HttpExchange ex, String sha) throws IOException {
