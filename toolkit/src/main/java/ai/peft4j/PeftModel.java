@@ -11,9 +11,7 @@ import ai.peft4j.io.hub.ModelCard;
 import ai.peft4j.io.json.PythonRepr;
 import ai.peft4j.io.safetensors.SafetensorsException;
 import ai.peft4j.io.safetensors.SafetensorsFile;
-import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.PreTrainedModel;
-import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleTree;
@@ -87,33 +85,7 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
 
   /** {@link #getPeftModel(Block, PeftConfig)} with an adapter name of your choice. */
   public static PeftModel getPeftModel(Block model, PeftConfig config, String adapterName) {
-    if (model instanceof PeftModel) {
-      throw new IllegalArgumentException(
-          "the model already is a PeftModel; use addAdapter(name, config) to add another adapter");
-    }
-    if (config.taskType() == TaskType.CAUSAL_LM) {
-      if (!(model instanceof PreTrainedCausalLM)) {
-        throw new IllegalArgumentException(
-            "task_type CAUSAL_LM needs a causal language model (e.g. OptForCausalLM), got "
-                + model.getClass().getSimpleName() + "; leave task_type unset for custom models");
-      }
-      return new PeftModelForCausalLM((PreTrainedCausalLM) model, config, adapterName);
-    }
-    if (config.taskType() == TaskType.SEQ_CLS) {
-      if (!(model instanceof PreTrainedModelForSequenceClassification)) {
-        throw new IllegalArgumentException(
-            "task_type SEQ_CLS needs a sequence classifier (e.g. RobertaForSequenceClassification), got "
-                + model.getClass().getSimpleName() + "; leave task_type unset for custom models");
-      }
-      return new PeftModelForSequenceClassification(
-          (PreTrainedModelForSequenceClassification) model, config, adapterName);
-    }
-    if (config.isPromptLearning()) {
-      throw new IllegalArgumentException(config.peftType() + " adds virtual tokens in the forward pass of a task "
-          + "model: set task_type to CAUSAL_LM (on a *ForCausalLM) or SEQ_CLS (on a *ForSequenceClassification); "
-          + "found task_type " + config.taskType());
-    }
-    return new PeftModel(model, config, adapterName);
+    return PeftModels.create(model, config, adapterName);
   }
 
   // --- the wrapped model ---
