@@ -11,19 +11,18 @@ import ai.peft4j.io.hub.ModelCard;
 import ai.peft4j.io.json.PythonRepr;
 import ai.peft4j.io.safetensors.SafetensorsException;
 import ai.peft4j.io.safetensors.SafetensorsFile;
-import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.PreTrainedModel;
-import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import ai.peft4j.nn.ForwardScope;
-import ai.peft4j.nn.ModuleDict;
-import ai.peft4j.tuners.prompt.VirtualTokenEncoder;
 import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.nn.ParameterTable;
+import ai.peft4j.tuners.AdapterHost;
+import ai.peft4j.tuners.AdapterWeights;
 import ai.peft4j.tuners.BaseTuner;
 import ai.peft4j.tuners.Initialization;
-import ai.peft4j.tuners.lora.LoraConfig;
-import ai.peft4j.tuners.lora.LoraModel;
+import ai.peft4j.tuners.TunerRegistry;
+import ai.peft4j.tuners.prompt.PromptLearning;
+import ai.peft4j.tuners.prompt.VirtualTokenEncoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -53,11 +52,10 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
   /** The adapter name used when none is given. */
   public static final String DEFAULT_ADAPTER = "default";
 
-  private final BaseTuner tuner;
+  /** The method's side: LoRA's tuner, prompt learning's encoders, ... */
+  private final AdapterHost host;
   /** The base model's trainable flags before adapters froze it, to undo a failed load. */
   private final Map<Parameter, Boolean> trainableBefore = new java.util.IdentityHashMap<>();
-  /** Prompt learning only: the virtual-token encoders and the adapters' state (null for other methods). */
-  private final PromptLearning prompts;
 
   protected PeftModel(Block model, PeftConfig config, String adapterName) {
     ModuleTree.uniqueParameters(model).values()
@@ -66,36 +64,14 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
     if (config.baseModelNameOrPath() == null && model instanceof PreTrainedModel) {
       named = config.withBaseModelNameOrPath(((PreTrainedModel) model).nameOrPath());
     }
-    if (config.isPromptLearning()) {
-      // PEFT: for prompt learning, base_model is the transformers model itself and the encoders sit
-      // beside it under prompt_encoder.<adapter>.
-      tuner = null;
-      addModule("base_model", model);
-      prompts = new PromptLearning(model, addModule("prompt_encoder", new ModuleDict<>()));
-      try {
-        prompts.addAdapter(adapterName, named);
-      } catch (RuntimeException e) {
-        restoreBaseModel();
-        throw e;
-      }
-    } else {
-      prompts = null;
-      tuner = addModule("base_model", tunerFor(model, config));
-      try {
-        tuner.addAdapter(adapterName, named, Initialization.generator());
-      } catch (RuntimeException e) {
-        restoreBaseModel();
-        throw e;
-      }
+    host = TunerRegistry.newHost(config.peftType(), model);
+    host.peftModelChildren().forEach(this::addModule);
+    try {
+      host.addAdapter(adapterName, named, Initialization.generator());
+    } catch (RuntimeException e) {
+      restoreBaseModel();
+      throw e;
     }
-  }
-
-  private static BaseTuner tunerFor(Block model, PeftConfig config) {
-    if (config instanceof LoraConfig) {
-      return new LoraModel(model);
-    }
-    throw new IllegalArgumentException(config.peftType() + " adapters cannot be applied by peft4j yet; supported: "
-        + "LORA, PROMPT_TUNING, P_TUNING, PREFIX_TUNING");
   }
 
   /**
@@ -109,59 +85,38 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
 
   /** {@link #getPeftModel(Block, PeftConfig)} with an adapter name of your choice. */
   public static PeftModel getPeftModel(Block model, PeftConfig config, String adapterName) {
-    if (model instanceof PeftModel) {
-      throw new IllegalArgumentException(
-          "the model already is a PeftModel; use addAdapter(name, config) to add another adapter");
-    }
-    if (config.taskType() == TaskType.CAUSAL_LM) {
-      if (!(model instanceof PreTrainedCausalLM)) {
-        throw new IllegalArgumentException(
-            "task_type CAUSAL_LM needs a causal language model (e.g. OptForCausalLM), got "
-                + model.getClass().getSimpleName() + "; leave task_type unset for custom models");
-      }
-      return new PeftModelForCausalLM((PreTrainedCausalLM) model, config, adapterName);
-    }
-    if (config.taskType() == TaskType.SEQ_CLS) {
-      if (!(model instanceof PreTrainedModelForSequenceClassification)) {
-        throw new IllegalArgumentException(
-            "task_type SEQ_CLS needs a sequence classifier (e.g. RobertaForSequenceClassification), got "
-                + model.getClass().getSimpleName() + "; leave task_type unset for custom models");
-      }
-      return new PeftModelForSequenceClassification(
-          (PreTrainedModelForSequenceClassification) model, config, adapterName);
-    }
-    if (config.isPromptLearning()) {
-      throw new IllegalArgumentException(config.peftType() + " adds virtual tokens in the forward pass of a task "
-          + "model: set task_type to CAUSAL_LM (on a *ForCausalLM) or SEQ_CLS (on a *ForSequenceClassification); "
-          + "found task_type " + config.taskType());
-    }
-    return new PeftModel(model, config, adapterName);
+    return PeftModels.create(model, config, adapterName);
   }
 
   // --- the wrapped model ---
 
   /**
-   * The tuner (PEFT's {@code peft_model.base_model}, e.g. a {@link LoraModel}). Prompt-learning adapters have no
+   * The tuner (PEFT's {@code peft_model.base_model}, e.g. a {@code LoraModel}). Prompt-learning adapters have no
    * tuner: there PEFT's {@code base_model} is the user's model itself, see {@link #getBaseModel()}.
    *
    * @throws IllegalStateException for a prompt-learning model
    */
   public BaseTuner baseModel() {
-    if (tuner == null) {
-      throw new IllegalStateException("a " + activePeftConfig().peftType() + " model has no tuner: its base_model "
-          + "is the wrapped model itself (getBaseModel()), and its encoders are promptEncoder(name)");
+    if (host instanceof BaseTuner tuner) {
+      return tuner;
     }
-    return tuner;
+    throw new IllegalStateException("a " + activePeftConfig().peftType() + " model has no tuner: its base_model "
+        + "is the wrapped model itself (getBaseModel()), and its encoders are promptEncoder(name)");
+  }
+
+  /** The method's side of this model: its adapters and how they are switched, saved and merged. */
+  public AdapterHost adapterHost() {
+    return host;
   }
 
   /** The user's model, with adapter layers in place (PEFT's {@code get_base_model()}). */
   public Block getBaseModel() {
-    return tuner == null ? prompts.model : tuner.model();
+    return host.model();
   }
 
   /** Whether the adapters are prompt-learning ones (virtual tokens rather than adapted layers). */
   public boolean isPromptLearning() {
-    return prompts != null;
+    return host instanceof PromptLearning;
   }
 
   /**
@@ -170,16 +125,12 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
    * @throws IllegalStateException when this model's adapters are not prompt-learning ones
    */
   public VirtualTokenEncoder promptEncoder(String name) {
-    if (prompts == null) {
-      throw new IllegalStateException("only prompt-learning models have prompt encoders");
-    }
-    prompts.require(name);
-    return prompts.encoders.get(name);
+    return promptLearning().encoder(name);
   }
 
   /** The configs by adapter name. */
   public Map<String, PeftConfig> peftConfig() {
-    return tuner == null ? java.util.Collections.unmodifiableMap(prompts.configs) : tuner.configs();
+    return host.configs();
   }
 
   /** The config of the active adapter. */
@@ -190,35 +141,22 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
   // --- several adapters ---
 
   public String activeAdapter() {
-    return tuner == null ? prompts.active : tuner.activeAdapter();
+    return host.activeAdapter();
   }
 
   /** Adds another adapter (not active until {@link #setAdapter}). */
   public void addAdapter(String name, PeftConfig config) {
-    if (tuner == null) {
-      prompts.addAdapter(name, config);
-      prompts.setAdapter(prompts.active);
-    } else {
-      tuner.addAdapter(name, config, Initialization.generator());
-    }
+    host.addAdapter(name, config, Initialization.generator());
   }
 
   /** Makes {@code name} the adapter that runs and trains. */
   public void setAdapter(String name) {
-    if (tuner == null) {
-      prompts.setAdapter(name);
-    } else {
-      tuner.setAdapter(name);
-    }
+    host.setAdapter(name);
   }
 
   /** Removes an adapter and its weights. */
   public void deleteAdapter(String name) {
-    if (tuner == null) {
-      prompts.deleteAdapter(name);
-    } else {
-      tuner.deleteAdapter(name);
-    }
+    host.deleteAdapter(name);
   }
 
   /**
@@ -229,20 +167,12 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
    *   baseLogits = peft.forward(ids, mask, null).logits();
    * }
    * }</pre>
+   * With prompt learning PEFT runs the base model's own forward: no virtual tokens (modules_to_save copies stay in
+   * use).
    */
   public AdapterSwitch disableAdapter() {
-    if (tuner == null) {
-      // PEFT runs the base model's own forward: no virtual tokens (modules_to_save copies stay in use).
-      prompts.disabled = true;
-      return () -> prompts.disabled = false;
-    }
-    tuner.enableAdapters(false);
-    return () -> tuner.enableAdapters(true);
-  }
-
-  /** Whether prompt-learning adapters are switched off by {@link #disableAdapter()}. */
-  protected boolean promptsDisabled() {
-    return prompts != null && prompts.disabled;
+    host.enableAdapters(false);
+    return () -> host.enableAdapters(true);
   }
 
   /** Re-enables adapters when closed; see {@link #disableAdapter()}. */
@@ -256,14 +186,12 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
 
   /** Adds the active adapter (or those named) into the base weights; forward is unchanged. */
   public void mergeAdapter(String... adapterNames) {
-    requireTuner("mergeAdapter");
-    tuner.merge(List.of(adapterNames), false);
+    host.merge(List.of(adapterNames), false);
   }
 
   /** Takes merged adapters back out of the base weights. */
   public void unmergeAdapter() {
-    requireTuner("unmergeAdapter");
-    tuner.unmerge();
+    host.unmerge();
   }
 
   /**
@@ -271,28 +199,17 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
    * layer (PEFT's {@code merge_and_unload}). This PeftModel must not be used afterwards.
    */
   public Block mergeAndUnload() {
-    requireTuner("mergeAndUnload");
-    return tuner.unload(true, false);
+    return host.unload(true, false);
   }
 
   /** {@link #mergeAndUnload()} that checks merged weights for NaN and infinity first. */
   public Block mergeAndUnload(boolean safeMerge) {
-    requireTuner("mergeAndUnload");
-    return tuner.unload(true, safeMerge);
+    return host.unload(true, safeMerge);
   }
 
   /** Returns the base model with the adapter layers removed and nothing merged. */
   public Block unload() {
-    requireTuner("unload");
-    return tuner.unload(false, false);
-  }
-
-  private void requireTuner(String what) {
-    if (tuner == null) {
-      throw new UnsupportedOperationException(what + " is not available for " + activePeftConfig().peftType()
-          + " adapters: virtual tokens cannot be merged into the base weights (PEFT has no merge for prompt "
-          + "learning either); use getBaseModel() for the model without them");
-    }
+    return host.unload(false, false);
   }
 
   // --- parameters ---
@@ -352,7 +269,7 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
             "no adapter named '" + name + "'; adapters: " + peftConfig().keySet());
       }
       Path out = name.equals(DEFAULT_ADAPTER) ? dir : dir.resolve(name);
-      AdapterWeights.save(this, name, out.resolve(WEIGHTS_NAME));
+      AdapterWeights.save(host, name, out.resolve(WEIGHTS_NAME));
       config.withInferenceMode(true).savePretrained(out);
     }
   }
@@ -410,7 +327,7 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
     try (SafetensorsFile weights = openWeights(dir)) {
       PeftModel peft = getPeftModel(model, config, adapterName);
       try {
-        AdapterWeights.load(peft, adapterName, weights);
+        AdapterWeights.load(peft.host, adapterName, weights);
       } catch (RuntimeException e) {
         peft.restoreBaseModel();
         throw e;
@@ -440,7 +357,7 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
     try (SafetensorsFile weights = openWeights(dir)) {
       addAdapter(adapterName, config);
       try {
-        AdapterWeights.load(this, adapterName, weights);
+        AdapterWeights.load(host, adapterName, weights);
       } catch (RuntimeException e) {
         deleteAdapter(adapterName);
         throw e;
@@ -470,11 +387,7 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
    * layers, and each parameter as trainable as it was.
    */
   void restoreBaseModel() {
-    if (tuner != null) {
-      tuner.unload(false, false, false);
-    } else {
-      prompts.restore();
-    }
+    host.restore();
     trainableBefore.forEach((p, trainable) -> p.freeze(!trainable));
   }
 
@@ -496,16 +409,22 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    if (tuner == null) {
-      throw new UnsupportedOperationException("call the typed forward of PeftModelForCausalLM or "
-          + "PeftModelForSequenceClassification: virtual tokens need to know which input is which");
-    }
-    return tuner.forward(ps, inputs, training, params);
+    return host.forward(ps, inputs, training, params);
   }
 
-  /** Prompt learning: the state PEFT keeps on PeftModel; package-private for the task classes and the saver. */
-  PromptLearning prompts() {
-    return prompts;
+  /**
+   * The prompt-learning host when virtual tokens take part in forward: this model's adapters are
+   * prompt-learning ones and not switched off; null otherwise. For the task models' forwards.
+   */
+  protected PromptLearning activePrompts() {
+    return host instanceof PromptLearning pl && !pl.adaptersDisabled() ? pl : null;
+  }
+
+  private PromptLearning promptLearning() {
+    if (host instanceof PromptLearning pl) {
+      return pl;
+    }
+    throw new IllegalStateException("only prompt-learning models have prompt encoders");
   }
 
   /**
@@ -515,7 +434,7 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
    */
   ForwardScope promptScope(ParameterStore ps, boolean training) {
     ForwardScope.initialize(getBaseModel(), ps, training);
-    prompts.initializeEncoders();
+    promptLearning().initializeEncoders();
     return ForwardScope.open();
   }
 

@@ -12,6 +12,7 @@ import ai.peft4j.models.GenerationConfig;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.nn.ForwardScope;
+import ai.peft4j.tuners.prompt.PromptLearning;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -62,7 +63,7 @@ public class PeftModelForCausalLM extends PeftModel {
    * and extends only the mask, so the logits stay {@code (B, T, V)}.
    */
   public CausalLMOutput forward(ParameterStore ps, LmInputs in, boolean training) {
-    if (!isPromptLearning() || promptsDisabled()) {
+    if (activePrompts() == null) {
       return lm.forward(ps, in, training);
     }
     try (ForwardScope scope = promptScope(ps, training)) {
@@ -81,7 +82,7 @@ public class PeftModelForCausalLM extends PeftModel {
    * }</pre>
    */
   public NDArray generate(NDArray inputIds, NDArray attentionMask, GenerationConfig config) {
-    if (!isPromptLearning() || promptsDisabled()) {
+    if (activePrompts() == null) {
       return lm.generate(inputIds, attentionMask, config); // LoRA layers sit in the model: its cache works
     }
     // Virtual tokens are added on every forward, so each step runs the whole sequence.
@@ -97,7 +98,7 @@ public class PeftModelForCausalLM extends PeftModel {
    * @throws IllegalArgumentException when {@code in} has no labels
    */
   public NDArray loss(ParameterStore ps, LmInputs in, boolean training) {
-    if (!isPromptLearning() || promptsDisabled()) {
+    if (activePrompts() == null) {
       return lm.loss(ps, in, training);
     }
     try (ForwardScope scope = promptScope(ps, training)) {
@@ -107,7 +108,7 @@ public class PeftModelForCausalLM extends PeftModel {
 
   /** The base model's inputs with the active prompt-learning adapter's virtual tokens in place. */
   private LmInputs withPrompts(ParameterStore ps, LmInputs in, boolean training) {
-    PromptLearning pl = prompts();
+    PromptLearning pl = activePrompts();
     PromptLearningConfig c = pl.activeConfig();
     NDArray any = in.any();
     long batch = any.getShape().get(0);

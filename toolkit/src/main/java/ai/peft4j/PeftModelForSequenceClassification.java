@@ -10,7 +10,7 @@ import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.SequenceClassifierOutput;
 import ai.peft4j.nn.ForwardScope;
-import ai.peft4j.tuners.ModulesToSaveWrapper;
+import ai.peft4j.tuners.prompt.PromptLearning;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
 import java.util.List;
 
@@ -47,13 +47,7 @@ public class PeftModelForSequenceClassification extends PeftModel {
 
   /** PEFT's {@code _set_trainable} with {@code {"classifier", "score"}}: a trainable copy of the head. */
   private void wrapClassifier(String adapterName) {
-    if (isPromptLearning()) {
-      prompts().wrapModulesToSave(adapterName, CLASSIFIER_NAMES);
-      prompts().setAdapter(activeAdapter());
-    } else {
-      ModulesToSaveWrapper.wrapAll(baseModel().model(), CLASSIFIER_NAMES, adapterName);
-      baseModel().setAdapter(activeAdapter());
-    }
+    adapterHost().wrapModulesToSave(adapterName, CLASSIFIER_NAMES);
   }
 
   /** {@inheritDoc} The new adapter gets its own copy of the head too. */
@@ -82,7 +76,7 @@ public class PeftModelForSequenceClassification extends PeftModel {
 
   /** The full forward pass with an explicit parameter store and mode. */
   public SequenceClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-    if (!isPromptLearning() || promptsDisabled()) {
+    if (activePrompts() == null) {
       return classifierModel.forward(ps, in, training);
     }
     try (ForwardScope scope = promptScope(ps, training)) {
@@ -92,7 +86,7 @@ public class PeftModelForSequenceClassification extends PeftModel {
   }
 
   private SequenceClassifierOutput promptForward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-    PromptLearning pl = prompts();
+    PromptLearning pl = activePrompts();
     PromptLearningConfig c = pl.activeConfig();
     NDArray any = in.any();
     long batch = any.getShape().get(0);

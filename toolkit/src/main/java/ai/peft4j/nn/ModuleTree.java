@@ -236,6 +236,21 @@ public final class ModuleTree {
     return s;
   }
 
+  /**
+   * The manager that holds the weights of {@code root} (that of its first parameter with a value).
+   *
+   * @throws IllegalStateException when no parameter has a value yet
+   */
+  public static ai.djl.ndarray.NDManager weightsManager(Block root) {
+    for (Parameter p : uniqueParameters(root).values()) {
+      if (p.isInitialized()) {
+        return p.getArray().getManager();
+      }
+    }
+    throw new IllegalStateException(
+        "the base model has no weights yet; load or initialize it before loading an adapter");
+  }
+
   /** A PyTorch-like printout of the tree, one module per line. */
   public static String describe(Block root) {
     StringBuilder sb = new StringBuilder();

@@ -1,6 +1,7 @@
 package ai.peft4j.tuners;
 
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
@@ -20,26 +21,36 @@ import java.util.Random;
  * enabling, deleting, merging, unloading, {@code modules_to_save}; a method's subclass only
  * decides which modules to wrap and how ({@link #injectAdapter}).
  */
-public abstract class BaseTuner extends ModuleBlock {
+public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
 
   private final Map<String, PeftConfig> configs = new LinkedHashMap<>();
   private String activeAdapter;
+  private boolean disabled;
 
   protected BaseTuner(Block model) {
     addModule("model", model);
   }
 
+  /** {@inheritDoc} The tuner is {@code base_model}, the user's model {@code base_model.model}. */
+  @Override
+  public Map<String, Block> peftModelChildren() {
+    return Map.of("base_model", this);
+  }
+
   /** The wrapped model, with adapters in place. */
+  @Override
   public Block model() {
     return module("model");
   }
 
   /** The configs by adapter name. */
+  @Override
   public Map<String, PeftConfig> configs() {
     return java.util.Collections.unmodifiableMap(configs);
   }
 
   /** The adapter that forward uses and training updates. */
+  @Override
   public String activeAdapter() {
     return activeAdapter;
   }
@@ -48,6 +59,7 @@ public abstract class BaseTuner extends ModuleBlock {
    * Adds adapter {@code name} as {@code config} describes and makes it active if it is the
    * first. Its weights are drawn from {@code rnd}.
    */
+  @Override
   public void addAdapter(String name, PeftConfig config, Random rnd) {
     if (configs.containsKey(name)) {
       throw new IllegalArgumentException(
@@ -109,6 +121,7 @@ public abstract class BaseTuner extends ModuleBlock {
    * Makes {@code name} the active adapter. Afterwards exactly its parameters (and its copies of
    * modules_to_save) are trainable, unless the adapter's config is in inference mode.
    */
+  @Override
   public void setAdapter(String name) {
     requireAdapter(name);
     for (TunerLayer layer : tunerLayers().values()) {
@@ -131,17 +144,26 @@ public abstract class BaseTuner extends ModuleBlock {
   private static boolean isAdapterParameter(
       String key, String adapter, Map<String, TunerLayer> layers,
       Map<String, ModulesToSaveWrapper> wrappers) {
+    return savedKeyOf(key, adapter, layers, wrappers) != null;
+  }
+
+  /** The saved key of an adapter weight or a modules_to_save copy, or null for anything else. */
+  private static String savedKeyOf(
+      String key, String adapter, Map<String, TunerLayer> layers,
+      Map<String, ModulesToSaveWrapper> wrappers) {
     for (String path : layers.keySet()) {
-      if (savedKey(key, path, adapter) != null) {
-        return true;
+      String saved = savedKey(key, path, adapter);
+      if (saved != null) {
+        return saved;
       }
     }
     for (String path : wrappers.keySet()) {
-      if (savedCopyKey(key, path, adapter) != null) {
-        return true;
+      String saved = ModulesToSaveWrapper.savedCopyKey(key, path, adapter);
+      if (saved != null) {
+        return saved;
       }
     }
-    return false;
+    return null;
   }
 
   /**
@@ -161,19 +183,78 @@ public abstract class BaseTuner extends ModuleBlock {
     return layerPath + "." + parts[0] + "." + parts[2];
   }
 
-  /** PEFT's saved key for {@code adapter}'s copy in the modules_to_save wrapper at {@code path}. */
-  public static String savedCopyKey(String key, String wrapperPath, String adapter) {
-    String copy = wrapperPath + ".modules_to_save." + adapter + ".";
-    return key.startsWith(copy) ? wrapperPath + "." + key.substring(copy.length()) : null;
-  }
-
   /** Turns all adapters off (the model computes as its base) or on again. */
+  @Override
   public void enableAdapters(boolean enabled) {
+    disabled = !enabled;
     tunerLayers().values().forEach(l -> l.setAdaptersEnabled(enabled));
     ModulesToSaveWrapper.find(model()).values().forEach(w -> w.setEnabled(enabled));
   }
 
+  @Override
+  public boolean adaptersDisabled() {
+    return disabled;
+  }
+
+  /** {@inheritDoc} The copies are made for {@code adapter} and the active adapter is set again. */
+  @Override
+  public void wrapModulesToSave(String adapter, List<String> names) {
+    ModulesToSaveWrapper.wrapAll(model(), names, adapter);
+    setAdapter(activeAdapter);
+  }
+
+  /**
+   * {@inheritDoc} PEFT's {@code get_peft_model_state_dict}: the adapter's weights in its tuner
+   * layers ({@code …q_proj.lora_A.<adapter>.weight} saved as {@code …q_proj.lora_A.weight}), its
+   * modules_to_save copies ({@code …score.modules_to_save.<adapter>.weight} as {@code
+   * …score.weight}), and whatever {@link #savedAlongside} adds.
+   */
+  @Override
+  public Map<String, Parameter> stateDict(String adapter) {
+    requireAdapter(adapter);
+    String prefix = "base_model.model.";
+    Map<String, TunerLayer> layers = tunerLayers();
+    Map<String, ModulesToSaveWrapper> wrappers = ModulesToSaveWrapper.find(model());
+    Map<String, Parameter> out = new LinkedHashMap<>();
+    ModuleTree.namedParameters(model()).forEach((key, p) -> {
+      String saved = savedKeyOf(key, adapter, layers, wrappers);
+      if (saved != null) {
+        out.put(prefix + saved, p);
+      } else if (savedAlongside(adapter, key, layers.keySet())) {
+        out.put(prefix + key, p);
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Whether a parameter outside the adapter's own weights is saved with it, under its own key
+   * (LoRA's {@code bias} option); none by default.
+   */
+  protected boolean savedAlongside(String adapter, String key, java.util.Set<String> layerPaths) {
+    return false;
+  }
+
+  /** {@inheritDoc} The manager of the first tuner layer's base weight, else of any weight. */
+  @Override
+  public NDManager weightsManager() {
+    for (TunerLayer layer : tunerLayers().values()) {
+      Parameter w = ModuleTree.directParameters(layer.baseLayer()).get("weight");
+      if (w != null && w.isInitialized()) {
+        return w.getArray().getManager();
+      }
+    }
+    return ModuleTree.weightsManager(model());
+  }
+
+  /** {@inheritDoc} Tuner layers become their base layers, wrappers their original modules. */
+  @Override
+  public void restore() {
+    unload(false, false, false);
+  }
+
   /** Removes adapter {@code name}; layers left without adapters go back to their base layer. */
+  @Override
   public void deleteAdapter(String name) {
     requireAdapter(name);
     for (Map.Entry<String, TunerLayer> e : tunerLayers().entrySet()) {
@@ -201,6 +282,7 @@ public abstract class BaseTuner extends ModuleBlock {
   }
 
   /** Merges the given adapters (the active one when empty) into the base weights. */
+  @Override
   public void merge(List<String> names, boolean safe) {
     List<String> which = names.isEmpty() ? List.of(activeAdapter) : names;
     which.forEach(this::requireAdapter);
@@ -210,6 +292,7 @@ public abstract class BaseTuner extends ModuleBlock {
   }
 
   /** Takes every merged adapter back out of the base weights. */
+  @Override
   public void unmerge() {
     tunerLayers().values().forEach(TunerLayer::unmerge);
   }
@@ -220,6 +303,7 @@ public abstract class BaseTuner extends ModuleBlock {
    * active adapter's trained copy.
    * Returns the model, which then holds no PEFT module.
    */
+  @Override
   public Block unload(boolean merge, boolean safe) {
     return unload(merge, safe, true);
   }

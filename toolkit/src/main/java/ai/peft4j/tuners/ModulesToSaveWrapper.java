@@ -124,6 +124,12 @@ public class ModulesToSaveWrapper extends ModuleBlock {
     }
   }
 
+  /** PEFT's saved key for {@code adapter}'s copy in the modules_to_save wrapper at {@code path}. */
+  public static String savedCopyKey(String key, String wrapperPath, String adapter) {
+    String copy = wrapperPath + ".modules_to_save." + adapter + ".";
+    return key.startsWith(copy) ? wrapperPath + "." + key.substring(copy.length()) : null;
+  }
+
   /** Whether {@code path} lies inside a tuner layer or a modules_to_save wrapper of {@code root}. */
   public static boolean insideAdapterModule(Block root, String path) {
     String p = path;

@@ -178,6 +178,22 @@ public class LoraModel extends BaseTuner {
     }
   }
 
+  /** {@inheritDoc} PEFT saves the biases that {@code bias} trains, but not those inside modules_to_save copies. */
+  @Override
+  protected boolean savedAlongside(String adapter, String key, java.util.Set<String> layerPaths) {
+    if (!key.endsWith("bias") || key.contains(".original_module.") || key.contains(".modules_to_save.")) {
+      return false;
+    }
+    switch (((LoraConfig) configs().get(adapter)).bias()) {
+      case ALL:
+        return !key.contains(".lora_");
+      case LORA_ONLY:
+        return layerPaths.stream().anyMatch(path -> key.equals(path + ".base_layer.bias"));
+      default:
+        return false;
+    }
+  }
+
   /** The LoRA layers by path relative to the model. */
   public Map<String, LoraLinear> loraLayers() {
     Map<String, LoraLinear> out = new java.util.LinkedHashMap<>();

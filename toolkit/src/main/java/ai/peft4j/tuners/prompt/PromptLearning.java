@@ -1,4 +1,4 @@
-package ai.peft4j;
+package ai.peft4j.tuners.prompt;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -8,20 +8,14 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import ai.peft4j.PeftConfig;
+import ai.peft4j.PeftType;
 import ai.peft4j.models.PreTrainedModel;
 import ai.peft4j.nn.Embedding;
 import ai.peft4j.nn.ModuleDict;
 import ai.peft4j.nn.ModuleTree;
-import ai.peft4j.tuners.Initialization;
+import ai.peft4j.tuners.AdapterHost;
 import ai.peft4j.tuners.ModulesToSaveWrapper;
-import ai.peft4j.tuners.prefixtuning.PrefixEncoder;
-import ai.peft4j.tuners.prefixtuning.PrefixTuningConfig;
-import ai.peft4j.tuners.prompt.PromptLearningConfig;
-import ai.peft4j.tuners.prompt.VirtualTokenEncoder;
-import ai.peft4j.tuners.prompttuning.PromptEmbedding;
-import ai.peft4j.tuners.prompttuning.PromptTuningConfig;
-import ai.peft4j.tuners.ptuning.PromptEncoder;
-import ai.peft4j.tuners.ptuning.PromptEncoderConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -29,29 +23,44 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 
 /**
  * The prompt-learning part of PEFT's {@code PeftModel}: {@code _setup_prompt_encoder}, {@code get_prompt}, {@code
- * get_prompt_embedding_to_save} and the bookkeeping of adapters, for a {@link PeftModel} whose {@code base_model} is
- * the user's model itself.
+ * get_prompt_embedding_to_save} and the bookkeeping of adapters, for a PEFT model whose {@code base_model} is the
+ * user's model itself and whose encoders sit beside it under {@code prompt_encoder.<adapter>}. One method's encoders
+ * ({@link EncoderFactory}) per host, as PEFT allows no mix of prompt-learning types.
  */
-final class PromptLearning {
+public final class PromptLearning implements AdapterHost {
 
-  final Block model;
-  final ModuleDict<VirtualTokenEncoder> encoders;
-  final Map<String, PeftConfig> configs = new LinkedHashMap<>();
+  /** Builds a method's virtual-token encoder for a config already filled from the model. */
+  @FunctionalInterface
+  public interface EncoderFactory {
+    /**
+     * The encoder of one adapter.
+     *
+     * @throws IllegalArgumentException when the config does not fit the model
+     */
+    VirtualTokenEncoder create(PromptLearningConfig config, Embedding wordEmbeddings, Block model, Random rnd);
+  }
+
+  private final Block model;
+  private final EncoderFactory encoderFactory;
+  private final ModuleDict<VirtualTokenEncoder> encoders = new ModuleDict<>();
+  private final Map<String, PeftConfig> configs = new LinkedHashMap<>();
   /** PEFT's {@code PeftModel.modules_to_save}: module-name suffixes whose copies train and are saved. */
-  final Set<String> modulesToSave = new LinkedHashSet<>();
-  String active;
-  boolean disabled;
+  private final Set<String> modulesToSave = new LinkedHashSet<>();
+  private String active;
+  private boolean disabled;
   private final Embedding wordEmbeddings;
   // requires-gradient flags of the model before PEFT froze it, to give it back unchanged after a failed load
   private final Map<Parameter, Boolean> frozenBefore = new IdentityHashMap<>();
 
-  PromptLearning(Block model, ModuleDict<VirtualTokenEncoder> encoders) {
+  /** Prompt learning on {@code model} with the encoders {@code encoderFactory} builds; freezes the model. */
+  public PromptLearning(Block model, EncoderFactory encoderFactory) {
     this.model = model;
-    this.encoders = encoders;
+    this.encoderFactory = encoderFactory;
     this.wordEmbeddings = findWordEmbeddings(model);
     // PEFT's _setup_prompt_encoder freezes every parameter of the base model.
     for (Parameter p : ModuleTree.uniqueParameters(model).values()) {
@@ -86,18 +95,53 @@ final class PromptLearning {
         + model.getClass().getSimpleName());
   }
 
-  Embedding wordEmbeddings() {
+  /** {@inheritDoc} The user's model is {@code base_model}, the encoders {@code prompt_encoder}. */
+  @Override
+  public Map<String, Block> peftModelChildren() {
+    Map<String, Block> out = new LinkedHashMap<>();
+    out.put("base_model", model);
+    out.put("prompt_encoder", encoders);
+    return out;
+  }
+
+  @Override
+  public Block model() {
+    return model;
+  }
+
+  @Override
+  public Map<String, PeftConfig> configs() {
+    return java.util.Collections.unmodifiableMap(configs);
+  }
+
+  @Override
+  public String activeAdapter() {
+    return active;
+  }
+
+  /** PEFT's {@code word_embeddings}: the embedding the virtual tokens live beside. */
+  public Embedding wordEmbeddings() {
     return wordEmbeddings;
   }
 
-  void require(String name) {
+  /** The encoder of adapter {@code name} (PEFT's {@code prompt_encoder[name]}). */
+  public VirtualTokenEncoder encoder(String name) {
+    require(name);
+    return encoders.get(name);
+  }
+
+  private void require(String name) {
     if (!configs.containsKey(name)) {
       throw new IllegalArgumentException("no adapter named '" + name + "'; adapters: " + configs.keySet());
     }
   }
 
-  /** PEFT's {@code add_adapter} for prompt learning: fills the config from the model, builds the encoder. */
-  void addAdapter(String name, PeftConfig config) {
+  /**
+   * PEFT's {@code add_adapter} for prompt learning: fills the config from the model, builds the encoder. A later
+   * adapter is not activated.
+   */
+  @Override
+  public void addAdapter(String name, PeftConfig config, Random rnd) {
     if (configs.containsKey(name)) {
       throw new IllegalArgumentException(
           "adapter '" + name + "' already exists; delete it first or pick another name");
@@ -118,34 +162,17 @@ final class PromptLearning {
       throw new IllegalArgumentException("num_transformer_submodules=" + filled.numTransformerSubmodules()
           + " is for encoder-decoder models (SEQ_2_SEQ_LM), which peft4j does not support yet; use 1");
     }
-    VirtualTokenEncoder encoder;
-    if (filled instanceof PromptTuningConfig) {
-      encoder = new PromptEmbedding((PromptTuningConfig) filled, wordEmbeddings, Initialization.generator());
-    } else if (filled instanceof PromptEncoderConfig) {
-      encoder = new PromptEncoder((PromptEncoderConfig) filled, Initialization.generator());
-    } else if (filled instanceof PrefixTuningConfig) {
-      if (filled.tokenDim() % filled.numAttentionHeads() != 0) {
-        throw new IllegalArgumentException("prefix tuning splits token_dim=" + filled.tokenDim() + " over "
-            + "num_attention_heads=" + filled.numAttentionHeads() + ", which must divide it");
-      }
-      if (!(model instanceof ai.peft4j.models.SupportsPastKeyValues)) {
-        throw new IllegalArgumentException("Model does not support past key values which are required for "
-            + "prefix tuning (" + model.getClass().getSimpleName() + ")");
-      }
-      encoder = new PrefixEncoder((PrefixTuningConfig) filled, Initialization.generator());
-    } else {
-      throw new IllegalArgumentException(config.peftType() + " adapters cannot be applied by peft4j yet");
-    }
-    encoders.put(name, encoder);
+    encoders.put(name, encoderFactory.create(filled, wordEmbeddings, model, rnd));
     configs.put(name, filled);
     initializeEncoders();
     if (active == null) {
       active = name;
     }
+    setAdapter(active);
   }
 
   /** Allocates the encoders' weights on the base model's manager once the base model has weights. */
-  void initializeEncoders() {
+  public void initializeEncoders() {
     NDManager owner = null;
     Parameter w = wordEmbeddings.weight();
     if (w.isInitialized()) {
@@ -160,7 +187,8 @@ final class PromptLearning {
   }
 
   /** PEFT's {@code set_adapter}: the active encoder and classifier copy train (unless in inference mode). */
-  void setAdapter(String name) {
+  @Override
+  public void setAdapter(String name) {
     require(name);
     active = name;
     ModulesToSaveWrapper.find(model).values().forEach(w -> w.setAdapter(name));
@@ -171,7 +199,7 @@ final class PromptLearning {
    * Trainable: the active adapter's encoder and its modules_to_save copies, unless its config is in inference mode
    * (a loaded adapter), where nothing trains. Everything else is frozen.
    */
-  void markTrainable() {
+  private void markTrainable() {
     boolean train = !configs.get(active).inferenceMode();
     encoders.asMap().forEach((n, e) ->
         e.getParameters().values().forEach(p -> p.freeze(!(train && n.equals(active)))));
@@ -191,12 +219,26 @@ final class PromptLearning {
    * PEFT's {@code _set_trainable}: wraps every module of the model whose path ends with one of {@code names} (PEFT
    * compares with {@code endswith}, no dot) in a {@link ModulesToSaveWrapper}, or adds a copy for {@code adapter}.
    */
-  void wrapModulesToSave(String adapter, List<String> names) {
+  @Override
+  public void wrapModulesToSave(String adapter, List<String> names) {
     modulesToSave.addAll(names);
     ModulesToSaveWrapper.wrapAll(model, modulesToSave, adapter);
+    setAdapter(active);
   }
 
-  void deleteAdapter(String name) {
+  /** {@inheritDoc} PEFT then runs the base model's own forward: no virtual tokens. */
+  @Override
+  public void enableAdapters(boolean enabled) {
+    disabled = !enabled;
+  }
+
+  @Override
+  public boolean adaptersDisabled() {
+    return disabled;
+  }
+
+  @Override
+  public void deleteAdapter(String name) {
     require(name);
     if (configs.size() == 1) {
       throw new IllegalArgumentException("cannot delete '" + name + "', the only adapter of a prompt-learning "
@@ -213,7 +255,8 @@ final class PromptLearning {
   }
 
   /** Puts the model back as it was: original modules instead of wrappers, requires-gradient flags restored. */
-  void restore() {
+  @Override
+  public void restore() {
     for (Map.Entry<String, ModulesToSaveWrapper> e : ModulesToSaveWrapper.find(model).entrySet()) {
       ModuleTree.replace(model, e.getKey(), e.getValue().originalModule());
     }
@@ -221,7 +264,7 @@ final class PromptLearning {
   }
 
   /** The active config, as a prompt-learning one. */
-  PromptLearningConfig activeConfig() {
+  public PromptLearningConfig activeConfig() {
     return (PromptLearningConfig) configs.get(active);
   }
 
@@ -229,7 +272,7 @@ final class PromptLearning {
    * PEFT's {@code get_prompt} for prompt tuning and p-tuning: the virtual tokens' embeddings {@code (B, N, D)}. The
    * indices are created on {@code like}'s manager, so the result lives there too.
    */
-  NDArray prompts(ParameterStore ps, long batch, NDArray like, boolean training) {
+  public NDArray prompts(ParameterStore ps, long batch, NDArray like, boolean training) {
     initializeEncoders();
     PromptLearningConfig c = activeConfig();
     return encoders.get(active).encode(ps, indices(like, batch, c.totalVirtualTokens()), training);
@@ -240,7 +283,7 @@ final class PromptLearning {
    * D / H)}, from the encoder's {@code (B, P, L * 2 * D)} output viewed as {@code (B, P, 2L, H, D / H)} and permuted
    * to {@code (2L, B, H, P, D / H)}: key of layer l at 2l, value at 2l + 1.
    */
-  List<NDList> pastKeyValues(ParameterStore ps, long batch, NDArray like, boolean training) {
+  public List<NDList> pastKeyValues(ParameterStore ps, long batch, NDArray like, boolean training) {
     initializeEncoders();
     PromptLearningConfig c = activeConfig();
     int p = c.numVirtualTokens();
@@ -267,7 +310,7 @@ final class PromptLearning {
    * output for every virtual token (for prefix tuning the first {@code num_virtual_tokens}), computed in evaluation
    * mode. A new array on {@code manager}.
    */
-  NDArray promptEmbeddingsToSave(String adapter, NDManager manager) {
+  private NDArray promptEmbeddingsToSave(String adapter, NDManager manager) {
     require(adapter);
     initializeEncoders();
     PromptLearningConfig c = (PromptLearningConfig) configs.get(adapter);
@@ -277,10 +320,69 @@ final class PromptLearning {
           + "(load or initialize it before saving)");
     }
     // In inference mode the encoder is just the embedding, so this is its weight, as PEFT saves then.
-    int n = c instanceof PrefixTuningConfig ? c.numVirtualTokens() : c.totalVirtualTokens();
+    int n = c.peftType() == PeftType.PREFIX_TUNING ? c.numVirtualTokens() : c.totalVirtualTokens();
     NDArray ids = manager.arange(0, n, 1, DataType.INT64, e.embedding().weight().getArray().getDevice())
         .reshape(1, n);
     ParameterStore ps = new ParameterStore(manager, false);
     return e.encode(ps, ids, false).get(0);
+  }
+
+  /** PEFT's key for the virtual tokens' embeddings of a prompt-learning adapter. */
+  public static final String PROMPT_EMBEDDINGS = "prompt_embeddings";
+
+  /**
+   * {@inheritDoc} {@code prompt_embeddings} (loaded into the encoder's embedding; PEFT's {@code
+   * set_peft_model_state_dict}) and the adapter's modules_to_save copies, under {@code base_model.}.
+   */
+  @Override
+  public Map<String, Parameter> stateDict(String adapter) {
+    require(adapter);
+    initializeEncoders();
+    Map<String, Parameter> out = new LinkedHashMap<>();
+    out.put(PROMPT_EMBEDDINGS, encoders.get(adapter).embedding().weight());
+    Map<String, ModulesToSaveWrapper> wrappers = ModulesToSaveWrapper.find(model);
+    ModuleTree.namedParameters(model).forEach((key, p) -> {
+      for (String path : wrappers.keySet()) {
+        String saved = ModulesToSaveWrapper.savedCopyKey(key, path, adapter);
+        if (saved != null) {
+          out.put("base_model." + saved, p);
+        }
+      }
+    });
+    return out;
+  }
+
+  /** {@inheritDoc} PEFT saves the encoder's output for every virtual token, not the encoder. */
+  @Override
+  public Map<String, NDArray> computedTensors(String adapter, NDManager manager) {
+    return Map.of(PROMPT_EMBEDDINGS, promptEmbeddingsToSave(adapter, manager));
+  }
+
+  /** {@inheritDoc} The word embedding's manager. */
+  @Override
+  public NDManager weightsManager() {
+    Parameter w = wordEmbeddings.weight();
+    return w.isInitialized() ? w.getArray().getManager() : ModuleTree.weightsManager(model);
+  }
+
+  @Override
+  public void merge(List<String> adapterNames, boolean safe) {
+    throw notMergeable("mergeAdapter");
+  }
+
+  @Override
+  public void unmerge() {
+    throw notMergeable("unmergeAdapter");
+  }
+
+  @Override
+  public Block unload(boolean merge, boolean safe) {
+    throw notMergeable(merge ? "mergeAndUnload" : "unload");
+  }
+
+  private UnsupportedOperationException notMergeable(String what) {
+    return new UnsupportedOperationException(what + " is not available for " + activeConfig().peftType()
+        + " adapters: virtual tokens cannot be merged into the base weights (PEFT has no merge for prompt "
+        + "learning either); use getBaseModel() for the model without them");
   }
 }
