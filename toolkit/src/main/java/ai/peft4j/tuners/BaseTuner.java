@@ -65,8 +65,14 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
       throw new IllegalArgumentException(
           "adapter '" + name + "' already exists; delete it first or pick another name");
     }
-    configs.put(name, injectAdapter(name, config, rnd));
-    ModulesToSaveWrapper.wrapAll(model(), modulesToSave(config), name);
+    PeftConfig applied = injectAdapter(name, config, rnd);
+    try {
+      ModulesToSaveWrapper.wrapAll(model(), modulesToSave(config), name);
+    } catch (RuntimeException e) {
+      removeFromModules(name); // a failed add leaves the model as it was
+      throw e;
+    }
+    configs.put(name, applied);
     if (activeAdapter == null) {
       activeAdapter = name;
     }
@@ -76,6 +82,8 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
   /**
    * Wraps the targets of {@code config} in {@code model()} with layers carrying {@code name}, and
    * returns the config as applied (PEFT adjusts some fields to the layers it finds, and saves that).
+   * Throws without changing the model when the config does not fit; a method normally does this
+   * with an {@link Injector} and its {@link LayerFactory} list.
    */
   protected abstract PeftConfig injectAdapter(String name, PeftConfig config, Random rnd);
 
@@ -99,11 +107,6 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
   /** Whether a parameter of a non-adapter module should still train ({@code bias} options). */
   protected boolean extraTrainable(String adapter, String key, Parameter p) {
     return false;
-  }
-
-  /** Whether {@code path} lies inside a tuner layer or a modules_to_save wrapper. */
-  protected boolean insideTunerModule(String path) {
-    return ModulesToSaveWrapper.insideAdapterModule(model(), path);
   }
 
   /** Tuner layers by path relative to {@code model()}. */
@@ -257,6 +260,18 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
   @Override
   public void deleteAdapter(String name) {
     requireAdapter(name);
+    removeFromModules(name);
+    configs.remove(name);
+    if (name.equals(activeAdapter)) {
+      activeAdapter = configs.isEmpty() ? null : configs.keySet().iterator().next();
+      if (activeAdapter != null) {
+        setAdapter(activeAdapter);
+      }
+    }
+  }
+
+  /** Takes adapter {@code name} out of every layer and wrapper; emptied ones give back their module. */
+  private void removeFromModules(String name) {
     for (Map.Entry<String, TunerLayer> e : tunerLayers().entrySet()) {
       TunerLayer layer = e.getValue();
       if (layer.adapterNames().contains(name)) {
@@ -270,13 +285,6 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
       e.getValue().deleteAdapter(name);
       if (e.getValue().isEmpty()) {
         ModuleTree.replace(model(), e.getKey(), e.getValue().originalModule());
-      }
-    }
-    configs.remove(name);
-    if (name.equals(activeAdapter)) {
-      activeAdapter = configs.isEmpty() ? null : configs.keySet().iterator().next();
-      if (activeAdapter != null) {
-        setAdapter(activeAdapter);
       }
     }
   }

@@ -1,12 +1,13 @@
 package ai.peft4j.tuners;
 
-import ai.peft4j.tuners.lora.LoraConfig;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -55,7 +56,7 @@ public final class TargetMatcher {
   }
 
   // Without layers_pattern PEFT 0.10 takes the last "<segment>.<digits>." (the .* is greedy).
-  private static final Pattern ANY_LAYER_INDEX = Pattern.compile(".*\\.[^.]*\\.(\\d+)\\.");
+  private static final Pattern ANY_LAYER_INDEX = Pattern.compile(".*\\.([^.]*)\\.(\\d+)\\.");
 
   private final ModuleSelector targets;
   private final ModuleSelector exclude;
@@ -78,8 +79,8 @@ public final class TargetMatcher {
     this.layersPattern = layersPattern == null ? List.of() : List.copyOf(layersPattern);
   }
 
-  /** The matcher for a LoRA config. */
-  public static TargetMatcher of(LoraConfig config) {
+  /** The matcher for a config's targeting fields (LoRA's, or any other method's). */
+  public static TargetMatcher of(TargetedConfig config) {
     return new TargetMatcher(config.targetModules(), config.excludeModules(), config.layersToTransform(),
         config.layersPattern());
   }
@@ -179,30 +180,83 @@ public final class TargetMatcher {
    * }</pre>
    */
   public static OptionalInt layerIndex(String modulePath, List<String> layersPattern) {
-    Matcher m = null;
+    LayerPosition at = layerPosition(modulePath, layersPattern);
+    return at == null ? OptionalInt.empty() : OptionalInt.of(at.index());
+  }
+
+  /** Where a module sits: the layer container's name (or pattern) and the index in it. */
+  private record LayerPosition(String container, int index) {}
+
+  private static LayerPosition layerPosition(String modulePath, List<String> layersPattern) {
     if (layersPattern == null || layersPattern.isEmpty()) {
-      Matcher candidate = ANY_LAYER_INDEX.matcher(modulePath);
-      if (candidate.lookingAt()) {
-        m = candidate;
-      }
-    } else {
-      for (String p : layersPattern) {
-        // re.match semantics: anchored at the start, not at the end.
-        Matcher candidate = Pattern.compile(".*\\." + p + "\\.(\\d+)\\.").matcher(modulePath);
-        if (candidate.lookingAt()) {
-          m = candidate;
-          break;
-        }
+      Matcher m = ANY_LAYER_INDEX.matcher(modulePath);
+      return m.lookingAt() ? position(m.group(1), m.group(2)) : null;
+    }
+    for (String p : layersPattern) {
+      // re.match semantics: anchored at the start, not at the end.
+      Matcher m = Pattern.compile(".*\\." + p + "\\.(\\d+)\\.").matcher(modulePath);
+      if (m.lookingAt()) {
+        return position(p, m.group(1));
       }
     }
-    if (m == null) {
-      return OptionalInt.empty();
-    }
+    return null;
+  }
+
+  private static LayerPosition position(String container, String digits) {
     try {
-      return OptionalInt.of(Integer.parseInt(m.group(1)));
+      return new LayerPosition(container, Integer.parseInt(digits));
     } catch (NumberFormatException e) {
-      return OptionalInt.empty(); // more digits than any real model has layers
+      return null; // more digits than any real model has layers
     }
+  }
+
+  /**
+   * Why nothing was targeted when {@code target_modules} names modules that exist but {@code
+   * layers_to_transform} keeps none of them, e.g. {@code layers_to_transform [40] selects no layer:
+   * the model's layers are numbered 0..11 under 'layers'}; {@code null} when that is not the reason
+   * (a regex target, no layer filter, or no module named at all).
+   */
+  public String noLayerSelectedMessage(Collection<String> modulePaths) {
+    if (targets == null || targets.isRegex() || layersToTransform.isEmpty()) {
+      return null;
+    }
+    List<String> named = new ArrayList<>();
+    for (String path : modulePaths) {
+      if (!path.isEmpty() && targets.selectsBySuffix(path) && (exclude == null || !exclude.selects(path))) {
+        if (check(path) == Outcome.TARGETED) {
+          return null;
+        }
+        named.add(path);
+      }
+    }
+    if (named.isEmpty()) {
+      return null;
+    }
+    Map<String, Set<Integer>> byContainer = new LinkedHashMap<>();
+    for (String path : named) {
+      LayerPosition at = layerPosition(path, layersPattern);
+      if (at != null) {
+        byContainer.computeIfAbsent(at.container(), k -> new TreeSet<>()).add(at.index());
+      }
+    }
+    String head = "layers_to_transform " + layersToTransform + " selects no layer: ";
+    if (byContainer.isEmpty()) {
+      return head + "none of the " + named.size() + " modules that target_modules names sits in a numbered "
+          + "layer container" + (layersPattern.isEmpty() ? "" : " named " + layersPattern + " (layers_pattern)")
+          + ", e.g. " + named.get(0) + ". Fix layers_pattern, or drop layers_to_transform.";
+    }
+    List<String> ranges = new ArrayList<>();
+    byContainer.forEach((container, indices) -> ranges.add(numbering(indices) + " under '" + container + "'"));
+    return head + "the model's layers are numbered " + String.join(" and ", ranges)
+        + ". Pick layer indices from that range.";
+  }
+
+  /** {@code 0..11} for a contiguous set, else the list. */
+  private static String numbering(Set<Integer> sorted) {
+    List<Integer> list = new ArrayList<>(sorted);
+    int first = list.get(0);
+    int last = list.get(list.size() - 1);
+    return last - first + 1 == list.size() ? first + ".." + last : list.toString();
   }
 
   /** The distinct last segments of module paths ({@code q_proj}, {@code fc1}...), sorted. */

@@ -43,7 +43,7 @@ import java.util.stream.Collectors;
  * <p><b>Not supported yet.</b> DoRA ({@code use_dora = true}) is rejected when building or reading. Options of
  * later PEFT versions ({@code init_lora_weights = "pissa"}, ...) are rejected with a message saying so.
  */
-public final class LoraConfig extends PeftConfig {
+public final class LoraConfig extends PeftConfig implements ai.peft4j.tuners.TargetedConfig {
 
   /** Which biases train along with the adapter ({@code bias}). */
   public enum Bias {

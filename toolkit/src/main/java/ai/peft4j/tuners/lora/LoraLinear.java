@@ -13,14 +13,15 @@ import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleDict;
 import ai.peft4j.nn.ModuleTree;
+import ai.peft4j.nn.Scalars;
 import ai.peft4j.tuners.TunerLayer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import ai.peft4j.nn.Scalars;
 
 /**
  * PEFT's {@code lora.Linear}: a linear base layer plus low-rank updates,
@@ -35,21 +36,40 @@ import ai.peft4j.nn.Scalars;
  */
 public class LoraLinear extends ModuleBlock implements TunerLayer {
 
+  /**
+   * One adapter of this layer: its settings and its modules (which are also registered as the
+   * children {@code lora_dropout.<name>}, {@code lora_A.<name>}, {@code lora_B.<name>}).
+   *
+   * @param r       the rank
+   * @param alpha   {@code lora_alpha}
+   * @param scaling the factor on the adapter's output: {@code alpha / r}, or {@code alpha / √r}
+   *                with rsLoRA
+   * @param dropout dropout on the adapter's input
+   * @param a       {@code lora_A}, {@code in → r}
+   * @param b       {@code lora_B}, {@code r → out}
+   */
+  public record Adapter(int r, double alpha, double scaling, Dropout dropout, Linear a, Linear b) {
+
+    /** The adapter's two trainable weights. */
+    List<Parameter> weights() {
+      return List.of(a.weight(), b.weight());
+    }
+  }
+
   private final long inFeatures;
   private final long outFeatures;
   private final boolean fanInFanOut;
   private final ModuleDict<Dropout> loraDropout;
   private final ModuleDict<Linear> loraA;
   private final ModuleDict<Linear> loraB;
-  private final Map<String, Integer> rank = new LinkedHashMap<>();
-  private final Map<String, Double> alpha = new LinkedHashMap<>();
-  private final Map<String, Double> scaling = new LinkedHashMap<>();
+  private final Map<String, Adapter> adapters = new LinkedHashMap<>();
   private List<String> active = new ArrayList<>();
   private final List<String> merged = new ArrayList<>();
   private boolean disabled;
 
   /**
-   * Wraps {@code base}, a toolkit {@link Linear} or an initialized DJL {@code Linear}.
+   * Wraps {@code base}: a toolkit {@link Linear}, an initialized DJL {@code Linear}, or (with
+   * {@code fanInFanOut}) a {@link ai.peft4j.nn.Conv1D}.
    *
    * @param fanInFanOut whether the base stores its weight as {@code [in, out]} (GPT-2's Conv1D)
    */
@@ -84,22 +104,23 @@ public class LoraLinear extends ModuleBlock implements TunerLayer {
     if (r <= 0) {
       throw new IllegalArgumentException("`r` should be a positive integer value but the value passed is " + r);
     }
-    if (loraA.containsKey(name)) {
+    if (adapters.containsKey(name)) {
       throw new IllegalArgumentException("adapter '" + name + "' already exists in this layer");
     }
-    loraDropout.put(name, new Dropout(dropout));
-    Linear a = loraA.put(name, new Linear(inFeatures, r, false));
-    Linear b = loraB.put(name, new Linear(r, outFeatures, false));
-    rank.put(name, r);
-    alpha.put(name, loraAlpha);
-    scaling.put(name, useRslora ? loraAlpha / Math.sqrt(r) : loraAlpha / r);
+    Linear a = new Linear(inFeatures, r, false);
+    Linear b = new Linear(r, outFeatures, false);
     LoraInit.attach(init, a, b, r, rnd);
+    double scale = useRslora ? loraAlpha / Math.sqrt(r) : loraAlpha / r;
+    Adapter adapter = new Adapter(r, loraAlpha, scale, new Dropout(dropout), a, b);
     Parameter baseWeight = weightOf(baseLayer());
     if (baseWeight.isInitialized()) {
       NDManager owner = baseWeight.getArray().getManager();
-      a.weight().initialize(owner, baseWeight.getArray().getDataType());
-      b.weight().initialize(owner, baseWeight.getArray().getDataType());
+      adapter.weights().forEach(p -> p.initialize(owner, baseWeight.getArray().getDataType()));
     }
+    loraDropout.put(name, adapter.dropout());
+    loraA.put(name, a);
+    loraB.put(name, b);
+    adapters.put(name, adapter);
   }
 
   /** {@inheritDoc} */
@@ -116,38 +137,45 @@ public class LoraLinear extends ModuleBlock implements TunerLayer {
     return outFeatures;
   }
 
+  /** Whether the base weight is stored {@code [in, out]} (Conv1D), so deltas are transposed. */
+  public boolean fanInFanOut() {
+    return fanInFanOut;
+  }
+
+  /** Adapter {@code name}'s settings and modules. */
+  public Adapter adapter(String name) {
+    Adapter a = adapters.get(name);
+    if (a == null) {
+      throw new IllegalArgumentException(
+          "no adapter '" + name + "' in this layer; adapters: " + adapters.keySet());
+    }
+    return a;
+  }
+
   /** The rank of adapter {@code name}. */
   public int r(String name) {
-    return rank.get(requireAdapter(name));
+    return adapter(name).r();
   }
 
   /** The scaling factor applied to adapter {@code name}'s output. */
   public double scaling(String name) {
-    return scaling.get(requireAdapter(name));
-  }
-
-  private String requireAdapter(String name) {
-    if (!rank.containsKey(name)) {
-      throw new IllegalArgumentException(
-          "no adapter '" + name + "' in this layer; adapters: " + rank.keySet());
-    }
-    return name;
+    return adapter(name).scaling();
   }
 
   /** The A matrix layer ({@code in → r}) of adapter {@code name}. */
   public Linear loraA(String name) {
-    return loraA.get(name);
+    return adapter(name).a();
   }
 
   /** The B matrix layer ({@code r → out}) of adapter {@code name}. */
   public Linear loraB(String name) {
-    return loraB.get(name);
+    return adapter(name).b();
   }
 
   /** {@inheritDoc} */
   @Override
   public Set<String> adapterNames() {
-    return loraA.asMap().keySet();
+    return Collections.unmodifiableSet(adapters.keySet());
   }
 
   /** {@inheritDoc} */
@@ -160,11 +188,7 @@ public class LoraLinear extends ModuleBlock implements TunerLayer {
   @Override
   public void setActiveAdapters(List<String> names) {
     active = new ArrayList<>(names);
-    for (String n : adapterNames()) {
-      boolean train = active.contains(n);
-      loraA.get(n).weight().freeze(!train);
-      loraB.get(n).weight().freeze(!train);
-    }
+    adapters.forEach((n, a) -> a.weights().forEach(p -> p.freeze(!active.contains(n))));
   }
 
   /** {@inheritDoc} */
@@ -182,9 +206,7 @@ public class LoraLinear extends ModuleBlock implements TunerLayer {
   /** {@inheritDoc} */
   @Override
   public void deleteAdapter(String name) {
-    if (!loraA.containsKey(name)) {
-      throw new IllegalArgumentException("no adapter '" + name + "' in this layer");
-    }
+    adapter(name);
     if (merged.contains(name)) {
       throw new IllegalStateException("adapter '" + name + "' is merged; unmerge before deleting it");
     }
@@ -192,9 +214,7 @@ public class LoraLinear extends ModuleBlock implements TunerLayer {
       Block removed = d.remove(name);
       removed.getParameters().values().forEach(Parameter::close);
     }
-    rank.remove(name);
-    alpha.remove(name);
-    scaling.remove(name);
+    adapters.remove(name);
     active.remove(name);
   }
 
@@ -203,11 +223,12 @@ public class LoraLinear extends ModuleBlock implements TunerLayer {
    * fan_in_fan_out), as a new array on {@code into}.
    */
   public NDArray deltaWeight(String name, NDManager into) {
-    NDArray a = loraA.get(name).weight().getArray();
-    NDArray b = loraB.get(name).weight().getArray();
+    Adapter adapter = adapter(name);
+    NDArray a = adapter.a().weight().getArray();
+    NDArray b = adapter.b().weight().getArray();
     try (NDManager scope = into.newSubManager()) {
       scope.tempAttachAll(a, b);
-      NDArray delta = b.matMul(a).mul(scaling.get(name)); // [out, in], lives on scope
+      NDArray delta = b.matMul(a).mul(adapter.scaling()); // [out, in], lives on scope
       if (fanInFanOut) {
         delta = delta.transpose();
       }
@@ -222,7 +243,7 @@ public class LoraLinear extends ModuleBlock implements TunerLayer {
   public void merge(List<String> names, boolean safe) {
     NDArray w = weightOf(baseLayer()).getArray();
     for (String name : names) {
-      if (!loraA.containsKey(name)) {
+      if (!adapters.containsKey(name)) {
         continue;
       }
       if (merged.contains(name)) {
@@ -272,13 +293,13 @@ public class LoraLinear extends ModuleBlock implements TunerLayer {
       return result;
     }
     for (String name : active) {
-      Linear a = loraA.get(name);
-      if (a == null) {
+      Adapter adapter = adapters.get(name);
+      if (adapter == null) {
         continue;
       }
-      NDArray h = loraDropout.get(name).forward(x, training);
-      NDArray update = loraB.get(name).forward(ps, a.forward(ps, h, training), training);
-      result = result.add(Scalars.mul(update, scaling.get(name)));
+      NDArray h = adapter.dropout().forward(x, training);
+      NDArray update = adapter.b().forward(ps, adapter.a().forward(ps, h, training), training);
+      result = result.add(Scalars.mul(update, adapter.scaling()));
     }
     return result;
   }
@@ -301,15 +322,14 @@ public class LoraLinear extends ModuleBlock implements TunerLayer {
   public void initialize(NDManager manager, ai.djl.ndarray.types.DataType dataType, Shape... shapes) {
     // The base layer was built (and for DJL blocks initialized) before wrapping.
     baseLayer().initialize(manager, dataType, shapes);
-    for (String n : adapterNames()) {
-      loraA.get(n).weight().initialize(manager, dataType);
-      loraB.get(n).weight().initialize(manager, dataType);
-    }
+    adapters.values().forEach(a -> a.weights().forEach(p -> p.initialize(manager, dataType)));
   }
 
   /** {@inheritDoc} */
   @Override
   protected String extraRepr() {
-    return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", r=" + rank;
+    Map<String, Integer> ranks = new LinkedHashMap<>();
+    adapters.forEach((n, a) -> ranks.put(n, a.r()));
+    return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", r=" + ranks;
   }
 }

@@ -3,26 +3,19 @@ package ai.peft4j.tuners.lora;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.peft4j.PeftConfig;
-import ai.peft4j.models.PreTrainedModel;
-import ai.peft4j.nn.Conv1D;
-import ai.peft4j.nn.Linear;
-import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.tuners.BaseTuner;
-import ai.peft4j.tuners.ModuleSelector;
-import ai.peft4j.tuners.TargetMatcher;
+import ai.peft4j.tuners.Injector;
 import ai.peft4j.tuners.TunerLayer;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * PEFT's {@code LoraModel}: finds the modules a {@link LoraConfig} targets and wraps each linear
- * one in a {@link LoraLinear}.
+ * one in a {@link LoraLinear}, through the generic {@link Injector} and {@link
+ * LoraLayerFactory#ALL}.
  */
 public class LoraModel extends BaseTuner {
 
@@ -37,6 +30,9 @@ public class LoraModel extends BaseTuner {
           "llama", List.of("q_proj", "v_proj"),
           "bert", List.of("query", "value"));
 
+  private static final Injector<LoraConfig> INJECTOR =
+      new Injector<>(LoraLayerFactory.ALL, DEFAULT_TARGETS);
+
   public LoraModel(Block model) {
     super(model);
   }
@@ -50,48 +46,20 @@ public class LoraModel extends BaseTuner {
           "init_lora_weights=\"loftq\" is not supported by peft4j yet: it needs a quantized base"
               + " model; use true, false or \"gaussian\"");
     }
-    TargetMatcher matcher = resolveTargets(TargetMatcher.of(config));
-    List<String> paths = new ArrayList<>(ModuleTree.namedModules(model()).keySet());
-    List<String> targeted = new ArrayList<>();
-    boolean sawExcluded = false;
-    List<String> savedWhole = savedWhole(config);
-    for (String path : paths) {
-      if (path.isEmpty() || insideTunerModule(path)) {
-        continue;
-      }
-      TargetMatcher.Outcome outcome = matcher.check(path);
-      sawExcluded |= outcome == TargetMatcher.Outcome.EXCLUDED;
-      if (outcome == TargetMatcher.Outcome.TARGETED) {
-        if (savedWhole.stream().anyMatch(m -> ("." + path + ".").contains("." + m + "."))) {
-          // Trained whole as a modules_to_save copy; an adapter inside it would be copied too.
-          LOG.info("{} is inside a module trained whole (modules_to_save): no LoRA there", path);
-          continue;
-        }
-        targeted.add(path);
-      }
-    }
-    if (targeted.isEmpty()) {
-      String why = sawExcluded
-          ? "All modules matching target_modules were excluded by exclude_modules."
-          : TargetMatcher.notFoundMessage(
-              matcher.targets().isRegex() ? List.of(matcher.targets().regex()) : matcher.targets().names(),
-              paths);
-      throw new IllegalArgumentException(why);
-    }
-    // Check every target before changing anything, so that a refusal leaves the model as it was.
-    for (String path : targeted) {
-      Block target = ModuleTree.get(model(), path);
-      if (!(target instanceof LoraLinear || target instanceof Linear || target instanceof Conv1D
-          || target instanceof ai.djl.nn.core.Linear)) {
-        throw new IllegalArgumentException(
-            "Target module " + path + " (" + target.getClass().getSimpleName() + ") is not"
-                + " supported. Currently, only linear layers (peft4j Linear, Conv1D and DJL Linear) are"
-                + " supported; pick their names in target_modules.");
-      }
-    }
-    // PEFT's rule: fan_in_fan_out follows the layer, whatever the config says (with a warning).
-    boolean anyConv1D = targeted.stream().anyMatch(p -> ModuleTree.get(model(), p) instanceof Conv1D);
-    boolean anyLinear = targeted.stream().anyMatch(p -> !(ModuleTree.get(model(), p) instanceof Conv1D));
+    Injector.Plan<LoraConfig> plan = INJECTOR.plan(model(), config, savedWhole(config));
+    LoraConfig applied = fanInFanOutAsApplied(config, plan.targets());
+    plan.apply(name, config, rnd);
+    return applied;
+  }
+
+  /**
+   * PEFT's rule: fan_in_fan_out follows the target layers, whatever the config says (with a
+   * warning), and PEFT sets it on the config, which is then saved so.
+   */
+  private static LoraConfig fanInFanOutAsApplied(
+      LoraConfig config, List<Injector.Target<LoraConfig>> targets) {
+    boolean anyConv1D = targets.stream().anyMatch(t -> t.factory() == LoraLayerFactory.CONV1D);
+    boolean anyLinear = targets.stream().anyMatch(t -> t.factory() != LoraLayerFactory.CONV1D);
     LoraConfig applied = config;
     if (config.fanInFanOut() && anyLinear) {
       LOG.warn("fan_in_fan_out is set to True but the target module is `torch.nn.Linear`. "
@@ -100,60 +68,9 @@ public class LoraModel extends BaseTuner {
     }
     if (!config.fanInFanOut() && anyConv1D) {
       LOG.warn("fan_in_fan_out is set to False but the target module is `Conv1D`. Setting fan_in_fan_out to True.");
-      applied = config.toBuilder().fanInFanOut(true).build(); // PEFT sets it on the config, and saves it
-    }
-    for (String path : targeted) {
-      Block target = ModuleTree.get(model(), path);
-      int r = config.rankFor(path);
-      int alpha = config.alphaFor(path);
-      LoraLinear layer = target instanceof LoraLinear
-          ? (LoraLinear) target : new LoraLinear(target, target instanceof Conv1D);
-      layer.updateLayer(
-          name, r, alpha, config.loraDropout(), config.initLoraWeights(), config.useRslora(), rnd);
-      if (layer != target) {
-        ModuleTree.replace(model(), path, layer);
-      }
+      applied = config.toBuilder().fanInFanOut(true).build();
     }
     return applied;
-  }
-
-  private TargetMatcher resolveTargets(TargetMatcher matcher) {
-    if (matcher.needsDefaultTargets()) {
-      String type = model() instanceof PreTrainedModel
-          ? ((PreTrainedModel) model()).config().modelType() : null;
-      List<String> defaults = type == null ? null : DEFAULT_TARGETS.get(type);
-      if (defaults == null) {
-        throw new IllegalArgumentException(
-            "Please specify `target_modules` in `peft_config`: peft4j has no default targets for "
-                + (type == null ? "a custom model" : "model_type '" + type + "'"));
-      }
-      return matcher.withTargets(ModuleSelector.names(defaults));
-    }
-    if (matcher.targetsAllLinear()) {
-      Set<String> names = new LinkedHashSet<>();
-      ModuleTree.namedModules(model()).forEach((path, b) -> {
-        if ((b instanceof Linear || b instanceof Conv1D || b instanceof ai.djl.nn.core.Linear)
-            && !isOutputLayer(path, b)) {
-          names.add(path.substring(path.lastIndexOf('.') + 1));
-        }
-      });
-      return matcher.withTargets(ModuleSelector.names(names));
-    }
-    return matcher;
-  }
-
-  /** The LM head (PEFT excludes the output embedding from "all-linear"). */
-  private boolean isOutputLayer(String path, Block b) {
-    if (path.equals("lm_head")) {
-      return true;
-    }
-    // A layer that shares the input embedding's weight is an output embedding too.
-    if (b instanceof Linear) {
-      Parameter w = ((Linear) b).weight();
-      return ModuleTree.namedParameters(model()).entrySet().stream()
-          .anyMatch(e -> e.getValue() == w && !e.getKey().equals(path + ".weight"));
-    }
-    return false;
   }
 
   /** {@inheritDoc} */

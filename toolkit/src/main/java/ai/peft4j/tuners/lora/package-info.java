@@ -1,5 +1,7 @@
 /**
- * LoRA (low-rank adaptation): its config, readable from and writable to PEFT's {@code adapter_config.json}.
+ * LoRA (low-rank adaptation): its config, readable from and writable to PEFT's {@code adapter_config.json};
+ * its layer {@link ai.peft4j.tuners.lora.LoraLinear} (on Linear and Conv1D), the factories that put it on
+ * those layers ({@link ai.peft4j.tuners.lora.LoraLayerFactory}), and {@link ai.peft4j.tuners.lora.LoraModel}.
  *
  * <pre>{@code
  * LoraConfig config = LoraConfig.builder()
