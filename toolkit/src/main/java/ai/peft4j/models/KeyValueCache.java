@@ -31,8 +31,10 @@ final class KeyValueCache implements Generation.NextTokenLogits, AutoCloseable {
     long cached = pastLength();
     NDArray fresh = cached == 0 ? ids : ids.get(new NDIndex(":, {}:", cached));
     List<NDList> presents = new ArrayList<>();
+    // transformers' generate counts positions from the mask (so left padding works) for models that take them
+    NDArray positions = model.takesPositionIds() ? CausalMask.positions(mask, fresh.getShape().get(1)) : null;
     NDArray logits = model.nextTokenLogits(new ParameterStore(ids.getManager(), false),
-        new LmInputs(fresh, null, mask, null, past), presents);
+        new LmInputs(fresh, null, mask, null, past, positions), presents);
     NDManager next = owner.newSubManager();
     boolean complete = presents.size() > 0 && presents.stream().allMatch(kv -> kv.size() == 2);
     if (complete) {

@@ -28,6 +28,15 @@ public abstract class PreTrainedCausalLM extends PreTrainedModel {
    */
   protected abstract NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents);
 
+  /**
+   * Whether the forward pass reads {@link LmInputs#positionIds()}, as transformers' {@code forward(position_ids=...)};
+   * {@code generate} then passes positions counted from the attention mask. False here: a model whose positions come
+   * from elsewhere (OPT counts the mask itself) refuses them.
+   */
+  public boolean takesPositionIds() {
+    return false;
+  }
+
   /** The full forward pass; {@code ps} supplies parameter values on the inputs' device. */
   public CausalLMOutput forward(ParameterStore ps, LmInputs in, boolean training) {
     try (ForwardScope scope = ForwardScope.open(this, ps, training)) {

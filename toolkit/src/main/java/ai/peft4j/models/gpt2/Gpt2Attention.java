@@ -30,7 +30,8 @@ public class Gpt2Attention extends ModuleBlock {
 
   /**
    * @param h hidden states {@code (B, T, D)}
-   * @param mask additive mask {@code (B, 1, T, S)}
+   * @param mask additive mask {@code (B, 1, T, S)}, {@link ai.peft4j.models.CausalMask#causalPlusPadding}: its
+   *     {@code -inf} on future padding keys is kept, as transformers keeps it
    * @param past cached {@code (key, value)}, {@code (B, H, P, hd)} each, or null
    * @param present receives the keys and values attended to, or null
    */
@@ -51,7 +52,7 @@ public class Gpt2Attention extends ModuleBlock {
       present.add(v);
     }
     NDArray scores = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headDim));
-    scores = Scalars.maximum(scores.add(mask), -Float.MAX_VALUE);
+    scores = scores.add(mask); // no clamp: which keys a padding query sees depends on the -inf
     NDArray probs = Dropout.apply(scores.softmax(-1), attnDropout, training);
     NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, d);
     return Dropout.apply(call("c_proj", ps, training, out), residDropout, training);

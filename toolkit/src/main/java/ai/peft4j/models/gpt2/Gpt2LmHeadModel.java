@@ -69,6 +69,12 @@ public class Gpt2LmHeadModel extends PreTrainedCausalLM {
     return config().initializerRange();
   }
 
+  /** {@inheritDoc} True: {@code position_ids}, by default {@code 0..T-1} after the past. */
+  @Override
+  public boolean takesPositionIds() {
+    return true;
+  }
+
   /** {@inheritDoc} */
   @Override
   protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {

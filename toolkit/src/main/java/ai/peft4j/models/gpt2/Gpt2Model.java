@@ -51,7 +51,10 @@ public class Gpt2Model extends ModuleBlock {
 
   /**
    * Last hidden states; each block's {@code (key, value)}, past included, is added to {@code presents} when not
-   * null. Positions count attended tokens when there is a mask (as transformers' generate passes them).
+   * null. Positions are {@link LmInputs#positionIds()}, by default {@code P..P+T-1} whatever the mask (as
+   * transformers' forward; generate passes positions counted from the mask).
+   *
+   * @throws IllegalArgumentException when a position is outside {@code wpe} ({@code 0..n_positions-1})
    */
   public NDArray forward(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
     try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
@@ -59,14 +62,28 @@ public class Gpt2Model extends ModuleBlock {
       long b = x.getShape().get(0);
       long t = x.getShape().get(1);
       NDArray mask = CausalMask.attentionMaskOf(in, b, t);
-      x = x.add(call("wpe", ps, training, CausalMask.positions(mask, t)));
+      x = x.add(call("wpe", ps, training, positionIds(in, b, t)));
       x = Dropout.apply(x, (float) config.embdPdrop(), training);
-      NDArray additiveMask = CausalMask.additive(mask, t, x.getDataType());
+      NDArray additiveMask = CausalMask.causalPlusPadding(mask, t, x.getDataType());
       x = LayerStack.run(x, h.size(), in.pastKeyValues(), presents,
           (i, hidden, layerPast, present) -> h.get(i).forward(ps, hidden, additiveMask, layerPast, present, training));
       scope.keepAll(presents);
       return scope.keep(call("ln_f", ps, training, x));
     }
+  }
+
+  private NDArray positionIds(LmInputs in, long b, long t) {
+    NDArray positions = CausalMask.positionIds(in, b, t);
+    long n = config.nPositions();
+    boolean outside = in.positionIds() == null ? in.pastLength() + t > n
+        : positions.lt(0).logicalOr(positions.gte(n)).any().getBoolean();
+    if (outside) {
+      throw new IllegalArgumentException("GPT-2 positions must lie in 0.." + (n - 1) + " (n_positions " + n
+          + "), but " + (in.positionIds() == null ? (in.pastLength() + t) + " positions were given"
+              : "position_ids hold " + positions.min().getLong() + ".." + positions.max().getLong())
+          + "; shorten the input or pass position_ids within that range");
+    }
+    return positions;
   }
 
   /** {@inheritDoc} Inputs: input ids and, optionally, the attention mask. */

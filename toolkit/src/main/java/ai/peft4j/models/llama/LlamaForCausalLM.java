@@ -77,6 +77,12 @@ public class LlamaForCausalLM extends PreTrainedCausalLM {
     return config().toJsonNode().has("eos_token_id") ? c : c.withEosTokenId(2);
   }
 
+  /** {@inheritDoc} True: {@code position_ids}, by default {@code 0..T-1} after the past. */
+  @Override
+  public boolean takesPositionIds() {
+    return true;
+  }
+
   /** {@inheritDoc} */
   @Override
   protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {

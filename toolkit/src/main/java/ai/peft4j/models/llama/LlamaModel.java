@@ -49,8 +49,8 @@ public class LlamaModel extends ModuleBlock {
 
   /**
    * Last hidden states; each layer's {@code (key, value)}, past included, is added to {@code presents} when not
-   * null. With an attention mask, positions count the attended tokens (transformers' generate does the same, so
-   * left padding works); without one they are {@code P, P + 1, ...}.
+   * null. Positions are {@link LmInputs#positionIds()}, by default {@code P, P + 1, ...} whatever the mask (as
+   * transformers' forward; generate passes positions counted from the mask, so left padding works).
    */
   public NDArray forward(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
     try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
@@ -58,7 +58,8 @@ public class LlamaModel extends ModuleBlock {
       long b = h.getShape().get(0);
       long t = h.getShape().get(1);
       NDArray mask = CausalMask.attentionMaskOf(in, b, t);
-      NDList cosSin = LlamaRotaryEmbedding.cosSin(CausalMask.positions(mask, t), config.headDim(), config.ropeTheta());
+      NDList cosSin =
+          LlamaRotaryEmbedding.cosSin(CausalMask.positionIds(in, b, t), config.headDim(), config.ropeTheta());
       NDArray additiveMask = CausalMask.additive(mask, t, h.getDataType());
       h = LayerStack.run(h, layers.size(), in.pastKeyValues(), presents,
           (i, hidden, layerPast, present) ->

@@ -85,6 +85,10 @@ public class OptDecoder extends ModuleBlock {
     long b = embeds.getShape().get(0);
     long t = embeds.getShape().get(1);
     long past = in.pastLength();
+    if (in.positionIds() != null) {
+      throw new IllegalArgumentException("OPT takes no position_ids: its learned positions count the attention mask, "
+          + "as in transformers' OPTForCausalLM; leave them out and pass the mask");
+    }
     NDArray mask = CausalMask.attentionMaskOf(in, b, t);
     NDArray positions =
         ((OptLearnedPositionalEmbedding) module("embed_positions")).forward(ps, mask, (int) past, training);

@@ -3,11 +3,13 @@ package ai.peft4j.models.gpt2;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
 import ai.peft4j.Peft;
 import ai.peft4j.PeftModel;
 import ai.peft4j.PeftModelForCausalLM;
@@ -16,14 +18,14 @@ import ai.peft4j.io.safetensors.SafetensorsFile;
 import ai.peft4j.io.safetensors.SafetensorsWriter;
 import ai.peft4j.io.safetensors.Tensor;
 import ai.peft4j.models.AutoModelForCausalLM;
-import ai.peft4j.models.CausalLMOutput;
+import ai.peft4j.models.LmInputs;
 import ai.peft4j.nn.GradMode;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.nn.Weights;
 import ai.peft4j.testing.Golden;
+import ai.peft4j.testing.TransformersCausalLm;
 import ai.peft4j.tuners.lora.LoraConfig;
 import ai.peft4j.tuners.lora.LoraLinear;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +37,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * GPT-2 against {@code reference/tiny_gpt2}, written by {@code scripts/gpt2_reference.py}: a
- * plain-PyTorch GPT-2 (Conv1D, gelu_new, learned positions) with seeded weights, written after
- * transformers' modeling_gpt2, as no transformers output was reachable here.
+ * GPT-2 against {@code reference/tiny_gpt2}, written by {@code scripts/gpt2_llama_positions_reference.py} with
+ * transformers' own GPT2LMHeadModel (eager attention) on seeded weights: forward without position ids counts
+ * positions 0..T-1, padding or not; a padding query attends, as in transformers, to the pads up to itself and to
+ * every later real token; generate counts positions from the mask.
  */
 @DisplayName("GPT-2 (GPT2LMHeadModel)")
 class Gpt2LmHeadModelTest {
@@ -50,16 +53,61 @@ class Gpt2LmHeadModelTest {
     }
   }
 
+  static void assertCase(String name) {
+    try (Gpt2LmHeadModel lm = Gpt2LmHeadModel.fromPretrained(tinyGpt2())) {
+      TransformersCausalLm.assertCase(lm, Golden.read(tinyGpt2().resolve("golden.json")), name);
+    }
+  }
+
   @Test
-  @DisplayName("logits and loss match the PyTorch reference")
-  void matchesReference() {
-    JsonNode g = Golden.read(tinyGpt2().resolve("golden.json"));
+  @DisplayName("left padding: positions 0..T-1; logits of real tokens and of pads, and the loss where the last pad "
+      + "predicts the first real token, are transformers'")
+  void leftPadding() {
+    assertCase("left_padded");
+  }
+
+  @Test
+  @DisplayName("right padding: logits (pads included) and loss are transformers'")
+  void rightPadding() {
+    assertCase("right_padded");
+  }
+
+  @Test
+  @DisplayName("a mask that hides tokens inside a row keeps positions 0..T-1, as transformers")
+  void gapInMask() {
+    assertCase("gap_in_mask");
+  }
+
+  @Test
+  @DisplayName("explicit position ids are used as given")
+  void explicitPositionIds() {
+    assertCase("explicit_positions");
+  }
+
+  @Test
+  @DisplayName("greedy generate on left-padded prompts gives transformers' tokens (positions from the mask)")
+  void generateLeftPadded() {
+    try (Gpt2LmHeadModel lm = Gpt2LmHeadModel.fromPretrained(tinyGpt2())) {
+      TransformersCausalLm.assertGenerate(lm, Golden.read(tinyGpt2().resolve("golden.json")));
+    }
+  }
+
+  @Test
+  @DisplayName("position ids of the wrong shape, or outside wpe, are refused with the shape or range needed")
+  void badPositionIds() {
     try (Gpt2LmHeadModel lm = Gpt2LmHeadModel.fromPretrained(tinyGpt2());
         NDManager m = NDManager.newBaseManager()) {
-      CausalLMOutput out = lm.forward(Golden.longs(m, g.get("inputs").get("input_ids")),
-          Golden.longs(m, g.get("inputs").get("attention_mask")), Golden.longs(m, g.get("inputs").get("labels")));
-      Golden.assertClose(Golden.floats(m, g.get("logits")), out.logits(), 1e-4, "logits");
-      assertEquals(g.get("loss").asDouble(), out.loss().getFloat(), 1e-5, "loss");
+      ParameterStore ps = new ParameterStore(m, false);
+      LmInputs in = LmInputs.of(m.create(new long[] {63, 10, 20, 30}, new Shape(1, 4)), null, null);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> lm.forward(ps, in.withPositionIds(m.create(new long[] {0, 1, 2}, new Shape(1, 3))), false));
+      assertTrue(e.getMessage().contains("(1, 4)"), e.getMessage());
+      e = assertThrows(IllegalArgumentException.class,
+          () -> lm.forward(ps, in.withPositionIds(m.create(new long[] {0, 1, 2, 32}, new Shape(1, 4))), false));
+      assertTrue(e.getMessage().contains("0..31") && e.getMessage().contains("0..32"), e.getMessage());
+      NDArray tooLong = m.zeros(new Shape(1, 33), ai.djl.ndarray.types.DataType.INT64);
+      e = assertThrows(IllegalArgumentException.class, () -> lm.forward(tooLong, null, null));
+      assertTrue(e.getMessage().contains("33 positions"), e.getMessage());
     }
   }
 

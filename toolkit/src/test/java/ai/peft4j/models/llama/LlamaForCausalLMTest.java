@@ -10,17 +10,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import ai.peft4j.Peft;
 import ai.peft4j.PeftModel;
 import ai.peft4j.TaskType;
 import ai.peft4j.io.safetensors.SafetensorsFile;
 import ai.peft4j.models.AutoModelForCausalLM;
-import ai.peft4j.models.CausalLMOutput;
 import ai.peft4j.models.GenerationConfig;
-import ai.peft4j.models.LmInputs;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.testing.Golden;
+import ai.peft4j.testing.TransformersCausalLm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -33,10 +31,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Llama against {@code reference/tiny_llama}, written by {@code scripts/llama_reference.py}: a
- * plain-PyTorch Llama (RMSNorm, rotary embeddings, grouped-query attention, SwiGLU) with seeded
- * weights. No transformers output was reachable here, so the reference is that script, written
- * after transformers' modeling_llama.
+ * Llama against {@code reference/tiny_llama}, written by {@code scripts/gpt2_llama_positions_reference.py} with
+ * transformers' own LlamaForCausalLM (eager attention, grouped-query) on seeded weights: forward without position
+ * ids counts positions 0..T-1, padding or not; a padding query that may see no key spreads its attention over every
+ * key, as in transformers; generate counts positions from the mask.
  */
 @DisplayName("Llama (LlamaForCausalLM)")
 class LlamaForCausalLMTest {
@@ -53,20 +51,42 @@ class LlamaForCausalLMTest {
     return Golden.read(tinyLlama().resolve("golden.json"));
   }
 
+  static void assertCase(String name) {
+    try (LlamaForCausalLM lm = LlamaForCausalLM.fromPretrained(tinyLlama())) {
+      TransformersCausalLm.assertCase(lm, golden(), name);
+    }
+  }
+
   @Test
-  @DisplayName("logits and loss match the PyTorch reference; loss(...) gives the same loss")
-  void matchesReference() {
-    JsonNode g = golden();
-    try (LlamaForCausalLM lm = LlamaForCausalLM.fromPretrained(tinyLlama());
-        NDManager m = NDManager.newBaseManager()) {
-      NDArray ids = Golden.longs(m, g.get("inputs").get("input_ids"));
-      NDArray mask = Golden.longs(m, g.get("inputs").get("attention_mask"));
-      NDArray labels = Golden.longs(m, g.get("inputs").get("labels"));
-      CausalLMOutput out = lm.forward(ids, mask, labels);
-      Golden.assertClose(Golden.floats(m, g.get("logits")), out.logits(), 1e-4, "logits");
-      assertEquals(g.get("loss").asDouble(), out.loss().getFloat(), 1e-5, "loss");
-      NDArray chunked = lm.loss(new ParameterStore(m, false), LmInputs.of(ids, mask, labels), false);
-      assertEquals(g.get("loss").asDouble(), chunked.getFloat(), 1e-5, "loss(...)");
+  @DisplayName("left padding: positions 0..T-1; logits of real tokens and of pads, and the loss where the last pad "
+      + "predicts the first real token, are transformers'; loss(...) gives the same loss")
+  void leftPadding() {
+    assertCase("left_padded");
+  }
+
+  @Test
+  @DisplayName("right padding: logits (pads included) and loss are transformers'")
+  void rightPadding() {
+    assertCase("right_padded");
+  }
+
+  @Test
+  @DisplayName("a mask that hides tokens inside a row keeps positions 0..T-1, as transformers")
+  void gapInMask() {
+    assertCase("gap_in_mask");
+  }
+
+  @Test
+  @DisplayName("explicit position ids are used as given")
+  void explicitPositionIds() {
+    assertCase("explicit_positions");
+  }
+
+  @Test
+  @DisplayName("greedy generate on left-padded prompts gives transformers' tokens, EOS and padding included")
+  void generateLeftPadded() {
+    try (LlamaForCausalLM lm = LlamaForCausalLM.fromPretrained(tinyLlama())) {
+      TransformersCausalLm.assertGenerate(lm, golden());
     }
   }
 

@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
 import ai.peft4j.io.safetensors.SafetensorsFile;
 import ai.peft4j.models.AutoModelForCausalLM;
 import ai.peft4j.models.CausalLMOutput;
+import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.WeightLoadException;
 import ai.peft4j.nn.ModuleTree;
@@ -64,6 +66,20 @@ class OptForCausalLMTest {
         CausalLMOutput out = run(lm, step);
         Golden.assertClose(Golden.floats(step, golden.get("logits")), out.logits(), 1e-4, "logits");
         assertEquals(golden.get("loss_with_labels").doubleValue(), out.loss().getFloat(), 1e-5);
+      }
+    }
+
+    @Test
+    @DisplayName("refuses position_ids (its positions count the mask, as transformers' OPT, whose forward has none)")
+    void refusesPositionIds() {
+      try (PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(Golden.tinyOpt());
+          NDManager step = manager.newSubManager()) {
+        NDArray ids = Golden.longs(step, golden.get("inputs").get("input_ids"));
+        LmInputs in = LmInputs.of(ids, null, null).withPositionIds(step.arange(0L, 8L).reshape(1, 8));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> lm.forward(new ParameterStore(step, false), in, false));
+        assertTrue(e.getMessage().contains("position_ids"), e.getMessage());
+        assertFalse(lm.takesPositionIds());
       }
     }
 
