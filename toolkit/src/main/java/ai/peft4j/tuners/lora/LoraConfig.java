@@ -41,8 +41,9 @@ import java.util.stream.Stream;
  * ({@code megatron_config}, {@code loftq_config}...), so that a file survives a round trip unchanged, and
  * {@code exclude_modules} (from later PEFT versions) only when set.
  *
- * <p><b>Not supported yet.</b> DoRA ({@code use_dora = true}) is rejected when building or reading. Options of
- * later PEFT versions ({@code init_lora_weights = "pissa"}, ...) are rejected with a message saying so.
+ * <p><b>Not supported yet.</b> DoRA ({@code use_dora = true}) and layer replication ({@code layer_replication}) are
+ * rejected when building or reading, before any model is touched. Options of later PEFT versions
+ * ({@code init_lora_weights = "pissa"}, ...) are rejected with a message saying so.
  */
 public final class LoraConfig extends PeftConfig {
 
@@ -187,10 +188,17 @@ public final class LoraConfig extends PeftConfig {
       .check(dora -> !dora, dora -> "DoRA adapters are not supported by peft4j yet; only plain LoRA "
           + "(use_dora=false) can be built or loaded");
 
-  /** {@code layer_replication}: ranges of base layers to stack into a deeper model, or {@code null}. */
+  /**
+   * {@code layer_replication}: ranges of base layers to stack into a deeper model (PEFT's memory-sharing layer
+   * expansion). peft4j does not implement it yet, so anything but {@code null} (or an empty list) is refused:
+   * ignoring it would give a model unlike the one the adapter was trained on.
+   */
   public static final ConfigField<List<LayerRange>> LAYER_REPLICATION = ConfigField.of("layer_replication", null,
       true, LoraConfig::readLayerReplication, l -> l.stream().map(r -> List.of(r.start(), r.end())).toList())
-      .copiedWith(l -> Collections.unmodifiableList(new ArrayList<>(l)));
+      .copiedWith(l -> Collections.unmodifiableList(new ArrayList<>(l)))
+      .check(List::isEmpty, l -> "peft4j does not support layer replication yet (found "
+          + l.stream().map(r -> List.of(r.start(), r.end())).toList() + "); an adapter trained with it needs the "
+          + "base model's layers stacked that way, so peft4j cannot apply it");
 
   /** The fields of a LoRA config and how to create one; declared after the fields it lists. */
   public static final ConfigSchema<LoraConfig> SCHEMA = ConfigSchema.of(PeftType.LORA, LoraConfig.class,
