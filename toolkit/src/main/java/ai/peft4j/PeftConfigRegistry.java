@@ -3,6 +3,11 @@ package ai.peft4j;
 import ai.peft4j.io.hub.HubClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -163,13 +168,36 @@ public final class PeftConfigRegistry {
     return file;
   }
 
-  /** The text of a config file. */
+  /**
+   * The text of a config file, which PEFT writes as UTF-8. Other bytes (a file saved as Latin-1 or UTF-16, or
+   * damaged) are a {@link PeftConfigException} naming the file and the first bad byte, not a bare decoder error.
+   */
   static String readConfigText(Path file) {
+    byte[] bytes;
     try {
-      return Files.readString(file, StandardCharsets.UTF_8);
+      bytes = Files.readAllBytes(file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult result = decoder.decode(in, out, true);
+    if (!result.isError()) {
+      result = decoder.flush(out);
+    }
+    if (result.isError()) {
+      int at = in.position();
+      int line = 1;
+      for (int i = 0; i < at; i++) {
+        line += bytes[i] == '\n' ? 1 : 0;
+      }
+      throw new PeftConfigException(file + ": not valid UTF-8 at byte " + at + " (line " + line + ", byte 0x"
+          + String.format("%02X", bytes[at] & 0xFF) + "); PEFT writes " + PeftConfig.CONFIG_NAME
+          + " as UTF-8 JSON, so this file was saved in another encoding (Latin-1, UTF-16...) or is damaged");
+    }
+    return out.flip().toString();
   }
 
   /** Logs the keys a reader dropped, once per file. */
