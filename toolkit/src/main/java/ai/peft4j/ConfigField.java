@@ -24,8 +24,8 @@ import java.util.function.UnaryOperator;
  * LoraConfig.builder().set(LoraConfig.R, 16).build();    // the same as .r(16)
  * }</pre>
  *
- * <p>Fields are immutable; {@link #check}, {@link #comparedAs} and {@link #writtenOnlyWhenSet} return changed copies,
- * meant to be chained where the constant is declared. A {@code null} value never reaches a check: for a field that may
+ * <p>Fields are immutable; {@link #check}, {@link #copiedWith}, {@link #comparedAs} and {@link #writtenOnlyWhenSet}
+ * return changed copies, meant to be chained where the constant is declared. A {@code null} value never reaches a check: for a field that may
  * be null ({@link #isNullable()}), null is always valid; for one that may not, setting null fails at once.
  *
  * @param <T> the Java type of the value

@@ -2,12 +2,19 @@ package ai.peft4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.peft4j.tuners.lora.LoraConfig;
 import ai.peft4j.tuners.prompttuning.PromptTuningConfig;
 import ai.peft4j.tuners.ptuning.PromptEncoderConfig;
+import java.io.File;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +87,29 @@ class ConfigFieldTest {
     IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> ConfigSchema.of(
         PeftType.IA3, LoraConfig.class, v -> null, PeftConfig.FIELDS, LoraConfig.R, LoraConfig.R));
     assertEquals("LoraConfig declares the key 'r' twice", twice.getMessage());
+  }
+
+  @Test
+  void readingWorksWhicheverClassIsTouchedFirst() throws Exception {
+    // A fresh class loader, so nothing of peft4j is initialised yet: the very first call reads a LORA config.
+    URL[] classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        .map(ConfigFieldTest::url).toArray(URL[]::new);
+    try (URLClassLoader fresh = new URLClassLoader(classPath, ClassLoader.getPlatformClassLoader())) {
+      Class<?> base = Class.forName(PeftConfig.class.getName(), false, fresh);
+
+      Object config = base.getMethod("fromJson", String.class).invoke(null, "{\"peft_type\": \"LORA\", \"r\": 4}");
+
+      assertEquals(LoraConfig.class.getName(), config.getClass().getName());
+      assertNotSame(LoraConfig.class, config.getClass(), "loaded afresh");
+    }
+  }
+
+  private static URL url(String path) {
+    try {
+      return Path.of(path).toUri().toURL();
+    } catch (MalformedURLException e) {
+      throw new IllegalArgumentException(path, e);
+    }
   }
 
   @Test
