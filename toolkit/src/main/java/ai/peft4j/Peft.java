@@ -21,7 +21,22 @@ import ai.peft4j.tuners.ptuning.PromptEncoderConfig;
  * PeftModel pt = Peft.pTuning().virtualTokens(20).encoderHiddenSize(128).task(TaskType.SEQ_CLS).apply(roberta);
  * PeftModel prompt = Peft.promptTuning().virtualTokens(8).task(TaskType.CAUSAL_LM).apply(opt);
  * PeftModel prefix = Peft.prefixTuning().virtualTokens(10).task(TaskType.CAUSAL_LM).apply(opt);
+ * PeftModel rs = Peft.lora().r(8).targets("q_proj").set(LoraConfig.USE_RSLORA, true).apply(model);
  * }</pre>
+ *
+ * <h2>Naming rule for builder methods</h2>
+ *
+ * <p>A builder method that sets one field is named after PEFT's key for it. The config builders
+ * ({@code LoraConfig.builder()}, {@code PromptEncoderConfig.builder()}, ...) use the key in camelCase:
+ * {@code lora_alpha} → {@code loraAlpha}, {@code num_virtual_tokens} → {@code numVirtualTokens}. The fluent builders
+ * here shorten that name by one rule: drop the method prefix ({@code lora_}), the count prefix ({@code num_}) and the
+ * kind suffix ({@code _type}; {@code _modules} leaves a plural). So {@code alpha}, {@code dropout},
+ * {@code virtualTokens}, {@code encoderLayers}, {@code task} and {@code targets}; a key with nothing to drop keeps
+ * its name ({@code r}, {@code bias}, {@code modulesToSave}, {@code tokenDim}, {@code encoderHiddenSize}). In both,
+ * a setter for another form of the value adds a suffix ({@code targetModulesRegex}, {@code targetsRegex}), and a
+ * method that sets several fields at once is named for what it does ({@code targetAllLinear()}, {@code lstm()},
+ * {@code projection(int)}, {@code initFromText(...)}). Every field, short name or not, is reachable by its
+ * constant with {@code set(LoraConfig.USE_RSLORA, true)}, and {@code full()} gives the config builder.
  */
 public final class Peft {
 
@@ -79,6 +94,12 @@ public final class Peft {
     /** {@code token_dim} (else the model's hidden size). */
     public S tokenDim(int d) {
       full().tokenDim(d);
+      return self();
+    }
+
+    /** Any field by its constant, for example {@code set(PromptEncoderConfig.ENCODER_DROPOUT, 0.1)}. */
+    public <T> S set(ConfigField<T> field, T value) {
+      full().set(field, value);
       return self();
     }
 
@@ -245,6 +266,12 @@ public final class Peft {
     /** {@code modules_to_save}. */
     public LoraBuilder modulesToSave(String... names) {
       b.modulesToSave(names);
+      return this;
+    }
+
+    /** Any field by its constant, for example {@code set(LoraConfig.USE_RSLORA, true)}. */
+    public <T> LoraBuilder set(ConfigField<T> field, T value) {
+      b.set(field, value);
       return this;
     }
 

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,12 +21,15 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The settings of one adapter, as stored in {@code adapter_config.json}. Immutable; subclasses hold the
  * method-specific fields (for example {@link ai.peft4j.tuners.lora.LoraConfig}).
+ *
+ * <p>Every field is declared once, as a {@link ConfigField} constant (its JSON key, type, PEFT's default and its
+ * checks), and listed in the class's {@link ConfigSchema}. From these declarations this class reads and writes the
+ * JSON, compares configs, prints them and builds them; a subclass adds typed one-line accessors and builder
+ * methods, and its cross-field rules in {@link #validate()}.
  *
  * <p>Reading dispatches on {@code "peft_type"} through {@link PeftConfigRegistry}. Keys peft4j does not know
  * (written by a newer PEFT) are dropped and named in one warning; missing or ill-typed keys fail with a
@@ -35,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * config.peftType();                                  // LORA
  * LoraConfig lora = (LoraConfig) config;
  * lora.withInferenceMode(false).savePretrained(Path.of("out"));
+ * LoraConfig bigger = lora.with(LoraConfig.R, 16);    // any field, by its constant
  * }</pre>
  */
 public abstract class PeftConfig {
@@ -42,62 +48,105 @@ public abstract class PeftConfig {
   /** The file name PEFT uses for an adapter's config. */
   public static final String CONFIG_NAME = "adapter_config.json";
 
-  private static final Logger LOG = LoggerFactory.getLogger(PeftConfig.class);
+  /** {@code task_type}: the model head, or {@code null} when not set. */
+  public static final ConfigField<TaskType> TASK_TYPE = ConfigField.of("task_type", null, true,
+      (f, k, v) -> ConfigField.lookup(k, v, TaskType.values(), TaskType::jsonValue, "null or one of "
+          + Arrays.stream(TaskType.values()).map(Enum::name).collect(Collectors.joining(", "))),
+      TaskType::jsonValue);
 
-  private final PeftType peftType;
-  private final TaskType taskType;
-  private final String baseModelNameOrPath;
-  private final String revision;
-  private final boolean inferenceMode;
-  private final Map<String, Object> autoMapping;
+  /** {@code base_model_name_or_path}: the base model's name or path, or {@code null}. */
+  public static final ConfigField<String> BASE_MODEL_NAME_OR_PATH =
+      ConfigField.string("base_model_name_or_path", null);
 
-  protected PeftConfig(PeftType peftType, Builder<?, ?> b) {
-    this.peftType = Objects.requireNonNull(peftType, "peftType");
-    this.taskType = b.taskType;
-    this.baseModelNameOrPath = b.baseModelNameOrPath;
-    this.revision = b.revision;
-    this.inferenceMode = b.inferenceMode;
-    this.autoMapping = b.autoMapping;
+  /** {@code revision}: the base model's revision, or {@code null}. */
+  public static final ConfigField<String> REVISION = ConfigField.string("revision", null);
+
+  /** {@code inference_mode}: whether the adapter is frozen for inference; PEFT saves adapters with {@code true}. */
+  public static final ConfigField<Boolean> INFERENCE_MODE = ConfigField.bool("inference_mode", false);
+
+  /**
+   * {@code auto_mapping}: PEFT's base model class hints for custom models, or {@code null}. Kept only so that a
+   * file read and written again is unchanged.
+   */
+  public static final ConfigField<Map<String, Object>> AUTO_MAPPING = ConfigField.object("auto_mapping");
+
+  /** The fields every config has, in the order they are read; a subclass's schema starts with them. */
+  public static final List<ConfigField<?>> FIELDS =
+      List.of(TASK_TYPE, BASE_MODEL_NAME_OR_PATH, REVISION, INFERENCE_MODE, AUTO_MAPPING);
+
+  private final ConfigSchema<?> schema;
+  private final Map<ConfigField<?>, Object> values;
+
+  /**
+   * Takes the values of every field of {@code schema}, as {@link Builder#build()} hands them over after checking
+   * each one; {@link #validate()} runs once the subclass's constructor is done.
+   */
+  protected PeftConfig(ConfigSchema<?> schema, Map<ConfigField<?>, Object> values) {
+    if (schema.type() != getClass()) {
+      throw new IllegalArgumentException(getClass().getName() + " was given the schema of " + schema.type());
+    }
+    this.schema = schema;
+    Map<ConfigField<?>, Object> copy = new LinkedHashMap<>();
+    for (ConfigField<?> f : schema.fields()) {
+      copy.put(f, values.get(f));
+    }
+    this.values = Collections.unmodifiableMap(copy);
   }
+
+  /**
+   * Checks that involve several fields (PEFT's {@code __post_init__}); each field's own checks have passed
+   * already. Throws a {@link PeftConfigException} naming the keys.
+   */
+  protected void validate() {}
 
   // ---------------------------------------------------------------- accessors
 
+  /** The value of {@code field}, for example {@code config.get(LoraConfig.R)}. */
+  public final <T> T get(ConfigField<T> field) {
+    if (!values.containsKey(field)) {
+      throw new IllegalArgumentException(getClass().getSimpleName() + " has no field '" + field.key() + "'");
+    }
+    return field.cast(values.get(field));
+  }
+
+  /** The fields of this config and how they are read and written. */
+  public ConfigSchema<?> schema() {
+    return schema;
+  }
+
   /** The adapter method ({@code peft_type}). */
   public PeftType peftType() {
-    return peftType;
+    return schema.peftType();
   }
 
   /** The model head ({@code task_type}), or {@code null} when not set. */
   public TaskType taskType() {
-    return taskType;
+    return get(TASK_TYPE);
   }
 
   /** The base model's name or path ({@code base_model_name_or_path}), or {@code null}. */
   public String baseModelNameOrPath() {
-    return baseModelNameOrPath;
+    return get(BASE_MODEL_NAME_OR_PATH);
   }
 
   /** The base model's revision ({@code revision}), or {@code null}. */
   public String revision() {
-    return revision;
+    return get(REVISION);
   }
 
   /** Whether the adapter is frozen for inference ({@code inference_mode}); PEFT saves adapters with {@code true}. */
   public boolean inferenceMode() {
-    return inferenceMode;
+    return get(INFERENCE_MODE);
   }
 
-  /**
-   * PEFT's {@code auto_mapping} (base model class hints for custom models), or {@code null}. Kept only so that a
-   * file read and written again is unchanged.
-   */
+  /** PEFT's {@code auto_mapping}, or {@code null}; see {@link #AUTO_MAPPING}. */
   public Map<String, Object> autoMapping() {
-    return autoMapping;
+    return get(AUTO_MAPPING);
   }
 
   /** Whether this method learns virtual tokens rather than changing layers. */
   public boolean isPromptLearning() {
-    return peftType.isPromptLearning();
+    return peftType().isPromptLearning();
   }
 
   // ---------------------------------------------------------------- copies
@@ -105,14 +154,23 @@ public abstract class PeftConfig {
   /** A builder holding this config's values, to derive a changed copy. */
   public abstract Builder<?, ? extends PeftConfig> toBuilder();
 
-  /** A copy with {@code inference_mode} changed. */
-  public PeftConfig withInferenceMode(boolean inferenceMode) {
-    return toBuilder().inferenceMode(inferenceMode).build();
+  /**
+   * A copy with one field changed, checked as {@link Builder#build()} checks; the result has this config's class
+   * ({@code LoraConfig c = lora.with(LoraConfig.R, 16)}).
+   */
+  @SuppressWarnings("unchecked")
+  public <T, C extends PeftConfig> C with(ConfigField<T> field, T value) {
+    return (C) toBuilder().set(field, value).build();
   }
 
-  /** A copy with {@code base_model_name_or_path} changed. */
-  public PeftConfig withBaseModelNameOrPath(String baseModelNameOrPath) {
-    return toBuilder().baseModelNameOrPath(baseModelNameOrPath).build();
+  /** A copy with {@code inference_mode} changed; the result has this config's class. */
+  public <C extends PeftConfig> C withInferenceMode(boolean inferenceMode) {
+    return with(INFERENCE_MODE, inferenceMode);
+  }
+
+  /** A copy with {@code base_model_name_or_path} changed; the result has this config's class. */
+  public <C extends PeftConfig> C withBaseModelNameOrPath(String baseModelNameOrPath) {
+    return with(BASE_MODEL_NAME_OR_PATH, baseModelNameOrPath);
   }
 
   // ---------------------------------------------------------------- writing
@@ -123,18 +181,14 @@ public abstract class PeftConfig {
    */
   public final Map<String, Object> toMap() {
     Map<String, Object> out = new TreeMap<>();
-    out.put("auto_mapping", autoMapping);
-    out.put("base_model_name_or_path", baseModelNameOrPath);
-    out.put("inference_mode", inferenceMode);
-    out.put("peft_type", peftType.jsonValue());
-    out.put("revision", revision);
-    out.put("task_type", taskType == null ? null : taskType.jsonValue());
-    putFields(out);
+    out.put("peft_type", peftType().jsonValue());
+    values.forEach((f, v) -> {
+      if (f.isWritten(v)) {
+        out.put(f.key(), f.write(v));
+      }
+    });
     return Collections.unmodifiableMap(out);
   }
-
-  /** Adds the method-specific keys, named and typed exactly as PEFT writes them. */
-  protected abstract void putFields(Map<String, Object> out);
 
   /** The text PEFT writes to {@code adapter_config.json}: {@code json.dumps(d, indent=2, sort_keys=True)}. */
   public String toJson() {
@@ -178,6 +232,7 @@ public abstract class PeftConfig {
     }
   }
 
+
   // ---------------------------------------------------------------- reading
 
   /**
@@ -187,13 +242,12 @@ public abstract class PeftConfig {
    * @throws PeftConfigException when {@code peft_type} is missing, unknown or not supported, or a key is invalid
    */
   public static PeftConfig fromJson(String json) {
-    return warnIgnored(parse(json, null)).config();
+    return PeftConfigRegistry.fromJson(json, null, PeftConfig.class);
   }
 
   /** Reads {@code dir/adapter_config.json}; errors name the file. */
   public static PeftConfig fromPretrained(Path dir) {
-    Path file = configFile(dir);
-    return warnIgnored(parse(readFile(file), file.toString())).config();
+    return PeftConfigRegistry.fromPretrained(dir, null, PeftConfig.class);
   }
 
   /**
@@ -205,7 +259,7 @@ public abstract class PeftConfig {
    * }</pre>
    */
   public static PeftConfig fromPretrained(String nameOrPath) {
-    return fromPretrained(HubClient.getDefault().filesDir(nameOrPath, List.of(CONFIG_NAME)));
+    return fromPretrained(PeftConfigRegistry.configDir(nameOrPath));
   }
 
   /**
@@ -216,117 +270,33 @@ public abstract class PeftConfig {
     return HubClient.getDefault().pushToHub(repoId, this::savePretrained, "Upload config", false);
   }
 
+
   /**
    * Reads a config without logging, returning the ignored keys to the caller.
    *
    * @param source where the text came from, used in error messages; {@code null} for none
    */
   public static ParsedConfig<PeftConfig> parse(String json, String source) {
-    return parse(json, source, null, PeftConfig.class);
-  }
-
-  /**
-   * Reads a config that must be of {@code expected} type. For use by subclasses' own {@code fromJson}: a
-   * missing {@code peft_type} is taken to be {@code expected}; a different one is an error.
-   */
-  protected static <T extends PeftConfig> ParsedConfig<T> parse(
-      String json, String source, PeftType expected, Class<T> type) {
-    try {
-      ConfigFields fields = ConfigFields.parse(json);
-      PeftType peftType = readPeftType(fields, expected);
-      PeftConfig config = PeftConfigRegistry.readerFor(peftType).read(fields);
-      if (!type.isInstance(config)) {
-        throw new PeftConfigException("the reader registered for " + peftType + " returned a "
-            + config.getClass().getSimpleName() + ", not a " + type.getSimpleName());
-      }
-      return new ParsedConfig<>(type.cast(config), fields.unusedKeys(), source);
-    } catch (PeftConfigException e) {
-      if (source == null) {
-        throw e;
-      }
-      throw new PeftConfigException(source + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** A subclass's typed {@code fromJson}: the text must hold a config of {@code type}. */
-  protected static <T extends PeftConfig> T fromJsonAs(String json, PeftType type, Class<T> cls) {
-    return warnIgnored(parse(json, null, type, cls)).config();
-  }
-
-  /** A subclass's typed {@code fromPretrained}: {@code dir/adapter_config.json} of {@code type}. */
-  protected static <T extends PeftConfig> T fromPretrainedAs(Path dir, PeftType type, Class<T> cls) {
-    Path file = configFile(dir);
-    return warnIgnored(parse(readFile(file), file.toString(), type, cls)).config();
-  }
-
-  /** Reads a whole file for a subclass's {@code fromPretrained}. */
-  protected static String readFile(Path file) {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
-  }
-
-  /** {@code dir/adapter_config.json}, or a clear error when it is not there. */
-  protected static Path configFile(Path dir) {
-    Path file = dir.resolve(CONFIG_NAME);
-    if (!Files.isRegularFile(file)) {
-      throw new PeftConfigException("no " + CONFIG_NAME + " in " + dir
-          + (Files.isDirectory(dir) ? "" : " (not a directory)"));
-    }
-    return file;
-  }
-
-  /** Logs the keys a reader dropped, once per file. */
-  protected static <T extends PeftConfig> ParsedConfig<T> warnIgnored(ParsedConfig<T> parsed) {
-    if (!parsed.ignoredKeys().isEmpty()) {
-      LOG.warn(ignoredKeysMessage(parsed));
-    }
-    return parsed;
+    return PeftConfigRegistry.parse(json, source, null, PeftConfig.class);
   }
 
   static String ignoredKeysMessage(ParsedConfig<?> parsed) {
-    return "Ignoring " + parsed.ignoredKeys().size() + " unknown key(s) in "
-        + (parsed.source() == null ? "the " + parsed.config().peftType() + " config" : parsed.source())
-        + " (written by a newer PEFT?): " + String.join(", ", parsed.ignoredKeys());
-  }
-
-  private static PeftType readPeftType(ConfigFields fields, PeftType expected) {
-    if (!fields.has("peft_type") && expected != null) {
-      fields.raw("peft_type");
-      return expected;
-    }
-    if (!fields.has("peft_type")) {
-      throw new PeftConfigException("key 'peft_type' is missing; expected one of "
-          + Arrays.toString(PeftType.values()));
-    }
-    Object value = fields.raw("peft_type");
-    if (!(value instanceof String name)) {
-      throw ConfigFields.wrongType("peft_type", value, "a string naming the PEFT method, such as \"LORA\"");
-    }
-    PeftType found;
-    try {
-      found = PeftType.valueOf(name);
-    } catch (IllegalArgumentException e) {
-      throw new PeftConfigException("key 'peft_type': unknown PEFT method \"" + name + "\"; expected one of "
-          + Arrays.stream(PeftType.values()).map(Enum::name).collect(Collectors.joining(", ")));
-    }
-    if (expected != null && found != expected) {
-      throw new PeftConfigException("key 'peft_type': expected " + expected + " for this config class, found "
-          + found + " (read it with PeftConfig.fromJson to get whichever type the file holds)");
-    }
-    return found;
+    return PeftConfigRegistry.ignoredKeysMessage(parsed);
   }
 
   // ---------------------------------------------------------------- identity
 
-  /**
-   * The values that make two configs equal; by default {@link #toMap()}. Subclasses override it where
-   * order carries no meaning (PEFT keeps {@code target_modules} as a set).
-   */
-  protected Map<String, Object> comparableMap() {
-    return toMap();
+  // The values that make two configs equal: what is written, except where a field says otherwise (PEFT keeps
+  // target_modules as a set, so its order carries no meaning).
+  private Map<String, Object> comparableMap() {
+    Map<String, Object> out = new HashMap<>();
+    out.put("peft_type", peftType().jsonValue());
+    values.forEach((f, v) -> {
+      if (!f.isJavaOnly()) {
+        out.put(f.key(), f.comparable(v));
+      }
+    });
+    return out;
   }
 
   @Override
@@ -341,38 +311,17 @@ public abstract class PeftConfig {
   }
 
   /**
-   * The keys whose value differs from what a fresh config of this type has (PEFT's defaults), and
-   * the keys PEFT has no default for; {@code peft_type} never counts, and {@code target_modules}
-   * compares as a set.
+   * The keys whose value differs from PEFT's default for this type (a field PEFT has no default for counts as
+   * soon as it is set); {@code peft_type} never counts, and {@code target_modules} compares as a set.
    */
   public final Set<String> nonDefaultKeys() {
-    Map<String, Object> mine = comparableMap();
-    Map<String, Object> bare = new TreeMap<>();
-    bare.put("peft_type", peftType.jsonValue());
-    for (String key : keysWithoutDefault()) {
-      bare.put(key, toMap().get(key));
-    }
-    Map<String, Object> defaults;
-    try {
-      defaults = parse(PythonJson.dumps(PythonJson.MAPPER.valueToTree(bare)), "defaults")
-          .config().comparableMap();
-    } catch (RuntimeException e) {
-      defaults = Map.of(); // no valid bare config: every set field counts
-    }
     Set<String> out = new TreeSet<>();
-    for (Map.Entry<String, Object> e : mine.entrySet()) {
-      boolean noDefault = keysWithoutDefault().contains(e.getKey()) && e.getValue() != null;
-      if (!e.getKey().equals("peft_type")
-          && (noDefault || !Objects.equals(e.getValue(), defaults.get(e.getKey())))) {
-        out.add(e.getKey());
+    values.forEach((f, v) -> {
+      if (!f.isJavaOnly() && !Objects.equals(f.comparable(v), f.comparable(f.defaultValue()))) {
+        out.add(f.key());
       }
-    }
+    });
     return out;
-  }
-
-  /** Keys a config of this type cannot be built without (PEFT gives them no default). */
-  protected List<String> keysWithoutDefault() {
-    return List.of();
   }
 
   /**
@@ -384,8 +333,9 @@ public abstract class PeftConfig {
     Map<String, Object> fields = toMap();
     Set<String> changed = nonDefaultKeys();
     int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
+    TaskType taskType = taskType();
     StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append(" (")
-        .append(peftType.jsonValue()).append(taskType == null ? "" : ", " + taskType.jsonValue())
+        .append(peftType().jsonValue()).append(taskType == null ? "" : ", " + taskType.jsonValue())
         .append(")\n");
     fields.forEach((k, v) -> sb.append(changed.contains(k) ? "* " : "  ")
         .append(String.format("%-" + width + "s  ", k))
@@ -396,74 +346,77 @@ public abstract class PeftConfig {
   // ---------------------------------------------------------------- builder
 
   /**
-   * The fields every config has. Subclass builders extend it, so {@code taskType(...)} and friends chain with
-   * the method-specific setters.
+   * Collects the values of a config, starting from PEFT's defaults; {@link #build()} checks each field, then the
+   * config's cross-field rules. Subclass builders add one-line typed setters over {@link #set}, named after PEFT's
+   * key in camelCase ({@code lora_alpha} becomes {@code loraAlpha}; see {@link Peft} for the naming rule).
    */
   public abstract static class Builder<B extends Builder<B, C>, C extends PeftConfig> {
-    private TaskType taskType;
-    private String baseModelNameOrPath;
-    private String revision;
-    private boolean inferenceMode;
-    private Map<String, Object> autoMapping;
+    private final ConfigSchema<C> schema;
+    private final Map<ConfigField<?>, Object> values = new LinkedHashMap<>();
 
-    protected Builder() {}
-
-    /** Starts from the common fields of {@code from}. */
-    protected Builder(PeftConfig from) {
-      this.taskType = from.taskType;
-      this.baseModelNameOrPath = from.baseModelNameOrPath;
-      this.revision = from.revision;
-      this.inferenceMode = from.inferenceMode;
-      this.autoMapping = from.autoMapping;
-    }
-
-    protected abstract B self();
-
-    /** Validates and creates the config. */
-    public abstract C build();
-
-    public B taskType(TaskType taskType) {
-      this.taskType = taskType;
-      return self();
-    }
-
-    public B baseModelNameOrPath(String baseModelNameOrPath) {
-      this.baseModelNameOrPath = baseModelNameOrPath;
-      return self();
-    }
-
-    public B revision(String revision) {
-      this.revision = revision;
-      return self();
-    }
-
-    public B inferenceMode(boolean inferenceMode) {
-      this.inferenceMode = inferenceMode;
-      return self();
+    protected Builder(ConfigSchema<C> schema) {
+      this.schema = schema;
+      for (ConfigField<?> f : schema.fields()) {
+        values.put(f, f.defaultValue());
+      }
     }
 
     @SuppressWarnings("unchecked")
-    public B autoMapping(Map<String, ?> autoMapping) {
-      this.autoMapping = (Map<String, Object>) ConfigFields.freeze(autoMapping);
+    protected final B self() {
+      return (B) this;
+    }
+
+    /** Sets one field: the generic form of every typed setter, for example {@code set(LoraConfig.R, 16)}. */
+    public final <T> B set(ConfigField<T> field, T value) {
+      if (!values.containsKey(field)) {
+        throw new PeftConfigException(schema.type().getSimpleName() + " has no key '" + field.key() + "'");
+      }
+      values.put(field, field.accept(value));
       return self();
     }
 
-    /** Takes the common keys (everything but {@code peft_type}) from a file being read. */
-    protected B readCommon(ConfigFields f) {
-      String task = f.optString("task_type", null);
-      if (task != null) {
-        try {
-          taskType = TaskType.valueOf(task);
-        } catch (IllegalArgumentException e) {
-          throw ConfigFields.wrongType("task_type", task, "null or one of "
-              + Arrays.stream(TaskType.values()).map(Enum::name).collect(Collectors.joining(", ")));
-        }
-      }
-      baseModelNameOrPath = f.optString("base_model_name_or_path", null);
-      revision = f.optString("revision", null);
-      inferenceMode = f.bool("inference_mode", false);
-      autoMapping(f.optObject("auto_mapping", null));
+    /** The value of {@code field} so far: PEFT's default until it is set. */
+    public final <T> T get(ConfigField<T> field) {
+      return field.cast(values.get(field));
+    }
+
+    /** Takes every value of {@code config}, to derive a changed copy. */
+    public final B from(C config) {
+      ((PeftConfig) config).values.forEach(values::put);
       return self();
+    }
+
+    /** Checks each field and the config's cross-field rules, and creates the config. */
+    public final C build() {
+      values.forEach(ConfigField::validate);
+      C config = schema.create(values);
+      config.validate();
+      return config;
+    }
+
+    public B taskType(TaskType taskType) {
+      return set(TASK_TYPE, taskType);
+    }
+
+    public B baseModelNameOrPath(String baseModelNameOrPath) {
+      return set(BASE_MODEL_NAME_OR_PATH, baseModelNameOrPath);
+    }
+
+    public B revision(String revision) {
+      return set(REVISION, revision);
+    }
+
+    public B inferenceMode(boolean inferenceMode) {
+      return set(INFERENCE_MODE, inferenceMode);
+    }
+
+    public B autoMapping(Map<String, ?> autoMapping) {
+      return set(AUTO_MAPPING, jsonObject(autoMapping));
+    }
+
+    /** {@code map} typed as a JSON object field's value; the field makes its own unmodifiable copy when set. */
+    protected static Map<String, Object> jsonObject(Map<String, ?> map) {
+      return map == null ? null : Collections.unmodifiableMap(map);
     }
   }
 }

@@ -2,8 +2,10 @@
  * peft4j: parameter-efficient fine-tuning for Java that reads and writes Hugging Face PEFT's files.
  *
  * <p>This package holds what every adapter method shares: the {@link ai.peft4j.PeftConfig} base with its JSON
- * reading and writing, the {@link ai.peft4j.PeftConfigRegistry} that maps {@code peft_type} to a config class, and
- * the {@link ai.peft4j.Peft} entry point.
+ * reading and writing, driven by {@link ai.peft4j.ConfigField} declarations (one per key) listed in each config's
+ * {@link ai.peft4j.ConfigSchema}; the {@link ai.peft4j.PeftConfigRegistry} that maps {@code peft_type} to a reader
+ * (filled from {@link ai.peft4j.BuiltInConfigs} through {@code META-INF/services}); and the {@link ai.peft4j.Peft}
+ * entry point.
  *
  * <pre>{@code
  * PeftConfig config = PeftConfig.fromPretrained(Path.of("adapter-dir"));

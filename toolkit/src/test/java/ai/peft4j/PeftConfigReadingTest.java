@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.peft4j.tuners.lora.LoraConfig;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -135,6 +136,24 @@ class PeftConfigReadingTest {
     PeftConfigException e = assertThrows(PeftConfigException.class, () -> LoraConfig.fromPretrained(dir));
 
     assertTrue(e.getMessage().startsWith(dir.resolve("adapter_config.json") + ": key 'use_dora'"), e.getMessage());
+  }
+
+  @Test
+  void aConfigFileThatIsNotUtf8SaysWhyItCannotBeRead(@TempDir Path dir) throws IOException {
+    // "café" saved as Latin-1: the é is the single byte 0xE9, which is no valid UTF-8.
+    byte[] latin1 = "{\"peft_type\": \"LORA\",\n \"revision\": \"caf\u00e9\"}"
+        .getBytes(StandardCharsets.ISO_8859_1);
+    Files.write(dir.resolve("adapter_config.json"), latin1);
+
+    PeftConfigException e = assertThrows(PeftConfigException.class, () -> PeftConfig.fromPretrained(dir));
+
+    assertEquals(dir.resolve("adapter_config.json") + ": not valid UTF-8 at byte 39 (line 2, byte 0xE9); PEFT "
+        + "writes adapter_config.json as UTF-8 JSON, so this file was saved in another encoding (Latin-1, UTF-16...) "
+        + "or is damaged", e.getMessage());
+    assertEquals((byte) 0xE9, latin1[39]);
+    // The same text in UTF-8 reads fine.
+    Files.writeString(dir.resolve("adapter_config.json"), new String(latin1, StandardCharsets.ISO_8859_1));
+    assertEquals("caf\u00e9", PeftConfig.fromPretrained(dir).revision());
   }
 
   @Test

@@ -1,6 +1,8 @@
 package ai.peft4j.tuners;
 
+import ai.peft4j.ConfigField;
 import ai.peft4j.PeftConfigException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -56,6 +58,50 @@ public final class ModuleSelector {
       set.add(n);
     }
     return new ModuleSelector(Collections.unmodifiableSet(set), null);
+  }
+
+  /**
+   * A config field holding a choice of modules, read as PEFT writes it: a list of names, a regex string, or
+   * {@code null} (the default); compared as a set. An empty list is an error unless {@code emptyMeansNone}, as PEFT
+   * treats an empty {@code exclude_modules} like none.
+   */
+  public static ConfigField<ModuleSelector> configField(String key, boolean emptyMeansNone) {
+    return ConfigField.of(key, null, true, (f, k, v) -> {
+      List<String> names = v instanceof String ? null
+          : f.stringList(k, v, "a list of module names, a regex string, or null");
+      if (names != null && names.isEmpty() && emptyMeansNone) {
+        return null;
+      }
+      try {
+        return names == null ? regex((String) v) : names(names);
+      } catch (PeftConfigException e) {
+        throw new PeftConfigException("key '" + k + "': " + e.getMessage(), e);
+      }
+    }, ModuleSelector::toJsonValue).comparedAs(s -> s);
+  }
+
+  /**
+   * Why {@code excluded} (an {@code exclude_modules}) contradicts these targets, or {@code null}: it names a module
+   * the targets name too, or is the very same choice, which would exclude every target.
+   */
+  public String contradiction(ModuleSelector excluded) {
+    if (!excluded.isRegex() && !isRegex()) {
+      List<String> both = new ArrayList<>(names);
+      both.retainAll(excluded.names);
+      return both.isEmpty() ? null : "must not name modules that 'target_modules' names too: " + both;
+    }
+    return excluded.equals(this)
+        ? "must not be the same as 'target_modules' (" + this + "): that would exclude every target" : null;
+  }
+
+  /** {@link #names(Collection)}, or {@code null} for {@code null} (a builder's "not set"). */
+  public static ModuleSelector namesOrNull(Collection<String> names) {
+    return names == null ? null : names(names);
+  }
+
+  /** {@link #regex(String)}, or {@code null} for {@code null} (a builder's "not set"). */
+  public static ModuleSelector regexOrNull(String regex) {
+    return regex == null ? null : regex(regex);
   }
 
   /** The list form from varargs. */

@@ -1,6 +1,8 @@
 package ai.peft4j.tuners.prefixtuning;
 
+import ai.peft4j.ConfigField;
 import ai.peft4j.ConfigFields;
+import ai.peft4j.ConfigSchema;
 import ai.peft4j.PeftType;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
 import java.nio.file.Path;
@@ -17,13 +19,16 @@ import java.util.Map;
  */
 public final class PrefixTuningConfig extends PromptLearningConfig {
 
-  private final Integer encoderHiddenSize;
-  private final boolean prefixProjection;
+  /** {@code prefix_projection}: whether an MLP produces the prefix from a smaller embedding. */
+  public static final ConfigField<Boolean> PREFIX_PROJECTION = ConfigField.bool("prefix_projection", false);
 
-  private PrefixTuningConfig(Builder b) {
-    super(PeftType.PREFIX_TUNING, b);
-    encoderHiddenSize = b.encoderHiddenSize;
-    prefixProjection = b.prefixProjection;
+  /** The fields of a prefix-tuning config and how to create one; declared after the fields it lists. */
+  public static final ConfigSchema<PrefixTuningConfig> SCHEMA = ConfigSchema.of(PeftType.PREFIX_TUNING,
+      PrefixTuningConfig.class, PrefixTuningConfig::new, PromptLearningConfig.FIELDS,
+      ENCODER_HIDDEN_SIZE, PREFIX_PROJECTION);
+
+  private PrefixTuningConfig(Map<ConfigField<?>, Object> values) {
+    super(SCHEMA, values);
   }
 
   public static Builder builder() {
@@ -32,99 +37,35 @@ public final class PrefixTuningConfig extends PromptLearningConfig {
 
   @Override
   public Builder toBuilder() {
-    return new Builder(this);
-  }
-
-  @Override
-  public PrefixTuningConfig withInferenceMode(boolean inferenceMode) {
-    return toBuilder().inferenceMode(inferenceMode).build();
-  }
-
-  @Override
-  public PrefixTuningConfig withModelDefaults(com.fasterxml.jackson.databind.JsonNode modelConfig) {
-    return (PrefixTuningConfig) super.withModelDefaults(modelConfig);
+    return new Builder().from(this);
   }
 
   /** Reads a PREFIX_TUNING config from the text of an {@code adapter_config.json}. */
   public static PrefixTuningConfig fromJson(String json) {
-    return fromJsonAs(json, PeftType.PREFIX_TUNING, PrefixTuningConfig.class);
+    return SCHEMA.fromJson(json);
   }
 
   /** Reads {@code dir/adapter_config.json}, which must be a PREFIX_TUNING config. */
   public static PrefixTuningConfig fromPretrained(Path dir) {
-    return fromPretrainedAs(dir, PeftType.PREFIX_TUNING, PrefixTuningConfig.class);
+    return SCHEMA.fromPretrained(dir);
   }
 
   /** The {@link ai.peft4j.PeftConfigRegistry} reader. */
   public static PrefixTuningConfig read(ConfigFields f) {
-    Builder b = builder().readPromptCommon(f);
-    b.encoderHiddenSize(optInt(f, "encoder_hidden_size"));
-    b.prefixProjection(f.bool("prefix_projection", false));
-    return b.build();
+    return SCHEMA.read(f);
   }
 
-  @Override
-  protected void putFields(Map<String, Object> out) {
-    super.putFields(out);
-    out.put("encoder_hidden_size", encoderHiddenSize);
-    out.put("prefix_projection", prefixProjection);
-  }
-
-  @Override
-  protected void fillEncoderHiddenSize(PromptLearningConfig.Builder<?, ?> b, Integer tokenDim) {
-    if (encoderHiddenSize == null) {
-      ((Builder) b).encoderHiddenSize(tokenDim);
-    }
-  }
-
-  /** {@code encoder_hidden_size}: the hidden size of the projection MLP, or null (then {@code token_dim}). */
-  public Integer encoderHiddenSize() {
-    return encoderHiddenSize;
-  }
-
-  /** {@code prefix_projection}: whether an MLP produces the prefix from a smaller embedding. */
-  public boolean prefixProjection() {
-    return prefixProjection;
-  }
+  // Accessors: see the field constants.
+  public Integer encoderHiddenSize() { return get(ENCODER_HIDDEN_SIZE); }
+  public boolean prefixProjection() { return get(PREFIX_PROJECTION); }
 
   /** Collects prefix-tuning settings; defaults are PEFT's. */
   public static final class Builder extends PromptLearningConfig.Builder<Builder, PrefixTuningConfig> {
-    private Integer encoderHiddenSize;
-    private boolean prefixProjection;
-
-    private Builder() {}
-
-    private Builder(PrefixTuningConfig c) {
-      super(c);
-      encoderHiddenSize = c.encoderHiddenSize;
-      prefixProjection = c.prefixProjection;
+    private Builder() {
+      super(SCHEMA);
     }
 
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    @Override
-    protected Builder readPromptCommon(ConfigFields f) {
-      return super.readPromptCommon(f);
-    }
-
-    public Builder encoderHiddenSize(Integer size) {
-      this.encoderHiddenSize = size;
-      return this;
-    }
-
-    public Builder prefixProjection(boolean prefixProjection) {
-      this.prefixProjection = prefixProjection;
-      return this;
-    }
-
-    @Override
-    public PrefixTuningConfig build() {
-      validatePromptCommon();
-      positive("encoder_hidden_size", encoderHiddenSize);
-      return new PrefixTuningConfig(this);
-    }
+    public Builder encoderHiddenSize(Integer size) { return set(ENCODER_HIDDEN_SIZE, size); }
+    public Builder prefixProjection(boolean prefixProjection) { return set(PREFIX_PROJECTION, prefixProjection); }
   }
 }

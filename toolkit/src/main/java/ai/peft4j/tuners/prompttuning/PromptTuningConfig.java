@@ -1,14 +1,16 @@
 package ai.peft4j.tuners.prompttuning;
 
+import ai.peft4j.ConfigField;
 import ai.peft4j.ConfigFields;
+import ai.peft4j.ConfigSchema;
 import ai.peft4j.PeftConfigException;
 import ai.peft4j.PeftType;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * PEFT 0.10's {@code PromptTuningConfig}: virtual token embeddings learned directly. Same keys, defaults and checks as
@@ -36,28 +38,40 @@ public final class PromptTuningConfig extends PromptLearningConfig {
 
     /** The constant for PEFT's string, or an error listing the allowed ones. */
     public static PromptTuningInit fromJson(String value) {
-      for (PromptTuningInit t : values()) {
-        if (t.name().equals(value)) {
-          return t;
-        }
-      }
-      throw ConfigFields.wrongType("prompt_tuning_init", value, "\"TEXT\", \"RANDOM\" or \"SAMPLE_VOCAB\"");
+      return ConfigField.lookup("prompt_tuning_init", value, values(), Enum::name,
+          "\"TEXT\", \"RANDOM\" or \"SAMPLE_VOCAB\"");
     }
   }
 
-  private final PromptTuningInit promptTuningInit;
-  private final String promptTuningInitText;
-  private final String tokenizerNameOrPath;
-  private final Map<String, Object> tokenizerKwargs;
-  private final List<Integer> initTokenIds;
+  /** {@code prompt_tuning_init}: how the virtual token embeddings start; default {@code RANDOM}. */
+  public static final ConfigField<PromptTuningInit> PROMPT_TUNING_INIT = ConfigField.choice("prompt_tuning_init",
+      PromptTuningInit.RANDOM, PromptTuningInit::fromJson, Enum::name);
 
-  private PromptTuningConfig(Builder b) {
-    super(PeftType.PROMPT_TUNING, b);
-    promptTuningInit = b.promptTuningInit;
-    promptTuningInitText = b.promptTuningInitText;
-    tokenizerNameOrPath = b.tokenizerNameOrPath;
-    tokenizerKwargs = b.tokenizerKwargs;
-    initTokenIds = b.initTokenIds == null ? null : List.copyOf(b.initTokenIds);
+  /** {@code prompt_tuning_init_text}: the text whose tokens start the embeddings (TEXT init), or null. */
+  public static final ConfigField<String> PROMPT_TUNING_INIT_TEXT = ConfigField.string("prompt_tuning_init_text", null);
+
+  /** {@code tokenizer_name_or_path}: the tokenizer for the init text (TEXT init), or null. */
+  public static final ConfigField<String> TOKENIZER_NAME_OR_PATH = ConfigField.string("tokenizer_name_or_path", null);
+
+  /** {@code tokenizer_kwargs}: extra tokenizer arguments (TEXT init only), or null. */
+  public static final ConfigField<Map<String, Object>> TOKENIZER_KWARGS = ConfigField.object("tokenizer_kwargs");
+
+  /**
+   * Java only, never written to {@code adapter_config.json}: the token ids of {@code prompt_tuning_init_text}, which
+   * PEFT gets from {@code AutoTokenizer.from_pretrained(tokenizer_name_or_path)(text)["input_ids"]}. Null when not
+   * given: peft4j then tokenizes the text with the {@code tokenizer.json} of {@code tokenizer_name_or_path} (a local
+   * folder, or a Hub repo).
+   */
+  public static final ConfigField<List<Integer>> INIT_TOKEN_IDS =
+      ConfigField.javaOnly("initTokenIds", ids -> Collections.unmodifiableList(new ArrayList<>(ids)));
+
+  /** The fields of a prompt-tuning config and how to create one; declared after the fields it lists. */
+  public static final ConfigSchema<PromptTuningConfig> SCHEMA = ConfigSchema.of(PeftType.PROMPT_TUNING,
+      PromptTuningConfig.class, PromptTuningConfig::new, PromptLearningConfig.FIELDS, PROMPT_TUNING_INIT,
+      PROMPT_TUNING_INIT_TEXT, TOKENIZER_NAME_OR_PATH, TOKENIZER_KWARGS, INIT_TOKEN_IDS);
+
+  private PromptTuningConfig(Map<ConfigField<?>, Object> values) {
+    super(SCHEMA, values);
   }
 
   public static Builder builder() {
@@ -66,176 +80,77 @@ public final class PromptTuningConfig extends PromptLearningConfig {
 
   @Override
   public Builder toBuilder() {
-    return new Builder(this);
-  }
-
-  @Override
-  public PromptTuningConfig withInferenceMode(boolean inferenceMode) {
-    return toBuilder().inferenceMode(inferenceMode).build();
-  }
-
-  @Override
-  public PromptTuningConfig withModelDefaults(com.fasterxml.jackson.databind.JsonNode modelConfig) {
-    return (PromptTuningConfig) super.withModelDefaults(modelConfig);
+    return new Builder().from(this);
   }
 
   /** Reads a PROMPT_TUNING config from the text of an {@code adapter_config.json}. */
   public static PromptTuningConfig fromJson(String json) {
-    return fromJsonAs(json, PeftType.PROMPT_TUNING, PromptTuningConfig.class);
+    return SCHEMA.fromJson(json);
   }
 
   /** Reads {@code dir/adapter_config.json}, which must be a PROMPT_TUNING config. */
   public static PromptTuningConfig fromPretrained(Path dir) {
-    return fromPretrainedAs(dir, PeftType.PROMPT_TUNING, PromptTuningConfig.class);
+    return SCHEMA.fromPretrained(dir);
   }
 
   /** The {@link ai.peft4j.PeftConfigRegistry} reader. */
   public static PromptTuningConfig read(ConfigFields f) {
-    Builder b = builder().readPromptCommon(f);
-    b.promptTuningInit(PromptTuningInit.fromJson(f.string("prompt_tuning_init", PromptTuningInit.RANDOM.name())));
-    b.promptTuningInitText(f.optString("prompt_tuning_init_text", null));
-    b.tokenizerNameOrPath(f.optString("tokenizer_name_or_path", null));
-    b.tokenizerKwargs(f.optObject("tokenizer_kwargs", null));
-    return b.build();
+    return SCHEMA.read(f);
   }
 
   @Override
-  protected void putFields(Map<String, Object> out) {
-    super.putFields(out);
-    out.put("prompt_tuning_init", promptTuningInit.name());
-    out.put("prompt_tuning_init_text", promptTuningInitText);
-    out.put("tokenizer_name_or_path", tokenizerNameOrPath);
-    out.put("tokenizer_kwargs", tokenizerKwargs);
+  protected void validate() {
+    super.validate();
+    PromptTuningInit init = promptTuningInit();
+    String tokenizer = tokenizerNameOrPath();
+    if (init == PromptTuningInit.TEXT) {
+      if (tokenizer == null || tokenizer.isEmpty()) {
+        throw new PeftConfigException("When prompt_tuning_init='TEXT', tokenizer_name_or_path can't be "
+            + (tokenizer == null ? "None" : "''") + ".");
+      }
+      if (promptTuningInitText() == null) {
+        throw new PeftConfigException("When prompt_tuning_init='TEXT', prompt_tuning_init_text can't be None.");
+      }
+    }
+    if (tokenizerKwargs() != null && !tokenizerKwargs().isEmpty() && init != PromptTuningInit.TEXT) {
+      throw new PeftConfigException("tokenizer_kwargs only valid when using prompt_tuning_init='TEXT'.");
+    }
+    List<Integer> ids = initTokenIds();
+    if (ids != null) {
+      if (ids.isEmpty() || ids.stream().anyMatch(id -> id == null || id < 0)) {
+        throw new PeftConfigException("initTokenIds: expected a non-empty list of token ids >= 0, found " + ids);
+      }
+      if (init != PromptTuningInit.TEXT) {
+        throw new PeftConfigException("initTokenIds (the tokenized prompt_tuning_init_text) only applies with "
+            + "prompt_tuning_init='TEXT', not " + init);
+      }
+    }
   }
 
-  public PromptTuningInit promptTuningInit() {
-    return promptTuningInit;
-  }
-
-  public String promptTuningInitText() {
-    return promptTuningInitText;
-  }
-
-  public String tokenizerNameOrPath() {
-    return tokenizerNameOrPath;
-  }
-
-  public Map<String, Object> tokenizerKwargs() {
-    return tokenizerKwargs;
-  }
-
-  /**
-   * Java only, never written to {@code adapter_config.json}: the token ids of {@code prompt_tuning_init_text}, which
-   * PEFT gets from {@code AutoTokenizer.from_pretrained(tokenizer_name_or_path)(text)["input_ids"]}. Null when not
-   * given: peft4j then tokenizes the text with the {@code tokenizer.json} of {@code tokenizer_name_or_path} (a local
-   * folder, or a Hub repo).
-   */
-  public List<Integer> initTokenIds() {
-    return initTokenIds;
-  }
+  // Accessors: see the field constants above.
+  public PromptTuningInit promptTuningInit() { return get(PROMPT_TUNING_INIT); }
+  public String promptTuningInitText() { return get(PROMPT_TUNING_INIT_TEXT); }
+  public String tokenizerNameOrPath() { return get(TOKENIZER_NAME_OR_PATH); }
+  public Map<String, Object> tokenizerKwargs() { return get(TOKENIZER_KWARGS); }
+  public List<Integer> initTokenIds() { return get(INIT_TOKEN_IDS); }
 
   /** Collects prompt-tuning settings; defaults are PEFT's. */
   public static final class Builder extends PromptLearningConfig.Builder<Builder, PromptTuningConfig> {
-    private PromptTuningInit promptTuningInit = PromptTuningInit.RANDOM;
-    private String promptTuningInitText;
-    private String tokenizerNameOrPath;
-    private Map<String, Object> tokenizerKwargs;
-    private List<Integer> initTokenIds;
-
-    private Builder() {}
-
-    private Builder(PromptTuningConfig c) {
-      super(c);
-      promptTuningInit = c.promptTuningInit;
-      promptTuningInitText = c.promptTuningInitText;
-      tokenizerNameOrPath = c.tokenizerNameOrPath;
-      tokenizerKwargs = c.tokenizerKwargs;
-      initTokenIds = c.initTokenIds;
+    private Builder() {
+      super(SCHEMA);
     }
 
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    @Override
-    protected Builder readPromptCommon(ConfigFields f) {
-      return super.readPromptCommon(f);
-    }
-
-    public Builder promptTuningInit(PromptTuningInit init) {
-      this.promptTuningInit = Objects.requireNonNull(init, "init");
-      return this;
-    }
-
+    public Builder promptTuningInit(PromptTuningInit init) { return set(PROMPT_TUNING_INIT, init); }
     /** By PEFT's name: {@code "RANDOM"}, {@code "TEXT"} or {@code "SAMPLE_VOCAB"}. */
-    public Builder promptTuningInit(String init) {
-      return promptTuningInit(PromptTuningInit.fromJson(init));
-    }
-
-    public Builder promptTuningInitText(String text) {
-      this.promptTuningInitText = text;
-      return this;
-    }
-
-    public Builder tokenizerNameOrPath(String tokenizer) {
-      this.tokenizerNameOrPath = tokenizer;
-      return this;
-    }
-
-    @SuppressWarnings("unchecked")
-    public Builder tokenizerKwargs(Map<String, ?> kwargs) {
-      this.tokenizerKwargs = (Map<String, Object>) ConfigFields.freeze(kwargs);
-      return this;
-    }
-
-    /** Java only: the token ids of the init text, as the tokenizer gives them (see {@link #initTokenIds()}). */
+    public Builder promptTuningInit(String init) { return promptTuningInit(PromptTuningInit.fromJson(init)); }
+    public Builder promptTuningInitText(String text) { return set(PROMPT_TUNING_INIT_TEXT, text); }
+    public Builder tokenizerNameOrPath(String tokenizer) { return set(TOKENIZER_NAME_OR_PATH, tokenizer); }
+    public Builder tokenizerKwargs(Map<String, ?> kwargs) { return set(TOKENIZER_KWARGS, jsonObject(kwargs)); }
+    /** Java only: the token ids of the init text; none given means: tokenize it (see {@link #INIT_TOKEN_IDS}). */
     public Builder initTokenIds(int... ids) {
-      if (ids == null || ids.length == 0) {
-        return initTokenIds((List<Integer>) null); // none given: tokenize with tokenizer_name_or_path
-      }
-      List<Integer> out = new ArrayList<>();
-      for (int id : ids) {
-        out.add(id);
-      }
-      return initTokenIds(out);
+      return initTokenIds(ids == null || ids.length == 0 ? null : java.util.Arrays.stream(ids).boxed().toList());
     }
-
-    /**
-     * Java only: the token ids of the init text; null (the default) to tokenize it with the {@code tokenizer.json} of
-     * {@code tokenizer_name_or_path}.
-     */
-    public Builder initTokenIds(List<Integer> ids) {
-      this.initTokenIds = ids == null ? null : new ArrayList<>(ids);
-      return this;
-    }
-
-    @Override
-    public PromptTuningConfig build() {
-      validatePromptCommon();
-      if (promptTuningInit == PromptTuningInit.TEXT) {
-        if (tokenizerNameOrPath == null || tokenizerNameOrPath.isEmpty()) {
-          throw new PeftConfigException("When prompt_tuning_init='TEXT', tokenizer_name_or_path can't be "
-              + (tokenizerNameOrPath == null ? "None" : "''") + ".");
-        }
-        if (promptTuningInitText == null) {
-          throw new PeftConfigException("When prompt_tuning_init='TEXT', prompt_tuning_init_text can't be None.");
-        }
-      }
-      if (tokenizerKwargs != null && !tokenizerKwargs.isEmpty() && promptTuningInit != PromptTuningInit.TEXT) {
-        throw new PeftConfigException("tokenizer_kwargs only valid when using prompt_tuning_init='TEXT'.");
-      }
-      if (initTokenIds != null) {
-        if (initTokenIds.isEmpty() || initTokenIds.stream().anyMatch(id -> id == null || id < 0)) {
-          throw new PeftConfigException("initTokenIds: expected a non-empty list of token ids >= 0, found "
-              + initTokenIds);
-        }
-        if (promptTuningInit != PromptTuningInit.TEXT) {
-          throw new PeftConfigException("initTokenIds (the tokenized prompt_tuning_init_text) only applies with "
-              + "prompt_tuning_init='TEXT', not " + promptTuningInit);
-        }
-      }
-      return new PromptTuningConfig(this);
-    }
+    /** Java only: the token ids of the init text; null (the default) to tokenize it. */
+    public Builder initTokenIds(List<Integer> ids) { return set(INIT_TOKEN_IDS, ids); }
   }
 }

@@ -1,12 +1,12 @@
 package ai.peft4j.tuners.ptuning;
 
+import ai.peft4j.ConfigField;
 import ai.peft4j.ConfigFields;
-import ai.peft4j.PeftConfigException;
+import ai.peft4j.ConfigSchema;
 import ai.peft4j.PeftType;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * PEFT 0.10's {@code PromptEncoderConfig} (P-tuning): virtual tokens produced by a small encoder (an MLP, or a
@@ -32,29 +32,33 @@ public final class PromptEncoderConfig extends PromptLearningConfig {
 
     /** The constant for PEFT's string, or an error listing the allowed ones. */
     public static ReparameterizationType fromJson(String value) {
-      for (ReparameterizationType t : values()) {
-        if (t.name().equals(value)) {
-          return t;
-        }
-      }
-      throw ConfigFields.wrongType("encoder_reparameterization_type", value, "\"MLP\" or \"LSTM\"");
+      return ConfigField.lookup("encoder_reparameterization_type", value, values(), Enum::name, "\"MLP\" or \"LSTM\"");
     }
   }
 
   /** PEFT's default {@code encoder_num_layers}; the MLP always has exactly this many hidden layers. */
   public static final int DEFAULT_ENCODER_NUM_LAYERS = 2;
 
-  private final ReparameterizationType encoderReparameterizationType;
-  private final Integer encoderHiddenSize;
-  private final int encoderNumLayers;
-  private final double encoderDropout;
+  /** {@code encoder_reparameterization_type}: the prompt encoder's kind; default {@code MLP}. */
+  public static final ConfigField<ReparameterizationType> ENCODER_REPARAMETERIZATION_TYPE = ConfigField.choice(
+      "encoder_reparameterization_type", ReparameterizationType.MLP, ReparameterizationType::fromJson, Enum::name);
 
-  private PromptEncoderConfig(Builder b) {
-    super(PeftType.P_TUNING, b);
-    encoderReparameterizationType = b.encoderReparameterizationType;
-    encoderHiddenSize = b.encoderHiddenSize;
-    encoderNumLayers = b.encoderNumLayers;
-    encoderDropout = b.encoderDropout;
+  /** {@code encoder_num_layers}: LSTM layers; ignored by the MLP (PEFT warns when it is not 2). */
+  public static final ConfigField<Integer> ENCODER_NUM_LAYERS =
+      ConfigField.integer("encoder_num_layers", DEFAULT_ENCODER_NUM_LAYERS)
+          .check(n -> n > 0, n -> "expected a positive integer, found " + n);
+
+  /** {@code encoder_dropout}: dropout between LSTM layers; unused by the MLP. */
+  public static final ConfigField<Double> ENCODER_DROPOUT = ConfigField.number("encoder_dropout", 0.0)
+      .check(p -> p >= 0.0 && p < 1.0, p -> "expected a probability in [0, 1), found " + p);
+
+  /** The fields of a p-tuning config and how to create one; declared after the fields it lists. */
+  public static final ConfigSchema<PromptEncoderConfig> SCHEMA = ConfigSchema.of(PeftType.P_TUNING,
+      PromptEncoderConfig.class, PromptEncoderConfig::new, PromptLearningConfig.FIELDS,
+      ENCODER_REPARAMETERIZATION_TYPE, ENCODER_HIDDEN_SIZE, ENCODER_NUM_LAYERS, ENCODER_DROPOUT);
+
+  private PromptEncoderConfig(Map<ConfigField<?>, Object> values) {
+    super(SCHEMA, values);
   }
 
   public static Builder builder() {
@@ -63,140 +67,45 @@ public final class PromptEncoderConfig extends PromptLearningConfig {
 
   @Override
   public Builder toBuilder() {
-    return new Builder(this);
-  }
-
-  @Override
-  public PromptEncoderConfig withInferenceMode(boolean inferenceMode) {
-    return toBuilder().inferenceMode(inferenceMode).build();
+    return new Builder().from(this);
   }
 
   /** Reads a P_TUNING config from the text of an {@code adapter_config.json}. */
   public static PromptEncoderConfig fromJson(String json) {
-    return fromJsonAs(json, PeftType.P_TUNING, PromptEncoderConfig.class);
+    return SCHEMA.fromJson(json);
   }
 
   /** Reads {@code dir/adapter_config.json}, which must be a P_TUNING config. */
   public static PromptEncoderConfig fromPretrained(Path dir) {
-    return fromPretrainedAs(dir, PeftType.P_TUNING, PromptEncoderConfig.class);
+    return SCHEMA.fromPretrained(dir);
   }
 
   /** The {@link ai.peft4j.PeftConfigRegistry} reader. */
   public static PromptEncoderConfig read(ConfigFields f) {
-    Builder b = builder().readPromptCommon(f);
-    b.encoderReparameterizationType(ReparameterizationType.fromJson(
-        f.string("encoder_reparameterization_type", ReparameterizationType.MLP.name())));
-    b.encoderHiddenSize(optInt(f, "encoder_hidden_size"));
-    b.encoderNumLayers(f.integer("encoder_num_layers", DEFAULT_ENCODER_NUM_LAYERS));
-    b.encoderDropout(f.number("encoder_dropout", 0.0));
-    return b.build();
+    return SCHEMA.read(f);
   }
 
-  @Override
-  protected void putFields(Map<String, Object> out) {
-    super.putFields(out);
-    out.put("encoder_reparameterization_type", encoderReparameterizationType.name());
-    out.put("encoder_hidden_size", encoderHiddenSize);
-    out.put("encoder_num_layers", encoderNumLayers);
-    out.put("encoder_dropout", encoderDropout);
-  }
-
-  @Override
-  protected void fillEncoderHiddenSize(PromptLearningConfig.Builder<?, ?> b, Integer tokenDim) {
-    if (encoderHiddenSize == null) {
-      ((Builder) b).encoderHiddenSize(tokenDim);
-    }
-  }
-
-  @Override
-  public PromptEncoderConfig withModelDefaults(com.fasterxml.jackson.databind.JsonNode modelConfig) {
-    return (PromptEncoderConfig) super.withModelDefaults(modelConfig);
-  }
-
-  public ReparameterizationType encoderReparameterizationType() {
-    return encoderReparameterizationType;
-  }
-
-  /** {@code encoder_hidden_size}, or null (then {@code token_dim} when applied). */
-  public Integer encoderHiddenSize() {
-    return encoderHiddenSize;
-  }
-
-  /** {@code encoder_num_layers}: LSTM layers; ignored by the MLP (PEFT warns when it is not 2). */
-  public int encoderNumLayers() {
-    return encoderNumLayers;
-  }
-
-  /** {@code encoder_dropout}: dropout between LSTM layers; unused by the MLP. */
-  public double encoderDropout() {
-    return encoderDropout;
-  }
+  // Accessors: see the field constants above.
+  public ReparameterizationType encoderReparameterizationType() { return get(ENCODER_REPARAMETERIZATION_TYPE); }
+  public Integer encoderHiddenSize() { return get(ENCODER_HIDDEN_SIZE); }
+  public int encoderNumLayers() { return get(ENCODER_NUM_LAYERS); }
+  public double encoderDropout() { return get(ENCODER_DROPOUT); }
 
   /** Collects p-tuning settings; defaults are PEFT's. */
   public static final class Builder extends PromptLearningConfig.Builder<Builder, PromptEncoderConfig> {
-    private ReparameterizationType encoderReparameterizationType = ReparameterizationType.MLP;
-    private Integer encoderHiddenSize;
-    private int encoderNumLayers = DEFAULT_ENCODER_NUM_LAYERS;
-    private double encoderDropout;
-
-    private Builder() {}
-
-    private Builder(PromptEncoderConfig c) {
-      super(c);
-      encoderReparameterizationType = c.encoderReparameterizationType;
-      encoderHiddenSize = c.encoderHiddenSize;
-      encoderNumLayers = c.encoderNumLayers;
-      encoderDropout = c.encoderDropout;
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    @Override
-    protected Builder readPromptCommon(ConfigFields f) {
-      return super.readPromptCommon(f);
+    private Builder() {
+      super(SCHEMA);
     }
 
     public Builder encoderReparameterizationType(ReparameterizationType type) {
-      this.encoderReparameterizationType = Objects.requireNonNull(type, "type");
-      return this;
+      return set(ENCODER_REPARAMETERIZATION_TYPE, type);
     }
-
     /** By PEFT's name: {@code "MLP"} or {@code "LSTM"}. */
     public Builder encoderReparameterizationType(String type) {
       return encoderReparameterizationType(ReparameterizationType.fromJson(type));
     }
-
-    public Builder encoderHiddenSize(Integer size) {
-      this.encoderHiddenSize = size;
-      return this;
-    }
-
-    public Builder encoderNumLayers(int layers) {
-      this.encoderNumLayers = layers;
-      return this;
-    }
-
-    public Builder encoderDropout(double p) {
-      this.encoderDropout = p;
-      return this;
-    }
-
-    @Override
-    public PromptEncoderConfig build() {
-      validatePromptCommon();
-      positive("encoder_hidden_size", encoderHiddenSize);
-      if (encoderNumLayers <= 0) {
-        throw new PeftConfigException("key 'encoder_num_layers': expected a positive integer, found "
-            + encoderNumLayers);
-      }
-      if (!(encoderDropout >= 0.0 && encoderDropout < 1.0)) {
-        throw new PeftConfigException("key 'encoder_dropout': expected a probability in [0, 1), found "
-            + encoderDropout);
-      }
-      return new PromptEncoderConfig(this);
-    }
+    public Builder encoderHiddenSize(Integer size) { return set(ENCODER_HIDDEN_SIZE, size); }
+    public Builder encoderNumLayers(int layers) { return set(ENCODER_NUM_LAYERS, layers); }
+    public Builder encoderDropout(double p) { return set(ENCODER_DROPOUT, p); }
   }
 }

@@ -7,12 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.peft4j.Peft;
 import ai.peft4j.PeftConfigException;
+import ai.peft4j.PeftModel;
 import ai.peft4j.TaskType;
+import ai.peft4j.models.opt.OptConfig;
+import ai.peft4j.models.opt.OptForCausalLM;
+import ai.peft4j.nn.ModuleTree;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** build() applies PEFT's rules and explains what is wrong. */
 class LoraConfigValidationTest {
@@ -134,6 +143,31 @@ class LoraConfigValidationTest {
     assertRejected(() -> new LoraConfig.LayerRange(4, 2), "0 <= start < end, found [4, 2]");
     assertRejected(() -> LoraConfig.fromJson("{\"layer_replication\": [[0, 4], [2]]}"),
         "key 'layer_replication': expected null or a list of [start, end] pairs");
+  }
+
+  @Test
+  void layerReplicationIsRefusedBecausePeft4jCannotBuildTheReplicatedModelYet() {
+    String expected = "key 'layer_replication': peft4j does not support layer replication yet (found [[0, 4], [2, 5]])";
+    assertRejected(() -> LoraConfig.builder()
+        .layerReplication(List.of(new LoraConfig.LayerRange(0, 4), new LoraConfig.LayerRange(2, 5))).build(), expected);
+    assertRejected(() -> LoraConfig.fromJson("{\"layer_replication\": [[0, 4], [2, 5]]}"), expected);
+    // null (what PEFT writes when unused) and an empty list (falsy in PEFT) mean no replication.
+    assertEquals(null, LoraConfig.fromJson("{\"layer_replication\": null}").layerReplication());
+    assertEquals(List.of(), LoraConfig.fromJson("{\"layer_replication\": []}").layerReplication());
+  }
+
+  @Test
+  void anAdapterWithLayerReplicationIsRefusedBeforeAnyLayerIsTouched(@TempDir Path dir) throws IOException {
+    Files.writeString(dir.resolve("adapter_config.json"), LoraConfig.builder().targetModules("q_proj").build().toJson()
+        .replace("\"layer_replication\": null", "\"layer_replication\": [[0, 2], [1, 3]]"));
+    OptForCausalLM model = new OptForCausalLM(OptConfig.named("facebook/opt-125m"));
+    Set<String> before = ModuleTree.namedParameters(model).keySet();
+
+    PeftConfigException e = assertThrows(PeftConfigException.class, () -> PeftModel.fromPretrained(model, dir));
+
+    assertTrue(e.getMessage().startsWith(dir.resolve("adapter_config.json") + ": key 'layer_replication': "
+        + "peft4j does not support layer replication yet"), e.getMessage());
+    assertEquals(before, ModuleTree.namedParameters(model).keySet(), "no LoRA layer was added");
   }
 
   @Test
