@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * Which Java class reads which {@code peft_type}, and the reading itself: {@link PeftConfig#fromJson(String)} and
  * the typed {@code fromJson}/{@code fromPretrained} of each config class come here.
  *
- * <p>The registry knows no config class. The built-in methods are listed by a {@link Provider} named in
- * {@code META-INF/services/ai.peft4j.PeftConfigRegistry$Provider}, loaded on first use (whichever class is touched
- * first), so adding a method takes one line there or in that provider. Code outside peft4j can also call
+ * <p>The registry knows no config class. The methods are {@link PeftMethod}s listed in
+ * {@code META-INF/services/ai.peft4j.PeftMethod}, loaded on first use (whichever class is touched
+ * first), so adding a method takes one line there. Code outside peft4j can also call
  * {@link #register} at any time. A reader takes the {@link ConfigFields} of the file and returns the validated
  * config; keys it does not ask for are reported as ignored.
  *
@@ -44,15 +44,6 @@ public final class PeftConfigRegistry {
   @FunctionalInterface
   public interface Reader<T extends PeftConfig> {
     T read(ConfigFields fields);
-  }
-
-  /**
-   * Contributes readers to the registry. Implementations have a public no-argument constructor and are listed in
-   * {@code META-INF/services/ai.peft4j.PeftConfigRegistry$Provider}; {@link java.util.ServiceLoader} finds them.
-   */
-  public interface Provider {
-    /** The readers to register, by method. */
-    Map<PeftType, Reader<?>> readers();
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(PeftConfig.class);
@@ -92,7 +83,7 @@ public final class PeftConfigRegistry {
     Reader<?> reader = READERS.get(type);
     if (reader == null) {
       throw new PeftConfigException(type + " configs are not supported by peft4j yet (supported: "
-          + (READERS.isEmpty() ? "none: no " + Provider.class.getName() + " was found on the class path"
+          + (READERS.isEmpty() ? "none: no " + PeftMethod.class.getName() + " was found on the class path"
           : READERS.keySet().stream().map(Enum::name).collect(Collectors.joining(", "))) + ")");
     }
     return reader;
@@ -105,8 +96,9 @@ public final class PeftConfigRegistry {
       return;
     }
     providersLoaded = true;
-    for (Provider p : ServiceLoader.load(Provider.class, Provider.class.getClassLoader())) {
-      p.readers().forEach(READERS::putIfAbsent);
+    // The toolkit's own class loader: JShell and notebook kernels may set another context loader.
+    for (PeftMethod m : ServiceLoader.load(PeftMethod.class, PeftMethod.class.getClassLoader())) {
+      READERS.putIfAbsent(m.peftType(), m::readConfig);
     }
   }
 

@@ -1,6 +1,7 @@
 package ai.peft4j.tuners;
 
 import ai.djl.nn.Block;
+import ai.peft4j.PeftMethod;
 import ai.peft4j.PeftType;
 import java.util.EnumMap;
 import java.util.Map;
@@ -8,7 +9,8 @@ import java.util.ServiceLoader;
 
 /**
  * Which {@link TunerMethod} applies which {@code peft_type}, found through {@link ServiceLoader}
- * so that this generic package knows no method by name.
+ * ({@code META-INF/services/ai.peft4j.PeftMethod}) so that this generic package knows no method by
+ * name.
  */
 public final class TunerRegistry {
 
@@ -19,8 +21,10 @@ public final class TunerRegistry {
   private static Map<PeftType, TunerMethod> load() {
     Map<PeftType, TunerMethod> out = new EnumMap<>(PeftType.class);
     // The toolkit's own class loader: JShell and notebook kernels may set another context loader.
-    for (TunerMethod m : ServiceLoader.load(TunerMethod.class, TunerMethod.class.getClassLoader())) {
-      out.put(m.peftType(), m);
+    for (PeftMethod m : ServiceLoader.load(PeftMethod.class, PeftMethod.class.getClassLoader())) {
+      if (m instanceof TunerMethod t) {
+        out.put(t.peftType(), t);
+      }
     }
     return out;
   }

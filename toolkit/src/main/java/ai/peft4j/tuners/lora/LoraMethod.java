@@ -1,6 +1,8 @@
 package ai.peft4j.tuners.lora;
 
 import ai.djl.nn.Block;
+import ai.peft4j.ConfigFields;
+import ai.peft4j.PeftConfig;
 import ai.peft4j.PeftType;
 import ai.peft4j.tuners.AdapterHost;
 import ai.peft4j.tuners.TunerMethod;
@@ -11,6 +13,11 @@ public final class LoraMethod implements TunerMethod {
   @Override
   public PeftType peftType() {
     return PeftType.LORA;
+  }
+
+  @Override
+  public PeftConfig readConfig(ConfigFields fields) {
+    return LoraConfig.read(fields);
   }
 
   @Override

@@ -1,6 +1,8 @@
 package ai.peft4j.tuners.prefixtuning;
 
 import ai.djl.nn.Block;
+import ai.peft4j.ConfigFields;
+import ai.peft4j.PeftConfig;
 import ai.peft4j.PeftType;
 import ai.peft4j.models.SupportsPastKeyValues;
 import ai.peft4j.tuners.AdapterHost;
@@ -18,6 +20,11 @@ public final class PrefixTuningMethod implements TunerMethod {
   @Override
   public PeftType peftType() {
     return PeftType.PREFIX_TUNING;
+  }
+
+  @Override
+  public PeftConfig readConfig(ConfigFields fields) {
+    return PrefixTuningConfig.read(fields);
   }
 
   @Override

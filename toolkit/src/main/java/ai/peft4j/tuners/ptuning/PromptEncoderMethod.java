@@ -1,6 +1,8 @@
 package ai.peft4j.tuners.ptuning;
 
 import ai.djl.nn.Block;
+import ai.peft4j.ConfigFields;
+import ai.peft4j.PeftConfig;
 import ai.peft4j.PeftType;
 import ai.peft4j.tuners.AdapterHost;
 import ai.peft4j.tuners.TunerMethod;
@@ -12,6 +14,11 @@ public final class PromptEncoderMethod implements TunerMethod {
   @Override
   public PeftType peftType() {
     return PeftType.P_TUNING;
+  }
+
+  @Override
+  public PeftConfig readConfig(ConfigFields fields) {
+    return PromptEncoderConfig.read(fields);
   }
 
   @Override
