@@ -1,7 +1,9 @@
 // Startup snippets of bin/jshell: the same imports as the peft4j kernel
 // (JShellEvaluator.DEFAULT_IMPORTS and DEFAULT_STATIC_IMPORTS).
 import ai.peft4j.*;
+import ai.peft4j.config.*;
 import ai.peft4j.models.*;
+import ai.peft4j.models.auto.*;
 import ai.peft4j.models.opt.*;
 import ai.peft4j.tuners.lora.*;
 import ai.peft4j.nn.*;

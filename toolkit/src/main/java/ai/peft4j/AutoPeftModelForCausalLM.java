@@ -1,8 +1,10 @@
 package ai.peft4j;
 
+import ai.peft4j.config.PeftConfig;
+import ai.peft4j.config.TaskType;
 import ai.peft4j.io.hub.HubClient;
 import ai.peft4j.io.hub.RepoId;
-import ai.peft4j.models.AutoModelForCausalLM;
+import ai.peft4j.models.auto.AutoModelForCausalLM;
 import ai.peft4j.models.PreTrainedCausalLM;
 import java.nio.file.Files;
 import java.nio.file.Path;

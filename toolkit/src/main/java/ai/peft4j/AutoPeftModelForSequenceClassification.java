@@ -1,6 +1,8 @@
 package ai.peft4j;
 
-import ai.peft4j.models.AutoModelForSequenceClassification;
+import ai.peft4j.config.PeftConfig;
+import ai.peft4j.config.TaskType;
+import ai.peft4j.models.auto.AutoModelForSequenceClassification;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import java.nio.file.Path;
 

@@ -1,5 +1,8 @@
 package ai.peft4j;
 
+import ai.peft4j.config.ConfigField;
+import ai.peft4j.config.PeftConfig;
+import ai.peft4j.config.TaskType;
 import ai.djl.nn.Block;
 import ai.peft4j.tuners.lora.LoraConfig;
 import ai.peft4j.tuners.prefixtuning.PrefixTuningConfig;

@@ -1,5 +1,6 @@
 package ai.peft4j;
 
+import ai.peft4j.config.PeftConfig;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;

@@ -1,5 +1,7 @@
 package ai.peft4j;
 
+import ai.peft4j.config.PeftConfig;
+import ai.peft4j.config.PeftType;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;

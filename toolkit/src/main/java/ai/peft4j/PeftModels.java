@@ -1,5 +1,7 @@
 package ai.peft4j;
 
+import ai.peft4j.config.PeftConfig;
+import ai.peft4j.config.TaskType;
 import ai.djl.nn.Block;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;

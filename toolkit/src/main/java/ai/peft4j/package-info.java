@@ -1,9 +1,9 @@
 /**
  * peft4j: parameter-efficient fine-tuning for Java that reads and writes Hugging Face PEFT's files.
  *
- * <p>This package holds what every adapter method shares: the {@link ai.peft4j.PeftConfig} base with its JSON
- * reading and writing, driven by {@link ai.peft4j.ConfigField} declarations (one per key) listed in each config's
- * {@link ai.peft4j.ConfigSchema}; the {@link ai.peft4j.PeftConfigRegistry} that maps {@code peft_type} to a reader
+ * <p>This package holds what every adapter method shares: the {@link ai.peft4j.config.PeftConfig} base with its JSON
+ * reading and writing, driven by {@link ai.peft4j.config.ConfigField} declarations (one per key) listed in each config's
+ * {@link ai.peft4j.config.ConfigSchema}; the {@link ai.peft4j.config.PeftConfigRegistry} that maps {@code peft_type} to a reader
  * (filled from {@link ai.peft4j.BuiltInConfigs} through {@code META-INF/services}); and the {@link ai.peft4j.Peft}
  * entry point.
  *

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.peft4j.config.PeftConfig;
+import ai.peft4j.config.TaskType;
 import ai.djl.ndarray.NDManager;
 import ai.peft4j.io.hub.FakeHub;
 import ai.peft4j.io.hub.HubClient;
 import ai.peft4j.io.hub.HubException;
 import ai.peft4j.io.hub.HubTestSupport;
-import ai.peft4j.models.AutoModelForCausalLM;
+import ai.peft4j.models.auto.AutoModelForCausalLM;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.testing.Golden;
 import ai.peft4j.tuners.lora.LoraConfig;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.peft4j.config.TaskType;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -110,7 +111,7 @@ class PeftModelTest {
     @Test
     @DisplayName("SEQ_CLS with all-linear: the classifier is trained whole, with no LoRA inside it")
     void classifierTrainedWhole() {
-      var roberta = ai.peft4j.models.AutoModelForSequenceClassification.fromPretrained(
+      var roberta = ai.peft4j.models.auto.AutoModelForSequenceClassification.fromPretrained(
           ai.peft4j.testing.Golden.hfReference().resolve("tiny_roberta"));
       PeftModel peft = Peft.getPeftModel(roberta,
           LoraConfig.builder().targetAllLinear().taskType(TaskType.SEQ_CLS).build());

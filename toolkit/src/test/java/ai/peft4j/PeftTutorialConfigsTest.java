@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.peft4j.config.PeftConfig;
+import ai.peft4j.config.PeftConfigException;
+import ai.peft4j.config.PeftType;
+import ai.peft4j.config.TaskType;
 import ai.peft4j.tuners.lora.LoraConfig;
 import ai.peft4j.tuners.ptuning.PromptEncoderConfig;
 import java.util.Set;

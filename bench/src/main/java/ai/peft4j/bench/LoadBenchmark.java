@@ -1,6 +1,6 @@
 package ai.peft4j.bench;
 
-import ai.peft4j.models.AutoModelForCausalLM;
+import ai.peft4j.models.auto.AutoModelForCausalLM;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.opt.OptConfig;
 import ai.peft4j.models.opt.OptForCausalLM;

@@ -43,7 +43,7 @@ public final class DemoMode {
    * Loads {@code nameOrPath} as usual, except that in demo mode a Hub id whose weights are
    * neither local nor cached becomes a seeded random model built from the shipped configuration.
    */
-  static <M extends PreTrainedModel> M load(
+  public static <M extends PreTrainedModel> M load(
       String nameOrPath, Function<Path, M> fromDir, Function<ObjectNode, M> fromConfig) {
     Long s = seed;
     if (s == null || HubClient.isLocalDir(nameOrPath)) {

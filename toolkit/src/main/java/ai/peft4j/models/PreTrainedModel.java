@@ -171,7 +171,7 @@ public abstract class PreTrainedModel extends ModuleBlock implements AutoCloseab
    * Loads {@code dir}'s weights into a freshly built {@code model} and returns it; when that
    * fails, the model's memory is released before the error goes on.
    */
-  static <M extends PreTrainedModel> M withWeightsFrom(M model, Path dir) {
+  public static <M extends PreTrainedModel> M withWeightsFrom(M model, Path dir) {
     try {
       model.loadWeights(dir);
       return model;

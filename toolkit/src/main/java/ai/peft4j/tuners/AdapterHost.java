@@ -7,7 +7,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import ai.peft4j.PeftConfig;
+import ai.peft4j.config.PeftConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;

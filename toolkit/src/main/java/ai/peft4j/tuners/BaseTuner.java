@@ -6,7 +6,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import ai.peft4j.PeftConfig;
+import ai.peft4j.config.PeftConfig;
 import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleTree;
 import java.util.ArrayList;
@@ -98,7 +98,7 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
    */
   protected List<String> savedWhole(PeftConfig config) {
     List<String> out = new ArrayList<>(modulesToSave(config));
-    if (config.taskType() == ai.peft4j.TaskType.SEQ_CLS) {
+    if (config.taskType() == ai.peft4j.config.TaskType.SEQ_CLS) {
       out.addAll(List.of("classifier", "score"));
     }
     return out;

@@ -1,7 +1,7 @@
 package ai.peft4j.tuners;
 
-import ai.peft4j.ConfigField;
-import ai.peft4j.PeftConfigException;
+import ai.peft4j.config.ConfigField;
+import ai.peft4j.config.PeftConfigException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;

@@ -1,13 +1,13 @@
 package ai.peft4j.tuners;
 
 import ai.djl.nn.Block;
-import ai.peft4j.PeftMethod;
+import ai.peft4j.config.PeftMethod;
 
 /**
  * One PEFT method as {@code PeftModel} sees it: how its config is read and what hosts its adapters
  * (PEFT's {@code PEFT_TYPE_TO_CONFIG_MAPPING} and {@code PEFT_TYPE_TO_TUNER_MAPPING} entries). A
  * method registers its implementation with one line in {@code
- * META-INF/services/ai.peft4j.PeftMethod}; {@link TunerRegistry} and the config registry find it
+ * META-INF/services/ai.peft4j.config.PeftMethod}; {@link TunerRegistry} and the config registry find it
  * there.
  *
  * <pre>{@code

@@ -1,15 +1,15 @@
 package ai.peft4j.tuners;
 
 import ai.djl.nn.Block;
-import ai.peft4j.PeftMethod;
-import ai.peft4j.PeftType;
+import ai.peft4j.config.PeftMethod;
+import ai.peft4j.config.PeftType;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.ServiceLoader;
 
 /**
  * Which {@link TunerMethod} applies which {@code peft_type}, found through {@link ServiceLoader}
- * ({@code META-INF/services/ai.peft4j.PeftMethod}) so that this generic package knows no method by
+ * ({@code META-INF/services/ai.peft4j.config.PeftMethod}) so that this generic package knows no method by
  * name.
  */
 public final class TunerRegistry {

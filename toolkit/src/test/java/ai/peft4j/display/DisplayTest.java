@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.peft4j.Peft;
 import ai.peft4j.PeftModel;
-import ai.peft4j.TaskType;
+import ai.peft4j.config.TaskType;
 import ai.peft4j.models.opt.OptConfig;
 import ai.peft4j.models.opt.OptForCausalLM;
 import ai.peft4j.nn.ParameterTable;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.peft4j.models.auto.AutoModelForCausalLM;
 import ai.djl.nn.Parameter;
 import ai.peft4j.io.hub.HubClient;
 import ai.peft4j.io.hub.HubException;

@@ -13,7 +13,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.peft4j.Peft;
 import ai.peft4j.PeftModel;
 import ai.peft4j.PeftModelForCausalLM;
-import ai.peft4j.TaskType;
+import ai.peft4j.config.TaskType;
 import ai.peft4j.models.opt.OptForCausalLM;
 import ai.peft4j.testing.Golden;
 import com.fasterxml.jackson.databind.JsonNode;

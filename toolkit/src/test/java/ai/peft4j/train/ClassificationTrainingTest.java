@@ -7,7 +7,7 @@ import ai.peft4j.Peft;
 import ai.djl.ndarray.NDManager;
 import ai.peft4j.PeftModel;
 import ai.peft4j.PeftModelForSequenceClassification;
-import ai.peft4j.TaskType;
+import ai.peft4j.config.TaskType;
 import ai.peft4j.models.roberta.RobertaConfig;
 import ai.peft4j.models.roberta.RobertaForSequenceClassification;
 import ai.peft4j.tuners.Initialization;

@@ -9,7 +9,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.PeftModel;
-import ai.peft4j.models.AutoModelForCausalLM;
+import ai.peft4j.models.auto.AutoModelForCausalLM;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.testing.Golden;

@@ -2,7 +2,7 @@ package ai.peft4j.train;
 
 import ai.peft4j.Peft;
 import ai.peft4j.PeftModel;
-import ai.peft4j.TaskType;
+import ai.peft4j.config.TaskType;
 import ai.peft4j.models.opt.OptConfig;
 import ai.peft4j.models.opt.OptForCausalLM;
 import ai.peft4j.tuners.Initialization;

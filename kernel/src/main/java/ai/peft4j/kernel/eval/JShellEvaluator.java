@@ -44,7 +44,9 @@ public final class JShellEvaluator implements AutoCloseable {
   public static final List<String> DEFAULT_IMPORTS =
       List.of(
           "ai.peft4j.*",
+          "ai.peft4j.config.*",
           "ai.peft4j.models.*",
+          "ai.peft4j.models.auto.*",
           "ai.peft4j.models.opt.*",
           "ai.peft4j.tuners.lora.*",
           "ai.peft4j.nn.*",

@@ -1,7 +1,7 @@
 package ai.peft4j.display.jupyter;
 
 import ai.djl.ndarray.NDArray;
-import ai.peft4j.PeftConfig;
+import ai.peft4j.config.PeftConfig;
 import ai.peft4j.PeftModel;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,12 +1,12 @@
 package ai.peft4j.tuners.lora;
 
-import ai.peft4j.ConfigField;
-import ai.peft4j.ConfigField.OneOrList;
-import ai.peft4j.ConfigFields;
-import ai.peft4j.ConfigSchema;
-import ai.peft4j.PeftConfig;
-import ai.peft4j.PeftConfigException;
-import ai.peft4j.PeftType;
+import ai.peft4j.config.ConfigField;
+import ai.peft4j.config.ConfigField.OneOrList;
+import ai.peft4j.config.ConfigFields;
+import ai.peft4j.config.ConfigSchema;
+import ai.peft4j.config.PeftConfig;
+import ai.peft4j.config.PeftConfigException;
+import ai.peft4j.config.PeftType;
 import ai.peft4j.tuners.ModuleSelector;
 import ai.peft4j.tuners.PatternKeys;
 import java.nio.file.Path;
@@ -240,7 +240,7 @@ public final class LoraConfig extends PeftConfig implements ai.peft4j.tuners.Tar
     return SCHEMA.fromPretrained(nameOrPath);
   }
 
-  /** The {@link ai.peft4j.PeftConfigRegistry} reader: takes LoRA's keys from a parsed file. */
+  /** The {@link ai.peft4j.config.PeftConfigRegistry} reader: takes LoRA's keys from a parsed file. */
   public static LoraConfig read(ConfigFields f) {
     return SCHEMA.read(f);
   }

@@ -2,7 +2,7 @@ package ai.peft4j.tuners.lora;
 
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.peft4j.PeftConfig;
+import ai.peft4j.config.PeftConfig;
 import ai.peft4j.tuners.BaseTuner;
 import ai.peft4j.tuners.Injector;
 import ai.peft4j.tuners.TunerLayer;

@@ -2,8 +2,9 @@ package ai.peft4j.tuners.prefixtuning;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.ParameterStore;
+import ai.peft4j.nn.Init;
 import ai.peft4j.nn.Embedding;
-import ai.peft4j.tuners.prompt.Sequential;
+import ai.peft4j.nn.Sequential;
 import ai.peft4j.tuners.prompt.VirtualTokenEncoder;
 import java.util.Random;
 
@@ -26,12 +27,12 @@ public class PrefixEncoder extends VirtualTokenEncoder {
     projects = config.prefixProjection() && !config.inferenceMode();
     if (projects) {
       Embedding e = addModule("embedding", new Embedding(p, d, null));
-      normalInit(e.weight(), 1.0, rnd);
+      Init.normal(e.weight(), 1.0, rnd);
       int h = config.encoderHiddenSize();
-      addModule("transform", new Sequential(linear(d, h, rnd), Sequential.tanh(), linear(h, out, rnd)));
+      addModule("transform", new Sequential(Init.linear(d, h, rnd), Sequential.tanh(), Init.linear(h, out, rnd)));
     } else {
       Embedding e = addModule("embedding", new Embedding(p, out, null));
-      normalInit(e.weight(), 1.0, rnd);
+      Init.normal(e.weight(), 1.0, rnd);
     }
   }
 

@@ -1,9 +1,9 @@
 package ai.peft4j.tuners.prefixtuning;
 
-import ai.peft4j.ConfigField;
-import ai.peft4j.ConfigFields;
-import ai.peft4j.ConfigSchema;
-import ai.peft4j.PeftType;
+import ai.peft4j.config.ConfigField;
+import ai.peft4j.config.ConfigFields;
+import ai.peft4j.config.ConfigSchema;
+import ai.peft4j.config.PeftType;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
 import java.nio.file.Path;
 import java.util.Map;
@@ -50,7 +50,7 @@ public final class PrefixTuningConfig extends PromptLearningConfig {
     return SCHEMA.fromPretrained(dir);
   }
 
-  /** The {@link ai.peft4j.PeftConfigRegistry} reader. */
+  /** The {@link ai.peft4j.config.PeftConfigRegistry} reader. */
   public static PrefixTuningConfig read(ConfigFields f) {
     return SCHEMA.read(f);
   }

@@ -1,10 +1,10 @@
 package ai.peft4j.tuners.prompt;
 
-import ai.peft4j.ConfigField;
-import ai.peft4j.ConfigSchema;
-import ai.peft4j.PeftConfig;
-import ai.peft4j.PeftConfigException;
-import ai.peft4j.TaskType;
+import ai.peft4j.config.ConfigField;
+import ai.peft4j.config.ConfigSchema;
+import ai.peft4j.config.PeftConfig;
+import ai.peft4j.config.PeftConfigException;
+import ai.peft4j.config.TaskType;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;

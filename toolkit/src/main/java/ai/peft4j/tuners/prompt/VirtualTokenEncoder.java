@@ -2,14 +2,11 @@ package ai.peft4j.tuners.prompt;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import ai.peft4j.nn.Embedding;
-import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.ModuleBlock;
-import java.util.Random;
 
 /**
  * What PEFT keeps under {@code prompt_encoder.<adapter>}: a module with an {@code embedding} of the virtual tokens
@@ -43,37 +40,5 @@ public abstract class VirtualTokenEncoder extends ModuleBlock {
         p.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32);
       }
     }
-  }
-
-  /** Gives {@code p} N(0, std²) values drawn now from {@code rnd} ({@code nn.Embedding}'s init for std 1). */
-  public static void normalInit(Parameter p, double std, Random rnd) {
-    float[] v = new float[Math.toIntExact(p.getShape().size())];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) (rnd.nextGaussian() * std);
-    }
-    set(p, v);
-  }
-
-  /** Gives {@code p} U(-bound, bound) values drawn now from {@code rnd}. */
-  public static void uniformInit(Parameter p, double bound, Random rnd) {
-    float[] v = new float[Math.toIntExact(p.getShape().size())];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
-    }
-    set(p, v);
-  }
-
-  /** {@code nn.Linear}'s default init: weight and bias U(-1/sqrt(in), 1/sqrt(in)). */
-  public static Linear linear(long in, long out, Random rnd) {
-    Linear l = new Linear(in, out, true);
-    double bound = 1 / Math.sqrt(in);
-    uniformInit(l.weight(), bound, rnd);
-    uniformInit(l.bias(), bound, rnd);
-    return l;
-  }
-
-  private static void set(Parameter p, float[] values) {
-    Shape shape = p.getShape();
-    p.setInitializer((manager, s, dataType) -> manager.create(values, shape).toType(dataType, false));
   }
 }

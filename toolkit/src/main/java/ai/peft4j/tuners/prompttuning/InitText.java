@@ -1,7 +1,7 @@
 package ai.peft4j.tuners.prompttuning;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.peft4j.PeftConfigException;
+import ai.peft4j.config.PeftConfigException;
 import ai.peft4j.io.hub.HubClient;
 import java.io.IOException;
 import java.nio.file.Files;

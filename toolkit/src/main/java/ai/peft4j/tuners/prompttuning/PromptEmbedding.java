@@ -3,7 +3,8 @@ package ai.peft4j.tuners.prompttuning;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.ParameterStore;
-import ai.peft4j.PeftConfigException;
+import ai.peft4j.nn.Init;
+import ai.peft4j.config.PeftConfigException;
 import ai.peft4j.nn.Embedding;
 import ai.peft4j.tuners.prompt.VirtualTokenEncoder;
 import ai.peft4j.tuners.prompttuning.PromptTuningConfig.PromptTuningInit;
@@ -33,7 +34,7 @@ public class PromptEmbedding extends VirtualTokenEncoder {
     Embedding embedding = addModule("embedding", new Embedding(total, config.tokenDim(), null));
     PromptTuningInit init = config.promptTuningInit();
     if (config.inferenceMode() || init == PromptTuningInit.RANDOM) {
-      normalInit(embedding.weight(), 1.0, rnd);
+      Init.normal(embedding.weight(), 1.0, rnd);
       return;
     }
     long[] ids = new long[total];

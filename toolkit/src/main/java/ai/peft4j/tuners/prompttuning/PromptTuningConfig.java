@@ -1,10 +1,10 @@
 package ai.peft4j.tuners.prompttuning;
 
-import ai.peft4j.ConfigField;
-import ai.peft4j.ConfigFields;
-import ai.peft4j.ConfigSchema;
-import ai.peft4j.PeftConfigException;
-import ai.peft4j.PeftType;
+import ai.peft4j.config.ConfigField;
+import ai.peft4j.config.ConfigFields;
+import ai.peft4j.config.ConfigSchema;
+import ai.peft4j.config.PeftConfigException;
+import ai.peft4j.config.PeftType;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -93,7 +93,7 @@ public final class PromptTuningConfig extends PromptLearningConfig {
     return SCHEMA.fromPretrained(dir);
   }
 
-  /** The {@link ai.peft4j.PeftConfigRegistry} reader. */
+  /** The {@link ai.peft4j.config.PeftConfigRegistry} reader. */
   public static PromptTuningConfig read(ConfigFields f) {
     return SCHEMA.read(f);
   }

@@ -1,9 +1,11 @@
 package ai.peft4j.tuners.ptuning;
 
+import ai.peft4j.nn.Init;
+import ai.peft4j.nn.Lstm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.nn.Embedding;
-import ai.peft4j.tuners.prompt.Sequential;
+import ai.peft4j.nn.Sequential;
 import ai.peft4j.tuners.prompt.VirtualTokenEncoder;
 import ai.peft4j.tuners.ptuning.PromptEncoderConfig.ReparameterizationType;
 import java.util.Random;
@@ -33,20 +35,20 @@ public class PromptEncoder extends VirtualTokenEncoder {
     type = config.encoderReparameterizationType();
     heads = !config.inferenceMode();
     Embedding e = addModule("embedding", new Embedding(config.totalVirtualTokens(), d, null));
-    normalInit(e.weight(), 1.0, rnd);
+    Init.normal(e.weight(), 1.0, rnd);
     if (!heads) {
       return;
     }
     if (type == ReparameterizationType.LSTM) {
       addModule("lstm_head", new Lstm(d, h, config.encoderNumLayers(), config.encoderDropout(), true, rnd));
-      addModule("mlp_head", new Sequential(linear(2L * h, 2L * h, rnd), Sequential.relu(), linear(2L * h, d, rnd)));
+      addModule("mlp_head", new Sequential(Init.linear(2L * h, 2L * h, rnd), Sequential.relu(), Init.linear(2L * h, d, rnd)));
     } else {
       if (config.encoderNumLayers() != PromptEncoderConfig.DEFAULT_ENCODER_NUM_LAYERS) {
         LOG.warn("for MLP, the argument `encoder_num_layers` is ignored. Exactly {} MLP layers are used.",
             PromptEncoderConfig.DEFAULT_ENCODER_NUM_LAYERS);
       }
-      addModule("mlp_head", new Sequential(linear(d, h, rnd), Sequential.relu(), linear(h, h, rnd),
-          Sequential.relu(), linear(h, d, rnd)));
+      addModule("mlp_head", new Sequential(Init.linear(d, h, rnd), Sequential.relu(), Init.linear(h, h, rnd),
+          Sequential.relu(), Init.linear(h, d, rnd)));
     }
   }
 

@@ -1,9 +1,9 @@
 package ai.peft4j.tuners.ptuning;
 
 import ai.djl.nn.Block;
-import ai.peft4j.ConfigFields;
-import ai.peft4j.PeftConfig;
-import ai.peft4j.PeftType;
+import ai.peft4j.config.ConfigFields;
+import ai.peft4j.config.PeftConfig;
+import ai.peft4j.config.PeftType;
 import ai.peft4j.tuners.AdapterHost;
 import ai.peft4j.tuners.TunerMethod;
 import ai.peft4j.tuners.prompt.PromptLearning;

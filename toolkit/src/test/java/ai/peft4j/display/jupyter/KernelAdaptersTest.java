@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.peft4j.Peft;
-import ai.peft4j.TaskType;
+import ai.peft4j.config.TaskType;
 import ai.peft4j.tuners.lora.LoraConfig;
 import java.util.List;
 import java.util.ServiceLoader;

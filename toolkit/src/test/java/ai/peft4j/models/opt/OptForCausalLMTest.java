@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.io.safetensors.SafetensorsFile;
-import ai.peft4j.models.AutoModelForCausalLM;
+import ai.peft4j.models.auto.AutoModelForCausalLM;
 import ai.peft4j.models.CausalLMOutput;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;

@@ -16,7 +16,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.io.safetensors.SafetensorsFile;
-import ai.peft4j.models.AutoModelForSequenceClassification;
+import ai.peft4j.models.auto.AutoModelForSequenceClassification;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.SequenceClassifierOutput;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.peft4j.PeftConfig;
-import ai.peft4j.PeftType;
-import ai.peft4j.TaskType;
+import ai.peft4j.config.PeftConfig;
+import ai.peft4j.config.PeftType;
+import ai.peft4j.config.TaskType;
 import ai.peft4j.testing.Golden;
 import ai.peft4j.tuners.ModuleSelector;
 import java.io.IOException;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.peft4j.Peft;
-import ai.peft4j.PeftConfigException;
+import ai.peft4j.config.PeftConfigException;
 import ai.peft4j.PeftModel;
-import ai.peft4j.TaskType;
+import ai.peft4j.config.TaskType;
 import ai.peft4j.models.opt.OptConfig;
 import ai.peft4j.models.opt.OptForCausalLM;
 import ai.peft4j.nn.ModuleTree;

@@ -19,11 +19,11 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.Peft;
-import ai.peft4j.PeftConfig;
+import ai.peft4j.config.PeftConfig;
 import ai.peft4j.PeftModel;
 import ai.peft4j.PeftModelForCausalLM;
 import ai.peft4j.PeftModelForSequenceClassification;
-import ai.peft4j.TaskType;
+import ai.peft4j.config.TaskType;
 import ai.peft4j.io.safetensors.SafetensorsFile;
 import ai.peft4j.models.CausalLMOutput;
 import ai.peft4j.models.LmInputs;
@@ -517,7 +517,7 @@ class PromptLearningTest {
   @Test
   @DisplayName("the LSTM head computes what torch::lstm computes with PyTorch's parameter order")
   void lstmMatchesTorch() {
-    ai.peft4j.tuners.ptuning.Lstm lstm = new ai.peft4j.tuners.ptuning.Lstm(5, 3, 2, 0.0, true, new java.util.Random(1));
+    ai.peft4j.nn.Lstm lstm = new ai.peft4j.nn.Lstm(5, 3, 2, 0.0, true, new java.util.Random(1));
     for (Parameter p : lstm.getParameters().values()) {
       p.initialize(manager, DataType.FLOAT32);
     }

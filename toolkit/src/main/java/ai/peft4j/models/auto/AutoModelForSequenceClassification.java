@@ -1,5 +1,9 @@
-package ai.peft4j.models;
+package ai.peft4j.models.auto;
 
+import ai.peft4j.models.DemoMode;
+import ai.peft4j.models.PreTrainedModel;
+import ai.peft4j.models.PreTrainedModelForSequenceClassification;
+import ai.peft4j.models.PretrainedConfig;
 import ai.peft4j.models.roberta.RobertaConfig;
 import ai.peft4j.models.roberta.RobertaForSequenceClassification;
 import com.fasterxml.jackson.databind.node.ObjectNode;

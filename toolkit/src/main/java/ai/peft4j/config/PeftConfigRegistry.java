@@ -1,4 +1,4 @@
-package ai.peft4j;
+package ai.peft4j.config;
 
 import ai.peft4j.io.hub.HubClient;
 import java.io.IOException;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * the typed {@code fromJson}/{@code fromPretrained} of each config class come here.
  *
  * <p>The registry knows no config class. The methods are {@link PeftMethod}s listed in
- * {@code META-INF/services/ai.peft4j.PeftMethod}, loaded on first use (whichever class is touched
+ * {@code META-INF/services/ai.peft4j.config.PeftMethod}, loaded on first use (whichever class is touched
  * first), so adding a method takes one line there. Code outside peft4j can also call
  * {@link #register} at any time. A reader takes the {@link ConfigFields} of the file and returns the validated
  * config; keys it does not ask for are reported as ignored.

@@ -1,4 +1,4 @@
-package ai.peft4j;
+package ai.peft4j.config;
 
 /**
  * The adapter methods PEFT 0.10 knows, spelled as they appear in {@code "peft_type"} of

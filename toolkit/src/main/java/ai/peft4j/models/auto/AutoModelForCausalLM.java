@@ -1,5 +1,9 @@
-package ai.peft4j.models;
+package ai.peft4j.models.auto;
 
+import ai.peft4j.models.DemoMode;
+import ai.peft4j.models.PreTrainedCausalLM;
+import ai.peft4j.models.PreTrainedModel;
+import ai.peft4j.models.PretrainedConfig;
 import ai.peft4j.io.hub.HubClient;
 import ai.peft4j.models.gpt2.Gpt2Config;
 import ai.peft4j.models.gpt2.Gpt2LmHeadModel;

@@ -1,4 +1,4 @@
-package ai.peft4j;
+package ai.peft4j.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -1,4 +1,4 @@
-package ai.peft4j;
+package ai.peft4j.config;
 
 import java.util.List;
 

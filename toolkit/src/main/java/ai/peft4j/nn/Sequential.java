@@ -1,4 +1,4 @@
-package ai.peft4j.tuners.prompt;
+package ai.peft4j.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -6,7 +6,6 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import ai.peft4j.nn.ModuleBlock;
 import java.util.function.UnaryOperator;
 
 /**

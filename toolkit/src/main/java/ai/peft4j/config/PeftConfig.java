@@ -1,4 +1,4 @@
-package ai.peft4j;
+package ai.peft4j.config;
 
 import ai.peft4j.io.hub.CommitInfo;
 import ai.peft4j.io.hub.HubClient;

@@ -1,4 +1,4 @@
-package ai.peft4j.tuners.ptuning;
+package ai.peft4j.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -8,9 +8,6 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import ai.peft4j.nn.Dropout;
-import ai.peft4j.nn.Linear;
-import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.tuners.prompt.VirtualTokenEncoder;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,13 +38,13 @@ public class Lstm extends ModuleBlock {
       long in = k == 0 ? inputSize : (long) hiddenSize * dirs;
       for (int d = 0; d < dirs; d++) {
         String sfx = "_l" + k + (d == 1 ? "_reverse" : "");
-        VirtualTokenEncoder.uniformInit(
+        Init.uniform(
             addParam("weight_ih" + sfx, Parameter.Type.WEIGHT, new Shape(4L * hiddenSize, in)), bound, rnd);
-        VirtualTokenEncoder.uniformInit(
+        Init.uniform(
             addParam("weight_hh" + sfx, Parameter.Type.WEIGHT, new Shape(4L * hiddenSize, hiddenSize)), bound, rnd);
-        VirtualTokenEncoder.uniformInit(
+        Init.uniform(
             addParam("bias_ih" + sfx, Parameter.Type.BIAS, new Shape(4L * hiddenSize)), bound, rnd);
-        VirtualTokenEncoder.uniformInit(
+        Init.uniform(
             addParam("bias_hh" + sfx, Parameter.Type.BIAS, new Shape(4L * hiddenSize)), bound, rnd);
       }
     }

@@ -1,4 +1,4 @@
-package ai.peft4j;
+package ai.peft4j.config;
 
 /**
  * The model heads PEFT wraps, spelled as they appear in {@code "task_type"} of {@code adapter_config.json}.

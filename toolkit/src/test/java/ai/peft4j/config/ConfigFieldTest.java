@@ -1,4 +1,4 @@
-package ai.peft4j;
+package ai.peft4j.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.peft4j.Peft;
 import ai.peft4j.tuners.lora.LoraConfig;
 import ai.peft4j.tuners.prompttuning.PromptTuningConfig;
 import ai.peft4j.tuners.ptuning.PromptEncoderConfig;

@@ -1,4 +1,4 @@
-package ai.peft4j;
+package ai.peft4j.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;

@@ -1,4 +1,4 @@
-package ai.peft4j;
+package ai.peft4j.config;
 
 /**
  * An adapter config that cannot be read or built: a missing or ill-typed key, a value PEFT would reject, or a

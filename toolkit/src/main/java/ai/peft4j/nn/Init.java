@@ -1,0 +1,48 @@
+package ai.peft4j.nn;
+
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import java.util.Random;
+
+/**
+ * PyTorch's default initialisations ({@code torch.nn.init}, {@code nn.Linear}, {@code
+ * nn.Embedding}) drawn from a seeded Java {@link Random}, so that a seed gives the same weights on
+ * every run. Values are drawn at once and handed to the parameter's initializer, which puts them on
+ * whichever manager and dtype the parameter is later initialised with.
+ */
+public final class Init {
+
+  private Init() {}
+
+  /** Gives {@code p} N(0, std²) values drawn now from {@code rnd} ({@code nn.Embedding}'s init for std 1). */
+  public static void normal(Parameter p, double std, Random rnd) {
+    float[] v = new float[Math.toIntExact(p.getShape().size())];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) (rnd.nextGaussian() * std);
+    }
+    set(p, v);
+  }
+
+  /** Gives {@code p} U(-bound, bound) values drawn now from {@code rnd}. */
+  public static void uniform(Parameter p, double bound, Random rnd) {
+    float[] v = new float[Math.toIntExact(p.getShape().size())];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
+    }
+    set(p, v);
+  }
+
+  /** {@code nn.Linear}'s default init: weight and bias U(-1/sqrt(in), 1/sqrt(in)). */
+  public static Linear linear(long in, long out, Random rnd) {
+    Linear l = new Linear(in, out, true);
+    double bound = 1 / Math.sqrt(in);
+    uniform(l.weight(), bound, rnd);
+    uniform(l.bias(), bound, rnd);
+    return l;
+  }
+
+  private static void set(Parameter p, float[] values) {
+    Shape shape = p.getShape();
+    p.setInitializer((manager, s, dataType) -> manager.create(values, shape).toType(dataType, false));
+  }
+}
