@@ -12,5 +12,7 @@
  * LoraConfig mine = Peft.lora().r(16).alpha(32).targets("q_proj", "v_proj").build();
  * mine.savePretrained(Path.of("out"));
  * }</pre>
+ *
+ * <p>Level 5 (see ARCHITECTURE.md). May use: {@code io}, {@code nn}, {@code models}, {@code config}, {@code tuners} and the method packages; {@code train} and {@code display} use this package, never the reverse.
  */
 package ai.peft4j;

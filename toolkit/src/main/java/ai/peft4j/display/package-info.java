@@ -9,5 +9,7 @@
  * PyFormat.repr(1e-5);                  // "1e-05"
  * PyFormat.thousands(1572864);          // "1,572,864"
  * }</pre>
+ *
+ * <p>May use: every toolkit package below it, {@code train} included; the kernel module uses it.
  */
 package ai.peft4j.display;

@@ -17,5 +17,7 @@
  * ({@link ai.peft4j.nn.Linear}, {@link ai.peft4j.nn.Embedding}, {@link ai.peft4j.nn.LayerNorm},
  * {@link ai.peft4j.nn.Dropout}) have explicit shapes, so a model can be described, counted and
  * rewritten before any weight is allocated.
+ *
+ * <p>May use: {@code io}. Nothing here knows a model, a config or a method.
  */
 package ai.peft4j.nn;

@@ -12,5 +12,7 @@
  * trainer.history();
  * trainer.lossCurveSvg();
  * }</pre>
+ *
+ * <p>May use: everything up to the root package ({@code PeftModel}); never {@code display}, which shows what training records.
  */
 package ai.peft4j.train;

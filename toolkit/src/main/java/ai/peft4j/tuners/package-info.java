@@ -12,5 +12,7 @@
  * TargetMatcher m = TargetMatcher.of(LoraConfig.builder().targetModules("q_proj", "v_proj").build());
  * m.matches("model.decoder.layers.0.self_attn.q_proj");   // true
  * }</pre>
+ *
+ * <p>May use: {@code io}, {@code nn}, {@code models}, {@code config}; never a method package.
  */
 package ai.peft4j.tuners;

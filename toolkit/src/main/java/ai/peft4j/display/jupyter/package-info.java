@@ -7,5 +7,7 @@
  * // IJava: once per notebook (JJava installs it by itself through META-INF/services)
  * ai.peft4j.display.jupyter.NotebookDisplay.install();
  * }</pre>
+ *
+ * <p>May use: {@code display}; IJava and JJava classes only where their jars are present.
  */
 package ai.peft4j.display.jupyter;

@@ -16,5 +16,7 @@
  *
  * <p>This package depends on nothing above {@code ai.peft4j.io}; the model and adapter classes
  * call it, not the other way round.
+ *
+ * <p>May use: {@code io.json}, {@code io.safetensors} (for file names); nothing above {@code io}.
  */
 package ai.peft4j.io.hub;

@@ -22,5 +22,7 @@
  * }</pre>
  *
  * <p>This package depends on nothing else in peft4j; only on DJL's ndarray types and Jackson.
+ *
+ * <p>May use: nothing of peft4j above {@code io}.
  */
 package ai.peft4j.io.safetensors;

@@ -7,5 +7,7 @@
  * ai.peft4j.models.opt.OptForCausalLM}.
  *
  * <p>Shapes: B batch, T query length, S key length, D hidden size, H heads, hd = D / H.
+ *
+ * <p>May use: {@code io}, {@code nn}, {@code models}.
  */
 package ai.peft4j.models.opt;

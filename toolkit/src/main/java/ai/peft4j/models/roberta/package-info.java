@@ -11,5 +11,7 @@
  * ai.peft4j.models.roberta.RobertaForSequenceClassification}.
  *
  * <p>Shapes: B batch, T sequence length, D hidden size, H heads, hd = D / H, L num_labels.
+ *
+ * <p>May use: {@code io}, {@code nn}, {@code models}.
  */
 package ai.peft4j.models.roberta;

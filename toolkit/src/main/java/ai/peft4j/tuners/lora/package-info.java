@@ -11,5 +11,7 @@
  *         .build();
  * config.savePretrained(Path.of("my-adapter"));     // loads in Python: PeftConfig.from_pretrained("my-adapter")
  * }</pre>
+ *
+ * <p>May use: {@code io}, {@code nn}, {@code models}, {@code config}, {@code tuners}; no other method.
  */
 package ai.peft4j.tuners.lora;
