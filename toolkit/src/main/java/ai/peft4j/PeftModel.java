@@ -5,6 +5,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import ai.peft4j.io.AtomicFolder;
 import ai.peft4j.io.hub.CommitInfo;
 import ai.peft4j.io.hub.HubClient;
 import ai.peft4j.io.hub.ModelCard;
@@ -337,7 +338,8 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
   /**
    * Writes every adapter in PEFT's format: {@code adapter_config.json} and {@code
    * adapter_model.safetensors} in {@code dir} for "default", in {@code dir/<name>} for others.
-   * Each file is written to a temporary file and renamed.
+   * The save is one step ({@link AtomicFolder}): a process killed while saving leaves {@code dir}
+   * loading as the previous save or as this one. Other files in {@code dir} are kept.
    */
   public void savePretrained(Path dir) {
     savePretrained(dir, new ArrayList<>(peftConfig().keySet()));
@@ -346,14 +348,22 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
   /** Writes the named adapters only. */
   public void savePretrained(Path dir, List<String> adapterNames) {
     for (String name : adapterNames) {
-      PeftConfig config = peftConfig().get(name);
-      if (config == null) {
+      if (!peftConfig().containsKey(name)) {
         throw new IllegalArgumentException(
             "no adapter named '" + name + "'; adapters: " + peftConfig().keySet());
       }
-      Path out = name.equals(DEFAULT_ADAPTER) ? dir : dir.resolve(name);
-      AdapterWeights.save(this, name, out.resolve(WEIGHTS_NAME));
-      config.withInferenceMode(true).savePretrained(out);
+    }
+    try {
+      AtomicFolder.save(dir, staging -> {
+        for (String name : adapterNames) {
+          Path out = name.equals(DEFAULT_ADAPTER) ? staging : staging.resolve(name);
+          AdapterWeights.save(this, name, out.resolve(WEIGHTS_NAME));
+          PeftConfig config = peftConfig().get(name).withInferenceMode(true);
+          Files.writeString(out.resolve(PeftConfig.CONFIG_NAME), config.toJson());
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save adapters to " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -479,7 +489,7 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
   }
 
   private static SafetensorsFile openWeights(Path dir) throws SafetensorsException {
-    Path file = dir.resolve(WEIGHTS_NAME);
+    Path file = AtomicFolder.file(dir, WEIGHTS_NAME); // a save that a killed process committed
     if (!Files.exists(file)) {
       String hint = Files.exists(dir.resolve("adapter_model.bin"))
           ? " (only adapter_model.bin, a pickle, is there: peft4j reads safetensors only; re-save"

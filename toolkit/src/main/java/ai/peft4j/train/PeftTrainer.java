@@ -10,6 +10,7 @@ import ai.djl.training.GradientCollector;
 import ai.peft4j.PeftModel;
 import ai.peft4j.PeftModelForCausalLM;
 import ai.peft4j.PeftModelForSequenceClassification;
+import ai.peft4j.io.AtomicFolder;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
@@ -20,9 +21,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +29,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.Table;
@@ -444,38 +442,34 @@ public final class PeftTrainer implements AutoCloseable {
 
   /**
    * Writes {@code outputDir/checkpoint-<step>/}: the adapter in PEFT's format ({@link
-   * PeftModel#savePretrained}) and {@link TrainerCheckpoint#FILE}. The directory is built under a
-   * temporary name and renamed, so a crash never leaves a half-written checkpoint.
+   * PeftModel#savePretrained}) and {@link TrainerCheckpoint#FILE}, as one step ({@link
+   * AtomicFolder}): a process killed while saving over a checkpoint leaves the old one or the new one.
    */
   public Path saveCheckpoint() {
     if (cfg.outputDir == null) {
       throw new IllegalStateException("no output directory: call outputDir(...)");
     }
     Path target = cfg.outputDir.resolve("checkpoint-" + globalStep);
-    Path tmp = cfg.outputDir.resolve(".checkpoint-" + globalStep + ".tmp");
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("global_step", Long.toString(globalStep));
+    meta.put("micro_batch_index", Long.toString(globalStep * cfg.accumulation));
+    meta.put("gradient_accumulation_steps", Integer.toString(cfg.accumulation));
+    meta.put("batch_size", Integer.toString(cfg.batchSize));
+    meta.put("seed", Long.toString(cfg.seed));
+    meta.put("rng", "engine seed = seed + micro_batch_index, set before each micro-batch");
+    meta.put("scheduler", schedule.type().hfName());
+    meta.put("base_lr", Double.toString(schedule.baseLr()));
+    meta.put("warmup_steps", Integer.toString(schedule.warmupSteps()));
+    meta.put("total_steps", Integer.toString(schedule.totalSteps()));
+    meta.put("last_lr", Double.toString(schedule.lr(Math.max(0, globalStep - 1))));
     try {
-      Files.createDirectories(cfg.outputDir);
-      deleteTree(tmp);
-      Files.createDirectories(tmp);
-      model.savePretrained(tmp);
-      Map<String, String> meta = new LinkedHashMap<>();
-      meta.put("global_step", Long.toString(globalStep));
-      meta.put("micro_batch_index", Long.toString(globalStep * cfg.accumulation));
-      meta.put("gradient_accumulation_steps", Integer.toString(cfg.accumulation));
-      meta.put("batch_size", Integer.toString(cfg.batchSize));
-      meta.put("seed", Long.toString(cfg.seed));
-      meta.put("rng", "engine seed = seed + micro_batch_index, set before each micro-batch");
-      meta.put("scheduler", schedule.type().hfName());
-      meta.put("base_lr", Double.toString(schedule.baseLr()));
-      meta.put("warmup_steps", Integer.toString(schedule.warmupSteps()));
-      meta.put("total_steps", Integer.toString(schedule.totalSteps()));
-      meta.put("last_lr", Double.toString(schedule.lr(Math.max(0, globalStep - 1))));
-      TrainerCheckpoint.write(tmp.resolve(TrainerCheckpoint.FILE), params, optimizer, meta);
-      deleteTree(target);
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFolder.save(target, staging -> {
+        model.savePretrained(staging);
+        TrainerCheckpoint.write(staging.resolve(TrainerCheckpoint.FILE), params, optimizer, meta);
+      });
       return target;
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException("cannot save checkpoint " + target + ": " + e.getMessage(), e);
     }
   }
 
@@ -485,7 +479,7 @@ public final class PeftTrainer implements AutoCloseable {
    * learning rates and dropout draws). The model must carry the same adapter (same config).
    */
   public PeftTrainer resume(Path checkpointDir) {
-    TrainerCheckpoint.State s = TrainerCheckpoint.read(checkpointDir.resolve(TrainerCheckpoint.FILE));
+    TrainerCheckpoint.State s = TrainerCheckpoint.read(AtomicFolder.file(checkpointDir, TrainerCheckpoint.FILE));
     if (!s.master().keySet().equals(params.keySet())) {
       throw new IllegalArgumentException("checkpoint " + checkpointDir
           + " does not hold this model's trainable parameters; checkpoint: " + s.master().keySet()
@@ -513,17 +507,6 @@ public final class PeftTrainer implements AutoCloseable {
         params);
     globalStep = Long.parseLong(s.metadata().get("global_step"));
     return this;
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 
   /** The trainer's own manager (optimizer state, per-step sub-managers); for leak checks. */
