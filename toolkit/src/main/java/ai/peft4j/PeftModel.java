@@ -1,5 +1,6 @@
 package ai.peft4j;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -12,9 +13,11 @@ import ai.peft4j.io.hub.ModelCard;
 import ai.peft4j.io.json.PythonRepr;
 import ai.peft4j.io.safetensors.SafetensorsException;
 import ai.peft4j.io.safetensors.SafetensorsFile;
+import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.PreTrainedModel;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
+import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.ModuleDict;
 import ai.peft4j.tuners.prompt.VirtualTokenEncoder;
@@ -511,6 +514,26 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
           + "PeftModelForSequenceClassification: virtual tokens need to know which input is which");
     }
     return tuner.forward(ps, inputs, training, params);
+  }
+
+  /**
+   * The loss of one labelled batch, as PEFT's forward with {@code labels} computes it; what {@code PeftTrainer}
+   * minimises unless it is given another loss. The task classes run their own forward (virtual tokens included); a
+   * plain PeftModel passes the batch to its base model's loss, as PEFT's {@code forward} does.
+   *
+   * @throws UnsupportedOperationException when the base model is neither a causal LM nor a sequence classifier
+   */
+  public NDArray loss(ParameterStore ps, NDArray inputIds, NDArray attentionMask, NDArray labels, boolean training) {
+    Block base = getBaseModel();
+    if (base instanceof PreTrainedCausalLM lm) {
+      return lm.loss(ps, LmInputs.of(inputIds, attentionMask, labels), training);
+    }
+    if (base instanceof PreTrainedModelForSequenceClassification cls) {
+      return cls.forward(ps, SequenceClassifierInputs.of(inputIds, attentionMask, labels), training).loss();
+    }
+    throw new UnsupportedOperationException("a " + base.getClass().getSimpleName() + " has no loss of its own (only "
+        + "causal LMs and sequence classifiers do); give the trainer one: PeftTrainer.builder(model)"
+        + ".lossFunction((ps, batch, training) -> ...)");
   }
 
   /** Prompt learning: the state PEFT keeps on PeftModel; package-private for the task classes and the saver. */

@@ -248,7 +248,7 @@ class KillDuringSaveTest {
     }
   }
 
-  static PeftTrainer.Builder trainer(PeftModel peft) {
+  static TrainerBuilder trainer(PeftModel peft) {
     return PeftTrainer.builder(peft).trainData(Tiny.countingData(4, 1)).batchSize(2).maxSteps(1)
         .progressBar(false);
   }
