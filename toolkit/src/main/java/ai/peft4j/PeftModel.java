@@ -1,18 +1,24 @@
 package ai.peft4j;
 
 import ai.peft4j.config.PeftConfig;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import ai.peft4j.io.AtomicFolder;
 import ai.peft4j.io.hub.CommitInfo;
 import ai.peft4j.io.hub.HubClient;
 import ai.peft4j.io.hub.ModelCard;
 import ai.peft4j.io.json.PythonRepr;
 import ai.peft4j.io.safetensors.SafetensorsException;
 import ai.peft4j.io.safetensors.SafetensorsFile;
+import ai.peft4j.models.LmInputs;
+import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.PreTrainedModel;
+import ai.peft4j.models.PreTrainedModelForSequenceClassification;
+import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleTree;
@@ -255,7 +261,8 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
   /**
    * Writes every adapter in PEFT's format: {@code adapter_config.json} and {@code
    * adapter_model.safetensors} in {@code dir} for "default", in {@code dir/<name>} for others.
-   * Each file is written to a temporary file and renamed.
+   * The save is one step ({@link AtomicFolder}): a process killed while saving leaves {@code dir}
+   * loading as the previous save or as this one. Other files in {@code dir} are kept.
    */
   public void savePretrained(Path dir) {
     savePretrained(dir, new ArrayList<>(peftConfig().keySet()));
@@ -264,14 +271,22 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
   /** Writes the named adapters only. */
   public void savePretrained(Path dir, List<String> adapterNames) {
     for (String name : adapterNames) {
-      PeftConfig config = peftConfig().get(name);
-      if (config == null) {
+      if (!peftConfig().containsKey(name)) {
         throw new IllegalArgumentException(
             "no adapter named '" + name + "'; adapters: " + peftConfig().keySet());
       }
-      Path out = name.equals(DEFAULT_ADAPTER) ? dir : dir.resolve(name);
-      AdapterWeights.save(host, name, out.resolve(WEIGHTS_NAME));
-      config.withInferenceMode(true).savePretrained(out);
+    }
+    try {
+      AtomicFolder.save(dir, staging -> {
+        for (String name : adapterNames) {
+          Path out = name.equals(DEFAULT_ADAPTER) ? staging : staging.resolve(name);
+          AdapterWeights.save(host, name, out.resolve(WEIGHTS_NAME));
+          PeftConfig config = peftConfig().get(name).withInferenceMode(true);
+          Files.writeString(out.resolve(PeftConfig.CONFIG_NAME), config.toJson());
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save adapters to " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -393,7 +408,7 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
   }
 
   private static SafetensorsFile openWeights(Path dir) throws SafetensorsException {
-    Path file = dir.resolve(WEIGHTS_NAME);
+    Path file = AtomicFolder.file(dir, WEIGHTS_NAME); // a save that a killed process committed
     if (!Files.exists(file)) {
       String hint = Files.exists(dir.resolve("adapter_model.bin"))
           ? " (only adapter_model.bin, a pickle, is there: peft4j reads safetensors only; re-save"
@@ -426,6 +441,26 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
       return pl;
     }
     throw new IllegalStateException("only prompt-learning models have prompt encoders");
+  }
+
+  /**
+   * The loss of one labelled batch, as PEFT's forward with {@code labels} computes it; what {@code PeftTrainer}
+   * minimises unless it is given another loss. The task classes run their own forward (virtual tokens included); a
+   * plain PeftModel passes the batch to its base model's loss, as PEFT's {@code forward} does.
+   *
+   * @throws UnsupportedOperationException when the base model is neither a causal LM nor a sequence classifier
+   */
+  public NDArray loss(ParameterStore ps, NDArray inputIds, NDArray attentionMask, NDArray labels, boolean training) {
+    Block base = getBaseModel();
+    if (base instanceof PreTrainedCausalLM lm) {
+      return lm.loss(ps, LmInputs.of(inputIds, attentionMask, labels), training);
+    }
+    if (base instanceof PreTrainedModelForSequenceClassification cls) {
+      return cls.forward(ps, SequenceClassifierInputs.of(inputIds, attentionMask, labels), training).loss();
+    }
+    throw new UnsupportedOperationException("a " + base.getClass().getSimpleName() + " has no loss of its own (only "
+        + "causal LMs and sequence classifiers do); give the trainer one: PeftTrainer.builder(model)"
+        + ".lossFunction((ps, batch, training) -> ...)");
   }
 
   /**

@@ -108,6 +108,12 @@ public class PeftModelForCausalLM extends PeftModel {
     }
   }
 
+  /** {@link #loss(ParameterStore, LmInputs, boolean)} of a labelled batch; the trainer's default loss. */
+  @Override
+  public NDArray loss(ParameterStore ps, NDArray inputIds, NDArray attentionMask, NDArray labels, boolean training) {
+    return loss(ps, LmInputs.of(inputIds, attentionMask, labels), training);
+  }
+
   /** The base model's inputs with the active prompt-learning adapter's virtual tokens in place. */
   private LmInputs withPrompts(ParameterStore ps, LmInputs in, boolean training) {
     PromptLearning pl = activePrompts();

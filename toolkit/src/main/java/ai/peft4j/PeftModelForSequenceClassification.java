@@ -87,6 +87,12 @@ public class PeftModelForSequenceClassification extends PeftModel {
     }
   }
 
+  /** The loss of {@link #forward(ParameterStore, SequenceClassifierInputs, boolean)} for a labelled batch. */
+  @Override
+  public NDArray loss(ParameterStore ps, NDArray inputIds, NDArray attentionMask, NDArray labels, boolean training) {
+    return forward(ps, SequenceClassifierInputs.of(inputIds, attentionMask, labels), training).loss();
+  }
+
   private SequenceClassifierOutput promptForward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
     PromptLearning pl = activePrompts();
     PromptLearningConfig c = pl.activeConfig();

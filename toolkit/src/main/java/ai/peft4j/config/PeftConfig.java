@@ -1,15 +1,13 @@
 package ai.peft4j.config;
 
+import ai.peft4j.io.AtomicFolder;
 import ai.peft4j.io.hub.CommitInfo;
 import ai.peft4j.io.hub.HubClient;
 import ai.peft4j.io.json.PythonJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
@@ -197,7 +195,7 @@ public abstract class PeftConfig {
 
   /**
    * Writes {@code dir/adapter_config.json}, creating {@code dir} if needed. The file is written next to its
-   * target and moved into place, so a reader never sees half a file.
+   * target and moved into place ({@link AtomicFolder}), so a reader never sees half a file.
    *
    * <p>Like PEFT's config saver this writes the fields as they are; saving a whole adapter (as PEFT's
    * {@code PeftModel.save_pretrained} does) should use {@code withInferenceMode(true)} first.
@@ -206,32 +204,12 @@ public abstract class PeftConfig {
     if (Files.isRegularFile(dir)) {
       throw new PeftConfigException("cannot save the adapter config to " + dir + ": it is a file, not a directory");
     }
-    Path target = dir.resolve(CONFIG_NAME);
-    Path tmp = null;
     try {
-      Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + CONFIG_NAME + ".", ".tmp");
-      Files.write(tmp, toJson().getBytes(StandardCharsets.UTF_8));
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        // Some file systems cannot rename atomically; a plain replace is the best they offer.
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      tmp = null;
+      AtomicFolder.save(dir, staging -> Files.writeString(staging.resolve(CONFIG_NAME), toJson()));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + target, e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // The original error matters more than a leftover temp file.
-        }
-      }
+      throw new UncheckedIOException("cannot write " + dir.resolve(CONFIG_NAME), e);
     }
   }
-
 
   // ---------------------------------------------------------------- reading
 

@@ -1,5 +1,6 @@
 package ai.peft4j.config;
 
+import ai.peft4j.io.AtomicFolder;
 import ai.peft4j.io.hub.HubClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -152,7 +153,7 @@ public final class PeftConfigRegistry {
 
   /** {@code dir/adapter_config.json}, or a clear error when it is not there. */
   static Path configFile(Path dir) {
-    Path file = dir.resolve(PeftConfig.CONFIG_NAME);
+    Path file = AtomicFolder.file(dir, PeftConfig.CONFIG_NAME); // a save that a killed process committed
     if (!Files.isRegularFile(file)) {
       throw new PeftConfigException("no " + PeftConfig.CONFIG_NAME + " in " + dir
           + (Files.isDirectory(dir) ? "" : " (not a directory)"));

@@ -45,7 +45,7 @@ public final class Display {
   }
 
   /**
-   * An SVG image (e.g. {@code trainer.lossCurveSvg()}) as a value that notebooks draw: its HTML is
+   * An SVG image (e.g. {@code LossCurves.svg(trainer)}) as a value that notebooks draw: its HTML is
    * the SVG itself, its text a one-line description.
    */
   public static Html svg(String svg) {
@@ -55,7 +55,7 @@ public final class Display {
     return new Html(svg.substring(svg.indexOf("<svg")), "SVG image (" + svg.length() + " characters)");
   }
 
-  /** A PNG image (e.g. {@code trainer.lossCurvePng()}) as a value that notebooks draw inline. */
+  /** A PNG image (e.g. {@code LossCurves.png(trainer)}) as a value that notebooks draw inline. */
   public static Html png(byte[] png) {
     if (png.length < 8 || png[0] != (byte) 0x89 || png[1] != 'P' || png[2] != 'N' || png[3] != 'G') {
       throw new IllegalArgumentException("not a PNG image");

@@ -1,7 +1,7 @@
 package ai.peft4j.train;
 
 /**
- * One optimizer step as logged in {@link PeftTrainer#history()}.
+ * One optimizer step as logged in {@link PeftTrainer#records()}.
  *
  * @param step the optimizer step, 1-based (transformers' {@code global_step} after the update)
  * @param epoch fractional epoch reached

@@ -120,11 +120,11 @@ class AdamWTest {
       Map<String, NDArray> g = new LinkedHashMap<>();
       g.put("a", m.create(new float[] {3f, 0f}));
       g.put("b", m.create(new float[] {4f}));
-      double norm = PeftTrainer.clipByGlobalNorm(g, 1.0, m);
+      double norm = Optimization.clipByGlobalNorm(g, 1.0, m);
       assertEquals(5.0, norm, 1e-6);
       assertArrayEquals(new float[] {0.6f, 0f}, g.get("a").toFloatArray(), 1e-6f);
       assertArrayEquals(new float[] {0.8f}, g.get("b").toFloatArray(), 1e-6f);
-      assertEquals(1.0, PeftTrainer.clipByGlobalNorm(g, 10.0, m), 1e-5);
+      assertEquals(1.0, Optimization.clipByGlobalNorm(g, 10.0, m), 1e-5);
       assertArrayEquals(new float[] {0.8f}, g.get("b").toFloatArray(), 1e-6f, "under the limit");
     }
   }
@@ -151,7 +151,7 @@ class AdamWTest {
     PeftModel peft = ai.peft4j.Peft.lora().r(2).targets("q_proj").modulesToSave("final_layer_norm", "fc1")
         .apply(ai.peft4j.models.opt.OptForCausalLM.fromConfig(Tiny.config(0), 3));
     Map<String, Parameter> params = peft.trainableParameters();
-    Set<String> decayed = PeftTrainer.decayedKeys(peft, params);
+    Set<String> decayed = Optimization.decayedKeys(peft, params);
     assertTrue(params.keySet().stream().anyMatch(k -> k.contains("final_layer_norm")), params.keySet().toString());
     for (String k : params.keySet()) {
       boolean exempt = k.endsWith("bias") || k.contains("final_layer_norm");

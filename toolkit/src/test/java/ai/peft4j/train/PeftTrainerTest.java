@@ -11,6 +11,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.peft4j.PeftModel;
 import ai.peft4j.PeftModelForCausalLM;
+import ai.peft4j.display.LossCurves;
+import ai.peft4j.display.TrainingHistory;
 import ai.peft4j.models.opt.OptForCausalLM;
 import ai.peft4j.nn.ModuleTree;
 import java.nio.file.Files;
@@ -81,20 +83,48 @@ class PeftTrainerTest {
       assertEquals(before.keySet(), after.keySet());
       before.forEach((k, v) -> assertArrayEquals(v, after.get(k), 0f, k));
 
-      Table h = trainer.history();
+      Table h = TrainingHistory.of(trainer);
       assertEquals(List.of("step", "loss", "lr", "eval_loss", "tokens_per_s", "epoch", "grad_norm"),
           h.columnNames());
       assertEquals(60, h.rowCount());
       assertEquals(3, h.rowCount() - h.doubleColumn("eval_loss").countMissing());
       assertTrue(h.doubleColumn("tokens_per_s").min() > 0);
-      String svg = trainer.lossCurveSvg();
+      String svg = LossCurves.svg(trainer);
       assertTrue(svg.contains("<svg") && svg.contains("</svg>"), svg.substring(0, Math.min(200, svg.length())));
-      byte[] png = trainer.lossCurvePng();
+      byte[] png = LossCurves.png(trainer);
       assertEquals((byte) 0x89, png[0]);
       assertEquals('P', png[1]);
-      assertTrue(Files.size(trainer.saveLossCurve(dir.resolve("loss.svg"))) > 1000);
-      assertTrue(Files.size(trainer.saveLossCurve(dir.resolve("loss.png"))) > 1000);
+      assertTrue(Files.size(LossCurves.save(trainer, dir.resolve("loss.svg"))) > 1000);
+      assertTrue(Files.size(LossCurves.save(trainer, dir.resolve("loss.png"))) > 1000);
       trainer.close();
+    }
+  }
+
+  @Test
+  @DisplayName("the settings are fixed at build(): changing the builder afterwards changes no trainer")
+  void builderReuse(@TempDir Path dir) throws Exception {
+    try (PeftModel peft = Tiny.lora(0.0)) {
+      TrainerBuilder b = PeftTrainer.builder(peft).trainData(Tiny.countingData(8, 1)).batchSize(4)
+          .learningRate(1e-2).schedule(LrSchedule.Type.CONSTANT).maxSteps(4).progressBar(false);
+      PeftTrainer t = b.build();
+      TrainingArguments built = t.args();
+      b.learningRate(5.0).maxSteps(100).batchSize(1).gradientAccumulationSteps(3)
+          .trainData(Tiny.countingData(2, 3)).evalData(Tiny.countingData(4, 2)).evalSteps(1)
+          .outputDir(dir).saveSteps(1);
+      assertEquals(built, t.args());
+      assertEquals(4, t.train().globalStep());
+      for (StepRecord r : t.records()) {
+        assertEquals(1e-2, r.lr(), 0.0, "learning rate");
+        assertEquals(r.step() / 2.0, r.epoch(), 1e-12, "2 batches of 4 per epoch, no accumulation");
+        assertTrue(Double.isNaN(r.evalLoss()), "no evaluation was asked for");
+      }
+      try (var files = Files.list(dir)) {
+        assertEquals(0, files.count(), "no checkpoint was asked for");
+      }
+      t.close();
+      try (PeftTrainer again = PeftTrainer.builder(peft).trainData(Tiny.countingData(8, 1)).args(built).build()) {
+        assertEquals(built, again.args(), "arguments carry over to another trainer");
+      }
     }
   }
 

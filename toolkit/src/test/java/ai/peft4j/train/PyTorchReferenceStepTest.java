@@ -73,7 +73,7 @@ class PyTorchReferenceStepTest {
       try (NDManager step = root.newSubManager();
           AdamW adamw = new AdamW(opt.get("betas").get(0).asDouble(), opt.get("betas").get(1).asDouble(),
               opt.get("eps").asDouble(), opt.get("weight_decay").asDouble(),
-              PeftTrainer.decayedKeys(peft, params), root)) {
+              Optimization.decayedKeys(peft, params), root)) {
         NDArray ids = Golden.longs(step, in.get("input_ids"));
         NDArray mask = Golden.longs(step, in.get("attention_mask"));
         NDArray labels = Golden.longs(step, in.get("labels"));

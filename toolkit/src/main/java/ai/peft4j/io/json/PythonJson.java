@@ -71,9 +71,13 @@ public final class PythonJson {
     try {
       Path dir = file.toAbsolutePath().getParent();
       Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+      // Not Files.createTempFile, which makes the file owner-only (0600): a saved config gets the
+      // umask's permissions, as Python's open() gives it.
+      Path tmp = dir.resolve("." + file.getFileName() + "."
+          + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".tmp");
       try {
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.writeString(tmp, text, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE_NEW,
+            java.nio.file.StandardOpenOption.WRITE);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } finally {
         Files.deleteIfExists(tmp);

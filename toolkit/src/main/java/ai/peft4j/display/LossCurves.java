@@ -1,11 +1,16 @@
-package ai.peft4j.train;
+package ai.peft4j.display;
 
+import ai.peft4j.train.PeftTrainer;
+import ai.peft4j.train.StepRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
@@ -13,8 +18,21 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** Loss curves drawn with XChart, headless and offline: SVG text or PNG bytes. */
+/**
+ * A trainer's loss curve (training loss per step, evaluation loss where measured), drawn with
+ * XChart, headless and offline: SVG text, PNG bytes or a file.
+ *
+ * <pre>{@code
+ * Display.png(LossCurves.png(trainer));                  // in a notebook
+ * LossCurves.save(trainer, Path.of("output/loss.png"));  // .svg gives SVG
+ * }</pre>
+ */
 public final class LossCurves {
+
+  /** The width of the trainer-based charts. */
+  public static final int WIDTH = 800;
+  /** The height of the trainer-based charts. */
+  public static final int HEIGHT = 450;
 
   private LossCurves() {}
 
@@ -22,6 +40,34 @@ public final class LossCurves {
     if (System.getProperty("java.awt.headless") == null) {
       System.setProperty("java.awt.headless", "true");
     }
+  }
+
+  /** The trainer's loss curve as an SVG document (800×450). */
+  public static String svg(PeftTrainer trainer) {
+    return svg(trainer.records(), WIDTH, HEIGHT);
+  }
+
+  /** The trainer's loss curve as PNG bytes (800×450). */
+  public static byte[] png(PeftTrainer trainer) {
+    return png(trainer.records(), WIDTH, HEIGHT);
+  }
+
+  /** Writes the trainer's loss curve to {@code file}: SVG when the name ends in {@code .svg}, else PNG. */
+  public static Path save(PeftTrainer trainer, Path file) {
+    try {
+      Path dir = file.toAbsolutePath().getParent();
+      if (dir != null) {
+        Files.createDirectories(dir);
+      }
+      if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".svg")) {
+        Files.writeString(file, svg(trainer));
+      } else {
+        Files.write(file, png(trainer));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the loss curve to " + file + ": " + e.getMessage(), e);
+    }
+    return file;
   }
 
   /** A chart of training loss (and evaluation loss where measured) against the step. */
