@@ -1,5 +1,7 @@
 package ai.peft4j.models;
 
+import ai.peft4j.models.bert.BertConfig;
+import ai.peft4j.models.bert.BertForSequenceClassification;
 import ai.peft4j.models.roberta.RobertaConfig;
 import ai.peft4j.models.roberta.RobertaForSequenceClassification;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,10 +41,12 @@ public final class AutoModelForSequenceClassification {
     switch (type) {
       case "roberta":
         return new RobertaForSequenceClassification(new RobertaConfig(json));
+      case "bert":
+        return new BertForSequenceClassification(new BertConfig(json));
       default:
         throw new IllegalArgumentException(
             "model_type '" + type + "' has no sequence-classification architecture in peft4j yet;"
-                + " supported: roberta");
+                + " supported: roberta, bert");
     }
   }
 }
