@@ -88,7 +88,7 @@ public final class Peft {
       return self();
     }
 
-    /** {@code task_type}: CAUSAL_LM or SEQ_CLS. */
+    /** {@code task_type}: CAUSAL_LM, SEQ_CLS, TOKEN_CLS or QUESTION_ANS. */
     public S task(TaskType task) {
       full().taskType(task);
       return self();

@@ -4,7 +4,9 @@ import ai.peft4j.config.PeftConfig;
 import ai.peft4j.config.TaskType;
 import ai.djl.nn.Block;
 import ai.peft4j.models.PreTrainedCausalLM;
+import ai.peft4j.models.PreTrainedModelForQuestionAnswering;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
+import ai.peft4j.models.PreTrainedModelForTokenClassification;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -31,6 +33,12 @@ final class PeftModels {
     TASKS.put(TaskType.SEQ_CLS, new Task(PreTrainedModelForSequenceClassification.class,
         "a sequence classifier (e.g. RobertaForSequenceClassification)",
         (m, c, n) -> new PeftModelForSequenceClassification((PreTrainedModelForSequenceClassification) m, c, n)));
+    TASKS.put(TaskType.TOKEN_CLS, new Task(PreTrainedModelForTokenClassification.class,
+        "a token classifier (e.g. BertForTokenClassification)",
+        (m, c, n) -> new PeftModelForTokenClassification((PreTrainedModelForTokenClassification) m, c, n)));
+    TASKS.put(TaskType.QUESTION_ANS, new Task(PreTrainedModelForQuestionAnswering.class,
+        "a question-answering model (e.g. BertForQuestionAnswering)",
+        (m, c, n) -> new PeftModelForQuestionAnswering((PreTrainedModelForQuestionAnswering) m, c, n)));
   }
 
   private PeftModels() {}

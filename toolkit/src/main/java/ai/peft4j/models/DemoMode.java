@@ -60,7 +60,7 @@ public final class DemoMode {
     ObjectNode config = PretrainedConfig.shippedAny(nameOrPath).orElseThrow(() ->
         new IllegalArgumentException("demo mode: '" + nameOrPath + "' is neither local nor cached,"
             + " and peft4j ships no configuration for it (shipped: facebook/opt-125m,"
-            + " facebook/opt-350m, roberta-base, roberta-large)"));
+            + " facebook/opt-350m, roberta-base, roberta-large, bigscience/bloomz-560m, bert-base-uncased)"));
     M model = fromConfig.apply(config);
     model.initWeights(s);
     model.setNameOrPath(nameOrPath);

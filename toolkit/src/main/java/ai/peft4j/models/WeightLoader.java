@@ -37,12 +37,21 @@ final class WeightLoader {
           ckpt.names().stream().noneMatch(n -> n.startsWith(prefix))
               && wanted.keySet().stream().anyMatch(k -> k.startsWith(prefix));
 
+      // Old TF-converted checkpoints (bert-base-uncased) name LayerNorm weights gamma and beta: transformers'
+      // _fix_key reads them as weight and bias.
+      Map<String, String> stored = new java.util.HashMap<>();
+      for (String name : ckpt.names()) {
+        stored.putIfAbsent(fixKey(name), name);
+      }
       Map<String, String> fileKeyOf = new LinkedHashMap<>();
       List<String> missing = new ArrayList<>();
       List<String> mismatched = new ArrayList<>();
       for (Map.Entry<String, Parameter> e : wanted.entrySet()) {
         String key = e.getKey();
         String fileKey = addPrefix && key.startsWith(prefix) ? key.substring(prefix.length()) : key;
+        if (!ckpt.names().contains(fileKey) && stored.containsKey(fileKey)) {
+          fileKey = stored.get(fileKey);
+        }
         if (!ckpt.names().contains(fileKey)) {
           missing.add(key);
           continue;
@@ -74,7 +83,7 @@ final class WeightLoader {
       }
       List<String> unexpected = new ArrayList<>();
       for (String name : ckpt.names()) {
-        String key = addPrefix ? prefix + name : name;
+        String key = addPrefix ? prefix + fixKey(name) : fixKey(name);
         if (!all.containsKey(key)) {
           unexpected.add(name);
         }
@@ -97,6 +106,14 @@ final class WeightLoader {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load weights from " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /** transformers' {@code _fix_key}: {@code beta} reads as {@code bias}, else {@code gamma} as {@code weight}. */
+  static String fixKey(String key) {
+    if (key.contains("beta")) {
+      return key.replace("beta", "bias");
+    }
+    return key.contains("gamma") ? key.replace("gamma", "weight") : key;
   }
 
   static void save(PreTrainedModel model, Path dir) {

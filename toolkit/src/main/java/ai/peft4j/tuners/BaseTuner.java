@@ -94,12 +94,15 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
 
   /**
    * Modules trained whole as trainable copies: the config's {@code modules_to_save}, and for
-   * sequence classification the head PEFT adds ({@code classifier} or {@code score}).
+   * sequence and token classification the head PEFT adds ({@code classifier} or {@code score}), for question
+   * answering {@code qa_outputs}.
    */
   protected List<String> savedWhole(PeftConfig config) {
     List<String> out = new ArrayList<>(modulesToSave(config));
-    if (config.taskType() == ai.peft4j.config.TaskType.SEQ_CLS) {
+    if (config.taskType() == ai.peft4j.config.TaskType.SEQ_CLS || config.taskType() == ai.peft4j.config.TaskType.TOKEN_CLS) {
       out.addAll(List.of("classifier", "score"));
+    } else if (config.taskType() == ai.peft4j.config.TaskType.QUESTION_ANS) {
+      out.add("qa_outputs");
     }
     return out;
   }

@@ -5,6 +5,8 @@ import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.PreTrainedModel;
 import ai.peft4j.models.PretrainedConfig;
 import ai.peft4j.io.hub.HubClient;
+import ai.peft4j.models.bloom.BloomConfig;
+import ai.peft4j.models.bloom.BloomForCausalLM;
 import ai.peft4j.models.gpt2.Gpt2Config;
 import ai.peft4j.models.gpt2.Gpt2LmHeadModel;
 import ai.peft4j.models.llama.LlamaConfig;
@@ -54,9 +56,11 @@ public final class AutoModelForCausalLM {
         return new LlamaForCausalLM(new LlamaConfig(json));
       case "gpt2":
         return new Gpt2LmHeadModel(new Gpt2Config(json));
+      case "bloom":
+        return new BloomForCausalLM(new BloomConfig(json));
       default:
         throw new IllegalArgumentException(
-            "model_type '" + type + "' has no causal-LM architecture in peft4j yet; supported: opt, llama, gpt2");
+            "model_type '" + type + "' has no causal-LM architecture in peft4j yet; supported: opt, llama, gpt2, bloom");
     }
   }
 }

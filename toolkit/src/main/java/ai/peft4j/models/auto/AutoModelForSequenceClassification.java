@@ -4,6 +4,8 @@ import ai.peft4j.models.DemoMode;
 import ai.peft4j.models.PreTrainedModel;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import ai.peft4j.models.PretrainedConfig;
+import ai.peft4j.models.bert.BertConfig;
+import ai.peft4j.models.bert.BertForSequenceClassification;
 import ai.peft4j.models.roberta.RobertaConfig;
 import ai.peft4j.models.roberta.RobertaForSequenceClassification;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -43,10 +45,12 @@ public final class AutoModelForSequenceClassification {
     switch (type) {
       case "roberta":
         return new RobertaForSequenceClassification(new RobertaConfig(json));
+      case "bert":
+        return new BertForSequenceClassification(new BertConfig(json));
       default:
         throw new IllegalArgumentException(
             "model_type '" + type + "' has no sequence-classification architecture in peft4j yet;"
-                + " supported: roberta");
+                + " supported: roberta, bert");
     }
   }
 }

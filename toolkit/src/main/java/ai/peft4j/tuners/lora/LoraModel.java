@@ -3,8 +3,10 @@ package ai.peft4j.tuners.lora;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.peft4j.config.PeftConfig;
+import ai.peft4j.models.PreTrainedModel;
 import ai.peft4j.tuners.BaseTuner;
 import ai.peft4j.tuners.Injector;
+import ai.peft4j.tuners.ModuleSelector;
 import ai.peft4j.tuners.TunerLayer;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,8 @@ public class LoraModel extends BaseTuner {
           "roberta", List.of("query", "value"),
           "gpt2", List.of("c_attn"),
           "llama", List.of("q_proj", "v_proj"),
-          "bert", List.of("query", "value"));
+          "bert", List.of("query", "value"),
+          "bloom", List.of("query_key_value"));
 
   private static final Injector<LoraConfig> INJECTOR =
       new Injector<>(LoraLayerFactory.ALL, DEFAULT_TARGETS);
@@ -48,6 +51,10 @@ public class LoraModel extends BaseTuner {
     }
     Injector.Plan<LoraConfig> plan = INJECTOR.plan(model(), config, savedWhole(config));
     LoraConfig applied = fanInFanOutAsApplied(config, plan.targets());
+    if (config.targetModules() == null) { // PEFT writes the model type's defaults into the config it saves
+      String type = ((PreTrainedModel) model()).config().modelType();
+      applied = applied.toBuilder().targetModules(ModuleSelector.names(DEFAULT_TARGETS.get(type))).build();
+    }
     plan.apply(name, config, rnd);
     return applied;
   }

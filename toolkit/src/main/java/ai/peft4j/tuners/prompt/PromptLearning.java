@@ -281,7 +281,10 @@ public final class PromptLearning implements AdapterHost {
   /**
    * PEFT's {@code get_prompt} for prefix tuning: one {@code (key, value)} pair per layer, each {@code (B, H, P,
    * D / H)}, from the encoder's {@code (B, P, L * 2 * D)} output viewed as {@code (B, P, 2L, H, D / H)} and permuted
-   * to {@code (2L, B, H, P, D / H)}: key of layer l at 2l, value at 2l + 1.
+   * to {@code (2L, B, H, P, D / H)}: key of layer l at 2l, value at 2l + 1. For Bloom, PEFT's {@code
+   * bloom_model_postprocess_past_key_value} then gives layer l the slice l as key and the slice L + l as value, and
+   * views each key slice, with its head and position axes swapped, as Bloom's {@code (B * H, D / H, P)} key layout;
+   * the key returned here is what Bloom then reads, in the {@code (B, H, P, D / H)} layout.
    */
   public List<NDList> pastKeyValues(ParameterStore ps, long batch, NDArray like, boolean training) {
     initializeEncoders();
@@ -292,9 +295,17 @@ public final class PromptLearning implements AdapterHost {
     int headDim = c.tokenDim() / heads;
     NDArray out = encoders.get(active).encode(ps, indices(like, batch, p), training);
     NDArray kv = out.reshape(batch, p, 2L * layers, heads, headDim).transpose(2, 0, 3, 1, 4);
+    // PEFT 0.10 keeps this order for every model_type but bloom, whose postprocess splits the slices in halves.
+    boolean bloom = "bloom".equals(((PreTrainedModel) model).config().modelType());
     List<NDList> past = new ArrayList<>(layers);
     for (int l = 0; l < layers; l++) {
-      past.add(new NDList(kv.get(2 * l), kv.get(2 * l + 1)));
+      if (bloom) {
+        // (B, H, P, hd) -> transpose(2, 3) of PEFT's 5-D tensor: (B, P, H, hd), read as (B, H, hd, P) memory
+        NDArray key = kv.get(l).transpose(0, 2, 1, 3).reshape(batch, heads, headDim, p).transpose(0, 1, 3, 2);
+        past.add(new NDList(key, kv.get(layers + l)));
+      } else {
+        past.add(new NDList(kv.get(2 * l), kv.get(2 * l + 1)));
+      }
     }
     return past;
   }

@@ -421,10 +421,10 @@ class RobertaForSequenceClassificationTest {
     @Test
     @DisplayName("an unknown model_type names what is supported")
     void unknownType(@TempDir Path dir) throws Exception {
-      Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"bert\"}");
+      Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"deberta\"}");
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> AutoModelForSequenceClassification.fromPretrained(dir));
-      assertTrue(e.getMessage().contains("'bert'") && e.getMessage().contains("roberta"), e.getMessage());
+      assertTrue(e.getMessage().contains("'deberta'") && e.getMessage().contains("roberta"), e.getMessage());
       IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
           () -> AutoModelForSequenceClassification.fromPretrained(dir.resolve("absent")));
       assertTrue(none.getMessage().contains("no config.json"), none.getMessage());

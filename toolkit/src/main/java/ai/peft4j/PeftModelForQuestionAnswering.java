@@ -1,0 +1,116 @@
+package ai.peft4j;
+
+import ai.peft4j.config.PeftType;
+import ai.peft4j.config.PeftConfig;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.ParameterStore;
+import ai.peft4j.models.PreTrainedModelForQuestionAnswering;
+import ai.peft4j.models.QuestionAnsweringInputs;
+import ai.peft4j.models.QuestionAnsweringModelOutput;
+import ai.peft4j.nn.ForwardScope;
+import ai.peft4j.tuners.prompt.PromptLearning;
+import ai.peft4j.tuners.prompt.PromptLearningConfig;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PEFT's {@code PeftModelForQuestionAnswering}: a {@link PeftModel} around an extractive question-answering model
+ * whose span head ({@code qa_outputs}) trains in full as a {@code modules_to_save} copy.
+ *
+ * <p>The forward is PEFT 0.10's, including its handling of {@code token_type_ids}: PEFT's {@code forward} takes them
+ * as a named argument and never passes them on, so the model always sees zeros (segment A) there, with or without
+ * adapters. peft4j does the same, so that an adapter trained with PEFT gives the same answers here, and logs a
+ * warning the first time token type ids are dropped. With prompt tuning and p-tuning the virtual tokens are
+ * prepended to the word embeddings and the attention mask is extended with ones, so the logits are {@code (B, P +
+ * T)} and the positions index into them; prefix tuning passes the prefix as past keys and values and keeps {@code
+ * (B, T)}.
+ *
+ * <pre>{@code
+ * var bert = BertForQuestionAnswering.fromConfig(BertConfig.named("bert-base-uncased"), 42);
+ * var peft = (PeftModelForQuestionAnswering) Peft.lora().r(16).task(TaskType.QUESTION_ANS).apply(bert);
+ * QuestionAnsweringModelOutput out = peft.forward(inputIds, attentionMask, startPositions, endPositions);
+ * }</pre>
+ */
+public class PeftModelForQuestionAnswering extends PeftModel {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PeftModelForQuestionAnswering.class);
+
+  /** The head PEFT adds to {@code modules_to_save} for this task. */
+  public static final List<String> QA_MODULE_NAMES = List.of("qa_outputs");
+
+  private final PreTrainedModelForQuestionAnswering qaModel;
+  private boolean warnedTokenTypes;
+
+  PeftModelForQuestionAnswering(PreTrainedModelForQuestionAnswering model, PeftConfig config, String adapterName) {
+    super(model, config, adapterName);
+    this.qaModel = model;
+    adapterHost().wrapModulesToSave(adapterName, QA_MODULE_NAMES);
+  }
+
+  /** {@inheritDoc} The new adapter gets its own copy of the span head too. */
+  @Override
+  public void addAdapter(String name, PeftConfig config) {
+    super.addAdapter(name, config);
+    adapterHost().wrapModulesToSave(name, QA_MODULE_NAMES);
+  }
+
+  /** The wrapped question-answering model (with the span head wrapped). */
+  @Override
+  public PreTrainedModelForQuestionAnswering getBaseModel() {
+    return qaModel;
+  }
+
+  /** Start and end logits and, with both positions, the loss, in the model's current mode. */
+  public QuestionAnsweringModelOutput forward(
+      NDArray inputIds, NDArray attentionMask, NDArray startPositions, NDArray endPositions) {
+    return forward(QuestionAnsweringInputs.of(inputIds, attentionMask, startPositions, endPositions));
+  }
+
+  /** {@link #forward(NDArray, NDArray, NDArray, NDArray)} for any inputs; token type ids are dropped (see above). */
+  public QuestionAnsweringModelOutput forward(QuestionAnsweringInputs in) {
+    return forward(new ParameterStore(in.any().getManager(), false), in, qaModel.isTraining());
+  }
+
+  /** The full forward pass with an explicit parameter store and mode. */
+  public QuestionAnsweringModelOutput forward(ParameterStore ps, QuestionAnsweringInputs in, boolean training) {
+    if (in.tokenTypeIds() != null) {
+      if (!warnedTokenTypes) {
+        warnedTokenTypes = true;
+        LOG.warn("token_type_ids are not passed to the model, as in PEFT 0.10's PeftModelForQuestionAnswering; "
+            + "the model sees segment 0 everywhere");
+      }
+      in = in.withTokenTypeIds(null);
+    }
+    if (activePrompts() == null) {
+      return qaModel.forward(ps, in, training);
+    }
+    try (ForwardScope scope = promptScope(ps, training)) {
+      QuestionAnsweringModelOutput out = promptForward(ps, in, training);
+      return new QuestionAnsweringModelOutput(scope.keep(out.startLogits()), scope.keep(out.endLogits()),
+          scope.keep(out.loss()));
+    }
+  }
+
+  private QuestionAnsweringModelOutput promptForward(ParameterStore ps, QuestionAnsweringInputs in, boolean training) {
+    PromptLearning pl = activePrompts();
+    PromptLearningConfig c = pl.activeConfig();
+    NDArray any = in.any();
+    long batch = any.getShape().get(0);
+    int p = c.numVirtualTokens();
+    NDArray mask = PeftModelForSequenceClassification.prefixOnes(in.attentionMask(), batch, p);
+    if (c.peftType() == PeftType.PREFIX_TUNING) {
+      List<NDList> past = pl.pastKeyValues(ps, batch, any, training);
+      return qaModel.forward(ps, new QuestionAnsweringInputs(in.inputIds(), in.inputsEmbeds(), mask, null,
+          in.startPositions(), in.endPositions(), past), training);
+    }
+    NDArray embeds = in.inputsEmbeds() != null ? in.inputsEmbeds()
+        : pl.wordEmbeddings().forward(ps, in.inputIds(), training);
+    NDArray prompts = pl.prompts(ps, batch, any, training).toType(embeds.getDataType(), false);
+    NDArray joined = NDArrays.concat(new NDList(prompts, embeds), 1);
+    return qaModel.forward(ps, new QuestionAnsweringInputs(null, joined, mask, null, in.startPositions(),
+        in.endPositions(), null), training);
+  }
+}

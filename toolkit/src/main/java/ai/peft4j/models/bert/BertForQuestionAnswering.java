@@ -1,0 +1,127 @@
+package ai.peft4j.models.bert;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import ai.peft4j.models.PreTrainedModelForQuestionAnswering;
+import ai.peft4j.models.QuestionAnsweringInputs;
+import ai.peft4j.models.QuestionAnsweringModelOutput;
+import ai.peft4j.models.SupportsPastKeyValues;
+import ai.peft4j.nn.Embedding;
+import ai.peft4j.nn.ForwardScope;
+import ai.peft4j.nn.Linear;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * transformers' {@code BertForQuestionAnswering}: the encoder without pooler ({@code bert}) and a linear {@code
+ * qa_outputs} giving each token a span-start and a span-end score ({@code num_labels} must be 2, as transformers'
+ * split assumes).
+ *
+ * <pre>{@code
+ * try (var qa = BertForQuestionAnswering.fromPretrained(Path.of("bert-squad"))) {
+ *   QuestionAnsweringModelOutput out = qa.forward(inputIds, attentionMask, startPositions, endPositions);
+ * }
+ * }</pre>
+ */
+public class BertForQuestionAnswering extends PreTrainedModelForQuestionAnswering implements SupportsPastKeyValues {
+
+  /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
+  public BertForQuestionAnswering(BertConfig config) {
+    super(config);
+    if (config.numLabels() != 2) {
+      throw new IllegalArgumentException("BertForQuestionAnswering scores a span start and end, so num_labels must"
+          + " be 2 (drop num_labels and id2label from config.json), found " + config.numLabels());
+    }
+    addModule("bert", new BertModel(config, false));
+    addModule("qa_outputs", new Linear(config.hiddenSize(), config.numLabels(), true));
+  }
+
+  /** Loads {@code dir} ({@code config.json} + safetensors weights); a checkpoint without head gets a fresh one. */
+  public static BertForQuestionAnswering fromPretrained(Path dir) {
+    BertForQuestionAnswering m = new BertForQuestionAnswering(BertConfig.fromPretrained(dir));
+    try {
+      m.loadWeights(dir);
+    } catch (RuntimeException e) {
+      m.close();
+      throw e;
+    }
+    return m;
+  }
+
+  /** Seeded random weights, initialised as transformers does (for demos and tests). */
+  public static BertForQuestionAnswering fromConfig(BertConfig config, long seed) {
+    BertForQuestionAnswering m = new BertForQuestionAnswering(config);
+    m.initWeights(seed);
+    return m;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public BertConfig config() {
+    return (BertConfig) super.config();
+  }
+
+  public BertModel bert() {
+    return (BertModel) module("bert");
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public String qaOutputsName() {
+    return "qa_outputs";
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Embedding inputEmbeddings() {
+    return bert().embeddings().wordEmbeddings();
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public String baseModelPrefix() {
+    return "bert";
+  }
+
+  /** {@inheritDoc} Weights are drawn with {@code initializer_range}. */
+  @Override
+  protected double initializerRange() {
+    return config().initializerRange();
+  }
+
+  /** {@inheritDoc} A checkpoint of the bare encoder has no span head: it starts untrained. */
+  @Override
+  public List<String> taskHeadPrefixes() {
+    return List.of("qa_outputs.");
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public QuestionAnsweringModelOutput forward(ParameterStore ps, QuestionAnsweringInputs in, boolean training) {
+    try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
+      NDArray hidden = bert().forward(ps, in.inputIds(), in.inputsEmbeds(), in.attentionMask(), in.tokenTypeIds(),
+          in.pastKeyValues(), training);
+      NDArray logits = call("qa_outputs", ps, training, hidden); // (B, T, 2)
+      NDArray start = logits.get(new NDIndex(":, :, 0"));
+      NDArray end = logits.get(new NDIndex(":, :, 1"));
+      NDArray loss = questionAnsweringLoss(start, end, in.startPositions(), in.endPositions());
+      return new QuestionAnsweringModelOutput(scope.keep(start), scope.keep(end), scope.keep(loss));
+    }
+  }
+
+  /** {@inheritDoc} Inputs: input ids, then optionally attention mask, start and end positions. */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+    NDArray start = inputs.size() > 3 ? inputs.get(2) : null;
+    NDArray end = inputs.size() > 3 ? inputs.get(3) : null;
+    QuestionAnsweringModelOutput out = forward(ps, QuestionAnsweringInputs.of(inputs.get(0), mask, start, end),
+        training);
+    return out.loss() == null ? new NDList(out.startLogits(), out.endLogits())
+        : new NDList(out.startLogits(), out.endLogits(), out.loss());
+  }
+}

@@ -1,0 +1,117 @@
+package ai.peft4j.models.bert;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import ai.peft4j.models.PreTrainedModelForSequenceClassification;
+import ai.peft4j.models.SequenceClassifierInputs;
+import ai.peft4j.models.SequenceClassifierOutput;
+import ai.peft4j.models.SupportsPastKeyValues;
+import ai.peft4j.nn.Dropout;
+import ai.peft4j.nn.Embedding;
+import ai.peft4j.nn.ForwardScope;
+import ai.peft4j.nn.Linear;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * transformers' {@code BertForSequenceClassification}: the encoder with its pooler ({@code bert}), {@code dropout}
+ * and a linear {@code classifier} on the pooled {@code [CLS]} state. The loss follows {@code problem_type}.
+ *
+ * <pre>{@code
+ * try (var m = BertForSequenceClassification.fromPretrained(Path.of("bert-sst2"))) {
+ *   SequenceClassifierOutput out = m.forward(inputIds, attentionMask, labels);   // logits (B, L)
+ * }
+ * }</pre>
+ */
+public class BertForSequenceClassification extends PreTrainedModelForSequenceClassification
+    implements SupportsPastKeyValues {
+
+  /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
+  public BertForSequenceClassification(BertConfig config) {
+    super(config);
+    addModule("bert", new BertModel(config, true));
+    addModule("dropout", new Dropout(config.headDropout()));
+    addModule("classifier", new Linear(config.hiddenSize(), config.numLabels(), true));
+  }
+
+  /** Loads {@code dir} ({@code config.json} + safetensors weights); a checkpoint without head gets a fresh one. */
+  public static BertForSequenceClassification fromPretrained(Path dir) {
+    BertForSequenceClassification m = new BertForSequenceClassification(BertConfig.fromPretrained(dir));
+    try {
+      m.loadWeights(dir);
+    } catch (RuntimeException e) {
+      m.close();
+      throw e;
+    }
+    return m;
+  }
+
+  /** Seeded random weights, initialised as transformers does (for demos and tests). */
+  public static BertForSequenceClassification fromConfig(BertConfig config, long seed) {
+    BertForSequenceClassification m = new BertForSequenceClassification(config);
+    m.initWeights(seed);
+    return m;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public BertConfig config() {
+    return (BertConfig) super.config();
+  }
+
+  public BertModel bert() {
+    return (BertModel) module("bert");
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public String classifierName() {
+    return "classifier";
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Embedding inputEmbeddings() {
+    return bert().embeddings().wordEmbeddings();
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public String baseModelPrefix() {
+    return "bert";
+  }
+
+  /** {@inheritDoc} Weights are drawn with {@code initializer_range}. */
+  @Override
+  protected double initializerRange() {
+    return config().initializerRange();
+  }
+
+  /** {@inheritDoc} A checkpoint of the bare encoder (e.g. bert-base-uncased) has no classifier: it starts untrained. */
+  @Override
+  public List<String> taskHeadPrefixes() {
+    return List.of("classifier.", "bert.pooler.");
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public SequenceClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
+    try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
+      NDArray pooled = bert().pool(ps, bert().forward(ps, in, training), training); // (B, D)
+      NDArray logits = call("classifier", ps, training, call("dropout", ps, training, pooled)); // (B, L)
+      return new SequenceClassifierOutput(scope.keep(logits), scope.keep(loss(logits, in.labels())));
+    }
+  }
+
+  /** {@inheritDoc} Inputs: input ids, then optionally attention mask and labels. */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+    NDArray labels = inputs.size() > 2 ? inputs.get(2) : null;
+    SequenceClassifierOutput out = forward(ps, SequenceClassifierInputs.of(inputs.get(0), mask, labels), training);
+    return out.loss() == null ? new NDList(out.logits()) : new NDList(out.logits(), out.loss());
+  }
+}

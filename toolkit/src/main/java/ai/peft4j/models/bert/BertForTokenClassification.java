@@ -1,0 +1,118 @@
+package ai.peft4j.models.bert;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import ai.peft4j.models.PreTrainedModelForTokenClassification;
+import ai.peft4j.models.SequenceClassifierInputs;
+import ai.peft4j.models.SupportsPastKeyValues;
+import ai.peft4j.models.TokenClassifierOutput;
+import ai.peft4j.nn.Dropout;
+import ai.peft4j.nn.Embedding;
+import ai.peft4j.nn.ForwardScope;
+import ai.peft4j.nn.Linear;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * transformers' {@code BertForTokenClassification}: the encoder without pooler ({@code bert}), {@code dropout} and a
+ * linear {@code classifier} on every token. The loss is the cross-entropy over the tokens not labelled -100.
+ *
+ * <pre>{@code
+ * try (var ner = BertForTokenClassification.fromPretrained(Path.of("bert-ner"))) {
+ *   TokenClassifierOutput out = ner.forward(inputIds, attentionMask, labels);   // logits (B, T, L)
+ * }
+ * }</pre>
+ */
+public class BertForTokenClassification extends PreTrainedModelForTokenClassification
+    implements SupportsPastKeyValues {
+
+  /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
+  public BertForTokenClassification(BertConfig config) {
+    super(config);
+    addModule("bert", new BertModel(config, false));
+    addModule("dropout", new Dropout(config.headDropout()));
+    addModule("classifier", new Linear(config.hiddenSize(), config.numLabels(), true));
+  }
+
+  /** Loads {@code dir} ({@code config.json} + safetensors weights); a checkpoint without head gets a fresh one. */
+  public static BertForTokenClassification fromPretrained(Path dir) {
+    BertForTokenClassification m = new BertForTokenClassification(BertConfig.fromPretrained(dir));
+    try {
+      m.loadWeights(dir);
+    } catch (RuntimeException e) {
+      m.close();
+      throw e;
+    }
+    return m;
+  }
+
+  /** Seeded random weights, initialised as transformers does (for demos and tests). */
+  public static BertForTokenClassification fromConfig(BertConfig config, long seed) {
+    BertForTokenClassification m = new BertForTokenClassification(config);
+    m.initWeights(seed);
+    return m;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public BertConfig config() {
+    return (BertConfig) super.config();
+  }
+
+  public BertModel bert() {
+    return (BertModel) module("bert");
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public String classifierName() {
+    return "classifier";
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Embedding inputEmbeddings() {
+    return bert().embeddings().wordEmbeddings();
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public String baseModelPrefix() {
+    return "bert";
+  }
+
+  /** {@inheritDoc} Weights are drawn with {@code initializer_range}. */
+  @Override
+  protected double initializerRange() {
+    return config().initializerRange();
+  }
+
+  /** {@inheritDoc} A checkpoint of the bare encoder has no classifier: it starts untrained. */
+  @Override
+  public List<String> taskHeadPrefixes() {
+    return List.of("classifier.");
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public TokenClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
+    try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
+      NDArray hidden = call("dropout", ps, training, bert().forward(ps, in, training)); // (B, T, D)
+      NDArray logits = call("classifier", ps, training, hidden); // (B, T, L)
+      NDArray loss = tokenClassificationLoss(logits, in.labels(), numLabels());
+      return new TokenClassifierOutput(scope.keep(logits), scope.keep(loss));
+    }
+  }
+
+  /** {@inheritDoc} Inputs: input ids, then optionally attention mask and labels. */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+    NDArray labels = inputs.size() > 2 ? inputs.get(2) : null;
+    TokenClassifierOutput out = forward(ps, SequenceClassifierInputs.of(inputs.get(0), mask, labels), training);
+    return out.loss() == null ? new NDList(out.logits()) : new NDList(out.logits(), out.loss());
+  }
+}

@@ -1,0 +1,92 @@
+package ai.peft4j.models.bloom;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.ParameterStore;
+import ai.peft4j.models.GenerationConfig;
+import ai.peft4j.models.LmInputs;
+import ai.peft4j.models.PreTrainedCausalLM;
+import ai.peft4j.models.SupportsPastKeyValues;
+import ai.peft4j.nn.Linear;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * transformers' {@code BloomForCausalLM}: the {@code transformer} plus an {@code lm_head} tied to the token
+ * embedding (unless {@code tie_word_embeddings} is false).
+ *
+ * <pre>{@code
+ * BloomForCausalLM lm = BloomForCausalLM.fromPretrained(Path.of("bloomz-560m"));
+ * CausalLMOutput out = lm.forward(inputIds, attentionMask, labels);   // logits (B, T, V), loss
+ * // Architecture only (counts, PEFT reports), or seeded random weights for demos:
+ * BloomForCausalLM shape = new BloomForCausalLM(BloomConfig.named("bigscience/bloomz-560m"));
+ * }</pre>
+ */
+public class BloomForCausalLM extends PreTrainedCausalLM implements SupportsPastKeyValues {
+
+  private final BloomModel transformer;
+
+  /** The architecture, with no weights allocated. */
+  public BloomForCausalLM(BloomConfig config) {
+    super(config);
+    transformer = addModule("transformer", new BloomModel(config));
+    Linear head = config.tieWordEmbeddings()
+        ? new Linear(transformer.wordEmbeddings().weight())
+        : new Linear(config.hiddenSize(), config.vocabSize(), false);
+    addModule("lm_head", head);
+  }
+
+  /** Loads {@code dir} ({@code config.json} + safetensors weights, single or sharded, F32/F16/BF16). */
+  public static BloomForCausalLM fromPretrained(Path dir) {
+    BloomForCausalLM lm = new BloomForCausalLM(BloomConfig.fromPretrained(dir));
+    try {
+      lm.loadWeights(dir);
+    } catch (RuntimeException e) {
+      lm.close();
+      throw e;
+    }
+    return lm;
+  }
+
+  /** Seeded random weights, initialised as transformers does (for demos and tests). */
+  public static BloomForCausalLM fromConfig(BloomConfig config, long seed) {
+    BloomForCausalLM lm = new BloomForCausalLM(config);
+    lm.initWeights(seed);
+    return lm;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public BloomConfig config() {
+    return (BloomConfig) super.config();
+  }
+
+  public BloomModel transformer() {
+    return transformer;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public String baseModelPrefix() {
+    return "transformer";
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  protected double initializerRange() {
+    return config().initializerRange();
+  }
+
+  /** {@inheritDoc} With {@code BloomConfig}'s defaults where config.json is silent: EOS 2, no pad. */
+  @Override
+  public GenerationConfig generationConfig() {
+    GenerationConfig c = super.generationConfig();
+    return config().toJsonNode().has("eos_token_id") ? c : c.withEosTokenId(config().eosTokenId());
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+    return transformer.forward(ps, in, training, presents);
+  }
+}
