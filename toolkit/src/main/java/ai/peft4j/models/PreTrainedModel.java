@@ -124,7 +124,8 @@ public abstract class PreTrainedModel extends ModuleBlock implements AutoCloseab
         fill(path + ".bias", c.bias(), () -> m.zeros(c.bias().getShape()));
       } else if (b instanceof RmsNorm) {
         RmsNorm norm = (RmsNorm) b;
-        fill(path + ".weight", norm.weight(), () -> m.ones(norm.weight().getShape()));
+        fill(path + ".weight", norm.weight(), () -> norm.unitOffset() // Gemma's 1 + w starts at w = 0
+            ? m.zeros(norm.weight().getShape()) : m.ones(norm.weight().getShape()));
       } else if (b instanceof LayerNorm) {
         LayerNorm ln = (LayerNorm) b;
         if (ln.weight() != null) {
@@ -171,7 +172,7 @@ public abstract class PreTrainedModel extends ModuleBlock implements AutoCloseab
    * Loads {@code dir}'s weights into a freshly built {@code model} and returns it; when that
    * fails, the model's memory is released before the error goes on.
    */
-  static <M extends PreTrainedModel> M withWeightsFrom(M model, Path dir) {
+  protected static <M extends PreTrainedModel> M withWeightsFrom(M model, Path dir) {
     try {
       model.loadWeights(dir);
       return model;
