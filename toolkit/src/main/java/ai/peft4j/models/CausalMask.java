@@ -70,12 +70,27 @@ public final class CausalMask {
    * @param t the number of new positions (queries)
    */
   public static NDArray additive(NDArray attentionMask, long t, DataType dtype) {
+    return additive(attentionMask, t, dtype, null);
+  }
+
+  /**
+   * {@link #additive(NDArray, long, DataType)} with transformers 4.39's sliding window ({@code
+   * _prepare_4d_causal_attention_mask(..., sliding_window)}, as Mistral and Qwen2 use it): query i, counting the
+   * past first, also may not attend key j when {@code i - j > slidingWindow}, so it sees itself and {@code
+   * slidingWindow} earlier keys. Indices count padding, as there.
+   *
+   * @param slidingWindow the window, or null for none
+   */
+  public static NDArray additive(NDArray attentionMask, long t, DataType dtype, Integer slidingWindow) {
     NDManager m = attentionMask.getManager();
     long s = attentionMask.getShape().get(1);
     long past = s - t;
     NDArray query = m.arange(past, past + t, 1, DataType.INT64, attentionMask.getDevice()).reshape(1, 1, t, 1);
     NDArray key = m.arange(0, s, 1, DataType.INT64, attentionMask.getDevice()).reshape(1, 1, 1, s);
     NDArray future = key.gt(query); // (1, 1, T, S)
+    if (slidingWindow != null) {
+      future = future.logicalOr(query.sub(key).gt(slidingWindow.longValue()));
+    }
     NDArray padding = attentionMask.eq(0).reshape(-1, 1, 1, s); // (B, 1, 1, S)
     return future.logicalOr(padding).toType(dtype, false).mul(-Float.MAX_VALUE);
   }

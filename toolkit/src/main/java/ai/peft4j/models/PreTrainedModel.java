@@ -124,7 +124,8 @@ public abstract class PreTrainedModel extends ModuleBlock implements AutoCloseab
         fill(path + ".bias", c.bias(), () -> m.zeros(c.bias().getShape()));
       } else if (b instanceof RmsNorm) {
         RmsNorm norm = (RmsNorm) b;
-        fill(path + ".weight", norm.weight(), () -> m.ones(norm.weight().getShape()));
+        fill(path + ".weight", norm.weight(), () -> norm.unitOffset() // Gemma's 1 + w starts at w = 0
+            ? m.zeros(norm.weight().getShape()) : m.ones(norm.weight().getShape()));
       } else if (b instanceof LayerNorm) {
         LayerNorm ln = (LayerNorm) b;
         if (ln.weight() != null) {

@@ -10,18 +10,32 @@ import ai.djl.util.PairList;
 
 /**
  * Root-mean-square norm over the last dimension, as transformers' {@code LlamaRMSNorm}: {@code
- * weight * x / sqrt(mean(x²) + eps)}, computed in float32 and cast back to the input's type.
+ * weight * x / sqrt(mean(x²) + eps)}, computed in float32 and cast back to the input's type. With a unit offset, as
+ * {@code GemmaRMSNorm}: {@code (1 + weight) * x / sqrt(mean(x²) + eps)}, scaled in float32 before the cast, and the
+ * weight starts at 0.
  */
 public class RmsNorm extends ModuleBlock {
 
   private final long dim;
   private final float eps;
+  private final boolean unitOffset;
   private final Parameter weight;
 
   public RmsNorm(long dim, float eps) {
+    this(dim, eps, false);
+  }
+
+  /** @param unitOffset scale by {@code 1 + weight} (Gemma) instead of {@code weight} */
+  public RmsNorm(long dim, float eps, boolean unitOffset) {
     this.dim = dim;
     this.eps = eps;
+    this.unitOffset = unitOffset;
     this.weight = addParam("weight", Parameter.Type.GAMMA, new Shape(dim));
+  }
+
+  /** Whether the scale is {@code 1 + weight} (then the weight's initial value is 0, else 1). */
+  public boolean unitOffset() {
+    return unitOffset;
   }
 
   public Parameter weight() {
@@ -33,6 +47,9 @@ public class RmsNorm extends ModuleBlock {
     NDArray w = value(ps, weight, x, training);
     NDArray h = x.toType(DataType.FLOAT32, false);
     NDArray rms = h.square().mean(new int[] {-1}, true).add(eps).sqrt(); // add(Number): nothing saved for backward
+    if (unitOffset) {
+      return h.div(rms).mul(w.toType(DataType.FLOAT32, false).add(1f)).toType(x.getDataType(), false);
+    }
     return h.div(rms).toType(x.getDataType(), false).mul(w); // input first: the result lives on its manager
   }
 
@@ -52,6 +69,6 @@ public class RmsNorm extends ModuleBlock {
   /** {@inheritDoc} */
   @Override
   protected String extraRepr() {
-    return "(" + dim + ",), eps=" + eps;
+    return "(" + dim + ",), eps=" + eps + (unitOffset ? ", scale=1+weight" : "");
   }
 }

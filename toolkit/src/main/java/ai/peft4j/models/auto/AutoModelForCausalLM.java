@@ -7,12 +7,18 @@ import ai.peft4j.models.PretrainedConfig;
 import ai.peft4j.io.hub.HubClient;
 import ai.peft4j.models.bloom.BloomConfig;
 import ai.peft4j.models.bloom.BloomForCausalLM;
+import ai.peft4j.models.gemma.GemmaConfig;
+import ai.peft4j.models.gemma.GemmaForCausalLM;
 import ai.peft4j.models.gpt2.Gpt2Config;
 import ai.peft4j.models.gpt2.Gpt2LmHeadModel;
 import ai.peft4j.models.llama.LlamaConfig;
 import ai.peft4j.models.llama.LlamaForCausalLM;
+import ai.peft4j.models.mistral.MistralConfig;
+import ai.peft4j.models.mistral.MistralForCausalLM;
 import ai.peft4j.models.opt.OptConfig;
 import ai.peft4j.models.opt.OptForCausalLM;
+import ai.peft4j.models.qwen2.Qwen2Config;
+import ai.peft4j.models.qwen2.Qwen2ForCausalLM;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 
@@ -58,9 +64,15 @@ public final class AutoModelForCausalLM {
         return new Gpt2LmHeadModel(new Gpt2Config(json));
       case "bloom":
         return new BloomForCausalLM(new BloomConfig(json));
+      case "qwen2":
+        return new Qwen2ForCausalLM(new Qwen2Config(json));
+      case "mistral":
+        return new MistralForCausalLM(new MistralConfig(json));
+      case "gemma":
+        return new GemmaForCausalLM(new GemmaConfig(json));
       default:
-        throw new IllegalArgumentException(
-            "model_type '" + type + "' has no causal-LM architecture in peft4j yet; supported: opt, llama, gpt2, bloom");
+        throw new IllegalArgumentException("model_type '" + type + "' has no causal-LM architecture in peft4j yet; "
+            + "supported: opt, llama, gpt2, bloom, qwen2, mistral, gemma");
     }
   }
 }

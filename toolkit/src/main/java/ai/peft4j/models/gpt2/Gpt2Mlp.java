@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import ai.peft4j.nn.Activations;
 import ai.peft4j.nn.Conv1D;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.ModuleBlock;
-import ai.peft4j.nn.Scalars;
 
 /** {@code c_proj(gelu_new(c_fc(x)))}, then dropout. */
 public class Gpt2Mlp extends ModuleBlock {
@@ -28,8 +28,7 @@ public class Gpt2Mlp extends ModuleBlock {
 
   /** transformers' {@code NewGELUActivation}: {@code 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))}. */
   static NDArray geluNew(NDArray x) {
-    NDArray inner = Scalars.mul(x.add(Scalars.mul(x.mul(x).mul(x), 0.044715)), Math.sqrt(2.0 / Math.PI));
-    return Scalars.mul(x, 0.5).mul(inner.tanh().add(1f));
+    return Activations.geluTanh(x);
   }
 
   /** {@inheritDoc} */

@@ -12,7 +12,8 @@ import ai.peft4j.nn.Scalars;
 
 /**
  * Multi-head attention with {@code q_proj}, {@code k_proj}, {@code v_proj}, {@code o_proj}, rotary
- * positions, and grouped-query attention when there are fewer key/value heads than query heads.
+ * positions, and grouped-query attention when there are fewer key/value heads than query heads. The family's config
+ * says which projections have biases (Qwen2: q, k, v) and the head size (Gemma's is its own field).
  */
 public class LlamaAttention extends ModuleBlock {
 
@@ -21,17 +22,17 @@ public class LlamaAttention extends ModuleBlock {
   private final int headDim;
   private final float dropout;
 
-  public LlamaAttention(LlamaConfig c) {
+  public LlamaAttention(LlamaFamilyConfig c) {
     numHeads = c.numAttentionHeads();
     numKeyValueHeads = c.numKeyValueHeads();
     headDim = c.headDim();
     dropout = (float) c.attentionDropout();
     int d = c.hiddenSize();
-    boolean bias = c.attentionBias();
+    boolean bias = c.qkvBias();
     addModule("q_proj", new Linear(d, (long) numHeads * headDim, bias));
     addModule("k_proj", new Linear(d, (long) numKeyValueHeads * headDim, bias));
     addModule("v_proj", new Linear(d, (long) numKeyValueHeads * headDim, bias));
-    addModule("o_proj", new Linear((long) numHeads * headDim, d, bias));
+    addModule("o_proj", new Linear((long) numHeads * headDim, d, c.outputBias()));
   }
 
   /**

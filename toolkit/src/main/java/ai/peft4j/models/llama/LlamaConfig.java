@@ -1,70 +1,32 @@
 package ai.peft4j.models.llama;
 
-import ai.peft4j.models.PretrainedConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 
 /**
- * transformers' {@code LlamaConfig}: the fields peft4j reads, with the same names and defaults.
- * Unknown fields are kept and saved back.
+ * transformers' {@code LlamaConfig}: the fields peft4j reads, with the same names and defaults (4.39: 32000 tokens,
+ * hidden 4096, 32 layers and heads, silu, untied head), {@code attention_bias}, {@code head_dim} = hidden_size / num_attention_heads (4.39 has no field for it), and
+ * {@code rope_scaling} ({@link RopeScaling}: linear,
+ * dynamic, and llama3 as transformers 4.43+ computes it). Unknown fields are kept and saved back.
  *
  * <pre>{@code
- * LlamaConfig c = LlamaConfig.named("meta-llama/Llama-2-7b-hf");   // shipped config, no weights
+ * LlamaConfig c = LlamaConfig.named("meta-llama/Llama-3.2-1B");   // shipped config, no weights
  * LlamaConfig tiny = LlamaConfig.builder().set("hidden_size", 16).set("num_hidden_layers", 2).build();
  * }</pre>
  */
-public final class LlamaConfig extends PretrainedConfig {
+public final class LlamaConfig extends LlamaFamilyConfig {
 
-  private final int vocabSize;
-  private final int hiddenSize;
-  private final int intermediateSize;
-  private final int numHiddenLayers;
-  private final int numAttentionHeads;
-  private final int numKeyValueHeads;
-  private final String hiddenAct;
-  private final int maxPositionEmbeddings;
-  private final double initializerRange;
-  private final double rmsNormEps;
-  private final double ropeTheta;
-  private final boolean attentionBias;
-  private final double attentionDropout;
+  static final String SHIPPED = "meta-llama/Llama-2-7b-hf, meta-llama/Llama-3.2-1B";
+  private static final Defaults DEFAULTS = new Defaults("llama", 32000, 4096, 11008, 32, 32, null, "silu", 2048,
+      1e-6, false, 2, null);
+
+  private final RopeScaling ropeScaling;
 
   /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
   public LlamaConfig(ObjectNode json) {
-    super(json);
-    String type = modelType();
-    if (type != null && !type.equals("llama")) {
-      throw new IllegalArgumentException("not a Llama config: model_type is '" + type + "'");
-    }
-    vocabSize = int32("vocab_size", 32000);
-    hiddenSize = int32("hidden_size", 4096);
-    intermediateSize = int32("intermediate_size", 11008);
-    numHiddenLayers = int32("num_hidden_layers", 32);
-    numAttentionHeads = int32("num_attention_heads", 32);
-    Long kv = optInteger("num_key_value_heads");
-    numKeyValueHeads = kv == null ? numAttentionHeads : Math.toIntExact(kv);
-    hiddenAct = string("hidden_act", "silu");
-    maxPositionEmbeddings = int32("max_position_embeddings", 2048);
-    initializerRange = number("initializer_range", 0.02);
-    rmsNormEps = number("rms_norm_eps", 1e-6);
-    ropeTheta = number("rope_theta", 10000.0);
-    attentionBias = bool("attention_bias", false);
-    attentionDropout = number("attention_dropout", 0.0);
-    if (hiddenSize % numAttentionHeads != 0) {
-      throw new IllegalArgumentException("hidden_size (" + hiddenSize + ") must be divisible by num_attention_heads ("
-          + numAttentionHeads + ")");
-    }
-    if (numAttentionHeads % numKeyValueHeads != 0) {
-      throw new IllegalArgumentException("num_attention_heads (" + numAttentionHeads
-          + ") must be a multiple of num_key_value_heads (" + numKeyValueHeads + ")");
-    }
-    if (json.hasNonNull("rope_scaling")) {
-      throw new IllegalArgumentException("rope_scaling is not supported by peft4j yet; remove it from config.json "
-          + "to use plain rotary embeddings (positions beyond max_position_embeddings will then differ)");
-    }
-    if (!hiddenAct.equals("silu")) {
-      throw new IllegalArgumentException("hidden_act '" + hiddenAct + "' is not supported for Llama; use silu");
-    }
+    super(json, DEFAULTS);
+    ropeScaling = RopeScaling.parse(json.get("rope_scaling"));
+    validate();
   }
 
   /** Reads {@code dir/config.json}. */
@@ -72,9 +34,9 @@ public final class LlamaConfig extends PretrainedConfig {
     return new LlamaConfig(readJson(dir));
   }
 
-  /** A published configuration shipped with peft4j ({@code meta-llama/Llama-2-7b-hf}): no weights. */
+  /** A published configuration shipped with peft4j ({@value #SHIPPED}): no weights. */
   public static LlamaConfig named(String modelId) {
-    return new LlamaConfig(shipped("llama", modelId, "meta-llama/Llama-2-7b-hf"));
+    return new LlamaConfig(shipped("llama", modelId, SHIPPED));
   }
 
   /** A builder that starts from transformers' defaults. */
@@ -82,56 +44,9 @@ public final class LlamaConfig extends PretrainedConfig {
     return new Builder<>("llama", "LlamaForCausalLM", LlamaConfig::new);
   }
 
-  public int vocabSize() {
-    return vocabSize;
-  }
-
-  public int hiddenSize() {
-    return hiddenSize;
-  }
-
-  public int intermediateSize() {
-    return intermediateSize;
-  }
-
-  public int numHiddenLayers() {
-    return numHiddenLayers;
-  }
-
-  public int numAttentionHeads() {
-    return numAttentionHeads;
-  }
-
-  /** Key/value heads: fewer than the query heads means grouped-query attention. */
-  public int numKeyValueHeads() {
-    return numKeyValueHeads;
-  }
-
-  public int headDim() {
-    return hiddenSize / numAttentionHeads;
-  }
-
-  public int maxPositionEmbeddings() {
-    return maxPositionEmbeddings;
-  }
-
-  public double initializerRange() {
-    return initializerRange;
-  }
-
-  public double rmsNormEps() {
-    return rmsNormEps;
-  }
-
-  public double ropeTheta() {
-    return ropeTheta;
-  }
-
-  public boolean attentionBias() {
-    return attentionBias;
-  }
-
-  public double attentionDropout() {
-    return attentionDropout;
+  /** {@inheritDoc} */
+  @Override
+  public RopeScaling ropeScaling() {
+    return ropeScaling;
   }
 }

@@ -11,11 +11,12 @@ import ai.peft4j.nn.RmsNorm;
 /** One decoder layer: pre-norm attention and pre-norm MLP, each in a residual branch. */
 public class LlamaDecoderLayer extends ModuleBlock {
 
-  public LlamaDecoderLayer(LlamaConfig c) {
+  public LlamaDecoderLayer(LlamaFamilyConfig c) {
     addModule("self_attn", new LlamaAttention(c));
     addModule("mlp", new LlamaMlp(c));
-    addModule("input_layernorm", new RmsNorm(c.hiddenSize(), (float) c.rmsNormEps()));
-    addModule("post_attention_layernorm", new RmsNorm(c.hiddenSize(), (float) c.rmsNormEps()));
+    addModule("input_layernorm", new RmsNorm(c.hiddenSize(), (float) c.rmsNormEps(), c.rmsNormUnitOffset()));
+    addModule("post_attention_layernorm",
+        new RmsNorm(c.hiddenSize(), (float) c.rmsNormEps(), c.rmsNormUnitOffset()));
   }
 
   /** See {@link LlamaAttention#forward} for the arguments. */

@@ -3,25 +3,31 @@ package ai.peft4j.models.llama;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import ai.peft4j.nn.Activations;
 import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.ModuleBlock;
+import java.util.function.UnaryOperator;
 
-/** The SwiGLU feed-forward: {@code down_proj(silu(gate_proj(x)) * up_proj(x))}. */
+/**
+ * The gated feed-forward {@code down_proj(act(gate_proj(x)) * up_proj(x))}: SwiGLU with silu (Llama, Qwen2,
+ * Mistral), GeGLU with Gemma's tanh-approximated GELU.
+ */
 public class LlamaMlp extends ModuleBlock {
 
-  public LlamaMlp(LlamaConfig c) {
+  private final UnaryOperator<NDArray> act;
+
+  public LlamaMlp(LlamaFamilyConfig c) {
+    act = Activations.byName(c.mlpActivation(), "hidden_act");
     addModule("gate_proj", new Linear(c.hiddenSize(), c.intermediateSize(), false));
     addModule("up_proj", new Linear(c.hiddenSize(), c.intermediateSize(), false));
     addModule("down_proj", new Linear(c.intermediateSize(), c.hiddenSize(), false));
   }
 
   public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-    NDArray gate = call("gate_proj", ps, training, x);
-    NDArray silu = gate.mul(Activation.sigmoid(gate));
-    return call("down_proj", ps, training, silu.mul(call("up_proj", ps, training, x)));
+    NDArray gate = act.apply(call("gate_proj", ps, training, x));
+    return call("down_proj", ps, training, gate.mul(call("up_proj", ps, training, x)));
   }
 
   /** {@inheritDoc} */

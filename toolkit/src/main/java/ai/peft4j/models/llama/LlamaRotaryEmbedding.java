@@ -5,23 +5,36 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.peft4j.nn.Scalars;
 
 /**
- * Rotary position embeddings as transformers' Llama applies them: frequencies {@code θ^(-2i/d)},
- * angles {@code position · frequency} repeated over both halves of the head, and {@code q·cos +
- * rotate_half(q)·sin} with {@code rotate_half(x) = cat(-x₂, x₁)}.
+ * Rotary position embeddings as transformers' Llama applies them: frequencies {@code 1 / θ^(2i/d)} (or those of
+ * {@link RopeScaling}), angles {@code position · frequency} repeated over both halves of the head, and {@code
+ * q·cos + rotate_half(q)·sin} with {@code rotate_half(x) = cat(-x₂, x₁)}.
  */
 final class LlamaRotaryEmbedding {
 
   private LlamaRotaryEmbedding() {}
 
   /** {@code cos} and {@code sin}, each {@code (B, 1, T, headDim)}, for positions {@code (B, T)}. */
-  static NDList cosSin(NDArray positions, int headDim, double theta) {
-    NDArray exponents = positions.getManager()
-        .arange(0, headDim, 2, DataType.FLOAT32, positions.getDevice()); // 0, 2, 4, ...
-    NDArray invFreq = Scalars.mul(exponents, -Math.log(theta) / headDim).exp(); // θ^(-2i/d)
-    NDArray freqs = positions.toType(DataType.FLOAT32, false).expandDims(-1).mul(invFreq); // (B, T, d/2)
+  static NDList cosSin(NDArray positions, LlamaFamilyConfig c) {
+    int dim = c.headDim();
+    RopeScaling scaling = c.ropeScaling();
+    NDArray pos = positions.toType(DataType.FLOAT32, false);
+    float[] invFreq;
+    if (scaling == null) {
+      invFreq = RopeScaling.defaultInvFreq(dim, (float) c.ropeTheta());
+    } else {
+      long seqLen = scaling.dynamic() ? positions.max().getLong() + 1 : 0;
+      invFreq = scaling.invFreq(dim, c.ropeTheta(), seqLen, c.maxPositionEmbeddings());
+      if (scaling.positionDivisor() != 1) {
+        pos = Scalars.div(pos, scaling.positionDivisor());
+      }
+    }
+    NDArray inv = positions.getManager().create(invFreq, new Shape(invFreq.length)).toDevice(positions.getDevice(),
+        false);
+    NDArray freqs = pos.expandDims(-1).mul(inv); // (B, T, d/2)
     NDArray angles = freqs.concat(freqs, -1).expandDims(1); // (B, 1, T, d)
     return new NDList(angles.cos(), angles.sin());
   }

@@ -30,6 +30,9 @@ public class LoraModel extends BaseTuner {
           "roberta", List.of("query", "value"),
           "gpt2", List.of("c_attn"),
           "llama", List.of("q_proj", "v_proj"),
+          "mistral", List.of("q_proj", "v_proj"),
+          "gemma", List.of("q_proj", "v_proj"),
+          "qwen2", List.of("q_proj", "v_proj"), // PEFT 0.12+; 0.10 has none and asks for target_modules
           "bert", List.of("query", "value"),
           "bloom", List.of("query_key_value"));
 

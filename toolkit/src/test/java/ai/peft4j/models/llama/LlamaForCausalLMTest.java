@@ -149,8 +149,25 @@ class LlamaForCausalLMTest {
         () -> LlamaConfig.builder().set("num_attention_heads", 4).set("num_key_value_heads", 3).build());
     assertTrue(e.getMessage().contains("num_key_value_heads"), e.getMessage());
     ObjectNode scaled = (ObjectNode) new ObjectMapper().readTree(
-        "{\"model_type\": \"llama\", \"rope_scaling\": {\"type\": \"linear\", \"factor\": 2.0}}");
+        "{\"model_type\": \"llama\", \"rope_scaling\": {\"type\": \"su\", \"factor\": 2.0}}");
     e = assertThrows(IllegalArgumentException.class, () -> new LlamaConfig(scaled));
     assertTrue(e.getMessage().contains("rope_scaling"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> LlamaConfig.builder().set("hidden_act", "mish").build());
+    assertTrue(e.getMessage().contains("hidden_act"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> LlamaConfig.builder().set("vocab_size", -1).build());
+    assertTrue(e.getMessage().contains("vocab_size"), e.getMessage());
+  }
+
+  @Test
+  @DisplayName("transformers 4.39's LlamaConfig defaults: an untied head and EOS 2 when config.json is silent")
+  void defaults() {
+    LlamaConfig c = LlamaConfig.builder().set("hidden_size", 16).set("num_attention_heads", 4)
+        .set("num_hidden_layers", 1).set("intermediate_size", 8).set("vocab_size", 8).build();
+    assertTrue(!c.tieWordEmbeddings(), "LlamaConfig(tie_word_embeddings=False)");
+    try (LlamaForCausalLM lm = new LlamaForCausalLM(c)) {
+      assertEquals(2 * 8 * 16 + 16 + 4 * 16 * 16 + 3 * 16 * 8 + 2 * 16, ModuleTree.countParameters(lm),
+          "a head of its own");
+      assertEquals(Integer.valueOf(2), lm.generationConfig().eosTokenId());
+    }
   }
 }

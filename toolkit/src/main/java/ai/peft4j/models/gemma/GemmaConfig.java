@@ -1,0 +1,86 @@
+package ai.peft4j.models.gemma;
+
+import ai.peft4j.models.llama.LlamaFamilyConfig;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+
+/**
+ * transformers' {@code GemmaConfig} with its 4.39 names and defaults (256000 tokens, hidden 3072, intermediate
+ * 24576, 28 layers, 16 heads of head_dim 256, 8192 positions, tied head, pad 0 / eos 1 / bos 2).
+ *
+ * <p>The activation: 4.39's {@code GemmaMLP} uses {@code hidden_activation}, or {@code gelu_pytorch_tanh} when it is
+ * null, and ignores {@code hidden_act} (gemma-2b's config says {@code "gelu"}, and 4.39 still runs the tanh GELU).
+ *
+ * <pre>{@code
+ * GemmaConfig c = GemmaConfig.named("google/gemma-2b");   // shipped config, no weights
+ * GemmaConfig tiny = GemmaConfig.builder().set("hidden_size", 16).set("head_dim", 8).build();
+ * }</pre>
+ */
+public final class GemmaConfig extends LlamaFamilyConfig {
+
+  static final String SHIPPED = "google/gemma-2b";
+  private static final Defaults DEFAULTS = new Defaults("gemma", 256000, 3072, 24576, 28, 16, 16,
+      "gelu_pytorch_tanh", 8192, 1e-6, true, 1, 0);
+
+  private final int headDim;
+  private final String hiddenActivation;
+
+  /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
+  public GemmaConfig(ObjectNode json) {
+    super(json, DEFAULTS);
+    headDim = int32("head_dim", 256);
+    hiddenActivation = string("hidden_activation", null);
+    derivedHeadDim(); // 4.39's GemmaAttention requires hidden_size divisible by the heads, though head_dim is its own
+    validate();
+  }
+
+  /** Reads {@code dir/config.json}. */
+  public static GemmaConfig fromPretrained(Path dir) {
+    return new GemmaConfig(readJson(dir));
+  }
+
+  /** A published configuration shipped with peft4j ({@value #SHIPPED}): no weights. */
+  public static GemmaConfig named(String modelId) {
+    return new GemmaConfig(shipped("gemma", modelId, SHIPPED));
+  }
+
+  /** A builder that starts from transformers' defaults. */
+  public static Builder<GemmaConfig> builder() {
+    return new Builder<>("gemma", "GemmaForCausalLM", GemmaConfig::new);
+  }
+
+  /** {@inheritDoc} {@code head_dim}, not derived from the hidden size. */
+  @Override
+  public int headDim() {
+    return headDim;
+  }
+
+  /** {@code hidden_activation}, or null. */
+  public String hiddenActivation() {
+    return hiddenActivation;
+  }
+
+  /** {@inheritDoc} {@code hidden_activation}, else {@code gelu_pytorch_tanh} (see the class comment). */
+  @Override
+  public String mlpActivation() {
+    return hiddenActivation != null ? hiddenActivation : "gelu_pytorch_tanh";
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  protected String mlpActivationKey() {
+    return "hidden_activation";
+  }
+
+  /** {@inheritDoc} True: {@code (1 + weight)}. */
+  @Override
+  public boolean rmsNormUnitOffset() {
+    return true;
+  }
+
+  /** {@inheritDoc} True: {@code sqrt(hidden_size)}. */
+  @Override
+  public boolean scalesEmbeddings() {
+    return true;
+  }
+}
