@@ -1,6 +1,7 @@
 package ai.peft4j.display;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import ai.peft4j.PeftConfig;
 import ai.peft4j.PeftModel;
 import ai.peft4j.io.json.PythonJson;
@@ -237,42 +238,22 @@ public final class Display {
       return sb.append(" (closed)").toString();
     }
     long n = a.size();
-    if (n > 0 && a.getDataType().isFloating()) {
-      float[] head = a.flatten().get("0:" + Math.min(n, MAX_VALUES)).toFloatArray();
-      sb.append(": ").append(Arrays.toString(head)).append(n > MAX_VALUES ? " ..." : "");
-    } else if (n > 0 && a.getDataType().isInteger()) {
-      long[] head = a.flatten().get("0:" + Math.min(n, MAX_VALUES)).toType(
-          ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
-      sb.append(": ").append(Arrays.toString(head)).append(n > MAX_VALUES ? " ..." : "");
+    try (NDScope scope = new NDScope()) { // frees the slices: displaying in a loop must not leak
+      if (n > 0 && a.getDataType().isFloating()) {
+        float[] head = a.flatten().get("0:" + Math.min(n, MAX_VALUES)).toFloatArray();
+        sb.append(": ").append(Arrays.toString(head)).append(n > MAX_VALUES ? " ..." : "");
+      } else if (n > 0 && a.getDataType().isInteger()) {
+        long[] head = a.flatten().get("0:" + Math.min(n, MAX_VALUES)).toType(
+            ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
+        sb.append(": ").append(Arrays.toString(head)).append(n > MAX_VALUES ? " ..." : "");
+      }
     }
     return sb.toString();
   }
 
+  /** {@code Arrays.deepToString} for any array, primitive ones included. */
   private static String arrayToString(Object array) {
-    if (array instanceof Object[]) {
-      return Arrays.deepToString((Object[]) array);
-    }
-    if (array instanceof float[]) {
-      return Arrays.toString((float[]) array);
-    }
-    if (array instanceof double[]) {
-      return Arrays.toString((double[]) array);
-    }
-    if (array instanceof int[]) {
-      return Arrays.toString((int[]) array);
-    }
-    if (array instanceof long[]) {
-      return Arrays.toString((long[]) array);
-    }
-    if (array instanceof byte[]) {
-      return Arrays.toString((byte[]) array);
-    }
-    if (array instanceof short[]) {
-      return Arrays.toString((short[]) array);
-    }
-    if (array instanceof char[]) {
-      return Arrays.toString((char[]) array);
-    }
-    return Arrays.toString((boolean[]) array);
+    String wrapped = Arrays.deepToString(new Object[] {array});
+    return wrapped.substring(1, wrapped.length() - 1);
   }
 }

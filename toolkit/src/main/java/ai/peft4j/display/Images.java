@@ -23,17 +23,14 @@ final class Images {
 
   private Images() {}
 
-  /** The bundle of a chart or an image, or {@code null} when {@code value} is neither. */
+  /** The bundle of an XChart chart or a {@link RenderedImage}. */
   static MimeBundle bundle(Object value) {
     if (value instanceof Chart) {
       return chart((Chart<?, ?>) value);
     }
-    if (value instanceof RenderedImage) {
-      RenderedImage image = (RenderedImage) value;
-      return MimeBundle.png(png(image), value.getClass().getSimpleName() + " "
-          + image.getWidth() + "×" + image.getHeight());
-    }
-    return null;
+    RenderedImage image = (RenderedImage) value;
+    return MimeBundle.png(png(image), value.getClass().getSimpleName() + " "
+        + image.getWidth() + "×" + image.getHeight());
   }
 
   private static MimeBundle chart(Chart<?, ?> chart) {

@@ -99,9 +99,8 @@ public final class MimeRenderer {
       if (value instanceof Displayable) {
         return ((Displayable) value).mimeBundle();
       }
-      MimeBundle image = Images.bundle(value);
-      if (image != null) {
-        return image;
+      if (value instanceof Chart || value instanceof RenderedImage) {
+        return Images.bundle(value); // only now is AWT set up, headless
       }
       String html = Display.html(value);
       if (html != null) {

@@ -100,6 +100,9 @@ class MimeRendererTest {
       assertTrue(a.get(MimeBundle.TEXT).startsWith("NDArray (4, 5) float32 on cpu(): [0.0, 1.0"),
           a.get(MimeBundle.TEXT));
       assertTrue(a.get(MimeBundle.HTML).startsWith("<pre>NDArray (4, 5)"), a.get(MimeBundle.HTML));
+      int arrays = m.getManagedArrays().size();
+      renderer.render(m.arange(5));
+      assertEquals(arrays + 1, m.getManagedArrays().size(), "the slices it reads are freed");
     }
   }
 
