@@ -1,18 +1,16 @@
 package ai.peft4j.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 
 /**
  * Root-mean-square norm over the last dimension, as transformers' {@code LlamaRMSNorm}: {@code
  * weight * x / sqrt(mean(x²) + eps)}, computed in float32 and cast back to the input's type.
  */
-public class RmsNorm extends ModuleBlock {
+public class RmsNorm extends UnaryModule {
 
   private final long dim;
   private final float eps;
@@ -29,24 +27,12 @@ public class RmsNorm extends ModuleBlock {
   }
 
   /** Normalises the last dimension of {@code x}. */
+  @Override
   public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
     NDArray w = value(ps, weight, x, training);
     NDArray h = x.toType(DataType.FLOAT32, false);
     NDArray rms = h.square().mean(new int[] {-1}, true).add(eps).sqrt(); // add(Number): nothing saved for backward
     return h.div(rms).toType(x.getDataType(), false).mul(w); // input first: the result lives on its manager
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(forward(ps, inputs.singletonOrThrow(), training));
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public Shape[] getOutputShapes(Shape[] inputShapes) {
-    return inputShapes;
   }
 
   /** {@inheritDoc} */

@@ -1,17 +1,14 @@
 package ai.peft4j.models.gpt2;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import ai.peft4j.nn.Conv1D;
 import ai.peft4j.nn.Dropout;
-import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.Scalars;
+import ai.peft4j.nn.UnaryModule;
 
 /** {@code c_proj(gelu_new(c_fc(x)))}, then dropout. */
-public class Gpt2Mlp extends ModuleBlock {
+public class Gpt2Mlp extends UnaryModule {
 
   private final float dropout;
 
@@ -21,6 +18,7 @@ public class Gpt2Mlp extends ModuleBlock {
     addModule("c_proj", new Conv1D(c.nEmbd(), c.nInner()));
   }
 
+  @Override
   public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
     NDArray h = geluNew(call("c_fc", ps, training, x));
     return Dropout.apply(call("c_proj", ps, training, h), dropout, training);
@@ -30,18 +28,5 @@ public class Gpt2Mlp extends ModuleBlock {
   static NDArray geluNew(NDArray x) {
     NDArray inner = Scalars.mul(x.add(Scalars.mul(x.mul(x).mul(x), 0.044715)), Math.sqrt(2.0 / Math.PI));
     return Scalars.mul(x, 0.5).mul(inner.tanh().add(1f));
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(forward(ps, inputs.singletonOrThrow(), training));
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public Shape[] getOutputShapes(Shape[] inputShapes) {
-    return inputShapes;
   }
 }

@@ -1,18 +1,16 @@
 package ai.peft4j.tuners.lora;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Linear;
-import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleDict;
 import ai.peft4j.nn.ModuleTree;
+import ai.peft4j.nn.UnaryModule;
 import ai.peft4j.tuners.TunerLayer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,7 +31,7 @@ import ai.peft4j.nn.Scalars;
  * base_layer}, {@code lora_dropout.<name>}, {@code lora_A.<name>}, {@code lora_B.<name>}; the base
  * layer's parameters are never trained here.
  */
-public class LoraLinear extends ModuleBlock implements TunerLayer {
+public class LoraLinear extends UnaryModule implements TunerLayer {
 
   private final long inFeatures;
   private final long outFeatures;
@@ -263,6 +261,7 @@ public class LoraLinear extends ModuleBlock implements TunerLayer {
   }
 
   /** {@code (..., in) -> (..., out)}. */
+  @Override
   public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
     if (disabled && isMerged()) {
       unmerge();
@@ -281,13 +280,6 @@ public class LoraLinear extends ModuleBlock implements TunerLayer {
       result = result.add(Scalars.mul(update, scaling.get(name)));
     }
     return result;
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(forward(ps, inputs.singletonOrThrow(), training));
   }
 
   /** {@inheritDoc} */
