@@ -1,15 +1,15 @@
 package ai.peft4j.display;
 
 import ai.djl.ndarray.NDArray;
-import ai.peft4j.config.PeftConfig;
+import ai.djl.ndarray.NDScope;
 import ai.peft4j.PeftModel;
+import ai.peft4j.config.PeftConfig;
 import ai.peft4j.io.json.PythonJson;
 import ai.peft4j.io.json.PythonRepr;
 import ai.peft4j.nn.ParameterTable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,13 +17,14 @@ import tech.tablesaw.api.Table;
 
 /**
  * How peft4j objects look in a notebook ({@code text/html}) and in JShell ({@code text/plain}).
- * Kernels ask {@link #mimeBundle(Object)}; anything without a rich form falls back to readable
- * text (arrays and collections included), never {@code [F@1b6d3586}.
+ * Kernels render through {@link MimeRenderer}, which uses these forms; anything without a rich
+ * form falls back to readable text (arrays and collections included), never {@code [F@1b6d3586}.
  *
  * <pre>{@code
  * Display.html(config);       // a card: method, task, fields (non-defaults marked), saved JSON
  * Display.html(peftModel);    // base class, adapters, trainable / all / %
  * Display.html(table);        // a Tablesaw table
+ * Display.png(pngBytes);      // a value that notebooks draw as an image/png output
  * }</pre>
  */
 public final class Display {
@@ -33,43 +34,69 @@ public final class Display {
 
   private Display() {}
 
-  /** {@code text/plain} and, where there is one, {@code text/html}. */
+  /**
+   * What a notebook shows for {@code o}, MIME type to content: {@code text/plain} and, where there
+   * is one, a richer form ({@code text/html}, {@code image/png}, ...). See {@link MimeRenderer}.
+   */
   public static Map<String, String> mimeBundle(Object o) {
-    Map<String, String> out = new LinkedHashMap<>();
-    out.put("text/plain", text(o));
-    String html = html(o);
-    if (html != null) {
-      out.put("text/html", html);
-    }
-    return out;
+    return MimeRenderer.standard(o).data();
   }
 
   /**
-   * An SVG image (e.g. {@code LossCurves.svg(trainer)}) as a value that notebooks draw: its HTML is
-   * the SVG itself, its text a one-line description.
+   * An SVG image (e.g. {@code LossCurves.svg(trainer)}) as a value that notebooks draw as an {@code
+   * image/svg+xml} output; its text is a one-line description.
    */
-  public static Html svg(String svg) {
+  public static Image svg(String svg) {
     if (!svg.contains("<svg")) {
       throw new IllegalArgumentException("not an SVG document");
     }
-    return new Html(svg.substring(svg.indexOf("<svg")), "SVG image (" + svg.length() + " characters)");
+    return new Image(MimeBundle.SVG, Images.svgElement(svg),
+        "SVG image (" + svg.length() + " characters)");
   }
 
-  /** A PNG image (e.g. {@code LossCurves.png(trainer)}) as a value that notebooks draw inline. */
-  public static Html png(byte[] png) {
+  /**
+   * A PNG image (e.g. {@code LossCurves.png(trainer)}) as a value that notebooks draw as an {@code
+   * image/png} output.
+   */
+  public static Image png(byte[] png) {
     if (png.length < 8 || png[0] != (byte) 0x89 || png[1] != 'P' || png[2] != 'N' || png[3] != 'G') {
       throw new IllegalArgumentException("not a PNG image");
     }
-    return new Html("<img src=\"data:image/png;base64,"
-        + java.util.Base64.getEncoder().encodeToString(png) + "\"/>",
+    return new Image(MimeBundle.PNG, java.util.Base64.getEncoder().encodeToString(png),
         "PNG image (" + png.length + " bytes)");
   }
 
+  /**
+   * An image output: {@code data} is the SVG text or the base64 PNG, as Jupyter stores them.
+   *
+   * @param mime {@link MimeBundle#PNG} or {@link MimeBundle#SVG}
+   * @param data the image, as the bundle carries it
+   * @param text the {@code text/plain} fallback
+   */
+  public record Image(String mime, String data, String text) implements Displayable {
+    /** {@inheritDoc} */
+    @Override
+    public MimeBundle mimeBundle() {
+      return new MimeBundle().put(mime, data).put(MimeBundle.TEXT, text);
+    }
+
+    @Override
+    public String toString() {
+      return text;
+    }
+  }
+
   /** Ready-made HTML with a text fallback; kernels render it as is. */
-  public record Html(String html, String text) {
+  public record Html(String html, String text) implements Displayable {
     /** The HTML, as kernels look for it. */
     public String toHtml() {
       return html;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public MimeBundle mimeBundle() {
+      return MimeBundle.html(html, text);
     }
 
     @Override
@@ -211,42 +238,22 @@ public final class Display {
       return sb.append(" (closed)").toString();
     }
     long n = a.size();
-    if (n > 0 && a.getDataType().isFloating()) {
-      float[] head = a.flatten().get("0:" + Math.min(n, MAX_VALUES)).toFloatArray();
-      sb.append(": ").append(Arrays.toString(head)).append(n > MAX_VALUES ? " ..." : "");
-    } else if (n > 0 && a.getDataType().isInteger()) {
-      long[] head = a.flatten().get("0:" + Math.min(n, MAX_VALUES)).toType(
-          ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
-      sb.append(": ").append(Arrays.toString(head)).append(n > MAX_VALUES ? " ..." : "");
+    try (NDScope scope = new NDScope()) { // frees the slices: displaying in a loop must not leak
+      if (n > 0 && a.getDataType().isFloating()) {
+        float[] head = a.flatten().get("0:" + Math.min(n, MAX_VALUES)).toFloatArray();
+        sb.append(": ").append(Arrays.toString(head)).append(n > MAX_VALUES ? " ..." : "");
+      } else if (n > 0 && a.getDataType().isInteger()) {
+        long[] head = a.flatten().get("0:" + Math.min(n, MAX_VALUES)).toType(
+            ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
+        sb.append(": ").append(Arrays.toString(head)).append(n > MAX_VALUES ? " ..." : "");
+      }
     }
     return sb.toString();
   }
 
+  /** {@code Arrays.deepToString} for any array, primitive ones included. */
   private static String arrayToString(Object array) {
-    if (array instanceof Object[]) {
-      return Arrays.deepToString((Object[]) array);
-    }
-    if (array instanceof float[]) {
-      return Arrays.toString((float[]) array);
-    }
-    if (array instanceof double[]) {
-      return Arrays.toString((double[]) array);
-    }
-    if (array instanceof int[]) {
-      return Arrays.toString((int[]) array);
-    }
-    if (array instanceof long[]) {
-      return Arrays.toString((long[]) array);
-    }
-    if (array instanceof byte[]) {
-      return Arrays.toString((byte[]) array);
-    }
-    if (array instanceof short[]) {
-      return Arrays.toString((short[]) array);
-    }
-    if (array instanceof char[]) {
-      return Arrays.toString((char[]) array);
-    }
-    return Arrays.toString((boolean[]) array);
+    String wrapped = Arrays.deepToString(new Object[] {array});
+    return wrapped.substring(1, wrapped.length() - 1);
   }
 }

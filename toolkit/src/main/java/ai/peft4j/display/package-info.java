@@ -1,9 +1,15 @@
 /**
- * Text exactly as Python prints it.
+ * How peft4j's values look: in notebooks, and as text exactly as Python prints it.
  *
- * <p>peft4j has to produce files and console lines that are byte-for-byte what the Python stack produces
- * ({@code adapter_config.json}, "trainable params" lines). Java's own number and JSON formatting differ in
- * small ways (exponent style, shortest digits, separators), so this package reimplements Python's rules:
+ * <p>{@link ai.peft4j.display.MimeRenderer} is the one place that turns a value into a {@link
+ * ai.peft4j.display.MimeBundle} ({@code text/plain}, {@code text/html}, {@code image/png}, ...).
+ * peft4j's kernel, JJava and IJava ({@link ai.peft4j.display.jupyter}) all render through it; a
+ * type joins by implementing {@link ai.peft4j.display.Displayable}.
+ *
+ * <p>peft4j also has to produce files and console lines that are byte-for-byte what the Python
+ * stack produces ({@code adapter_config.json}, "trainable params" lines). Java's own number and
+ * JSON formatting differ in small ways (exponent style, shortest digits, separators), so {@link
+ * ai.peft4j.display.PyFormat} reimplements Python's rules:
  *
  * <pre>{@code
  * PyFormat.repr(1e-5);                  // "1e-05"

@@ -1,17 +1,15 @@
 package ai.peft4j.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 
 /**
  * transformers' {@code Conv1D} (GPT-2): a linear layer whose weight is stored transposed, {@code
  * [in, out]}, so {@code y = x W + b}. LoRA on it sets {@code fan_in_fan_out}, as PEFT does.
  */
-public class Conv1D extends ModuleBlock {
+public class Conv1D extends UnaryModule {
 
   private final long inFeatures;
   private final long outFeatures;
@@ -34,17 +32,11 @@ public class Conv1D extends ModuleBlock {
     return bias;
   }
 
+  @Override
   public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
     NDArray w = value(ps, weight, x, training);
     NDArray b = value(ps, bias, x, training);
     return Linear.linear(x, w.transpose(), b);
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(forward(ps, inputs.singletonOrThrow(), training));
   }
 
   /** {@inheritDoc} */

@@ -1,13 +1,10 @@
 package ai.peft4j.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 
 /** PyTorch's {@code nn.Dropout}: zeroes elements with probability {@code p} while training. */
-public class Dropout extends ModuleBlock {
+public class Dropout extends UnaryModule {
 
   private final float p;
 
@@ -28,22 +25,15 @@ public class Dropout extends ModuleBlock {
     return apply(x, p, training);
   }
 
+  /** {@inheritDoc} Dropout has no parameters: the same as {@link #forward(NDArray, boolean)}. */
+  @Override
+  public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
+    return forward(x, training);
+  }
+
   /** The functional form ({@code F.dropout}). */
   public static NDArray apply(NDArray x, float p, boolean training) {
     return training && p > 0 ? ai.djl.nn.norm.Dropout.dropout(x, p, true).singletonOrThrow() : x;
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(forward(inputs.singletonOrThrow(), training));
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public Shape[] getOutputShapes(Shape[] inputShapes) {
-    return inputShapes;
   }
 
   /** {@inheritDoc} */

@@ -1,18 +1,16 @@
 package ai.peft4j.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 
 /**
  * PyTorch's {@code nn.Embedding}: a lookup table {@code weight [numEmbeddings, embeddingDim]}.
  * Input: integer ids {@code (...)}; output {@code (..., embeddingDim)}.
  */
-public class Embedding extends ModuleBlock {
+public class Embedding extends UnaryModule {
 
   private final long numEmbeddings;
   private final long embeddingDim;
@@ -52,16 +50,10 @@ public class Embedding extends ModuleBlock {
   }
 
   /** Looks up {@code ids} (any integer type). */
+  @Override
   public NDArray forward(ParameterStore ps, NDArray ids, boolean training) {
     NDArray w = value(ps, weight, ids, training);
     return ai.djl.nn.core.Embedding.embedding(ids, w, SparseFormat.DENSE).singletonOrThrow();
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(forward(ps, inputs.singletonOrThrow(), training));
   }
 
   /** {@inheritDoc} */

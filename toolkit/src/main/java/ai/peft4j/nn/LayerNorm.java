@@ -1,17 +1,15 @@
 package ai.peft4j.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 
 /**
  * PyTorch's {@code nn.LayerNorm} over the last dimension: {@code (x - mean) / sqrt(var + eps) *
  * weight + bias}. Without elementwise affine, it has no parameters.
  */
-public class LayerNorm extends ModuleBlock {
+public class LayerNorm extends UnaryModule {
 
   private final long dim;
   private final float eps;
@@ -46,6 +44,7 @@ public class LayerNorm extends ModuleBlock {
   }
 
   /** Normalises the last dimension of {@code x}. */
+  @Override
   public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
     NDArray w = value(ps, weight, x, training);
     NDArray b = value(ps, bias, x, training);
@@ -54,19 +53,6 @@ public class LayerNorm extends ModuleBlock {
       b = x.getManager().zeros(new Shape(dim), x.getDataType(), x.getDevice());
     }
     return ai.djl.nn.norm.LayerNorm.layerNorm(x, new Shape(dim), w, b, eps).singletonOrThrow();
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(forward(ps, inputs.singletonOrThrow(), training));
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public Shape[] getOutputShapes(Shape[] inputShapes) {
-    return inputShapes;
   }
 
   /** {@inheritDoc} */

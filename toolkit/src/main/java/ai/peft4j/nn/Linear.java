@@ -1,11 +1,9 @@
 package ai.peft4j.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 
 /**
  * PyTorch's {@code nn.Linear}: {@code y = x Wᵀ + b}, with {@code weight} of shape {@code [out,
@@ -16,7 +14,7 @@ import ai.djl.util.PairList;
  * Linear fc1 = new Linear(768, 3072, true);   // fc1.weight [3072, 768], fc1.bias [3072]
  * }</pre>
  */
-public class Linear extends ModuleBlock {
+public class Linear extends UnaryModule {
 
   private final long inFeatures;
   private final long outFeatures;
@@ -65,6 +63,7 @@ public class Linear extends ModuleBlock {
   }
 
   /** Applies the layer to one array. */
+  @Override
   public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
     NDArray w = value(ps, weight, x, training);
     NDArray b = value(ps, bias, x, training);
@@ -76,13 +75,6 @@ public class Linear extends ModuleBlock {
     return bias == null
         ? ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow()
         : ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(forward(ps, inputs.singletonOrThrow(), training));
   }
 
   /** {@inheritDoc} */

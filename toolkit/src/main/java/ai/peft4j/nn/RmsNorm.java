@@ -1,12 +1,10 @@
 package ai.peft4j.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 
 /**
  * Root-mean-square norm over the last dimension, as transformers' {@code LlamaRMSNorm}: {@code
@@ -14,7 +12,7 @@ import ai.djl.util.PairList;
  * {@code GemmaRMSNorm}: {@code (1 + weight) * x / sqrt(mean(x²) + eps)}, scaled in float32 before the cast, and the
  * weight starts at 0.
  */
-public class RmsNorm extends ModuleBlock {
+public class RmsNorm extends UnaryModule {
 
   private final long dim;
   private final float eps;
@@ -43,6 +41,7 @@ public class RmsNorm extends ModuleBlock {
   }
 
   /** Normalises the last dimension of {@code x}. */
+  @Override
   public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
     NDArray w = value(ps, weight, x, training);
     NDArray h = x.toType(DataType.FLOAT32, false);
@@ -51,19 +50,6 @@ public class RmsNorm extends ModuleBlock {
       return h.div(rms).mul(w.toType(DataType.FLOAT32, false).add(1f)).toType(x.getDataType(), false);
     }
     return h.div(rms).toType(x.getDataType(), false).mul(w); // input first: the result lives on its manager
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(forward(ps, inputs.singletonOrThrow(), training));
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public Shape[] getOutputShapes(Shape[] inputShapes) {
-    return inputShapes;
   }
 
   /** {@inheritDoc} */

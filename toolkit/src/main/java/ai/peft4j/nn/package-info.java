@@ -13,7 +13,8 @@
  * ModuleTree.countParameters(model);                 // no weights needed
  * }</pre>
  *
- * <p>{@link ai.peft4j.nn.ModuleBlock} is the base of the toolkit's own blocks; the leaf layers
+ * <p>{@link ai.peft4j.nn.ModuleBlock} is the base of the toolkit's own blocks, and {@link
+ * ai.peft4j.nn.UnaryModule} of those called with one array (layers, MLP blocks); the leaf layers
  * ({@link ai.peft4j.nn.Linear}, {@link ai.peft4j.nn.Embedding}, {@link ai.peft4j.nn.LayerNorm},
  * {@link ai.peft4j.nn.Dropout}) have explicit shapes, so a model can be described, counted and
  * rewritten before any weight is allocated.

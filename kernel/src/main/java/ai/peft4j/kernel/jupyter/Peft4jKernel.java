@@ -1,7 +1,6 @@
 package ai.peft4j.kernel.jupyter;
 
-import ai.peft4j.kernel.display.MimeBundle;
-import ai.peft4j.kernel.display.Renderer;
+import ai.peft4j.display.MimeRenderer;
 import ai.peft4j.kernel.eval.CellException;
 import ai.peft4j.kernel.eval.CellResult;
 import ai.peft4j.kernel.eval.Completeness;
@@ -15,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import org.dflib.jjava.jupyter.channels.JupyterConnection;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
 import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
@@ -37,15 +35,15 @@ import org.dflib.jjava.jupyter.kernel.util.TextColor;
 
 /**
  * The Jupyter kernel: JJava's {@link BaseKernel} does the protocol (channels, streams, execution
- * counts); this class evaluates with {@link JShellEvaluator} and renders with {@link Renderer}.
+ * counts); this class evaluates with {@link JShellEvaluator} and renders with the toolkit's {@link
+ * MimeRenderer}, through the {@link ToolkitRenderer} it hands {@code BaseKernel}.
  */
 public final class Peft4jKernel extends BaseKernel {
   private static final String VERSION = versionOf();
 
   private final JShellEvaluator evaluator;
-  private final Renderer displayRenderer;
 
-  public Peft4jKernel(JShellEvaluator evaluator, Renderer displayRenderer) {
+  public Peft4jKernel(JShellEvaluator evaluator, MimeRenderer displayRenderer) {
     super(
         "peft4j",
         VERSION,
@@ -61,7 +59,7 @@ public final class Peft4jKernel extends BaseKernel {
         null,
         new KernelIO(StandardCharsets.UTF_8),
         new CommManager(),
-        new org.dflib.jjava.jupyter.kernel.display.Renderer(),
+        new ToolkitRenderer(displayRenderer),
         null,
         new MagicsRegistry(),
         false,
@@ -72,19 +70,18 @@ public final class Peft4jKernel extends BaseKernel {
             .addHighlightStyle(TextColor.RED_BG)
             .build());
     this.evaluator = evaluator;
-    this.displayRenderer = displayRenderer;
     Notebook.setSink(
         new DisplaySink() {
           @Override
           public void display(Object value, String displayId) {
-            DisplayData d = toDisplayData(displayRenderer.render(value));
+            DisplayData d = renderer.render(value);
             d.setDisplayId(displayId);
             io.display.display(d);
           }
 
           @Override
           public void update(Object value, String displayId) {
-            io.display.updateDisplay(displayId, toDisplayData(displayRenderer.render(value)));
+            io.display.updateDisplay(displayId, renderer.render(value));
           }
         });
   }
@@ -92,14 +89,6 @@ public final class Peft4jKernel extends BaseKernel {
   private static String versionOf() {
     String v = Peft4jKernel.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
-  }
-
-  static DisplayData toDisplayData(MimeBundle bundle) {
-    DisplayData d = new DisplayData();
-    for (Map.Entry<String, String> e : bundle.data().entrySet()) {
-      d.putData(e.getKey(), e.getValue());
-    }
-    return d;
   }
 
   @Override
@@ -161,7 +150,7 @@ public final class Peft4jKernel extends BaseKernel {
     if (!r.hasValue()) {
       return null;
     }
-    return toDisplayData(displayRenderer.render(r.value()));
+    return renderer.render(r.value());
   }
 
   @Override
@@ -170,7 +159,7 @@ public final class Peft4jKernel extends BaseKernel {
     if (doc.isEmpty()) {
       return null;
     }
-    return toDisplayData(MimeBundle.text(doc));
+    return new DisplayData(doc);
   }
 
   @Override
@@ -221,7 +210,7 @@ public final class Peft4jKernel extends BaseKernel {
     KernelConnectionProperties props = KernelConnectionProperties.parse(json);
     JupyterConnection connection = new JupyterConnection(props);
     JShellEvaluator evaluator = JShellEvaluator.create();
-    Peft4jKernel kernel = new Peft4jKernel(evaluator, Renderer.withPeft4j());
+    Peft4jKernel kernel = new Peft4jKernel(evaluator, new MimeRenderer());
     kernel.onStartup();
     kernel.becomeHandlerForConnection(connection);
     connection.connect();

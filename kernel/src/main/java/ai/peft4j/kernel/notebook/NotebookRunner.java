@@ -1,7 +1,7 @@
 package ai.peft4j.kernel.notebook;
 
-import ai.peft4j.kernel.display.MimeBundle;
-import ai.peft4j.kernel.display.Renderer;
+import ai.peft4j.display.MimeBundle;
+import ai.peft4j.display.MimeRenderer;
 import ai.peft4j.kernel.eval.CellException;
 import ai.peft4j.kernel.eval.CellResult;
 import ai.peft4j.kernel.eval.CellTimeoutException;
@@ -49,7 +49,7 @@ public final class NotebookRunner {
     boolean allowErrors;
     PrintStream echo;
     Supplier<JShellEvaluator> evaluators = JShellEvaluator::create;
-    Renderer renderer = Renderer.withPeft4j();
+    MimeRenderer renderer = new MimeRenderer();
 
     /** Per-cell time limit; {@code null} (the default) means none. */
     public Options timeout(Duration timeout) {
@@ -76,7 +76,7 @@ public final class NotebookRunner {
     }
 
     /** The renderer for cell values and {@code display(...)} calls. */
-    public Options renderer(Renderer renderer) {
+    public Options renderer(MimeRenderer renderer) {
       this.renderer = renderer;
       return this;
     }
@@ -342,13 +342,13 @@ public final class NotebookRunner {
   /** Collects one cell's stream and display outputs, merging consecutive stream writes. */
   private static final class CellOutputs implements DisplaySink {
     private final ArrayNode outputs;
-    private final Renderer renderer;
+    private final MimeRenderer renderer;
     private final PrintStream echo;
     private final Map<String, ObjectNode> displays;
     private final Map<String, StreamDecoder> streams = new HashMap<>();
 
     CellOutputs(
-        ArrayNode outputs, Map<String, ObjectNode> displays, Renderer renderer, PrintStream echo) {
+        ArrayNode outputs, Map<String, ObjectNode> displays, MimeRenderer renderer, PrintStream echo) {
       this.outputs = outputs;
       this.displays = displays;
       this.renderer = renderer;
@@ -391,16 +391,17 @@ public final class NotebookRunner {
     @Override
     public void display(Object value, String displayId) {
       flush();
+      MimeBundle bundle = renderer.render(value);
       ObjectNode o = JsonNodeFactory.instance.objectNode();
       o.put("output_type", "display_data");
-      o.set("data", mimeData(renderer.render(value)));
+      o.set("data", mimeData(bundle));
       o.putObject("metadata");
       synchronized (this) {
         outputs.add(o);
         displays.put(displayId, o);
       }
       if (echo != null) {
-        echo.println(renderer.render(value).get(MimeBundle.TEXT));
+        echo.println(bundle.get(MimeBundle.TEXT));
       }
     }
 

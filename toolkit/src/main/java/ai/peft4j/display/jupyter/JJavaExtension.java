@@ -1,6 +1,7 @@
 package ai.peft4j.display.jupyter;
 
-import ai.peft4j.display.Display;
+import ai.peft4j.display.MimeBundle;
+import ai.peft4j.display.MimeRenderer;
 import org.dflib.jjava.jupyter.Extension;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
 import org.dflib.jjava.jupyter.kernel.display.Renderer;
@@ -8,7 +9,7 @@ import org.dflib.jjava.jupyter.kernel.display.Renderer;
 /**
  * JJava extension (listed in {@code META-INF/services/org.dflib.jjava.jupyter.Extension}): JJava
  * installs it when the toolkit joins the kernel's class path, and peft4j objects then render as
- * HTML.
+ * in peft4j's own kernel.
  */
 public final class JJavaExtension implements Extension {
 
@@ -18,19 +19,17 @@ public final class JJavaExtension implements Extension {
     register(kernel.getRenderer());
   }
 
-  /** Registers HTML + text renderers for peft4j's types with {@code renderer}. */
+  /**
+   * Registers {@link MimeRenderer} with {@code renderer} for {@link MimeRenderer#RICH_TYPES}: each
+   * such value shows every MIME type of its bundle.
+   */
   public static void register(Renderer renderer) {
-    for (Class<?> type : NotebookDisplay.TYPES) {
+    for (Class<?> type : MimeRenderer.RICH_TYPES) {
       renderer.createRegistration(type)
-          .preferring("text/html")
-          .supporting("text/plain")
-          .register((o, ctx) -> {
-            ctx.getOutputContainer().putText(Display.text(o));
-            String html = Display.html(o);
-            if (html != null) {
-              ctx.getOutputContainer().putHTML(html);
-            }
-          });
+          .preferring(MimeBundle.HTML, MimeBundle.PNG, MimeBundle.SVG)
+          .supporting(MimeBundle.TEXT)
+          .register((o, ctx) ->
+              MimeRenderer.standard(o).data().forEach(ctx.getOutputContainer()::putData));
     }
   }
 }

@@ -1,11 +1,7 @@
 package ai.peft4j.display.jupyter;
 
-import ai.djl.ndarray.NDArray;
-import ai.peft4j.config.PeftConfig;
-import ai.peft4j.PeftModel;
 import java.util.ArrayList;
 import java.util.List;
-import tech.tablesaw.api.Table;
 
 /**
  * Finds the Java kernel this JVM runs in and registers peft4j's renderers there. IJava needs a
@@ -17,11 +13,6 @@ public final class NotebookDisplay {
   static final String IJAVA = "io.github.spencerpark.ijava.IJava";
   static final String BASEKERNEL_RENDERER = "io.github.spencerpark.jupyter.kernel.display.Renderer";
   static final String JJAVA_KERNEL = "org.dflib.jjava.jupyter.kernel.BaseKernel";
-
-  /** The types that have a rich form, registered with each kernel. */
-  static final List<Class<?>> TYPES = List.of(
-      PeftConfig.class, PeftModel.class, PeftModel.ParameterCounts.class, Table.class, NDArray.class,
-      ai.peft4j.display.Display.Html.class);
 
   private NotebookDisplay() {}
 

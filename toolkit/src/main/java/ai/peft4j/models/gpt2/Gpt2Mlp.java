@@ -1,17 +1,14 @@
 package ai.peft4j.models.gpt2;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import ai.peft4j.nn.Activations;
 import ai.peft4j.nn.Conv1D;
 import ai.peft4j.nn.Dropout;
-import ai.peft4j.nn.ModuleBlock;
+import ai.peft4j.nn.UnaryModule;
 
 /** {@code c_proj(gelu_new(c_fc(x)))}, then dropout. */
-public class Gpt2Mlp extends ModuleBlock {
+public class Gpt2Mlp extends UnaryModule {
 
   private final float dropout;
 
@@ -21,6 +18,7 @@ public class Gpt2Mlp extends ModuleBlock {
     addModule("c_proj", new Conv1D(c.nEmbd(), c.nInner()));
   }
 
+  @Override
   public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
     NDArray h = geluNew(call("c_fc", ps, training, x));
     return Dropout.apply(call("c_proj", ps, training, h), dropout, training);
@@ -29,18 +27,5 @@ public class Gpt2Mlp extends ModuleBlock {
   /** transformers' {@code NewGELUActivation}: {@code 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))}. */
   static NDArray geluNew(NDArray x) {
     return Activations.geluTanh(x);
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(forward(ps, inputs.singletonOrThrow(), training));
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public Shape[] getOutputShapes(Shape[] inputShapes) {
-    return inputShapes;
   }
 }

@@ -1,20 +1,17 @@
 package ai.peft4j.models.llama;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import ai.peft4j.nn.Activations;
 import ai.peft4j.nn.Linear;
-import ai.peft4j.nn.ModuleBlock;
+import ai.peft4j.nn.UnaryModule;
 import java.util.function.UnaryOperator;
 
 /**
  * The gated feed-forward {@code down_proj(act(gate_proj(x)) * up_proj(x))}: SwiGLU with silu (Llama, Qwen2,
  * Mistral), GeGLU with Gemma's tanh-approximated GELU.
  */
-public class LlamaMlp extends ModuleBlock {
+public class LlamaMlp extends UnaryModule {
 
   private final UnaryOperator<NDArray> act;
 
@@ -25,21 +22,9 @@ public class LlamaMlp extends ModuleBlock {
     addModule("down_proj", new Linear(c.intermediateSize(), c.hiddenSize(), false));
   }
 
+  @Override
   public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
     NDArray gate = act.apply(call("gate_proj", ps, training, x));
     return call("down_proj", ps, training, gate.mul(call("up_proj", ps, training, x)));
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(forward(ps, inputs.singletonOrThrow(), training));
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public Shape[] getOutputShapes(Shape[] inputShapes) {
-    return inputShapes;
   }
 }

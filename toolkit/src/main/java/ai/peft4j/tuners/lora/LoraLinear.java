@@ -1,19 +1,17 @@
 package ai.peft4j.tuners.lora;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Linear;
-import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleDict;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.nn.Scalars;
+import ai.peft4j.nn.UnaryModule;
 import ai.peft4j.tuners.TunerLayer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,7 +32,7 @@ import java.util.Set;
  * base_layer}, {@code lora_dropout.<name>}, {@code lora_A.<name>}, {@code lora_B.<name>}; the base
  * layer's parameters are never trained here.
  */
-public class LoraLinear extends ModuleBlock implements TunerLayer {
+public class LoraLinear extends UnaryModule implements TunerLayer {
 
   /**
    * One adapter of this layer: its settings and its modules (which are also registered as the
@@ -284,6 +282,7 @@ public class LoraLinear extends ModuleBlock implements TunerLayer {
   }
 
   /** {@code (..., in) -> (..., out)}. */
+  @Override
   public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
     if (disabled && isMerged()) {
       unmerge();
@@ -302,13 +301,6 @@ public class LoraLinear extends ModuleBlock implements TunerLayer {
       result = result.add(Scalars.mul(update, adapter.scaling()));
     }
     return result;
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(forward(ps, inputs.singletonOrThrow(), training));
   }
 
   /** {@inheritDoc} */

@@ -5,11 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.peft4j.Peft;
 import ai.peft4j.config.TaskType;
+import ai.peft4j.display.Displayable;
+import ai.peft4j.display.MimeBundle;
 import ai.peft4j.tuners.lora.LoraConfig;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
 
 @DisplayName("Renderers registered in other Java kernels")
 class KernelAdaptersTest {
@@ -40,6 +45,36 @@ class KernelAdaptersTest {
     var data = renderer.render(CONFIG);
     String html = (String) data.getData(org.dflib.jjava.jupyter.kernel.display.mime.MIMEType.TEXT_HTML);
     assertTrue(html.contains("lora_alpha"), html);
+  }
+
+  static XYChart chart() {
+    XYChart chart = new XYChartBuilder().width(200).height(120).title("Loss").build();
+    chart.addSeries("train loss", new double[] {1, 2}, new double[] {2, 1});
+    return chart;
+  }
+
+  @Test
+  @DisplayName("both kernels show charts as image/png and image/svg+xml, as peft4j's kernel does")
+  void charts() {
+    var ijava = new io.github.spencerpark.jupyter.kernel.display.Renderer();
+    IJavaRenderers.register(ijava);
+    var jjava = new org.dflib.jjava.jupyter.kernel.display.Renderer();
+    JJavaExtension.register(jjava);
+    Map<String, String> expected = Map.of(
+        MimeBundle.PNG, "iVBORw0KGgo", // base64 of the PNG signature
+        MimeBundle.SVG, "<svg",
+        MimeBundle.TEXT, "XYChart \"Loss\" (200×120)");
+    expected.forEach((mime, start) -> {
+      String fromIJava = (String) ijava.render(chart()).getData(
+          io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.parse(mime));
+      String fromJJava = (String) jjava.render(chart()).getData(
+          org.dflib.jjava.jupyter.kernel.display.mime.MIMEType.parse(mime));
+      assertTrue(fromIJava.startsWith(start), mime + " from IJava: " + fromIJava);
+      assertTrue(fromJJava.startsWith(start), mime + " from JJava: " + fromJJava);
+    });
+    Displayable d = () -> MimeBundle.png(new byte[] {1, 2}, "tiny");
+    assertEquals("AQI=", jjava.render(d).getData(
+        org.dflib.jjava.jupyter.kernel.display.mime.MIMEType.parse(MimeBundle.PNG)));
   }
 
   @Test
