@@ -4,6 +4,7 @@ import ai.peft4j.config.ConfigField;
 import ai.peft4j.config.PeftConfig;
 import ai.peft4j.config.TaskType;
 import ai.djl.nn.Block;
+import ai.peft4j.tuners.ia3.IA3Config;
 import ai.peft4j.tuners.lora.LoraConfig;
 import ai.peft4j.tuners.prefixtuning.PrefixTuningConfig;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
@@ -25,6 +26,7 @@ import ai.peft4j.tuners.ptuning.PromptEncoderConfig;
  * PeftModel prompt = Peft.promptTuning().virtualTokens(8).task(TaskType.CAUSAL_LM).apply(opt);
  * PeftModel prefix = Peft.prefixTuning().virtualTokens(10).task(TaskType.CAUSAL_LM).apply(opt);
  * PeftModel rs = Peft.lora().r(8).targets("q_proj").set(LoraConfig.USE_RSLORA, true).apply(model);
+ * PeftModel ia3 = Peft.ia3().task(TaskType.CAUSAL_LM).apply(opt);   // the model type's targets
  * }</pre>
  *
  * <h2>Naming rule for builder methods</h2>
@@ -285,6 +287,92 @@ public final class Peft {
 
     /** Validates and creates the config. */
     public LoraConfig build() {
+      return b.build();
+    }
+
+    /** Builds the config and applies it to {@code model} as adapter "default". */
+    public PeftModel apply(Block model) {
+      return PeftModel.getPeftModel(model, build());
+    }
+  }
+
+  /**
+   * An (IA)³ config builder with PEFT's defaults: vectors start at ones, and unset targets and
+   * feed-forward modules come from the model type when applied (OPT: {@code q_proj}, {@code k_proj},
+   * {@code fc2}, with {@code fc2} feed-forward).
+   *
+   * <pre>{@code
+   * PeftModel peft = Peft.ia3().task(TaskType.CAUSAL_LM).apply(opt125m);
+   * peft.printTrainableParameters();
+   * // trainable params: 55,296 || all params: 125,294,592 || trainable%: 0.044132790663462956
+   * IA3Config mine = Peft.ia3().targets("k_proj", "v_proj", "down_proj").feedforwards("down_proj").build();
+   * }</pre>
+   */
+  public static IA3Builder ia3() {
+    return new IA3Builder();
+  }
+
+  /** Short names over {@link IA3Config.Builder}; {@link #build()} validates like it. */
+  public static final class IA3Builder {
+    private final IA3Config.Builder b = IA3Config.builder();
+
+    private IA3Builder() {}
+
+    /** {@code target_modules} by name (exact path or dotted suffix). */
+    public IA3Builder targets(String... names) {
+      b.targetModules(names);
+      return this;
+    }
+
+    /** {@code target_modules} as a regex over the whole module path. */
+    public IA3Builder targetsRegex(String regex) {
+      b.targetModulesRegex(regex);
+      return this;
+    }
+
+    /** {@code feedforward_modules} by name: these targets get their input scaled; none for {@code []}. */
+    public IA3Builder feedforwards(String... names) {
+      b.feedforwardModules(names);
+      return this;
+    }
+
+    /** {@code feedforward_modules} as a regex over the whole module path. */
+    public IA3Builder feedforwardsRegex(String regex) {
+      b.feedforwardModulesRegex(regex);
+      return this;
+    }
+
+    /** {@code task_type}. */
+    public IA3Builder task(TaskType task) {
+      b.taskType(task);
+      return this;
+    }
+
+    /** {@code modules_to_save}. */
+    public IA3Builder modulesToSave(String... names) {
+      b.modulesToSave(names);
+      return this;
+    }
+
+    /** {@code init_ia3_weights}: {@code false} starts the vectors random instead of at ones (for tests). */
+    public IA3Builder initIa3Weights(boolean init) {
+      b.initIa3Weights(init);
+      return this;
+    }
+
+    /** Any field by its constant, for example {@code set(IA3Config.FAN_IN_FAN_OUT, true)}. */
+    public <T> IA3Builder set(ConfigField<T> field, T value) {
+      b.set(field, value);
+      return this;
+    }
+
+    /** The full builder, for the less common fields. */
+    public IA3Config.Builder full() {
+      return b;
+    }
+
+    /** Validates and creates the config. */
+    public IA3Config build() {
       return b.build();
     }
 

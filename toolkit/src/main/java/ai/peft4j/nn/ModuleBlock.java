@@ -127,6 +127,18 @@ public abstract class ModuleBlock extends AbstractBlock {
     return old;
   }
 
+  /** Removes the parameter called {@code name} and returns it (PyTorch's {@code del m.name}). */
+  protected final Parameter removeParam(String name) {
+    Parameter old = params.remove(name);
+    if (old == null) {
+      throw new IllegalArgumentException(
+          "no parameter '" + name + "' in " + getClass().getSimpleName() + "; parameters: "
+              + params.keySet());
+    }
+    parameters.values().removeIf(p -> p == old);
+    return old;
+  }
+
   /** Called after {@link #replaceChild}; subclasses holding the child in a field update it. */
   protected void onChildReplaced(String name, Block old, Block replacement) {}
 

@@ -94,6 +94,14 @@ public final class ModuleSelector {
         ? "must not be the same as 'target_modules' (" + this + "): that would exclude every target" : null;
   }
 
+  /**
+   * The list form with no names, which selects nothing: PEFT's {@code []}, as in {@code
+   * feedforward_modules=[]} ("none of the targets"), unlike {@code null} ("not set").
+   */
+  public static ModuleSelector emptyNames() {
+    return new ModuleSelector(Set.of(), null);
+  }
+
   /** {@link #names(Collection)}, or {@code null} for {@code null} (a builder's "not set"). */
   public static ModuleSelector namesOrNull(Collection<String> names) {
     return names == null ? null : names(names);

@@ -77,8 +77,8 @@ class PeftConfigReadingTest {
   @Test
   void knownButUnimplementedPeftTypeSaysNotSupportedYet() {
     PeftConfigException e = assertThrows(PeftConfigException.class,
-        () -> PeftConfig.fromJson("{\"peft_type\": \"IA3\"}"));
-    assertEquals("IA3 configs are not supported by peft4j yet (supported: PROMPT_TUNING, P_TUNING, PREFIX_TUNING, LORA)", e.getMessage());
+        () -> PeftConfig.fromJson("{\"peft_type\": \"LOKR\"}"));
+    assertEquals("LOKR configs are not supported by peft4j yet (supported: PROMPT_TUNING, P_TUNING, PREFIX_TUNING, LORA, IA3)", e.getMessage());
   }
 
   @Test
