@@ -132,7 +132,7 @@ public final class Peft4jKernel extends BaseKernel {
         env.publish(new PublishExecuteResult(count, out));
       }
       env.defer().reply(new ExecuteReply(count, Collections.emptyMap()));
-    } catch (Exception e) {
+    } catch (Exception | Error e) { // an OutOfMemoryError is reported on the cell too
       io.out.flush();
       io.err.flush();
       String name;
@@ -222,6 +222,19 @@ public final class Peft4jKernel extends BaseKernel {
     JupyterConnection connection = new JupyterConnection(props);
     JShellEvaluator evaluator = JShellEvaluator.create();
     Peft4jKernel kernel = new Peft4jKernel(evaluator, Renderer.withPeft4j());
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  // cells' own exit calls are trapped (CellExit); this is library code or a signal
+                  if (evaluator.isRunning()) {
+                    System.err.println(
+                        "The kernel is exiting while this cell runs: code outside the cell called"
+                            + " System.exit, or the process got a signal. Jupyter restarts it.");
+                    System.err.flush();
+                  }
+                },
+                "peft4j-kernel-exit"));
     kernel.onStartup();
     kernel.becomeHandlerForConnection(connection);
     connection.connect();
