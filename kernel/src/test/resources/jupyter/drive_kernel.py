@@ -2,7 +2,7 @@
 
 usage: drive_kernel.py IN.ipynb OUT.ipynb
 Runs IN through nbclient (kernel "peft4j"), writes OUT, then checks completion, interrupt (also of
-a cell that swallows the stop) and System.exit in a cell on a fresh kernel. Prints one
+a cell that swallows the stop), System.exit in a cell and a magic on a fresh kernel. Prints one
 JSON line with the findings.
 """
 import json
@@ -64,9 +64,18 @@ try:
     report["exit_status"] = reply["content"]["status"]
     report["exit_ename"] = reply["content"].get("ename", "")
 
+    # magics go through the same engine as in the headless runner
+    streams = []
+
+    def stream_hook(msg):
+        if msg["msg_type"] == "stream":
+            streams.append(msg["content"]["text"])
+        hook(msg)
+
     results.clear()
-    kc.execute_interactive("kept * 2", timeout=60, output_hook=hook)
+    kc.execute_interactive("%time kept * 2", timeout=60, output_hook=stream_hook)
     report["after_exit"] = results
+    report["time_output"] = "".join(streams)
 finally:
     kc.stop_channels()
     km.shutdown_kernel(now=True)

@@ -1,5 +1,6 @@
 package ai.peft4j.kernel.eval;
 
+import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -84,6 +86,8 @@ public final class JShellEvaluator implements AutoCloseable {
   private final CapturingExecutionControl.Slot slot = new CapturingExecutionControl.Slot();
   private final Map<String, Origin> origins = new ConcurrentHashMap<>();
   private final List<String> imports;
+  private final String classPath;
+  private final List<String> addedClassPath = new CopyOnWriteArrayList<>();
   private final Duration stopGrace;
   private volatile boolean stopRequested;
   /** Generation of the cell now running, 0 when idle: late stop escalations check it. */
@@ -101,12 +105,17 @@ public final class JShellEvaluator implements AutoCloseable {
           });
 
   private JShellEvaluator(Builder b) {
+    this.classPath = b.classPath;
     this.stopGrace = b.stopGrace;
     JShell.Builder jb =
         JShell.builder()
             .executionEngine(new CapturingExecutionControl.Provider(slot), Map.of())
             .compilerOptions(b.compilerOptions().toArray(String[]::new));
     this.shell = jb.build();
+    // JShell compiles against java.class.path and loads through this JVM's class loader
+    if (!b.classPath.isEmpty() && !b.classPath.equals(System.getProperty("java.class.path", ""))) {
+      shell.addToClasspath(b.classPath);
+    }
     this.analysis = shell.sourceCodeAnalysis();
     List<String> done = new ArrayList<>();
     for (String imp : b.imports) {
@@ -158,7 +167,10 @@ public final class JShellEvaluator implements AutoCloseable {
       return this;
     }
 
-    /** Class path cells compile against (default: {@code java.class.path}). */
+    /**
+     * Class path cells compile against and load from (default: {@code java.class.path}, which
+     * JShell always has); other entries are added with {@code JShell.addToClasspath}.
+     */
     public Builder classPath(String classPath) {
       this.classPath = Objects.requireNonNull(classPath);
       return this;
@@ -190,13 +202,8 @@ public final class JShellEvaluator implements AutoCloseable {
     }
 
     List<String> compilerOptions() {
-      List<String> opts = new ArrayList<>();
-      if (!classPath.isEmpty()) {
-        opts.add("--class-path");
-        opts.add(classPath);
-      }
-      opts.addAll(extraCompilerOptions);
-      return opts;
+      // no --class-path here: it would override what JShell.addToClasspath adds (%maven, %jars)
+      return new ArrayList<>(extraCompilerOptions);
     }
 
     public JShellEvaluator build() {
@@ -494,6 +501,34 @@ public final class JShellEvaluator implements AutoCloseable {
         },
         delay,
         TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Adds jars or class folders to the class path that cells compile against and load from, as
+   * {@code JShell.addToClasspath} does. Entries already added are skipped.
+   *
+   * @param entries files or folders
+   */
+  public void addToClasspath(List<String> entries) {
+    for (String e : entries) {
+      String abs = new File(e).getAbsolutePath();
+      if (!addedClassPath.contains(abs)) {
+        shell.addToClasspath(abs);
+        addedClassPath.add(abs);
+      }
+    }
+  }
+
+  /** The class path cells see: the start-up class path, then what {@link #addToClasspath} added. */
+  public List<String> classPath() {
+    List<String> all = new ArrayList<>();
+    for (String e : classPath.split(File.pathSeparator)) {
+      if (!e.isEmpty()) {
+        all.add(e);
+      }
+    }
+    all.addAll(addedClassPath);
+    return all;
   }
 
   /** Completion candidates at {@code cursor} (a cell offset). */

@@ -7,6 +7,7 @@ import ai.peft4j.kernel.eval.CellResult;
 import ai.peft4j.kernel.eval.Completeness;
 import ai.peft4j.kernel.eval.Completion;
 import ai.peft4j.kernel.eval.JShellEvaluator;
+import ai.peft4j.kernel.magic.Magics;
 import ai.peft4j.kernel.runtime.DisplaySink;
 import ai.peft4j.kernel.runtime.Notebook;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +44,7 @@ public final class Peft4jKernel extends BaseKernel {
   private static final String VERSION = versionOf();
 
   private final JShellEvaluator evaluator;
+  private final Magics magics;
   private final Renderer displayRenderer;
 
   public Peft4jKernel(JShellEvaluator evaluator, Renderer displayRenderer) {
@@ -72,6 +74,7 @@ public final class Peft4jKernel extends BaseKernel {
             .addHighlightStyle(TextColor.RED_BG)
             .build());
     this.evaluator = evaluator;
+    this.magics = new Magics(evaluator);
     this.displayRenderer = displayRenderer;
     Notebook.setSink(
         new DisplaySink() {
@@ -157,7 +160,7 @@ public final class Peft4jKernel extends BaseKernel {
   @Override
   public Object evalRaw(String source) {
     int count = executionCount.get() - 1; // incremented before eval is called
-    CellResult r = evaluator.eval(source, "In [" + count + "]");
+    CellResult r = magics.eval(source, "In [" + count + "]"); // %maven, %time... then JShell
     if (!r.hasValue()) {
       return null;
     }

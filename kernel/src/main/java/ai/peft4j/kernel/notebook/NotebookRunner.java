@@ -8,6 +8,8 @@ import ai.peft4j.kernel.eval.CellTimeoutException;
 import ai.peft4j.kernel.eval.EvaluationException;
 import ai.peft4j.kernel.eval.EvaluationInterruptedException;
 import ai.peft4j.kernel.eval.JShellEvaluator;
+import ai.peft4j.kernel.magic.MavenConfig;
+import ai.peft4j.kernel.magic.Magics;
 import ai.peft4j.kernel.runtime.DisplaySink;
 import ai.peft4j.kernel.runtime.Notebook;
 import com.fasterxml.jackson.core.JsonLocation;
@@ -43,7 +45,8 @@ import java.util.function.Supplier;
  * {@code execute_result} and {@code error} outputs and execution counts, as Jupyter would.
  *
  * <p>Execution stops at the first failing cell unless the cell is tagged {@code raises-exception}
- * or {@link Options#allowErrors} is set. The outputs written so far are kept.
+ * or {@link Options#allowErrors} is set. The outputs written so far are kept. Cells may use the
+ * magics of {@link Magics} ({@code %maven}, {@code %time}...), as in the kernel.
  *
  * <p>Whatever a cell does, {@link #run(Path, Path)} writes the notebook: a cell that runs out of
  * memory, ignores its timeout, or calls {@code System.exit} gets an error output. A cell's stream
@@ -69,6 +72,7 @@ public final class NotebookRunner {
     long maxOutputChars = DEFAULT_MAX_OUTPUT_CHARS;
     long maxOutputLines = DEFAULT_MAX_OUTPUT_LINES;
     Supplier<JShellEvaluator> evaluators = JShellEvaluator::create;
+    MavenConfig maven;
     Renderer renderer = Renderer.withPeft4j();
 
     /**
@@ -112,6 +116,12 @@ public final class NotebookRunner {
         throw new IllegalArgumentException(name + " must be 0 (no cap) or positive, not " + v);
       }
       return v;
+    }
+
+    /** Where {@code %maven} looks (default: {@link MavenConfig#fromEnvironment()}). */
+    public Options maven(MavenConfig maven) {
+      this.maven = maven;
+      return this;
     }
 
     /** How evaluators are made (one per notebook). */
@@ -415,6 +425,7 @@ public final class NotebookRunner {
               return t;
             });
     try (JShellEvaluator eval = options.evaluators.get()) {
+      Magics magics = options.maven == null ? new Magics(eval) : new Magics(eval, options.maven);
       for (int i = 0; i < cells.size(); i++) {
         JsonNode cell = cells.get(i);
         if (!isCode(cell)) {
@@ -427,7 +438,7 @@ public final class NotebookRunner {
         String source = joinSource(c.get("source"));
         CellException failure;
         try {
-          failure = runCell(eval, timer, c, outputs, source, count, displays, progress, i);
+          failure = runCell(magics, timer, c, outputs, source, count, displays, progress, i);
         } catch (Throwable t) { // last resort: nothing a cell does ends the run unrecorded
           reserve = null;
           failure = hostError(t);
@@ -457,7 +468,7 @@ public final class NotebookRunner {
 
   /** Runs one cell; returns its failure, or {@code null}. */
   private CellException runCell(
-      JShellEvaluator eval,
+      Magics magics,
       ScheduledExecutorService timer,
       ObjectNode c,
       ArrayNode outputs,
@@ -494,12 +505,12 @@ public final class NotebookRunner {
             timer.schedule(
                 () -> {
                   timedOut.set(true);
-                  eval.interrupt();
+                  magics.evaluator().interrupt();
                 },
                 options.timeout.toMillis(),
                 TimeUnit.MILLISECONDS);
       }
-      CellResult r = eval.eval(source, "In [" + count + "]");
+      CellResult r = magics.eval(source, "In [" + count + "]");
       sink.flush();
       streams.finish();
       if (r.hasValue()) {

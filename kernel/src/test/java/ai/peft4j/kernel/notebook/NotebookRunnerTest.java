@@ -7,14 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.peft4j.kernel.eval.JShellEvaluator;
+import ai.peft4j.kernel.magic.MavenConfig;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -245,6 +248,35 @@ class NotebookRunnerTest {
     Files.writeString(v3, "{\"worksheets\": [], \"cells\": [], \"nbformat\": 3}");
     e = assertThrows(NotebookFormatException.class, () -> NotebookRunner.read(v3));
     assertTrue(e.getMessage().startsWith(v3 + ": nbformat 3 is not supported"), e.getMessage());
+  }
+
+  @Test
+  void mavenMagicLoadsXChartOfflineFromTheLocalRepository() throws Exception {
+    // the local repository the build itself filled: where the xchart jar on our class path lives
+    Path jar =
+        Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .map(Path::of)
+            .filter(p -> p.getFileName().toString().equals("xchart-3.8.8.jar"))
+            .findFirst()
+            .orElseThrow();
+    Path localRepo = jar.getParent().getParent().getParent().getParent().getParent().getParent();
+    assertTrue(Files.isDirectory(localRepo.resolve("org/knowm/xchart")), localRepo.toString());
+    Path in =
+        notebook(
+            tmp.resolve("xchart.ipynb"),
+            "%maven org.knowm.xchart:xchart:3.8.8",
+            "var chart = new org.knowm.xchart.XYChartBuilder().width(320).height(200).build();\n"
+                + "chart.addSeries(\"loss\", new double[] {1, 2, 3}, new double[] {3, 2, 1});\n"
+                + "chart.getWidth()");
+    NotebookRunner.Options options =
+        new NotebookRunner.Options().maven(new MavenConfig(localRepo, List.of(), true));
+    NotebookRunner.Report report = new NotebookRunner(options).run(in, in);
+    assertTrue(report.ok(), () -> report.failure().get().describe());
+    JsonNode cells = M.readTree(in.toFile()).get("cells");
+    assertEquals(
+        "org.knowm.xchart:xchart 3.8.8 is already on the kernel's class path\n",
+        text(cells.get(1).get("outputs").get(0).get("text")));
+    assertEquals("320", text(cells.get(2).get("outputs").get(0).get("data").get("text/plain")));
   }
 
   @Test
