@@ -1,8 +1,9 @@
 """Drives the installed peft4j kernel through jupyter_client and nbclient.
 
 usage: drive_kernel.py IN.ipynb OUT.ipynb
-Runs IN through nbclient (kernel "peft4j"), writes OUT, then checks completion and interrupt on a
-fresh kernel. Prints one JSON line with the findings.
+Runs IN through nbclient (kernel "peft4j"), writes OUT, then checks completion, interrupt (also of
+a cell that swallows the stop), System.exit in a cell and a magic on a fresh kernel. Prints one
+JSON line with the findings.
 """
 import json
 import sys
@@ -45,7 +46,36 @@ try:
             results.append(msg["content"]["data"]["text/plain"])
 
     kc.execute_interactive("kept + 1", timeout=60, output_hook=hook)
-    report["after_interrupt"] = results
+    report["after_interrupt"] = list(results)
+
+    # a cell that swallows the stop: the kernel abandons it and stays usable
+    msg_id = kc.execute("while (true) { try { spins++; Thread.sleep(5); } catch (Throwable t) { } }")
+    time.sleep(2)
+    km.interrupt_kernel()
+    while True:
+        reply = kc.get_shell_msg(timeout=60)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    report["swallowing_status"] = reply["content"]["status"]
+    report["swallowing_evalue"] = reply["content"].get("evalue", "")
+
+    # System.exit in a cell: an error, and the kernel lives on
+    reply = kc.execute_interactive("System.exit(0);", timeout=60)
+    report["exit_status"] = reply["content"]["status"]
+    report["exit_ename"] = reply["content"].get("ename", "")
+
+    # magics go through the same engine as in the headless runner
+    streams = []
+
+    def stream_hook(msg):
+        if msg["msg_type"] == "stream":
+            streams.append(msg["content"]["text"])
+        hook(msg)
+
+    results.clear()
+    kc.execute_interactive("%time kept * 2", timeout=60, output_hook=stream_hook)
+    report["after_exit"] = results
+    report["time_output"] = "".join(streams)
 finally:
     kc.stop_channels()
     km.shutdown_kernel(now=True)

@@ -3,7 +3,10 @@ package ai.peft4j.kernel;
 import ai.peft4j.kernel.install.KernelInstaller;
 import ai.peft4j.kernel.jupyter.Peft4jKernel;
 import ai.peft4j.kernel.notebook.NotebookRunner;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -16,6 +19,7 @@ import java.util.Deque;
  * <pre>
  * java -jar peft4j-kernel.jar install [--user | --sys-prefix | --prefix DIR] [--java PATH]
  * java -jar peft4j-kernel.jar execute NOTEBOOK.ipynb [--output OUT.ipynb] [--timeout S]
+ *                                     [--max-output-chars N] [--max-output-lines N]
  *                                     [--allow-errors] [--quiet]
  * java -jar peft4j-kernel.jar CONNECTION_FILE.json      (started by Jupyter)
  * </pre>
@@ -27,8 +31,12 @@ public final class Main {
           "usage:",
           "  java -jar peft4j-kernel.jar install [--user | --sys-prefix | --prefix DIR] [--java PATH]",
           "  java -jar peft4j-kernel.jar execute NOTEBOOK.ipynb [--output OUT.ipynb] [--timeout SECONDS]",
+          "                                      [--max-output-chars N] [--max-output-lines N]",
           "                                      [--allow-errors] [--quiet]",
           "  java -jar peft4j-kernel.jar CONNECTION_FILE   (how Jupyter starts the kernel)");
+
+  /** Per-cell time limit of {@code execute} unless {@code --timeout} says otherwise (0: none). */
+  public static final long DEFAULT_TIMEOUT_SECONDS = 1800;
 
   private Main() {}
 
@@ -36,7 +44,16 @@ public final class Main {
     // Same defaults as kernel.json, so `java -jar peft4j-kernel.jar execute ...` needs no flags.
     setDefault("ai.djl.offline", "true");
     setDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    int rc = run(args, System.out, System.err);
+    PrintStream err = System.err;
+    int rc;
+    try {
+      rc = run(args, System.out, err);
+    } catch (Throwable t) {
+      // JShell installs a default uncaught-exception handler that prints nothing: say it here
+      err.println("error: the kernel failed: " + t);
+      t.printStackTrace(err);
+      rc = 3;
+    }
     if (rc >= 0) {
       System.exit(rc);
     }
@@ -71,6 +88,15 @@ public final class Main {
       err.println("error: " + e.getMessage());
       err.println(USAGE);
       return 2;
+    } catch (NoSuchFileException e) {
+      err.println("error: " + e.getFile() + ": no such file");
+      return 2;
+    } catch (AccessDeniedException e) {
+      err.println("error: " + e.getFile() + ": permission denied");
+      return 2;
+    } catch (IOException e) {
+      err.println("error: " + e.getMessage()); // NotebookFormatException names file and problem
+      return 2;
     }
   }
 
@@ -98,15 +124,20 @@ public final class Main {
       throws Exception {
     Path input = null;
     Path output = null;
-    NotebookRunner.Options options = new NotebookRunner.Options().echo(out);
+    NotebookRunner.Options options =
+        new NotebookRunner.Options()
+            .echo(out)
+            .timeout(Duration.ofSeconds(DEFAULT_TIMEOUT_SECONDS));
     while (!args.isEmpty()) {
       String a = args.pop();
       switch (a) {
         case "--output", "-o" -> output = Path.of(value(args, a));
         case "--timeout" -> {
-          long s = Long.parseLong(value(args, a));
+          long s = number(args, a);
           options.timeout(s > 0 ? Duration.ofSeconds(s) : null);
         }
+        case "--max-output-chars" -> options.maxOutputChars(number(args, a));
+        case "--max-output-lines" -> options.maxOutputLines(number(args, a));
         case "--allow-errors" -> options.allowErrors(true);
         case "--quiet", "-q" -> options.echo(null);
         default -> {
@@ -134,6 +165,19 @@ public final class Main {
   private static void setDefault(String key, String value) {
     if (System.getProperty(key) == null) {
       System.setProperty(key, value);
+    }
+  }
+
+  private static long number(Deque<String> args, String option) {
+    String v = value(args, option);
+    try {
+      long n = Long.parseLong(v);
+      if (n < 0) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " needs a whole number >= 0, not " + v);
     }
   }
 

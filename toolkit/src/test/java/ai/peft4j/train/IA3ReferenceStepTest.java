@@ -52,7 +52,7 @@ class IA3ReferenceStepTest {
 
       // torch.optim.AdamW(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
       try (NDManager step = root.newSubManager();
-          AdamW adamw = new AdamW(0.9, 0.999, 1e-8, 0.0, PeftTrainer.decayedKeys(peft, params), root)) {
+          AdamW adamw = new AdamW(0.9, 0.999, 1e-8, 0.0, Optimization.decayedKeys(peft, params), root)) {
         NDArray ids = Golden.longs(step, in.get("input_ids"));
         NDArray mask = Golden.longs(step, in.get("attention_mask"));
         NDArray labels = Golden.longs(step, in.get("labels"));

@@ -5,6 +5,13 @@ public final class CellTimeoutException extends EvaluationInterruptedException {
   private static final long serialVersionUID = 1L;
 
   public CellTimeoutException(long seconds) {
-    super("cell timed out after " + seconds + " s and was stopped");
+    this(seconds, false);
+  }
+
+  /**
+   * @param threadAbandoned whether the cell ignored the stop and its thread was left running
+   */
+  public CellTimeoutException(long seconds, boolean threadAbandoned) {
+    super("cell timed out after " + seconds + " s and was stopped", threadAbandoned);
   }
 }

@@ -1,6 +1,9 @@
 package ai.peft4j.kernel.eval;
 
+import java.io.File;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -8,6 +11,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import jdk.jshell.DeclarationSnippet;
@@ -32,7 +39,10 @@ import jdk.jshell.VarSnippet;
  *       numbers), {@link IncompleteSourceException}, {@link EvaluationException} (user frames
  *       only), {@link UnresolvedReferenceException}, {@link EvaluationInterruptedException}.
  *   <li>{@link #interrupt()} may be called from any thread; it stops a running cell and keeps
- *       everything defined so far.
+ *       everything defined so far. A cell that ignores the stop is abandoned after {@link
+ *       Builder#stopGrace(Duration)}, so the caller always gets control back.
+ *   <li>{@code System.exit}, {@code Runtime.exit} and {@code Runtime.halt} in cell code end the
+ *       cell with a {@link SystemExitException} instead of the JVM.
  * </ul>
  *
  * <p>Standard output is not captured here: user code writes to {@code System.out}, which the host
@@ -78,15 +88,36 @@ public final class JShellEvaluator implements AutoCloseable {
   private final CapturingExecutionControl.Slot slot = new CapturingExecutionControl.Slot();
   private final Map<String, Origin> origins = new ConcurrentHashMap<>();
   private final List<String> imports;
+  private final String classPath;
+  private final List<String> addedClassPath = new CopyOnWriteArrayList<>();
+  private final Duration stopGrace;
   private volatile boolean stopRequested;
+  /** Generation of the cell now running, 0 when idle: late stop escalations check it. */
+  private volatile long running;
+  private long generation;
   private int cellCounter;
 
+  /** Re-sends stops to cells that ignore them, then abandons them; shared by all evaluators. */
+  private static final ScheduledExecutorService STOPPER =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "peft4j-cell-stopper");
+            t.setDaemon(true);
+            return t;
+          });
+
   private JShellEvaluator(Builder b) {
+    this.classPath = b.classPath;
+    this.stopGrace = b.stopGrace;
     JShell.Builder jb =
         JShell.builder()
             .executionEngine(new CapturingExecutionControl.Provider(slot), Map.of())
             .compilerOptions(b.compilerOptions().toArray(String[]::new));
     this.shell = jb.build();
+    // JShell compiles against java.class.path and loads through this JVM's class loader
+    if (!b.classPath.isEmpty() && !b.classPath.equals(System.getProperty("java.class.path", ""))) {
+      shell.addToClasspath(b.classPath);
+    }
     this.analysis = shell.sourceCodeAnalysis();
     List<String> done = new ArrayList<>();
     for (String imp : b.imports) {
@@ -121,10 +152,27 @@ public final class JShellEvaluator implements AutoCloseable {
     private final List<String> staticImports = new ArrayList<>(DEFAULT_STATIC_IMPORTS);
     private final List<String> extraCompilerOptions = new ArrayList<>();
     private final List<String> startup = new ArrayList<>();
+    private Duration stopGrace = Duration.ofSeconds(3);
 
     private Builder() {}
 
-    /** Class path cells compile against (default: {@code java.class.path}). */
+    /**
+     * How long an interrupted cell may ignore the stop (by catching {@code Throwable}, say) before
+     * it is abandoned: the evaluation returns, the definitions made so far are kept, and the
+     * cell's thread is left running in the background. Default 3 s.
+     */
+    public Builder stopGrace(Duration stopGrace) {
+      if (stopGrace.isNegative()) {
+        throw new IllegalArgumentException("stopGrace must not be negative: " + stopGrace);
+      }
+      this.stopGrace = stopGrace;
+      return this;
+    }
+
+    /**
+     * Class path cells compile against and load from (default: {@code java.class.path}, which
+     * JShell always has); other entries are added with {@code JShell.addToClasspath}.
+     */
     public Builder classPath(String classPath) {
       this.classPath = Objects.requireNonNull(classPath);
       return this;
@@ -156,13 +204,8 @@ public final class JShellEvaluator implements AutoCloseable {
     }
 
     List<String> compilerOptions() {
-      List<String> opts = new ArrayList<>();
-      if (!classPath.isEmpty()) {
-        opts.add("--class-path");
-        opts.add(classPath);
-      }
-      opts.addAll(extraCompilerOptions);
-      return opts;
+      // no --class-path here: it would override what JShell.addToClasspath adds (%maven, %jars)
+      return new ArrayList<>(extraCompilerOptions);
     }
 
     public JShellEvaluator build() {
@@ -194,14 +237,23 @@ public final class JShellEvaluator implements AutoCloseable {
    */
   public synchronized CellResult eval(String cell, String cellLabel) {
     stopRequested = false;
-    CellResult result = CellResult.NONE;
-    for (Piece p : split(cell)) {
-      result = evalSnippet(p.source(), cell, p.start(), cellLabel);
-      if (stopRequested) {
-        throw new EvaluationInterruptedException("cell was interrupted");
+    running = ++generation;
+    try {
+      CellResult result = CellResult.NONE;
+      for (Piece p : split(cell)) {
+        result = evalSnippet(p.source(), cell, p.start(), cellLabel);
+        if (stopRequested) {
+          throw interrupted();
+        }
       }
+      return result;
+    } finally {
+      running = 0;
     }
-    return result;
+  }
+
+  private EvaluationInterruptedException interrupted() {
+    return new EvaluationInterruptedException("cell was interrupted", slot.abandoned);
   }
 
   /** One snippet of a cell: its source as JShell wants it and where it starts in the cell. */
@@ -239,6 +291,9 @@ public final class JShellEvaluator implements AutoCloseable {
 
   private CellResult evalSnippet(String source, String cell, int start, String cellLabel) {
     List<SnippetEvent> events = shell.eval(source);
+    String exitCall = slot.exitCall;
+    Throwable exitRequest = slot.exitRequest;
+    slot.exitCall = null;
     CellResult result = CellResult.NONE;
     for (SnippetEvent e : events) {
       if (e.causeSnippet() != null) {
@@ -248,13 +303,17 @@ public final class JShellEvaluator implements AutoCloseable {
       // JShell numbers trace lines from the first non-blank line of the snippet
       int firstCode = start + leadingWhitespace(snippet.source());
       origins.put(snippet.id(), new Origin(cellLabel, lineOf(cell, firstCode)));
+      JShellException ex = e.exception();
+      if (exitCall != null) {
+        // reported even when the cell caught the ExitRequest: its intent was to end the run
+        throw new SystemExitException(exitCall, exitFrames(ex != null ? ex : exitRequest));
+      }
       if (stopRequested) {
-        throw new EvaluationInterruptedException("cell was interrupted");
+        throw interrupted();
       }
       if (e.status() == Snippet.Status.REJECTED) {
         throw compilationError(snippet, cell, start);
       }
-      JShellException ex = e.exception();
       if (ex instanceof jdk.jshell.UnresolvedReferenceException ure) {
         DeclarationSnippet decl = ure.getSnippet();
         throw new UnresolvedReferenceException(
@@ -348,6 +407,20 @@ public final class JShellEvaluator implements AutoCloseable {
     return new EvaluationException(className, ex.getMessage(), lines, real);
   }
 
+  /** Where the cell asked to exit: the user frames below {@link CellExit}. */
+  private List<String> exitFrames(Throwable request) {
+    if (request == null) {
+      return List.of();
+    }
+    // JShell's copy names cell lines (file "#id"); the raw request only has class-file lines
+    StackTraceElement[] trace = request.getStackTrace();
+    int from = 0;
+    while (from < trace.length && trace[from].getClassName().equals(CellExit.class.getName())) {
+      from++;
+    }
+    return userFrames(Arrays.copyOfRange(trace, from, trace.length));
+  }
+
   /** The frames worth showing: JShell's, reflection's and the kernel's own tail is cut. */
   List<String> userFrames(StackTraceElement[] trace) {
     int end = trace.length;
@@ -393,10 +466,71 @@ public final class JShellEvaluator implements AutoCloseable {
     return e.toString();
   }
 
-  /** Stops the running cell, if any. Safe to call from any thread. */
+  /**
+   * Stops the running cell, if any. Safe to call from any thread; returns at once. If the cell
+   * ignores the stop, the stop is sent again a few times and, after the stop grace, the cell is
+   * abandoned so that {@link #eval} returns with an {@link EvaluationInterruptedException}.
+   */
   public void interrupt() {
     stopRequested = true;
+    long cell = running;
     shell.stop();
+    if (cell != 0) {
+      escalate(cell, 1);
+    }
+  }
+
+  /** Whether a cell is being evaluated now. */
+  public boolean isRunning() {
+    return running != 0;
+  }
+
+  private static final int STOP_ATTEMPTS = 4;
+
+  private void escalate(long cell, int attempt) {
+    long delay = Math.max(1, stopGrace.toMillis() / STOP_ATTEMPTS);
+    STOPPER.schedule(
+        () -> {
+          if (running != cell) {
+            return; // it stopped
+          }
+          if (attempt < STOP_ATTEMPTS) {
+            shell.stop();
+            escalate(cell, attempt + 1);
+          } else {
+            CapturingExecutionControl.abandon(slot);
+          }
+        },
+        delay,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Adds jars or class folders to the class path that cells compile against and load from, as
+   * {@code JShell.addToClasspath} does. Entries already added are skipped.
+   *
+   * @param entries files or folders
+   */
+  public void addToClasspath(List<String> entries) {
+    for (String e : entries) {
+      String abs = new File(e).getAbsolutePath();
+      if (!addedClassPath.contains(abs)) {
+        shell.addToClasspath(abs);
+        addedClassPath.add(abs);
+      }
+    }
+  }
+
+  /** The class path cells see: the start-up class path, then what {@link #addToClasspath} added. */
+  public List<String> classPath() {
+    List<String> all = new ArrayList<>();
+    for (String e : classPath.split(File.pathSeparator)) {
+      if (!e.isEmpty()) {
+        all.add(e);
+      }
+    }
+    all.addAll(addedClassPath);
+    return all;
   }
 
   /** Completion candidates at {@code cursor} (a cell offset). */

@@ -6,6 +6,7 @@ import ai.peft4j.kernel.eval.CellResult;
 import ai.peft4j.kernel.eval.Completeness;
 import ai.peft4j.kernel.eval.Completion;
 import ai.peft4j.kernel.eval.JShellEvaluator;
+import ai.peft4j.kernel.magic.Magics;
 import ai.peft4j.kernel.runtime.DisplaySink;
 import ai.peft4j.kernel.runtime.Notebook;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,7 @@ public final class Peft4jKernel extends BaseKernel {
   private static final String VERSION = versionOf();
 
   private final JShellEvaluator evaluator;
+  private final Magics magics;
 
   public Peft4jKernel(JShellEvaluator evaluator, MimeRenderer displayRenderer) {
     super(
@@ -70,6 +72,7 @@ public final class Peft4jKernel extends BaseKernel {
             .addHighlightStyle(TextColor.RED_BG)
             .build());
     this.evaluator = evaluator;
+    this.magics = new Magics(evaluator);
     Notebook.setSink(
         new DisplaySink() {
           @Override
@@ -121,7 +124,7 @@ public final class Peft4jKernel extends BaseKernel {
         env.publish(new PublishExecuteResult(count, out));
       }
       env.defer().reply(new ExecuteReply(count, Collections.emptyMap()));
-    } catch (Exception e) {
+    } catch (Exception | Error e) { // an OutOfMemoryError is reported on the cell too
       io.out.flush();
       io.err.flush();
       String name;
@@ -146,7 +149,7 @@ public final class Peft4jKernel extends BaseKernel {
   @Override
   public Object evalRaw(String source) {
     int count = executionCount.get() - 1; // incremented before eval is called
-    CellResult r = evaluator.eval(source, "In [" + count + "]");
+    CellResult r = magics.eval(source, "In [" + count + "]"); // %maven, %time... then JShell
     if (!r.hasValue()) {
       return null;
     }
@@ -211,6 +214,19 @@ public final class Peft4jKernel extends BaseKernel {
     JupyterConnection connection = new JupyterConnection(props);
     JShellEvaluator evaluator = JShellEvaluator.create();
     Peft4jKernel kernel = new Peft4jKernel(evaluator, new MimeRenderer());
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  // cells' own exit calls are trapped (CellExit); this is library code or a signal
+                  if (evaluator.isRunning()) {
+                    System.err.println(
+                        "The kernel is exiting while this cell runs: code outside the cell called"
+                            + " System.exit, or the process got a signal. Jupyter restarts it.");
+                    System.err.flush();
+                  }
+                },
+                "peft4j-kernel-exit"));
     kernel.onStartup();
     kernel.becomeHandlerForConnection(connection);
     connection.connect();

@@ -247,6 +247,78 @@ class JShellEvaluatorTest {
   }
 
   @Test
+  void interruptAbandonsACellThatIgnoresStops() {
+    try (JShellEvaluator stubborn =
+        JShellEvaluator.builder().stopGrace(Duration.ofMillis(800)).build()) {
+      stubborn.eval("int kept = 5; long turns = 0;");
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(30),
+          () -> {
+            CompletableFuture<Throwable> run =
+                CompletableFuture.supplyAsync(
+                    () -> {
+                      try {
+                        stubborn.eval(
+                            "while (true) { try { turns++; Thread.sleep(5); } catch (Throwable t) { } }");
+                        return null;
+                      } catch (Throwable t) {
+                        return t;
+                      }
+                    });
+            Thread.sleep(500);
+            stubborn.interrupt();
+            EvaluationInterruptedException e =
+                assertInstanceOf(EvaluationInterruptedException.class, run.get());
+            assertTrue(e.threadAbandoned(), e.getMessage());
+            assertTrue(e.getMessage().contains("its thread was abandoned"), e.getMessage());
+            // the evaluator is usable again, with its state
+            assertEquals(6, stubborn.eval("kept + 1").value());
+          });
+    }
+  }
+
+  @Nested
+  @DisplayName("System.exit and friends end the cell, not the JVM")
+  class Exits {
+    @Test
+    void systemExit() {
+      eval.eval("int before = 1;");
+      SystemExitException e =
+          assertThrows(
+              SystemExitException.class,
+              () -> eval.eval("int x = 2;\nSystem.exit(3);\nx = 4;", "In [9]"));
+      assertEquals("System.exit(3) was called; the kernel does not exit (restart it to start over)", e.errorValue());
+      assertEquals("    at In [9], line 2", e.traceback().get(1), e.traceback().toString());
+      assertEquals(2, eval.eval("x").value());
+      assertEquals(1, eval.eval("before").value());
+    }
+
+    @Test
+    void runtimeExitHaltAndMethodReferences() {
+      assertThrows(SystemExitException.class, () -> eval.eval("Runtime.getRuntime().exit(0);"));
+      SystemExitException halt =
+          assertThrows(SystemExitException.class, () -> eval.eval("Runtime.getRuntime().halt(1)"));
+      assertTrue(halt.errorValue().startsWith("Runtime.halt(1)"), halt.errorValue());
+      assertThrows(
+          SystemExitException.class,
+          () -> eval.eval("java.util.function.IntConsumer quit = System::exit;\nquit.accept(5);"));
+      assertThrows(
+          SystemExitException.class,
+          () -> eval.eval("void leave() { System.exit(6); }\nleave();"));
+    }
+
+    @Test
+    void catchingTheExitDoesNotHideIt() {
+      SystemExitException e =
+          assertThrows(
+              SystemExitException.class,
+              () -> eval.eval("try { System.exit(7); } catch (Throwable t) { }\n\"after\""));
+      assertTrue(e.errorValue().startsWith("System.exit(7)"), e.errorValue());
+      assertEquals(3, eval.eval("1 + 2").value());
+    }
+  }
+
+  @Test
   void completion() {
     eval.eval("String word = \"abc\";");
     String cell = "int u = 1;\nword.toUpp";

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Starts the real kernel through Jupyter ({@code jupyter_client} + {@code nbclient}): a two-cell
- * notebook, completion, and an interrupt that keeps state. Skipped where no Python has those
+ * notebook, completion, an interrupt that keeps state, a cell that ignores the interrupt, {@code
+ * System.exit} in a cell and {@code %time}. Skipped where no Python has those
  * packages (Debian: {@code apt-get install jupyter-client python3-nbclient}).
  */
 class JupyterClientTest {
@@ -109,5 +110,12 @@ class JupyterClientTest {
     assertTrue(report.get("completion").toString().contains("Linear"), report.toString());
     assertEquals("error", report.get("interrupted_status").asText(), report.toString());
     assertEquals("42", report.get("after_interrupt").get(0).asText(), report.toString());
+    assertEquals("error", report.get("swallowing_status").asText(), report.toString());
+    assertTrue(
+        report.get("swallowing_evalue").asText().contains("its thread was abandoned"), report.toString());
+    assertEquals("error", report.get("exit_status").asText(), report.toString());
+    assertEquals("SystemExitException", report.get("exit_ename").asText(), report.toString());
+    assertEquals("82", report.get("after_exit").get(0).asText(), report.toString());
+    assertTrue(report.get("time_output").asText().startsWith("Wall time: "), report.toString());
   }
 }

@@ -2,15 +2,22 @@ package ai.peft4j.kernel.notebook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.peft4j.kernel.eval.JShellEvaluator;
+import ai.peft4j.kernel.magic.MavenConfig;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -145,6 +152,131 @@ class NotebookRunnerTest {
     JsonNode cells = M.readTree(out.toFile()).get("cells");
     assertEquals("rank 4\n", text(cells.get(1).get("outputs").get(0).get("text")));
     assertEquals("12", text(cells.get(2).get("outputs").get(0).get("data").get("text/plain")));
+  }
+
+  @Test
+  void longOutputIsCappedKeepingHeadAndTail() throws Exception {
+    Path in =
+        notebook(
+            tmp.resolve("long.ipynb"),
+            "for (int i = 0; i < 40_000; i++) System.out.println(\"line \" + i);",
+            "System.out.println(\"next cell\");");
+    NotebookRunner.Report report =
+        new NotebookRunner(new NotebookRunner.Options().maxOutputLines(1000)).run(in, in);
+    assertTrue(report.ok(), () -> report.failure().get().describe());
+    JsonNode cells = M.readTree(in.toFile()).get("cells");
+    JsonNode outs = cells.get(1).get("outputs");
+    assertEquals(2, outs.size(), outs.toString().substring(0, 200));
+    String head = text(outs.get(0).get("text"));
+    String tail = text(outs.get(1).get("text"));
+    assertTrue(head.startsWith("line 0\nline 1\n"), head.substring(0, 40));
+    assertTrue(head.endsWith("line 499\n"), head.substring(head.length() - 40));
+    assertTrue(tail.startsWith("[... 39,000 lines ("), tail.substring(0, 80));
+    assertTrue(tail.endsWith("line 39999\n"), tail.substring(tail.length() - 40));
+    assertEquals("next cell\n", text(cells.get(2).get("outputs").get(0).get("text")));
+  }
+
+  @Test
+  void systemExitInACellIsAnErrorAndTheRunEndsWithTheNotebookWritten() throws Exception {
+    Path in =
+        notebook(
+            tmp.resolve("exit.ipynb"),
+            "int kept = 1;",
+            "System.out.println(\"bye\");\nSystem.exit(0);",
+            "System.out.println(\"never\");");
+    Path out = tmp.resolve("exit.out.ipynb");
+    NotebookRunner.Report report = new NotebookRunner().run(in, out);
+    assertFalse(report.ok());
+    assertEquals("SystemExitException", report.failure().get().error().errorName());
+    JsonNode cells = M.readTree(out.toFile()).get("cells");
+    JsonNode outs = cells.get(2).get("outputs");
+    assertEquals("bye\n", text(outs.get(0).get("text")));
+    JsonNode err = outs.get(1);
+    assertEquals("error", err.get("output_type").asText());
+    assertTrue(err.get("evalue").asText().startsWith("System.exit(0) was called"), err.toString());
+    assertTrue(err.get("traceback").toString().contains("In [2], line 2"), err.toString());
+    assertTrue(cells.get(3).get("outputs").isEmpty());
+  }
+
+  @Test
+  void timeoutEndsACellThatSwallowsTheStop() throws Exception {
+    Path in =
+        notebook(
+            tmp.resolve("swallow.ipynb"),
+            "int n = 0;",
+            "while (true) { try { n++; Thread.sleep(5); } catch (Throwable t) { } }",
+            "n");
+    NotebookRunner.Options options =
+        new NotebookRunner.Options()
+            .timeout(Duration.ofSeconds(1))
+            .allowErrors(true)
+            .evaluators(() -> JShellEvaluator.builder().stopGrace(Duration.ofSeconds(1)).build());
+    NotebookRunner.Report report =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(60), () -> new NotebookRunner(options).run(in, in));
+    assertTrue(report.ok());
+    JsonNode cells = M.readTree(in.toFile()).get("cells");
+    JsonNode err = cells.get(2).get("outputs").get(0);
+    assertEquals("CellTimeoutException", err.get("ename").asText());
+    assertTrue(err.get("evalue").asText().contains("its thread was abandoned"), err.toString());
+    JsonNode after = cells.get(3).get("outputs").get(0);
+    assertEquals("execute_result", after.get("output_type").asText(), "the run went on: " + after);
+  }
+
+  @Test
+  void malformedNotebooksAreNamedWithTheirProblem() throws Exception {
+    Path cellsString = tmp.resolve("cells.ipynb");
+    Files.writeString(cellsString, "{\"cells\": \"x\", \"metadata\": {}, \"nbformat\": 4}");
+    NotebookFormatException e =
+        assertThrows(NotebookFormatException.class, () -> NotebookRunner.read(cellsString));
+    assertEquals(cellsString + ": \"cells\" is a string, not a list", e.getMessage());
+
+    Path badJson = tmp.resolve("bad.ipynb");
+    Files.writeString(badJson, "{\"cells\": [\n  {\"cell_type\": \"code\",,}\n]}");
+    e = assertThrows(NotebookFormatException.class, () -> NotebookRunner.read(badJson));
+    assertTrue(e.getMessage().startsWith(badJson + ": not valid JSON at line 2, column "), e.getMessage());
+    assertFalse(e.getMessage().contains("\n"), e.getMessage());
+
+    Path cellNumber = tmp.resolve("n.ipynb");
+    Files.writeString(cellNumber, "{\"cells\": [{\"cell_type\": \"code\", \"source\": 7}], \"nbformat\": 4}");
+    e = assertThrows(NotebookFormatException.class, () -> NotebookRunner.read(cellNumber));
+    assertEquals(
+        cellNumber + ": cell 1: \"source\" is a number, not a string or a list of strings",
+        e.getMessage());
+
+    Path v3 = tmp.resolve("v3.ipynb");
+    Files.writeString(v3, "{\"worksheets\": [], \"cells\": [], \"nbformat\": 3}");
+    e = assertThrows(NotebookFormatException.class, () -> NotebookRunner.read(v3));
+    assertTrue(e.getMessage().startsWith(v3 + ": nbformat 3 is not supported"), e.getMessage());
+  }
+
+  @Test
+  void mavenMagicLoadsXChartOfflineFromTheLocalRepository() throws Exception {
+    // the local repository the build itself filled: where the xchart jar on our class path lives
+    Path jar =
+        Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .map(Path::of)
+            .filter(p -> p.getFileName().toString().equals("xchart-3.8.8.jar"))
+            .findFirst()
+            .orElseThrow();
+    Path localRepo = jar.getParent().getParent().getParent().getParent().getParent().getParent();
+    assertTrue(Files.isDirectory(localRepo.resolve("org/knowm/xchart")), localRepo.toString());
+    Path in =
+        notebook(
+            tmp.resolve("xchart.ipynb"),
+            "%maven org.knowm.xchart:xchart:3.8.8",
+            "var chart = new org.knowm.xchart.XYChartBuilder().width(320).height(200).build();\n"
+                + "chart.addSeries(\"loss\", new double[] {1, 2, 3}, new double[] {3, 2, 1});\n"
+                + "chart.getWidth()");
+    NotebookRunner.Options options =
+        new NotebookRunner.Options().maven(new MavenConfig(localRepo, List.of(), true));
+    NotebookRunner.Report report = new NotebookRunner(options).run(in, in);
+    assertTrue(report.ok(), () -> report.failure().get().describe());
+    JsonNode cells = M.readTree(in.toFile()).get("cells");
+    assertEquals(
+        "org.knowm.xchart:xchart 3.8.8 is already on the kernel's class path\n",
+        text(cells.get(1).get("outputs").get(0).get("text")));
+    assertEquals("320", text(cells.get(2).get("outputs").get(0).get("data").get("text/plain")));
   }
 
   @Test
