@@ -4,10 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.peft4j.io.safetensors.Dtype;
 import ai.peft4j.io.safetensors.SafetensorsException;
 import ai.peft4j.io.safetensors.SafetensorsFile;
 import ai.peft4j.io.safetensors.SafetensorsWriter;
 import ai.peft4j.io.safetensors.Tensor;
+import ai.peft4j.io.safetensors.TensorInfo;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.nn.Weights;
 import ai.peft4j.tuners.BaseTuner;
@@ -135,16 +137,21 @@ final class AdapterWeights {
     wanted.putAll(stateDict(model, adapter));
     List<String> unexpected = new ArrayList<>();
     List<String> mismatched = new ArrayList<>();
+    List<String> wrongDtype = new ArrayList<>();
     for (String name : file.names()) {
       Parameter p = wanted.get(name);
       if (p == null) {
         unexpected.add(name);
         continue;
       }
-      Shape inFile = new Shape(file.info(name).shape());
+      TensorInfo info = file.info(name);
+      Shape inFile = new Shape(info.shape());
       Shape inModel = ModuleTree.shapeOf(name, p);
       if (!inFile.equals(inModel)) {
         mismatched.add(name + ": model " + inModel + " vs file " + inFile);
+      }
+      if (!info.dtype().isFloatingPoint()) {
+        wrongDtype.add(name + ": " + info.dtype() + ", expected " + Dtype.fromDjl(Weights.loadType(p)));
       }
     }
     List<String> missing = new ArrayList<>();
@@ -153,22 +160,25 @@ final class AdapterWeights {
         missing.add(key);
       }
     });
-    if (!unexpected.isEmpty() || !mismatched.isEmpty() || !missing.isEmpty()) {
-      throw new IllegalArgumentException(
+    if (!unexpected.isEmpty() || !mismatched.isEmpty() || !missing.isEmpty() || !wrongDtype.isEmpty()) {
+      throw new AdapterLoadException(
           "adapter weights in " + file.path() + " do not fit adapter '" + adapter + "'"
               + (missing.isEmpty() ? "" : "; missing keys: " + missing)
               + (unexpected.isEmpty() ? "" : "; unexpected keys: " + unexpected)
               + (mismatched.isEmpty() ? "" : "; shape mismatches: " + mismatched)
+              + (wrongDtype.isEmpty() ? "" : "; not floating-point: " + wrongDtype)
               + ". Check that adapter_config.json matches the weights and that the base model"
               + " is the one the adapter was trained on. The model was left unchanged.");
     }
     NDManager owner = ownerManager(model);
     for (String name : file.names()) {
       try {
-        NDArray value = file.toNDArray(name, owner);
-        Weights.assign(name, wanted.get(name), value, owner);
+        Parameter p = wanted.get(name);
+        // F64 becomes the model's dtype, as PEFT's load_state_dict copies into the parameter.
+        NDArray value = Weights.toLoadType(file.toNDArray(name, owner), p);
+        Weights.assign(name, p, value, owner);
       } catch (SafetensorsException e) {
-        throw new UncheckedIOException(e);
+        throw new AdapterLoadException("cannot read adapter weights: " + e.getMessage(), e);
       }
     }
   }

@@ -1,10 +1,12 @@
 package ai.peft4j;
 
+import ai.peft4j.io.LocalFiles;
 import ai.peft4j.io.hub.CommitInfo;
 import ai.peft4j.io.hub.HubClient;
 import ai.peft4j.io.json.PythonJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -262,7 +264,12 @@ public abstract class PeftConfig {
   /** Reads a whole file for a subclass's {@code fromPretrained}. */
   protected static String readFile(Path file) {
     try {
-      return Files.readString(file, StandardCharsets.UTF_8);
+      return LocalFiles.readUtf8(file, LocalFiles.MAX_JSON_BYTES);
+    } catch (CharacterCodingException e) {
+      throw new PeftConfigException(file + " is not UTF-8 text (" + e + "); PEFT writes"
+          + " adapter_config.json as UTF-8 JSON: re-save it as UTF-8", e);
+    } catch (LocalFiles.NotRegularFileException | LocalFiles.FileTooLargeException e) {
+      throw new PeftConfigException(file + " " + e.getReason(), e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }

@@ -478,16 +478,24 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
     trainableBefore.forEach((p, trainable) -> p.freeze(!trainable));
   }
 
-  private static SafetensorsFile openWeights(Path dir) throws SafetensorsException {
+  /**
+   * Opens {@code dir/adapter_model.safetensors}. A FIFO, device or directory of that name is
+   * refused before it is opened: opening a FIFO would wait for a writer forever.
+   */
+  private static SafetensorsFile openWeights(Path dir) {
     Path file = dir.resolve(WEIGHTS_NAME);
     if (!Files.exists(file)) {
       String hint = Files.exists(dir.resolve("adapter_model.bin"))
           ? " (only adapter_model.bin, a pickle, is there: peft4j reads safetensors only; re-save"
               + " it in Python with model.save_pretrained(dir, safe_serialization=True))"
           : "";
-      throw new IllegalArgumentException("no " + WEIGHTS_NAME + " in " + dir + hint);
+      throw new AdapterLoadException("no " + WEIGHTS_NAME + " in " + dir + hint);
     }
-    return SafetensorsFile.open(file);
+    try {
+      return SafetensorsFile.open(file);
+    } catch (SafetensorsException e) {
+      throw new AdapterLoadException("cannot load adapter weights: " + e.getMessage(), e);
+    }
   }
 
   // --- forward ---

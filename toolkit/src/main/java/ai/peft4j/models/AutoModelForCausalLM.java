@@ -51,7 +51,7 @@ public final class AutoModelForCausalLM {
       case "gpt2":
         return new Gpt2LmHeadModel(new Gpt2Config(json));
       default:
-        throw new IllegalArgumentException(
+        throw new ModelConfigException("model_type",
             "model_type '" + type + "' has no causal-LM architecture in peft4j yet; supported: opt, llama, gpt2");
     }
   }

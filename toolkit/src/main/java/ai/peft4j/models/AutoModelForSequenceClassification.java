@@ -40,7 +40,7 @@ public final class AutoModelForSequenceClassification {
       case "roberta":
         return new RobertaForSequenceClassification(new RobertaConfig(json));
       default:
-        throw new IllegalArgumentException(
+        throw new ModelConfigException("model_type",
             "model_type '" + type + "' has no sequence-classification architecture in peft4j yet;"
                 + " supported: roberta");
     }

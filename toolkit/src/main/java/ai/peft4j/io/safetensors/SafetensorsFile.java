@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.peft4j.io.LocalFiles;
 import ai.peft4j.io.safetensors.SafetensorsException.Problem;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,7 +12,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,15 +69,18 @@ public final class SafetensorsFile implements AutoCloseable {
   /**
    * Opens and validates a file.
    *
-   * @throws SafetensorsException for anything malformed, or I/O errors (problem IO_ERROR)
+   * @throws SafetensorsException for anything malformed, NOT_A_REGULAR_FILE for a FIFO, device or
+   *     directory (which is never opened, so it cannot block), or I/O errors (problem IO_ERROR)
    */
   public static SafetensorsFile open(Path path) throws SafetensorsException {
     Objects.requireNonNull(path, "path");
     FileChannel ch;
     try {
-      ch = FileChannel.open(path, StandardOpenOption.READ);
+      ch = LocalFiles.openRegular(path);
     } catch (NoSuchFileException e) {
       throw new SafetensorsException(path, Problem.IO_ERROR, null, "no such file", e);
+    } catch (LocalFiles.NotRegularFileException e) {
+      throw new SafetensorsException(path, Problem.NOT_A_REGULAR_FILE, null, e.getReason(), e);
     } catch (IOException | UnsupportedOperationException e) {
       throw new SafetensorsException(path, Problem.IO_ERROR, null, e.toString(), e);
     }

@@ -1,5 +1,6 @@
 package ai.peft4j.models.llama;
 
+import ai.peft4j.models.ModelConfigException;
 import ai.peft4j.models.PretrainedConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
@@ -34,36 +35,39 @@ public final class LlamaConfig extends PretrainedConfig {
     super(json);
     String type = modelType();
     if (type != null && !type.equals("llama")) {
-      throw new IllegalArgumentException("not a Llama config: model_type is '" + type + "'");
+      throw new ModelConfigException("model_type", "not a Llama config: model_type is '" + type + "'");
     }
-    vocabSize = int32("vocab_size", 32000);
-    hiddenSize = int32("hidden_size", 4096);
-    intermediateSize = int32("intermediate_size", 11008);
-    numHiddenLayers = int32("num_hidden_layers", 32);
-    numAttentionHeads = int32("num_attention_heads", 32);
-    Long kv = optInteger("num_key_value_heads");
-    numKeyValueHeads = kv == null ? numAttentionHeads : Math.toIntExact(kv);
+    vocabSize = positive("vocab_size", 32000);
+    hiddenSize = positive("hidden_size", 4096);
+    intermediateSize = positive("intermediate_size", 11008);
+    numHiddenLayers = nonNegative("num_hidden_layers", 32);
+    numAttentionHeads = positive("num_attention_heads", 32);
+    numKeyValueHeads = optInteger("num_key_value_heads") == null
+        ? numAttentionHeads : positive("num_key_value_heads", numAttentionHeads);
     hiddenAct = string("hidden_act", "silu");
-    maxPositionEmbeddings = int32("max_position_embeddings", 2048);
+    maxPositionEmbeddings = positive("max_position_embeddings", 2048);
     initializerRange = number("initializer_range", 0.02);
     rmsNormEps = number("rms_norm_eps", 1e-6);
     ropeTheta = number("rope_theta", 10000.0);
     attentionBias = bool("attention_bias", false);
     attentionDropout = number("attention_dropout", 0.0);
-    if (hiddenSize % numAttentionHeads != 0) {
-      throw new IllegalArgumentException("hidden_size (" + hiddenSize + ") must be divisible by num_attention_heads ("
-          + numAttentionHeads + ")");
+    requireDivisible("hidden_size", hiddenSize, "num_attention_heads", numAttentionHeads);
+    requireDivisible("num_attention_heads", numAttentionHeads, "num_key_value_heads", numKeyValueHeads);
+    if (headDim() % 2 != 0) {
+      // Rotary embeddings rotate pairs of features; transformers fails in the forward pass then.
+      throw invalid("hidden_size", "(" + hiddenSize + ") / num_attention_heads (" + numAttentionHeads
+          + ") is the head size " + headDim() + ", which must be even for rotary embeddings");
     }
-    if (numAttentionHeads % numKeyValueHeads != 0) {
-      throw new IllegalArgumentException("num_attention_heads (" + numAttentionHeads
-          + ") must be a multiple of num_key_value_heads (" + numKeyValueHeads + ")");
+    Long pad = optInteger("pad_token_id");
+    if (pad != null) {
+      requirePaddingRow("pad_token_id", pad, "vocab_size", vocabSize);
     }
     if (json.hasNonNull("rope_scaling")) {
-      throw new IllegalArgumentException("rope_scaling is not supported by peft4j yet; remove it from config.json "
+      throw invalid("rope_scaling", "is not supported by peft4j yet; remove it from config.json "
           + "to use plain rotary embeddings (positions beyond max_position_embeddings will then differ)");
     }
     if (!hiddenAct.equals("silu")) {
-      throw new IllegalArgumentException("hidden_act '" + hiddenAct + "' is not supported for Llama; use silu");
+      throw invalid("hidden_act", "'" + hiddenAct + "' is not supported for Llama; use silu");
     }
   }
 
