@@ -163,10 +163,10 @@ final class AdapterWeights {
     if (!unexpected.isEmpty() || !mismatched.isEmpty() || !missing.isEmpty() || !wrongDtype.isEmpty()) {
       throw new AdapterLoadException(
           "adapter weights in " + file.path() + " do not fit adapter '" + adapter + "'"
-              + (missing.isEmpty() ? "" : "; missing keys: " + missing)
-              + (unexpected.isEmpty() ? "" : "; unexpected keys: " + unexpected)
-              + (mismatched.isEmpty() ? "" : "; shape mismatches: " + mismatched)
-              + (wrongDtype.isEmpty() ? "" : "; not floating-point: " + wrongDtype)
+              + (missing.isEmpty() ? "" : "; missing keys: " + brief(missing))
+              + (unexpected.isEmpty() ? "" : "; unexpected keys: " + brief(unexpected))
+              + (mismatched.isEmpty() ? "" : "; shape mismatches: " + brief(mismatched))
+              + (wrongDtype.isEmpty() ? "" : "; not floating-point: " + brief(wrongDtype))
               + ". Check that adapter_config.json matches the weights and that the base model"
               + " is the one the adapter was trained on. The model was left unchanged.");
     }
@@ -181,6 +181,12 @@ final class AdapterWeights {
         throw new AdapterLoadException("cannot read adapter weights: " + e.getMessage(), e);
       }
     }
+  }
+
+  /** A list for a message: whole up to 20 entries, else the first 20 and the count. */
+  private static String brief(List<String> keys) {
+    return keys.size() <= 20 ? keys.toString()
+        : keys.subList(0, 20).toString().replaceFirst("]$", ", ... (" + keys.size() + " in all)]");
   }
 
   /** The manager that holds the base model's weights, where adapter weights belong too. */

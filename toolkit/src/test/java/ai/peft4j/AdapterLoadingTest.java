@@ -120,6 +120,39 @@ class AdapterLoadingTest {
   }
 
   @Nested
+  @DisplayName("with an adapter_config.json that asks for too much")
+  class TooLarge {
+
+    @Test
+    @DisplayName("refuses a LoRA rank whose weights cannot be held, naming r, and gives the model back unchanged")
+    void hugeRank(@TempDir Path dir) throws IOException {
+      saveAdapter(dir);
+      Path config = dir.resolve("adapter_config.json");
+      Files.writeString(config, Files.readString(config).replace("\"r\": 4", "\"r\": 200000000"));
+      try (OptForCausalLM base = base()) {
+        Map<String, Object> before = snapshot(base);
+
+        PeftConfigException e =
+            assertThrows(PeftConfigException.class, () -> PeftModel.fromPretrained(base, dir));
+        assertTrue(e.getMessage().contains("LoRA rank 200000000") && e.getMessage().contains("'r'"),
+            e.getMessage());
+        assertEquals(before, snapshot(base));
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("loads lora_dropout 1.0, which PyTorch's nn.Dropout accepts")
+  void dropoutOne(@TempDir Path dir) throws IOException {
+    saveAdapter(dir);
+    Path config = dir.resolve("adapter_config.json");
+    Files.writeString(config, Files.readString(config).replace("\"lora_dropout\": 0.0", "\"lora_dropout\": 1.0"));
+    try (PeftModel peft = PeftModel.fromPretrained(base(), dir)) {
+      assertEquals(1.0, ((LoraConfig) peft.peftConfig().get("default")).loraDropout());
+    }
+  }
+
+  @Nested
   @DisplayName("from paths that are not regular files")
   class NotRegularFiles {
 

@@ -201,7 +201,24 @@ public abstract class PretrainedConfig {
     return toInt(key, v);
   }
 
-  /** A count that may be zero (layers, labels): an integer from 0 to {@code Integer.MAX_VALUE}. */
+  /**
+   * The most layers a config may ask for. Published models have fewer than 200; the bound keeps a
+   * hostile {@code num_hidden_layers} from building millions of layer objects before any weight is
+   * read.
+   */
+  public static final int MAX_LAYERS = 10_000;
+
+  /** A layer count: from 0 to {@link #MAX_LAYERS}. */
+  protected final int layers(String key, int def) {
+    int n = nonNegative(key, def);
+    if (n > MAX_LAYERS) {
+      throw invalid(key, "(" + n + ") is more layers than peft4j builds (" + MAX_LAYERS
+          + "; published models have fewer than 200)");
+    }
+    return n;
+  }
+
+  /** A count that may be zero (labels): an integer from 0 to {@code Integer.MAX_VALUE}. */
   protected final int nonNegative(String key, int def) {
     long v = integer(key, def);
     if (v < 0) {

@@ -76,9 +76,9 @@ final class WeightLoader {
       if (!missing.isEmpty() || !mismatched.isEmpty() || !wrongDtype.isEmpty()) {
         throw new WeightLoadException(
             "checkpoint " + dir + " does not fit " + model.getClass().getSimpleName()
-                + (missing.isEmpty() ? "" : "; missing keys: " + missing)
-                + (mismatched.isEmpty() ? "" : "; shape mismatches: " + mismatched)
-                + (wrongDtype.isEmpty() ? "" : "; not floating-point: " + wrongDtype)
+                + (missing.isEmpty() ? "" : "; missing keys: " + brief(missing))
+                + (mismatched.isEmpty() ? "" : "; shape mismatches: " + brief(mismatched))
+                + (wrongDtype.isEmpty() ? "" : "; not floating-point: " + brief(wrongDtype))
                 + ". Check that config.json describes these weights"
                 + (wrongDtype.isEmpty() ? "" : " and that the file holds weights (F32, F16,"
                     + " BF16 or F64), not token ids or masks") + ".",
@@ -113,6 +113,12 @@ final class WeightLoader {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load weights from " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /** A list for a message: whole up to 20 entries, else the first 20 and the count. */
+  static String brief(List<String> keys) {
+    return keys.size() <= 20 ? keys.toString()
+        : keys.subList(0, 20).toString().replaceFirst("]$", ", ... (" + keys.size() + " in all)]");
   }
 
   static void save(PreTrainedModel model, Path dir) {

@@ -126,6 +126,22 @@ class CheckpointLoadingTest {
     }
   }
 
+  @Test
+  @DisplayName("lists every missing key, but the message only the first 20 and how many")
+  void manyMissingKeys(@TempDir Path dir) {
+    saveTiny(dir, 1);
+    OptConfig deep = OptConfig.builder()
+        .set("vocab_size", 40).set("hidden_size", 16).set("word_embed_proj_dim", 16)
+        .set("num_hidden_layers", 12).set("num_attention_heads", 2).set("ffn_dim", 32)
+        .set("max_position_embeddings", 32).build();
+    try (OptForCausalLM lm = new OptForCausalLM(deep)) {
+      WeightLoadException e = assertThrows(WeightLoadException.class, () -> lm.loadWeights(dir));
+      assertEquals(10 * 16, e.missingKeys().size());
+      assertTrue(e.getMessage().contains(", ... (160 in all)]"), e.getMessage());
+      assertTrue(e.getMessage().length() < 2000, e.getMessage());
+    }
+  }
+
   @Nested
   @DisplayName("from paths that are not regular files")
   class NotRegularFiles {

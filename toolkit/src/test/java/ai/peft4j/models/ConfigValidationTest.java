@@ -61,6 +61,9 @@ class ConfigValidationTest {
       "gpt2    | {\"n_embd\": -768}                            | n_embd              | positive",
       "gpt2    | {\"n_inner\": 0}                              | n_inner             | positive",
       "roberta | {\"type_vocab_size\": 0}                      | type_vocab_size     | positive",
+      // a layer count that would build millions of layers before any weight is read
+      "opt     | {\"num_hidden_layers\": 2147483647}            | num_hidden_layers   | more layers than peft4j builds",
+      "gpt2    | {\"n_layer\": 10001}                            | n_layer             | more layers than peft4j builds",
       // integers beyond 64 bits are not silently truncated
       "opt     | {\"hidden_size\": 18446744073709551632}       | hidden_size         | 64 bits",
       // sizes that do not divide

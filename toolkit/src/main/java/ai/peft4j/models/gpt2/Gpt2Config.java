@@ -37,7 +37,7 @@ public final class Gpt2Config extends PretrainedConfig {
     vocabSize = positive("vocab_size", 50257);
     nPositions = positive("n_positions", 1024);
     nEmbd = positive("n_embd", 768);
-    nLayer = nonNegative("n_layer", 12);
+    nLayer = layers("n_layer", 12);
     nHead = positive("n_head", 12);
     if (optInteger("n_inner") != null) {
       nInner = positive("n_inner", 0);

@@ -40,7 +40,7 @@ public final class LlamaConfig extends PretrainedConfig {
     vocabSize = positive("vocab_size", 32000);
     hiddenSize = positive("hidden_size", 4096);
     intermediateSize = positive("intermediate_size", 11008);
-    numHiddenLayers = nonNegative("num_hidden_layers", 32);
+    numHiddenLayers = layers("num_hidden_layers", 32);
     numAttentionHeads = positive("num_attention_heads", 32);
     numKeyValueHeads = optInteger("num_key_value_heads") == null
         ? numAttentionHeads : positive("num_key_value_heads", numAttentionHeads);

@@ -43,7 +43,7 @@ public final class OptConfig extends PretrainedConfig {
     }
     vocabSize = positive("vocab_size", 50272);
     hiddenSize = positive("hidden_size", 768);
-    numHiddenLayers = nonNegative("num_hidden_layers", 12);
+    numHiddenLayers = layers("num_hidden_layers", 12);
     ffnDim = positive("ffn_dim", 3072);
     // The position table has max_position_embeddings + 2 rows (fairseq's offset).
     maxPositionEmbeddings = positive("max_position_embeddings", 2048);

@@ -45,7 +45,7 @@ public final class RobertaConfig extends PretrainedConfig {
     }
     vocabSize = positive("vocab_size", 50265);
     hiddenSize = positive("hidden_size", 768);
-    numHiddenLayers = nonNegative("num_hidden_layers", 12);
+    numHiddenLayers = layers("num_hidden_layers", 12);
     numAttentionHeads = positive("num_attention_heads", 12);
     intermediateSize = positive("intermediate_size", 3072);
     hiddenAct = string("hidden_act", "gelu");

@@ -1,6 +1,7 @@
 package ai.peft4j.tuners.lora;
 
 import ai.djl.nn.Parameter;
+import ai.peft4j.PeftConfigException;
 import ai.peft4j.nn.Linear;
 import java.util.Random;
 
@@ -21,6 +22,7 @@ final class LoraInit {
 
   /** Sets initializers on the A and B weights; they run when the parameters are initialized. */
   static void attach(LoraConfig.InitLoraWeights init, Linear a, Linear b, int r, Random rnd) {
+    checkSize(a.weight(), b.weight(), r);
     // Draw now, in a fixed order, so that the values do not depend on when they are allocated.
     long inA = a.inFeatures();
     float[] aValues;
@@ -43,6 +45,21 @@ final class LoraInit {
     }
     set(a.weight(), aValues);
     set(b.weight(), bValues);
+  }
+
+  /**
+   * The rank comes from adapter_config.json and decides how much is drawn here: a rank too large
+   * to hold is refused with a message instead of an ArithmeticException or OutOfMemoryError.
+   */
+  private static void checkSize(Parameter a, Parameter b, int r) {
+    long values = a.getShape().size() + b.getShape().size();
+    Runtime rt = Runtime.getRuntime();
+    long freeBytes = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    if (Math.max(a.getShape().size(), b.getShape().size()) > Integer.MAX_VALUE - 8 || 4 * values > freeBytes) {
+      throw new PeftConfigException("LoRA rank " + r + " gives lora_A " + a.getShape() + " and lora_B "
+          + b.getShape() + ", " + values + " values: more than fit in memory (" + (freeBytes >> 20)
+          + " MiB free). Check 'r' and 'rank_pattern' in the adapter config.");
+    }
   }
 
   private static float[] uniform(Parameter p, double bound, Random rnd) {
