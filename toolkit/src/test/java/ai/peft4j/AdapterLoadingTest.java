@@ -134,8 +134,40 @@ class AdapterLoadingTest {
 
         PeftConfigException e =
             assertThrows(PeftConfigException.class, () -> PeftModel.fromPretrained(base, dir));
-        assertTrue(e.getMessage().contains("LoRA rank 200000000") && e.getMessage().contains("'r'"),
+        assertTrue(e.getMessage().contains("(200000000, 16)") && e.getMessage().contains("'r'"),
             e.getMessage());
+        assertEquals(before, snapshot(base));
+      }
+    }
+
+    @Test
+    @DisplayName("refuses a rank_pattern too large to hold on a layer wrapped after others, and unwraps those")
+    void hugeRankOnALaterLayer(@TempDir Path dir) throws IOException {
+      saveAdapter(dir);
+      Files.writeString(dir.resolve("adapter_config.json"), "{\"peft_type\": \"LORA\", \"r\": 4,"
+          + " \"target_modules\": [\"q_proj\", \"fc1\"], \"rank_pattern\": {\"fc1\": 1000000000}}");
+      try (OptForCausalLM base = base()) {
+        Map<String, Object> before = snapshot(base);
+
+        PeftConfigException e =
+            assertThrows(PeftConfigException.class, () -> PeftModel.fromPretrained(base, dir));
+        assertTrue(e.getMessage().contains("(1000000000, 16)"), e.getMessage());
+        assertEquals(before, snapshot(base));
+      }
+    }
+
+    @Test
+    @DisplayName("refuses num_virtual_tokens whose prompt embedding cannot be held, naming the key")
+    void hugePrompt(@TempDir Path dir) throws IOException {
+      saveAdapter(dir);
+      Files.writeString(dir.resolve("adapter_config.json"), "{\"peft_type\": \"PROMPT_TUNING\","
+          + " \"task_type\": \"CAUSAL_LM\", \"num_virtual_tokens\": 1073741824}");
+      try (OptForCausalLM base = base()) {
+        Map<String, Object> before = snapshot(base);
+
+        PeftConfigException e =
+            assertThrows(PeftConfigException.class, () -> PeftModel.fromPretrained(base, dir));
+        assertTrue(e.getMessage().contains("num_virtual_tokens"), e.getMessage());
         assertEquals(before, snapshot(base));
       }
     }

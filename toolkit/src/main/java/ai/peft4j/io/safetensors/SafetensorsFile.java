@@ -293,7 +293,8 @@ public final class SafetensorsFile implements AutoCloseable {
    * (converted in Java; no narrow float ever reaches the engine), U16 becomes INT32, U32 INT64,
    * BOOL BOOLEAN; other dtypes keep their type. The array never aliases the file.
    *
-   * @throws SafetensorsException (UNSUPPORTED) for U64 or tensors over 2 GiB after widening
+   * @throws SafetensorsException (UNSUPPORTED) for U64, tensors over 2 GiB after widening, or an
+   *     empty tensor whose other sizes give strides beyond 64 bits
    */
   public NDArray toNDArray(String name, NDManager manager) throws SafetensorsException {
     TensorInfo t = info(name);
@@ -301,6 +302,12 @@ public final class SafetensorsFile implements AutoCloseable {
     if (d.djlType() == null) {
       throw new SafetensorsException(
           path, Problem.UNSUPPORTED, name, d + " has no lossless DJL data type", null);
+    }
+    if (!stridesFit(t.shape())) {
+      // Valid for the format (no elements), but PyTorch computes strides and cannot store these.
+      throw new SafetensorsException(path, Problem.UNSUPPORTED, name, "the shape "
+          + java.util.Arrays.toString(t.shape()) + " has strides beyond 64 bits, which the engine"
+          + " cannot represent", null);
     }
     long outBytes = t.numel() * d.djlType().getNumOfBytes();
     if (outBytes > Integer.MAX_VALUE - 8) {
@@ -330,6 +337,19 @@ public final class SafetensorsFile implements AutoCloseable {
       return moved;
     }
     return out;
+  }
+
+  /** Whether the contiguous strides PyTorch gives {@code shape} fit in a long (zero sizes count as 1). */
+  private static boolean stridesFit(long[] shape) {
+    long stride = 1;
+    for (int i = shape.length - 1; i > 0; i--) {
+      long size = Math.max(shape[i], 1);
+      if (stride > Long.MAX_VALUE / size) {
+        return false;
+      }
+      stride *= size;
+    }
+    return true;
   }
 
   private void ensureOpen() {

@@ -1,8 +1,8 @@
 package ai.peft4j.tuners.lora;
 
 import ai.djl.nn.Parameter;
-import ai.peft4j.PeftConfigException;
 import ai.peft4j.nn.Linear;
+import ai.peft4j.tuners.Initialization;
 import java.util.Random;
 
 /**
@@ -22,7 +22,6 @@ final class LoraInit {
 
   /** Sets initializers on the A and B weights; they run when the parameters are initialized. */
   static void attach(LoraConfig.InitLoraWeights init, Linear a, Linear b, int r, Random rnd) {
-    checkSize(a.weight(), b.weight(), r);
     // Draw now, in a fixed order, so that the values do not depend on when they are allocated.
     long inA = a.inFeatures();
     float[] aValues;
@@ -30,11 +29,11 @@ final class LoraInit {
     switch (init) {
       case TRUE:
         aValues = uniform(a.weight(), 1 / Math.sqrt(inA), rnd);
-        bValues = new float[Math.toIntExact(b.weight().getShape().size())];
+        bValues = new float[length(b.weight())];
         break;
       case GAUSSIAN:
         aValues = gaussian(a.weight(), 1.0 / r, rnd);
-        bValues = new float[Math.toIntExact(b.weight().getShape().size())];
+        bValues = new float[length(b.weight())];
         break;
       case FALSE:
         aValues = uniform(a.weight(), 1 / Math.sqrt(inA), rnd);
@@ -47,23 +46,8 @@ final class LoraInit {
     set(b.weight(), bValues);
   }
 
-  /**
-   * The rank comes from adapter_config.json and decides how much is drawn here: a rank too large
-   * to hold is refused with a message instead of an ArithmeticException or OutOfMemoryError.
-   */
-  private static void checkSize(Parameter a, Parameter b, int r) {
-    long values = a.getShape().size() + b.getShape().size();
-    Runtime rt = Runtime.getRuntime();
-    long freeBytes = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-    if (Math.max(a.getShape().size(), b.getShape().size()) > Integer.MAX_VALUE - 8 || 4 * values > freeBytes) {
-      throw new PeftConfigException("LoRA rank " + r + " gives lora_A " + a.getShape() + " and lora_B "
-          + b.getShape() + ", " + values + " values: more than fit in memory (" + (freeBytes >> 20)
-          + " MiB free). Check 'r' and 'rank_pattern' in the adapter config.");
-    }
-  }
-
   private static float[] uniform(Parameter p, double bound, Random rnd) {
-    float[] v = new float[Math.toIntExact(p.getShape().size())];
+    float[] v = new float[length(p)];
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
     }
@@ -71,11 +55,16 @@ final class LoraInit {
   }
 
   private static float[] gaussian(Parameter p, double std, Random rnd) {
-    float[] v = new float[Math.toIntExact(p.getShape().size())];
+    float[] v = new float[length(p)];
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) (rnd.nextGaussian() * std);
     }
     return v;
+  }
+
+  /** The rank (r or rank_pattern) sets the size: refuse one too large to draw, with a message. */
+  private static int length(Parameter p) {
+    return Initialization.drawableLength(p.getShape(), "'r' and 'rank_pattern'");
   }
 
   private static void set(Parameter p, float[] values) {

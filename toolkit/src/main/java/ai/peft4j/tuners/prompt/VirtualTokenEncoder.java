@@ -9,6 +9,7 @@ import ai.djl.util.PairList;
 import ai.peft4j.nn.Embedding;
 import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.ModuleBlock;
+import ai.peft4j.tuners.Initialization;
 import java.util.Random;
 
 /**
@@ -36,6 +37,9 @@ public abstract class VirtualTokenEncoder extends ModuleBlock {
     return new NDList(encode(ps, inputs.singletonOrThrow(), training));
   }
 
+  /** The config keys that set the encoders' sizes, for the message when one is too large. */
+  private static final String SIZE_KEYS = "num_virtual_tokens, token_dim and encoder_hidden_size";
+
   /** Allocates every parameter that has no value yet on {@code manager}, from its initializer. */
   public void initializeOn(ai.djl.ndarray.NDManager manager) {
     for (Parameter p : getParameters().values()) {
@@ -47,7 +51,7 @@ public abstract class VirtualTokenEncoder extends ModuleBlock {
 
   /** Gives {@code p} N(0, std²) values drawn now from {@code rnd} ({@code nn.Embedding}'s init for std 1). */
   public static void normalInit(Parameter p, double std, Random rnd) {
-    float[] v = new float[Math.toIntExact(p.getShape().size())];
+    float[] v = new float[Initialization.drawableLength(p.getShape(), SIZE_KEYS)];
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) (rnd.nextGaussian() * std);
     }
@@ -56,7 +60,7 @@ public abstract class VirtualTokenEncoder extends ModuleBlock {
 
   /** Gives {@code p} U(-bound, bound) values drawn now from {@code rnd}. */
   public static void uniformInit(Parameter p, double bound, Random rnd) {
-    float[] v = new float[Math.toIntExact(p.getShape().size())];
+    float[] v = new float[Initialization.drawableLength(p.getShape(), SIZE_KEYS)];
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
     }
