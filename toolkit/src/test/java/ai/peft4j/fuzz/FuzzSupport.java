@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /** What the fuzzers share: the seed files, the two-file input format and the run count. */
 final class FuzzSupport {
@@ -138,11 +140,17 @@ final class FuzzSupport {
     System.out.println(what + ": " + runs.get() + " inputs");
   }
 
-  /** A fresh empty directory. */
+  /** A fresh empty directory, deleted with its files when the JVM exits. */
   static Path tempDir(String prefix) {
     try {
       Path dir = Files.createTempDirectory(prefix);
-      dir.toFile().deleteOnExit();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try (Stream<Path> files = Files.walk(dir)) {
+          files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+          // best effort: the directory is under the system temp folder
+        }
+      }));
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

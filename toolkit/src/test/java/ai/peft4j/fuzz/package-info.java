@@ -26,12 +26,19 @@
  * adapter load the base model must also be exactly as it was.
  *
  * <p><b>How they run.</b> The classes end in {@code Fuzzer}, so the normal test run does not pick
- * them up. {@code mvn verify} runs each in its own surefire execution (Jazzer fuzzes one test per
- * JVM) with {@code JAZZER_FUZZ=1}, for a fixed number of inputs ({@link
- * ai.peft4j.fuzz.FuzzSupport#RUNS}); each asserts at the end that it saw at least {@link
- * ai.peft4j.fuzz.FuzzSupport#MIN_RUNS}. The seeds are the tiny_opt fixture files under {@code
- * src/test/resources/hf-reference/}; new coverage is kept in {@code target/jazzer}. Run one alone
- * with {@code mvn -pl toolkit test -Dtest=SafetensorsReaderFuzzer}: without {@code JAZZER_FUZZ} it
- * only replays the seeds and any saved inputs in {@code <Class>Inputs/} beside it.
+ * them up. {@code mvn verify} runs each in its own surefire execution after the unit tests (Jazzer
+ * fuzzes one test per JVM) with {@code JAZZER_FUZZ=1}, for {@link FuzzSupport#RUNS} inputs; each
+ * asserts at the end that it tried at least {@link FuzzSupport#MIN_RUNS}. The seeds are the
+ * tiny_opt fixture files under {@code src/test/resources/hf-reference/} and the saved inputs in
+ * {@code <Class>Inputs/<method>/} beside each class (past findings and hand-made edge cases); new
+ * coverage and crashing inputs go to {@code target/jazzer}.
+ *
+ * <ul>
+ *   <li>Replay the seeds and saved inputs only: {@code mvn -pl toolkit test
+ *       -Dtest=AdapterLoaderFuzzer}.
+ *   <li>Fuzz one target longer: {@code mvn -pl toolkit test-compile
+ *       surefire:test@fuzz-adapter-loader -Djazzer.max_executions=100000 -Djazzer.max_duration=30m}.
+ *   <li>Skip the fuzzing in {@code verify}: {@code -Dpeft4j.fuzz.skip=true}.
+ * </ul>
  */
 package ai.peft4j.fuzz;
