@@ -8,9 +8,9 @@ import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,7 +37,7 @@ class AdapterLoaderFuzzer {
   static final byte[] CONFIG = FuzzSupport.resource("hf-reference/tiny_opt/lora/adapter_config.json");
 
   static PreTrainedCausalLM base;
-  static Map<String, String> baseState;
+  static Map<String, Object> baseState;
 
   static Stream<byte[]> seeds() {
     return Stream.of(CONFIG, FuzzSupport.join(CONFIG, WEIGHTS));
@@ -59,13 +59,15 @@ class AdapterLoaderFuzzer {
     return base;
   }
 
-  /** Every module's path and class, and every parameter's values. */
-  static Map<String, String> state(PreTrainedCausalLM m) {
-    Map<String, String> out = new LinkedHashMap<>();
+  /** Every module's path and class, and every parameter's dtype, trainable flag and values. */
+  static Map<String, Object> state(PreTrainedCausalLM m) {
+    Map<String, Object> out = new LinkedHashMap<>();
     ModuleTree.namedModules(m).forEach((k, b) -> out.put("module " + k, b.getClass().getName()));
-    ModuleTree.namedParameters(m).forEach((k, p) -> out.put(k, p.isInitialized()
-        ? p.getArray().getDataType() + Arrays.toString(p.getArray().toFloatArray()) : "none"));
-    ModuleTree.namedParameters(m).forEach((k, p) -> out.put(k + " trains", "" + p.requiresGradient()));
+    ModuleTree.namedParameters(m).forEach((k, p) -> {
+      out.put(k + " trains", p.requiresGradient());
+      out.put(k + " dtype", p.isInitialized() ? p.getArray().getDataType() : null);
+      out.put(k, p.isInitialized() ? FloatBuffer.wrap(p.getArray().toFloatArray()) : null);
+    });
     return out;
   }
 
