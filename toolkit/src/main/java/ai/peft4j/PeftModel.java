@@ -1,5 +1,6 @@
 package ai.peft4j;
 
+import ai.peft4j.tuners.AdapterLoadException;
 import ai.peft4j.config.PeftConfig;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -407,16 +408,24 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
     trainableBefore.forEach((p, trainable) -> p.freeze(!trainable));
   }
 
-  private static SafetensorsFile openWeights(Path dir) throws SafetensorsException {
+  /**
+   * Opens {@code dir/adapter_model.safetensors}. A FIFO, device or directory of that name is
+   * refused before it is opened: opening a FIFO would wait for a writer forever.
+   */
+  private static SafetensorsFile openWeights(Path dir) {
     Path file = AtomicFolder.file(dir, WEIGHTS_NAME); // a save that a killed process committed
     if (!Files.exists(file)) {
       String hint = Files.exists(dir.resolve("adapter_model.bin"))
           ? " (only adapter_model.bin, a pickle, is there: peft4j reads safetensors only; re-save"
               + " it in Python with model.save_pretrained(dir, safe_serialization=True))"
           : "";
-      throw new IllegalArgumentException("no " + WEIGHTS_NAME + " in " + dir + hint);
+      throw new AdapterLoadException("no " + WEIGHTS_NAME + " in " + dir + hint);
     }
-    return SafetensorsFile.open(file);
+    try {
+      return SafetensorsFile.open(file);
+    } catch (SafetensorsException e) {
+      throw new AdapterLoadException("cannot load adapter weights: " + e.getMessage(), e);
+    }
   }
 
   // --- forward ---

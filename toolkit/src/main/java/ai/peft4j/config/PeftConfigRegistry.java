@@ -1,6 +1,7 @@
 package ai.peft4j.config;
 
 import ai.peft4j.io.AtomicFolder;
+import ai.peft4j.io.LocalFiles;
 import ai.peft4j.io.hub.HubClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -168,7 +169,9 @@ public final class PeftConfigRegistry {
   static String readConfigText(Path file) {
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      bytes = LocalFiles.readRegular(file, LocalFiles.MAX_JSON_BYTES);
+    } catch (LocalFiles.NotRegularFileException | LocalFiles.FileTooLargeException e) {
+      throw new PeftConfigException(file + " " + e.getReason(), e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }

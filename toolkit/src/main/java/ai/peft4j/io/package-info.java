@@ -4,6 +4,9 @@
  * The sub-packages read and write the formats: safetensors, Python-style JSON, the Hugging Face
  * Hub.
  *
+ * <p>{@link ai.peft4j.io.LocalFiles} opens only regular files, so a FIFO, a device or a directory
+ * where a checkpoint file should be is an error rather than a hang.
+ *
  * <p>This package depends on nothing else in peft4j.
  */
 package ai.peft4j.io;

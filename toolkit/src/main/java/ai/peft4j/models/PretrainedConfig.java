@@ -1,11 +1,13 @@
 package ai.peft4j.models;
 
+import ai.peft4j.io.LocalFiles;
 import ai.peft4j.io.json.PythonJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +52,7 @@ public abstract class PretrainedConfig {
       }
       return id2label.size();
     }
-    return int32("num_labels", 2);
+    return nonNegative("num_labels", 2);
   }
 
   /**
@@ -64,7 +66,7 @@ public abstract class PretrainedConfig {
         && !type.equals("regression")
         && !type.equals("single_label_classification")
         && !type.equals("multi_label_classification")) {
-      throw new IllegalArgumentException(
+      throw new ModelConfigException("problem_type",
           "config field 'problem_type' must be one of regression, single_label_classification,"
               + " multi_label_classification or null, found '" + type + "'");
     }
@@ -120,27 +122,50 @@ public abstract class PretrainedConfig {
 
   /** The {@code model_type} of a parsed {@code config.json}; an error when it is missing. */
   public static String modelTypeOf(ObjectNode json) {
-    String type = json.path("model_type").asText("");
-    if (type.isEmpty()) {
-      throw new IllegalArgumentException(
-          "config.json has no model_type; peft4j needs it to pick the architecture");
+    JsonNode type = json.get("model_type");
+    if (type == null || !type.isTextual() || type.textValue().isEmpty()) {
+      throw new ModelConfigException("model_type", "config.json has no model_type string"
+          + (type == null ? "" : " (found " + type + ")")
+          + "; peft4j needs it to pick the architecture");
     }
-    return type;
+    return type.textValue();
   }
 
-  /** Reads {@code dir/config.json} (or a file path) into a JSON object. */
+  /**
+   * Reads {@code dir/config.json} (or a file path) into a JSON object.
+   *
+   * @throws ModelConfigException when the file is missing, not a regular file (a FIFO is never
+   *     opened), not UTF-8, or not a JSON object
+   */
   public static ObjectNode readJson(Path dirOrFile) {
     Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(CONFIG_NAME) : dirOrFile;
     if (!Files.exists(file)) {
-      throw new IllegalArgumentException(
+      throw new ModelConfigException(null,
           "no " + CONFIG_NAME + " in " + dirOrFile.toAbsolutePath()
               + ": point to a Hugging Face model directory (config.json + *.safetensors)");
     }
+    String text;
     try {
-      return PythonJson.readObject(file);
+      text = LocalFiles.readUtf8(file, LocalFiles.MAX_JSON_BYTES);
+    } catch (CharacterCodingException e) {
+      throw new ModelConfigException(null, file + " is not UTF-8 text (" + e + ");"
+          + " transformers writes config.json as UTF-8 JSON: re-save it as UTF-8", e);
+    } catch (LocalFiles.NotRegularFileException | LocalFiles.FileTooLargeException e) {
+      throw new ModelConfigException(null, file + " " + e.getReason(), e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
     }
+    JsonNode node;
+    try {
+      node = PythonJson.parse(text, file.toString());
+    } catch (IllegalArgumentException e) {
+      throw new ModelConfigException(null, e.getMessage(), e.getCause());
+    }
+    if (node == null || !node.isObject()) {
+      throw new ModelConfigException(null, file + " must hold a JSON object, found "
+          + (node == null ? "nothing" : node.getNodeType()));
+    }
+    return (ObjectNode) node;
   }
 
   // --- typed field access with defaults; a wrong type is a clear error ---
@@ -153,11 +178,88 @@ public abstract class PretrainedConfig {
     if (!n.isIntegralNumber()) {
       throw wrongType(key, n, "an integer");
     }
+    if (!n.canConvertToLong()) {
+      throw wrongType(key, n, "an integer that fits in 64 bits");
+    }
     return n.longValue();
   }
 
+  /** An integer field that fits in an {@code int}, as PyTorch's sizes and ids do here. */
   protected final int int32(String key, int def) {
-    return Math.toIntExact(integer(key, def));
+    return toInt(key, integer(key, def));
+  }
+
+  /**
+   * A size: an integer from 1 to {@code Integer.MAX_VALUE}. Zero or negative sizes make empty or
+   * invalid weights, and larger ones overflow the shapes built from them.
+   */
+  protected final int positive(String key, int def) {
+    long v = integer(key, def);
+    if (v < 1) {
+      throw invalid(key, "must be a positive integer, found " + v);
+    }
+    return toInt(key, v);
+  }
+
+  /**
+   * The most layers a config may ask for. Published models have fewer than 200; the bound keeps a
+   * hostile {@code num_hidden_layers} from building millions of layer objects before any weight is
+   * read.
+   */
+  public static final int MAX_LAYERS = 10_000;
+
+  /** A layer count: from 0 to {@link #MAX_LAYERS}. */
+  protected final int layers(String key, int def) {
+    int n = nonNegative(key, def);
+    if (n > MAX_LAYERS) {
+      throw invalid(key, "(" + n + ") is more layers than peft4j builds (" + MAX_LAYERS
+          + "; published models have fewer than 200)");
+    }
+    return n;
+  }
+
+  /** A count that may be zero (labels): an integer from 0 to {@code Integer.MAX_VALUE}. */
+  protected final int nonNegative(String key, int def) {
+    long v = integer(key, def);
+    if (v < 0) {
+      throw invalid(key, "must not be negative, found " + v);
+    }
+    return toInt(key, v);
+  }
+
+  private int toInt(String key, long v) {
+    if (v != (int) v) {
+      throw invalid(key, "must fit in 32 bits (at most " + Integer.MAX_VALUE + "), found " + v);
+    }
+    return (int) v;
+  }
+
+  /** An error about field {@code key}: {@code config field 'key' <what>}. */
+  protected final ModelConfigException invalid(String key, String what) {
+    return new ModelConfigException(key, "config field '" + key + "' " + what);
+  }
+
+  /**
+   * Checks that {@code dividend} (field {@code dividendKey}) is a multiple of {@code divisor}
+   * (field {@code divisorKey}); both are positive, from {@link #positive}.
+   */
+  protected final void requireDivisible(String dividendKey, int dividend, String divisorKey, int divisor) {
+    if (dividend % divisor != 0) {
+      throw invalid(dividendKey, "(" + dividend + ") must be divisible by " + divisorKey
+          + " (" + divisor + ")");
+    }
+  }
+
+  /**
+   * Checks that a token id used as an embedding's {@code padding_idx} is a row of it: from
+   * {@code -rows} to {@code rows - 1}, as PyTorch's {@code nn.Embedding} asserts (negative ids count
+   * from the end).
+   */
+  protected final void requirePaddingRow(String key, long id, String rowsKey, long rows) {
+    if (id < -rows || id >= rows) {
+      throw invalid(key, "(" + id + ") is the padding row of the embedding, so it must be below "
+          + rowsKey + " (" + rows + ") and at least -" + rowsKey);
+    }
   }
 
   /** An integer field that may be null (returns null then). */
@@ -199,9 +301,8 @@ public abstract class PretrainedConfig {
     return n.textValue();
   }
 
-  private IllegalArgumentException wrongType(String key, JsonNode n, String expected) {
-    return new IllegalArgumentException(
-        "config field '" + key + "' must be " + expected + ", found " + n.toString());
+  private ModelConfigException wrongType(String key, JsonNode n, String expected) {
+    return invalid(key, "must be " + expected + ", found " + n.toString());
   }
 
   @Override

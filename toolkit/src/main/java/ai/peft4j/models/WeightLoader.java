@@ -4,9 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.peft4j.io.safetensors.Dtype;
 import ai.peft4j.io.safetensors.SafetensorsCheckpoint;
+import ai.peft4j.io.safetensors.SafetensorsException;
 import ai.peft4j.io.safetensors.SafetensorsWriter;
 import ai.peft4j.io.safetensors.Tensor;
+import ai.peft4j.io.safetensors.TensorInfo;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.nn.Weights;
 import java.io.IOException;
@@ -46,20 +49,26 @@ final class WeightLoader {
       Map<String, String> fileKeyOf = new LinkedHashMap<>();
       List<String> missing = new ArrayList<>();
       List<String> mismatched = new ArrayList<>();
+      List<String> wrongDtype = new ArrayList<>();
       for (Map.Entry<String, Parameter> e : wanted.entrySet()) {
         String key = e.getKey();
         String fileKey = addPrefix && key.startsWith(prefix) ? key.substring(prefix.length()) : key;
-        if (!ckpt.names().contains(fileKey) && stored.containsKey(fileKey)) {
+        if (!ckpt.contains(fileKey) && stored.containsKey(fileKey)) {
           fileKey = stored.get(fileKey);
         }
-        if (!ckpt.names().contains(fileKey)) {
+        if (!ckpt.contains(fileKey)) {
           missing.add(key);
           continue;
         }
-        Shape fileShape = new Shape(ckpt.info(fileKey).shape());
+        TensorInfo info = ckpt.info(fileKey);
+        Shape fileShape = new Shape(info.shape());
         Shape modelShape = ModuleTree.shapeOf(key, e.getValue());
         if (!fileShape.equals(modelShape)) {
           mismatched.add(key + ": model " + modelShape + " vs file " + fileShape);
+        }
+        if (!info.dtype().isFloatingPoint()) {
+          wrongDtype.add(key + ": " + info.dtype() + " in " + ckpt.shardOf(fileKey).path()
+              + ", expected " + Dtype.fromDjl(Weights.loadType(e.getValue())));
         }
         fileKeyOf.put(key, fileKey);
       }
@@ -73,13 +82,16 @@ final class WeightLoader {
         }
         missing.removeAll(freshHead);
       }
-      if (!missing.isEmpty() || !mismatched.isEmpty()) {
+      if (!missing.isEmpty() || !mismatched.isEmpty() || !wrongDtype.isEmpty()) {
         throw new WeightLoadException(
             "checkpoint " + dir + " does not fit " + model.getClass().getSimpleName()
-                + (missing.isEmpty() ? "" : "; missing keys: " + missing)
-                + (mismatched.isEmpty() ? "" : "; shape mismatches: " + mismatched)
-                + ". Check that config.json describes these weights.",
-            missing, mismatched);
+                + (missing.isEmpty() ? "" : "; missing keys: " + brief(missing))
+                + (mismatched.isEmpty() ? "" : "; shape mismatches: " + brief(mismatched))
+                + (wrongDtype.isEmpty() ? "" : "; not floating-point: " + brief(wrongDtype))
+                + ". Check that config.json describes these weights"
+                + (wrongDtype.isEmpty() ? "" : " and that the file holds weights (F32, F16,"
+                    + " BF16 or F64), not token ids or masks") + ".",
+            missing, mismatched, wrongDtype);
       }
       List<String> unexpected = new ArrayList<>();
       for (String name : ckpt.names()) {
@@ -93,8 +105,10 @@ final class WeightLoader {
       }
       for (Map.Entry<String, String> e : fileKeyOf.entrySet()) {
         try (NDManager scratch = model.manager().newSubManager()) {
-          NDArray value = ckpt.toNDArray(e.getValue(), scratch);
-          Weights.assign(e.getKey(), wanted.get(e.getKey()), value, model.manager());
+          Parameter p = wanted.get(e.getKey());
+          // F64 becomes the model's float32, as transformers casts to the model dtype.
+          NDArray value = Weights.toLoadType(ckpt.toNDArray(e.getValue(), scratch), p);
+          Weights.assign(e.getKey(), p, value, model.manager());
         }
       }
       if (!freshHead.isEmpty()) {
@@ -103,6 +117,8 @@ final class WeightLoader {
             + " model on a downstream task before using it for predictions.",
             model.getClass().getSimpleName(), dir, freshHead);
       }
+    } catch (SafetensorsException e) {
+      throw new WeightLoadException("cannot load weights from " + dir + ": " + e.getMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load weights from " + dir + ": " + e.getMessage(), e);
     }
@@ -114,6 +130,12 @@ final class WeightLoader {
       return key.replace("beta", "bias");
     }
     return key.contains("gamma") ? key.replace("gamma", "weight") : key;
+  }
+
+  /** A list for a message: whole up to 20 entries, else the first 20 and the count. */
+  static String brief(List<String> keys) {
+    return keys.size() <= 20 ? keys.toString()
+        : keys.subList(0, 20).toString().replaceFirst("]$", ", ... (" + keys.size() + " in all)]");
   }
 
   static void save(PreTrainedModel model, Path dir) {

@@ -8,10 +8,10 @@ public class Dropout extends UnaryModule {
 
   private final float p;
 
-  /** A dropout layer with drop probability {@code p} in [0, 1). */
+  /** A dropout layer with drop probability {@code p} in [0, 1], as PyTorch allows (1 drops everything). */
   public Dropout(double p) {
-    if (!(p >= 0 && p < 1)) {
-      throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+    if (!(p >= 0 && p <= 1)) {
+      throw new IllegalArgumentException("dropout probability must be in [0, 1], got " + p);
     }
     this.p = (float) p;
   }

@@ -4,10 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.peft4j.io.safetensors.Dtype;
 import ai.peft4j.io.safetensors.SafetensorsException;
 import ai.peft4j.io.safetensors.SafetensorsFile;
 import ai.peft4j.io.safetensors.SafetensorsWriter;
 import ai.peft4j.io.safetensors.Tensor;
+import ai.peft4j.io.safetensors.TensorInfo;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.nn.Weights;
 import java.io.IOException;
@@ -63,16 +65,21 @@ public final class AdapterWeights {
     Map<String, Parameter> wanted = host.stateDict(adapter);
     List<String> unexpected = new ArrayList<>();
     List<String> mismatched = new ArrayList<>();
+    List<String> wrongDtype = new ArrayList<>();
     for (String name : file.names()) {
       Parameter p = wanted.get(name);
       if (p == null) {
         unexpected.add(name);
         continue;
       }
-      Shape inFile = new Shape(file.info(name).shape());
+      TensorInfo info = file.info(name);
+      Shape inFile = new Shape(info.shape());
       Shape inModel = ModuleTree.shapeOf(name, p);
       if (!inFile.equals(inModel)) {
         mismatched.add(name + ": model " + inModel + " vs file " + inFile);
+      }
+      if (!info.dtype().isFloatingPoint()) {
+        wrongDtype.add(name + ": " + info.dtype() + ", expected " + Dtype.fromDjl(Weights.loadType(p)));
       }
     }
     List<String> missing = new ArrayList<>();
@@ -81,23 +88,32 @@ public final class AdapterWeights {
         missing.add(key);
       }
     });
-    if (!unexpected.isEmpty() || !mismatched.isEmpty() || !missing.isEmpty()) {
-      throw new IllegalArgumentException(
+    if (!unexpected.isEmpty() || !mismatched.isEmpty() || !missing.isEmpty() || !wrongDtype.isEmpty()) {
+      throw new AdapterLoadException(
           "adapter weights in " + file.path() + " do not fit adapter '" + adapter + "'"
-              + (missing.isEmpty() ? "" : "; missing keys: " + missing)
-              + (unexpected.isEmpty() ? "" : "; unexpected keys: " + unexpected)
-              + (mismatched.isEmpty() ? "" : "; shape mismatches: " + mismatched)
+              + (missing.isEmpty() ? "" : "; missing keys: " + brief(missing))
+              + (unexpected.isEmpty() ? "" : "; unexpected keys: " + brief(unexpected))
+              + (mismatched.isEmpty() ? "" : "; shape mismatches: " + brief(mismatched))
+              + (wrongDtype.isEmpty() ? "" : "; not floating-point: " + brief(wrongDtype))
               + ". Check that adapter_config.json matches the weights and that the base model"
               + " is the one the adapter was trained on. The model was left unchanged.");
     }
     NDManager owner = host.weightsManager();
     for (String name : file.names()) {
       try {
-        NDArray value = file.toNDArray(name, owner);
-        Weights.assign(name, wanted.get(name), value, owner);
+        Parameter p = wanted.get(name);
+        // F64 becomes the model's dtype, as PEFT's load_state_dict copies into the parameter.
+        NDArray value = Weights.toLoadType(file.toNDArray(name, owner), p);
+        Weights.assign(name, p, value, owner);
       } catch (SafetensorsException e) {
-        throw new UncheckedIOException(e);
+        throw new AdapterLoadException("cannot read adapter weights: " + e.getMessage(), e);
       }
     }
+  }
+
+  /** A list for a message: whole up to 20 entries, else the first 20 and the count. */
+  private static String brief(List<String> keys) {
+    return keys.size() <= 20 ? keys.toString()
+        : keys.subList(0, 20).toString().replaceFirst("]$", ", ... (" + keys.size() + " in all)]");
   }
 }

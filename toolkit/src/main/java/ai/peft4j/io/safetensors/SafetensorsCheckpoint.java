@@ -2,6 +2,7 @@ package ai.peft4j.io.safetensors;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.peft4j.io.LocalFiles;
 import ai.peft4j.io.safetensors.SafetensorsException.Problem;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -60,12 +61,13 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
    */
   public static SafetensorsCheckpoint open(Path directory) throws SafetensorsException {
     Objects.requireNonNull(directory, "directory");
+    // exists, not isRegularFile: a FIFO or directory of that name is reported as such by the readers.
     Path index = directory.resolve(INDEX_FILE);
-    if (Files.isRegularFile(index)) {
+    if (Files.exists(index)) {
       return openIndex(index);
     }
     Path single = directory.resolve(SINGLE_FILE);
-    if (Files.isRegularFile(single)) {
+    if (Files.exists(single)) {
       return openSingle(single);
     }
     throw new SafetensorsException(
@@ -127,7 +129,7 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
       Map<String, SafetensorsFile> shardFiles = new LinkedHashMap<>();
       for (Map.Entry<String, List<String>> s : byShard.entrySet()) {
         Path shardPath = dir.resolve(s.getKey());
-        if (!Files.isRegularFile(shardPath)) {
+        if (!Files.exists(shardPath)) {
           throw new SafetensorsException(
               shardPath,
               Problem.MISSING_SHARD,
@@ -182,14 +184,11 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
   private static JsonNode readIndex(Path indexFile) throws SafetensorsException {
     byte[] bytes;
     try {
-      long size = Files.size(indexFile);
-      if (size > HeaderParser.MAX_HEADER_BYTES) {
-        throw new SafetensorsException(indexFile, Problem.INVALID_INDEX,
-            "the index is " + size + " bytes, too large");
-      }
-      bytes = Files.readAllBytes(indexFile);
-    } catch (SafetensorsException e) {
-      throw e;
+      bytes = LocalFiles.readRegular(indexFile, HeaderParser.MAX_HEADER_BYTES);
+    } catch (LocalFiles.NotRegularFileException e) {
+      throw new SafetensorsException(indexFile, Problem.NOT_A_REGULAR_FILE, null, e.getReason(), e);
+    } catch (LocalFiles.FileTooLargeException e) {
+      throw new SafetensorsException(indexFile, Problem.INVALID_INDEX, null, e.getReason(), e);
     } catch (IOException e) {
       throw new SafetensorsException(indexFile, Problem.IO_ERROR, null, e.toString(), e);
     }

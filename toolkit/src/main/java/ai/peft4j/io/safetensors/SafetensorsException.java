@@ -58,6 +58,8 @@ public final class SafetensorsException extends IOException {
     INVALID_INDEX("the index file is corrupt; re-download or re-save the checkpoint"),
     /** The directory holds neither model.safetensors nor model.safetensors.index.json. */
     NOT_A_CHECKPOINT("point to a directory saved with safe_serialization=True"),
+    /** The path is a FIFO, a device or a directory: refused before opening, which could block. */
+    NOT_A_REGULAR_FILE("point to the file itself; a pipe or device is never read"),
     /** The operating system reported an I/O error. */
     IO_ERROR("check that the file is readable and the disk is healthy");
 

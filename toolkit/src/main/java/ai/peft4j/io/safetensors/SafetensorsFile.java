@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.peft4j.io.LocalFiles;
 import ai.peft4j.io.safetensors.SafetensorsException.Problem;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,7 +12,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,15 +69,18 @@ public final class SafetensorsFile implements AutoCloseable {
   /**
    * Opens and validates a file.
    *
-   * @throws SafetensorsException for anything malformed, or I/O errors (problem IO_ERROR)
+   * @throws SafetensorsException for anything malformed, NOT_A_REGULAR_FILE for a FIFO, device or
+   *     directory (which is never opened, so it cannot block), or I/O errors (problem IO_ERROR)
    */
   public static SafetensorsFile open(Path path) throws SafetensorsException {
     Objects.requireNonNull(path, "path");
     FileChannel ch;
     try {
-      ch = FileChannel.open(path, StandardOpenOption.READ);
+      ch = LocalFiles.openRegular(path);
     } catch (NoSuchFileException e) {
       throw new SafetensorsException(path, Problem.IO_ERROR, null, "no such file", e);
+    } catch (LocalFiles.NotRegularFileException e) {
+      throw new SafetensorsException(path, Problem.NOT_A_REGULAR_FILE, null, e.getReason(), e);
     } catch (IOException | UnsupportedOperationException e) {
       throw new SafetensorsException(path, Problem.IO_ERROR, null, e.toString(), e);
     }
@@ -290,7 +293,8 @@ public final class SafetensorsFile implements AutoCloseable {
    * (converted in Java; no narrow float ever reaches the engine), U16 becomes INT32, U32 INT64,
    * BOOL BOOLEAN; other dtypes keep their type. The array never aliases the file.
    *
-   * @throws SafetensorsException (UNSUPPORTED) for U64 or tensors over 2 GiB after widening
+   * @throws SafetensorsException (UNSUPPORTED) for U64, tensors over 2 GiB after widening, or an
+   *     empty tensor whose other sizes give strides beyond 64 bits
    */
   public NDArray toNDArray(String name, NDManager manager) throws SafetensorsException {
     TensorInfo t = info(name);
@@ -298,6 +302,12 @@ public final class SafetensorsFile implements AutoCloseable {
     if (d.djlType() == null) {
       throw new SafetensorsException(
           path, Problem.UNSUPPORTED, name, d + " has no lossless DJL data type", null);
+    }
+    if (!stridesFit(t.shape())) {
+      // Valid for the format (no elements), but PyTorch computes strides and cannot store these.
+      throw new SafetensorsException(path, Problem.UNSUPPORTED, name, "the shape "
+          + java.util.Arrays.toString(t.shape()) + " has strides beyond 64 bits, which the engine"
+          + " cannot represent", null);
     }
     long outBytes = t.numel() * d.djlType().getNumOfBytes();
     if (outBytes > Integer.MAX_VALUE - 8) {
@@ -327,6 +337,19 @@ public final class SafetensorsFile implements AutoCloseable {
       return moved;
     }
     return out;
+  }
+
+  /** Whether the contiguous strides PyTorch gives {@code shape} fit in a long (zero sizes count as 1). */
+  private static boolean stridesFit(long[] shape) {
+    long stride = 1;
+    for (int i = shape.length - 1; i > 0; i--) {
+      long size = Math.max(shape[i], 1);
+      if (stride > Long.MAX_VALUE / size) {
+        return false;
+      }
+      stride *= size;
+    }
+    return true;
   }
 
   private void ensureOpen() {

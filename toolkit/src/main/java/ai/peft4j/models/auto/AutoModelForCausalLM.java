@@ -1,5 +1,6 @@
 package ai.peft4j.models.auto;
 
+import ai.peft4j.models.ModelConfigException;
 import ai.peft4j.models.DemoMode;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.PreTrainedModel;
@@ -71,8 +72,8 @@ public final class AutoModelForCausalLM {
       case "gemma":
         return new GemmaForCausalLM(new GemmaConfig(json));
       default:
-        throw new IllegalArgumentException("model_type '" + type + "' has no causal-LM architecture in peft4j yet; "
-            + "supported: opt, llama, gpt2, bloom, qwen2, mistral, gemma");
+        throw new ModelConfigException("model_type", "model_type '" + type + "' has no causal-LM architecture in "
+            + "peft4j yet; supported: opt, llama, gpt2, bloom, qwen2, mistral, gemma");
     }
   }
 }

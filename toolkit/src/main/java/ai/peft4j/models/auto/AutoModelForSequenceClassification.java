@@ -1,5 +1,6 @@
 package ai.peft4j.models.auto;
 
+import ai.peft4j.models.ModelConfigException;
 import ai.peft4j.models.DemoMode;
 import ai.peft4j.models.PreTrainedModel;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
@@ -48,7 +49,7 @@ public final class AutoModelForSequenceClassification {
       case "bert":
         return new BertForSequenceClassification(new BertConfig(json));
       default:
-        throw new IllegalArgumentException(
+        throw new ModelConfigException("model_type",
             "model_type '" + type + "' has no sequence-classification architecture in peft4j yet;"
                 + " supported: roberta, bert");
     }

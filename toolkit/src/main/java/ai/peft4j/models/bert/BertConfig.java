@@ -1,5 +1,6 @@
 package ai.peft4j.models.bert;
 
+import ai.peft4j.models.ModelConfigException;
 import ai.peft4j.models.PretrainedConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
@@ -58,13 +59,13 @@ public final class BertConfig extends PretrainedConfig {
     positionEmbeddingType = string("position_embedding_type", "absolute");
     classifierDropout = json.hasNonNull("classifier_dropout") ? number("classifier_dropout", 0) : null;
 
-    positive("vocab_size", vocabSize);
-    positive("hidden_size", hiddenSize);
-    positive("num_hidden_layers", numHiddenLayers);
-    positive("num_attention_heads", numAttentionHeads);
-    positive("intermediate_size", intermediateSize);
-    positive("max_position_embeddings", maxPositionEmbeddings);
-    positive("type_vocab_size", typeVocabSize);
+    requirePositive("vocab_size", vocabSize);
+    requirePositive("hidden_size", hiddenSize);
+    requirePositive("num_hidden_layers", numHiddenLayers);
+    requirePositive("num_attention_heads", numAttentionHeads);
+    requirePositive("intermediate_size", intermediateSize);
+    requirePositive("max_position_embeddings", maxPositionEmbeddings);
+    requirePositive("type_vocab_size", typeVocabSize);
     if (hiddenSize % numAttentionHeads != 0) {
       throw new IllegalArgumentException("hidden_size (" + hiddenSize + ") must be divisible by num_attention_heads ("
           + numAttentionHeads + "): each head gets hidden_size / num_attention_heads features");
@@ -92,15 +93,15 @@ public final class BertConfig extends PretrainedConfig {
     problemType(); // validates
   }
 
-  private static void positive(String key, int value) {
+  private static void requirePositive(String key, int value) {
     if (value < 1) {
-      throw new IllegalArgumentException("config field '" + key + "' must be at least 1, found " + value);
+      throw new ModelConfigException(key, "config field \'" + key + "\' must be at least 1, found " + value);
     }
   }
 
   private static void probability(String key, double p) {
     if (!(p >= 0 && p <= 1)) {
-      throw new IllegalArgumentException("config field '" + key + "' is a dropout probability and must lie in "
+      throw new ModelConfigException(key, "config field \'" + key + "\' is a dropout probability and must lie in "
           + "[0, 1], found " + p);
     }
   }

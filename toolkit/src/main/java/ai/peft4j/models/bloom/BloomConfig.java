@@ -1,5 +1,6 @@
 package ai.peft4j.models.bloom;
 
+import ai.peft4j.models.ModelConfigException;
 import ai.peft4j.models.PretrainedConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -55,11 +56,11 @@ public final class BloomConfig extends PretrainedConfig {
     attentionDropout = number("attention_dropout", 0.0);
     pretrainingTp = int32("pretraining_tp", 1);
     slowButExact = bool("slow_but_exact", false);
-    positive("vocab_size", vocabSize);
-    positive("hidden_size", hiddenSize);
-    positive("n_layer", nLayer);
-    positive("n_head", nHead);
-    positive("pretraining_tp", pretrainingTp);
+    requirePositive("vocab_size", vocabSize);
+    requirePositive("hidden_size", hiddenSize);
+    requirePositive("n_layer", nLayer);
+    requirePositive("n_head", nHead);
+    requirePositive("pretraining_tp", pretrainingTp);
     if (hiddenSize % nHead != 0) {
       throw new IllegalArgumentException("hidden_size (" + hiddenSize + ") must be divisible by n_head (" + nHead
           + "): each head gets hidden_size / n_head features");
@@ -94,15 +95,15 @@ public final class BloomConfig extends PretrainedConfig {
     }
   }
 
-  private static void positive(String key, int value) {
+  private static void requirePositive(String key, int value) {
     if (value < 1) {
-      throw new IllegalArgumentException("config field '" + key + "' must be at least 1, found " + value);
+      throw new ModelConfigException(key, "config field \'" + key + "\' must be at least 1, found " + value);
     }
   }
 
   private static void probability(String key, double p) {
     if (!(p >= 0 && p <= 1)) {
-      throw new IllegalArgumentException("config field '" + key + "' is a dropout probability and must lie in "
+      throw new ModelConfigException(key, "config field \'" + key + "\' is a dropout probability and must lie in "
           + "[0, 1], found " + p);
     }
   }

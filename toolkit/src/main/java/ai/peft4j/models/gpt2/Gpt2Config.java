@@ -1,5 +1,6 @@
 package ai.peft4j.models.gpt2;
 
+import ai.peft4j.models.ModelConfigException;
 import ai.peft4j.models.PretrainedConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
@@ -31,31 +32,35 @@ public final class Gpt2Config extends PretrainedConfig {
     super(json);
     String type = modelType();
     if (type != null && !type.equals("gpt2")) {
-      throw new IllegalArgumentException("not a GPT-2 config: model_type is '" + type + "'");
+      throw new ModelConfigException("model_type", "not a GPT-2 config: model_type is '" + type + "'");
     }
-    vocabSize = int32("vocab_size", 50257);
-    nPositions = int32("n_positions", 1024);
-    nEmbd = int32("n_embd", 768);
-    nLayer = int32("n_layer", 12);
-    nHead = int32("n_head", 12);
-    Long inner = optInteger("n_inner");
-    nInner = inner == null ? 4 * nEmbd : Math.toIntExact(inner);
+    vocabSize = positive("vocab_size", 50257);
+    nPositions = positive("n_positions", 1024);
+    nEmbd = positive("n_embd", 768);
+    nLayer = layers("n_layer", 12);
+    nHead = positive("n_head", 12);
+    if (optInteger("n_inner") != null) {
+      nInner = positive("n_inner", 0);
+    } else if (4L * nEmbd > Integer.MAX_VALUE) {
+      throw invalid("n_embd", "(" + nEmbd + ") is too large: the MLP's inner size 4 * n_embd must fit"
+          + " in 32 bits; set n_inner");
+    } else {
+      nInner = 4 * nEmbd;
+    }
     residPdrop = number("resid_pdrop", 0.1);
     embdPdrop = number("embd_pdrop", 0.1);
     attnPdrop = number("attn_pdrop", 0.1);
     layerNormEpsilon = number("layer_norm_epsilon", 1e-5);
     initializerRange = number("initializer_range", 0.02);
-    if (nEmbd % nHead != 0) {
-      throw new IllegalArgumentException("n_embd (" + nEmbd + ") must be divisible by n_head (" + nHead + ")");
-    }
+    requireDivisible("n_embd", nEmbd, "n_head", nHead);
     String act = string("activation_function", "gelu_new");
     if (!act.equals("gelu_new")) {
-      throw new IllegalArgumentException("activation_function '" + act + "' is not supported for GPT-2; use gelu_new");
+      throw invalid("activation_function", "'" + act + "' is not supported for GPT-2; use gelu_new");
     }
     if (bool("scale_attn_by_inverse_layer_idx", false) || bool("reorder_and_upcast_attn", false)
         || !bool("scale_attn_weights", true)) {
-      throw new IllegalArgumentException("scale_attn_by_inverse_layer_idx, reorder_and_upcast_attn and "
-          + "scale_attn_weights=false are not supported by peft4j yet");
+      throw new ModelConfigException("scale_attn_weights", "scale_attn_by_inverse_layer_idx,"
+          + " reorder_and_upcast_attn and scale_attn_weights=false are not supported by peft4j yet");
     }
   }
 

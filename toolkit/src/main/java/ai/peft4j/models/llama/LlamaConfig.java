@@ -1,5 +1,7 @@
 package ai.peft4j.models.llama;
 
+import ai.peft4j.models.ModelConfigException;
+import ai.peft4j.models.PretrainedConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 

@@ -1,5 +1,6 @@
 package ai.peft4j.models.llama;
 
+import ai.peft4j.models.ModelConfigException;
 import ai.peft4j.models.PretrainedConfig;
 import ai.peft4j.nn.Activations;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -84,20 +85,23 @@ public abstract class LlamaFamilyConfig extends PretrainedConfig {
     positive("max_position_embeddings", maxPositionEmbeddings);
     positive("head_dim", headDim());
     if (headDim() % 2 != 0) {
-      throw new IllegalArgumentException("head_dim (" + headDim() + ") must be even for rotary embeddings");
+      // Rotary embeddings rotate pairs of features; transformers fails in the forward pass then.
+      String key = toJsonNode().hasNonNull("head_dim") ? "head_dim" : "hidden_size";
+      throw invalid(key, "gives the head size " + headDim() + ", which must be even for rotary embeddings");
     }
-    if (numAttentionHeads % numKeyValueHeads != 0) {
-      throw new IllegalArgumentException("num_attention_heads (" + numAttentionHeads
-          + ") must be a multiple of num_key_value_heads (" + numKeyValueHeads + ")");
+    requireDivisible("num_attention_heads", numAttentionHeads, "num_key_value_heads", numKeyValueHeads);
+    Integer pad = padTokenId();
+    if (pad != null) {
+      requirePaddingRow("pad_token_id", pad, "vocab_size", vocabSize);
     }
     if (!(rmsNormEps > 0)) {
-      throw new IllegalArgumentException("rms_norm_eps must be > 0, found " + rmsNormEps);
+      throw invalid("rms_norm_eps", "must be > 0, found " + rmsNormEps);
     }
     if (!(ropeTheta > 0)) {
-      throw new IllegalArgumentException("rope_theta must be > 0, found " + ropeTheta);
+      throw invalid("rope_theta", "must be > 0, found " + ropeTheta);
     }
     if (!(attentionDropout >= 0 && attentionDropout < 1)) {
-      throw new IllegalArgumentException("attention_dropout must be in [0, 1), found " + attentionDropout);
+      throw invalid("attention_dropout", "must be in [0, 1), found " + attentionDropout);
     }
     if (slidingWindow() != null) {
       positive("sliding_window", slidingWindow());
@@ -107,16 +111,13 @@ public abstract class LlamaFamilyConfig extends PretrainedConfig {
 
   /** hidden_size / num_attention_heads, checked to divide evenly, for the families that derive the head size. */
   protected final int derivedHeadDim() {
-    if (hiddenSize % numAttentionHeads != 0) {
-      throw new IllegalArgumentException("hidden_size (" + hiddenSize + ") must be divisible by num_attention_heads ("
-          + numAttentionHeads + ")");
-    }
+    requireDivisible("hidden_size", hiddenSize, "num_attention_heads", numAttentionHeads);
     return hiddenSize / numAttentionHeads;
   }
 
   static void positive(String key, long value) {
     if (value <= 0) {
-      throw new IllegalArgumentException("config field '" + key + "' must be a positive integer, found " + value);
+      throw new ModelConfigException(key, "config field '" + key + "' must be a positive integer, found " + value);
     }
   }
 

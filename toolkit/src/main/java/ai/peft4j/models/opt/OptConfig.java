@@ -1,5 +1,6 @@
 package ai.peft4j.models.opt;
 
+import ai.peft4j.models.ModelConfigException;
 import ai.peft4j.models.PretrainedConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
@@ -38,29 +39,35 @@ public final class OptConfig extends PretrainedConfig {
     super(json);
     String type = modelType();
     if (type != null && !type.equals("opt")) {
-      throw new IllegalArgumentException("not an OPT config: model_type is '" + type + "'");
+      throw new ModelConfigException("model_type", "not an OPT config: model_type is '" + type + "'");
     }
-    vocabSize = int32("vocab_size", 50272);
-    hiddenSize = int32("hidden_size", 768);
-    numHiddenLayers = int32("num_hidden_layers", 12);
-    ffnDim = int32("ffn_dim", 3072);
-    maxPositionEmbeddings = int32("max_position_embeddings", 2048);
+    vocabSize = positive("vocab_size", 50272);
+    hiddenSize = positive("hidden_size", 768);
+    numHiddenLayers = layers("num_hidden_layers", 12);
+    ffnDim = positive("ffn_dim", 3072);
+    // The position table has max_position_embeddings + 2 rows (fairseq's offset).
+    maxPositionEmbeddings = positive("max_position_embeddings", 2048);
     doLayerNormBefore = bool("do_layer_norm_before", true);
     removeFinalLayerNorm = bool("_remove_final_layer_norm", false);
-    wordEmbedProjDim = int32("word_embed_proj_dim", hiddenSize);
+    wordEmbedProjDim = positive("word_embed_proj_dim", hiddenSize);
     dropout = number("dropout", 0.1);
     attentionDropout = number("attention_dropout", 0.0);
-    numAttentionHeads = int32("num_attention_heads", 12);
+    numAttentionHeads = positive("num_attention_heads", 12);
     activationFunction = string("activation_function", "relu");
     initStd = number("init_std", 0.02);
-    Long pad = optInteger("pad_token_id");
-    padTokenId = json.has("pad_token_id") ? (pad == null ? null : Math.toIntExact(pad)) : 1;
+    padTokenId = json.has("pad_token_id") && optInteger("pad_token_id") == null ? null
+        : int32("pad_token_id", 1);
     enableBias = bool("enable_bias", true);
     layerNormElementwiseAffine = bool("layer_norm_elementwise_affine", true);
-    if (hiddenSize % numAttentionHeads != 0) {
-      throw new IllegalArgumentException(
-          "hidden_size (" + hiddenSize + ") must be divisible by num_attention_heads ("
-              + numAttentionHeads + ")");
+    requireDivisible("hidden_size", hiddenSize, "num_attention_heads", numAttentionHeads);
+    if (padTokenId != null) {
+      requirePaddingRow("pad_token_id", padTokenId, "vocab_size", vocabSize);
+    }
+    try {
+      OptDecoderLayer.activation(activationFunction); // fail here, not when the layers are built
+    } catch (IllegalArgumentException e) {
+      throw invalid("activation_function", "'" + activationFunction + "' is not supported; use"
+          + " relu, gelu or silu");
     }
   }
 

@@ -1,5 +1,6 @@
 package ai.peft4j.models.roberta;
 
+import ai.peft4j.models.ModelConfigException;
 import ai.peft4j.models.PretrainedConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
@@ -40,18 +41,18 @@ public final class RobertaConfig extends PretrainedConfig {
     super(json);
     String type = modelType();
     if (type != null && !type.equals("roberta")) {
-      throw new IllegalArgumentException("not a RoBERTa config: model_type is '" + type + "'");
+      throw new ModelConfigException("model_type", "not a RoBERTa config: model_type is '" + type + "'");
     }
-    vocabSize = int32("vocab_size", 50265);
-    hiddenSize = int32("hidden_size", 768);
-    numHiddenLayers = int32("num_hidden_layers", 12);
-    numAttentionHeads = int32("num_attention_heads", 12);
-    intermediateSize = int32("intermediate_size", 3072);
+    vocabSize = positive("vocab_size", 50265);
+    hiddenSize = positive("hidden_size", 768);
+    numHiddenLayers = layers("num_hidden_layers", 12);
+    numAttentionHeads = positive("num_attention_heads", 12);
+    intermediateSize = positive("intermediate_size", 3072);
     hiddenAct = string("hidden_act", "gelu");
     hiddenDropoutProb = number("hidden_dropout_prob", 0.1);
     attentionProbsDropoutProb = number("attention_probs_dropout_prob", 0.1);
-    maxPositionEmbeddings = int32("max_position_embeddings", 512);
-    typeVocabSize = int32("type_vocab_size", 2);
+    maxPositionEmbeddings = positive("max_position_embeddings", 512);
+    typeVocabSize = positive("type_vocab_size", 2);
     initializerRange = number("initializer_range", 0.02);
     layerNormEps = number("layer_norm_eps", 1e-12);
     padTokenId = int32("pad_token_id", 1);
@@ -59,25 +60,24 @@ public final class RobertaConfig extends PretrainedConfig {
     eosTokenId = int32("eos_token_id", 2);
     positionEmbeddingType = string("position_embedding_type", "absolute");
     classifierDropout = json.hasNonNull("classifier_dropout") ? number("classifier_dropout", 0) : null;
-    if (hiddenSize % numAttentionHeads != 0) {
-      throw new IllegalArgumentException(
-          "hidden_size (" + hiddenSize + ") must be divisible by num_attention_heads ("
-              + numAttentionHeads + ")");
-    }
+    requireDivisible("hidden_size", hiddenSize, "num_attention_heads", numAttentionHeads);
     if (!positionEmbeddingType.equals("absolute")) {
-      throw new IllegalArgumentException(
-          "position_embedding_type '" + positionEmbeddingType
-              + "' is not supported; peft4j implements RoBERTa's 'absolute' positions");
+      throw invalid("position_embedding_type", "'" + positionEmbeddingType
+          + "' is not supported; peft4j implements RoBERTa's 'absolute' positions");
     }
     if (padTokenId < 0 || padTokenId >= vocabSize || padTokenId >= maxPositionEmbeddings) {
-      throw new IllegalArgumentException(
-          "pad_token_id (" + padTokenId + ") is the padding row of the word and position"
+      throw invalid("pad_token_id",
+          "(" + padTokenId + ") is the padding row of the word and position"
               + " embeddings, so it must be below vocab_size (" + vocabSize
               + ") and max_position_embeddings (" + maxPositionEmbeddings + ")");
     }
-    RobertaIntermediate.activation(hiddenAct); // fail early on an unknown activation
+    try {
+      RobertaIntermediate.activation(hiddenAct); // fail early on an unknown activation
+    } catch (IllegalArgumentException e) {
+      throw new ModelConfigException("hidden_act", e.getMessage(), e);
+    }
     if (numLabels() < 1) {
-      throw new IllegalArgumentException("num_labels must be at least 1, got " + numLabels());
+      throw invalid("num_labels", "must be at least 1, got " + numLabels());
     }
     problemType(); // validates
   }

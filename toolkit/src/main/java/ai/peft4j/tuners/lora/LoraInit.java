@@ -2,6 +2,7 @@ package ai.peft4j.tuners.lora;
 
 import ai.djl.nn.Parameter;
 import ai.peft4j.nn.Linear;
+import ai.peft4j.tuners.Initialization;
 import java.util.Random;
 
 /**
@@ -28,11 +29,11 @@ final class LoraInit {
     switch (init) {
       case TRUE:
         aValues = uniform(a.weight(), 1 / Math.sqrt(inA), rnd);
-        bValues = new float[Math.toIntExact(b.weight().getShape().size())];
+        bValues = new float[length(b.weight())];
         break;
       case GAUSSIAN:
         aValues = gaussian(a.weight(), 1.0 / r, rnd);
-        bValues = new float[Math.toIntExact(b.weight().getShape().size())];
+        bValues = new float[length(b.weight())];
         break;
       case FALSE:
         aValues = uniform(a.weight(), 1 / Math.sqrt(inA), rnd);
@@ -46,7 +47,7 @@ final class LoraInit {
   }
 
   private static float[] uniform(Parameter p, double bound, Random rnd) {
-    float[] v = new float[Math.toIntExact(p.getShape().size())];
+    float[] v = new float[length(p)];
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
     }
@@ -54,11 +55,16 @@ final class LoraInit {
   }
 
   private static float[] gaussian(Parameter p, double std, Random rnd) {
-    float[] v = new float[Math.toIntExact(p.getShape().size())];
+    float[] v = new float[length(p)];
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) (rnd.nextGaussian() * std);
     }
     return v;
+  }
+
+  /** The rank (r or rank_pattern) sets the size: refuse one too large to draw, with a message. */
+  private static int length(Parameter p) {
+    return Initialization.drawableLength(p.getShape(), "'r' and 'rank_pattern'");
   }
 
   private static void set(Parameter p, float[] values) {

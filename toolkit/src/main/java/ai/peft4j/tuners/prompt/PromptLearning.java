@@ -15,6 +15,7 @@ import ai.peft4j.nn.Embedding;
 import ai.peft4j.nn.ModuleDict;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.tuners.AdapterHost;
+import ai.peft4j.tuners.Initialization;
 import ai.peft4j.tuners.ModulesToSaveWrapper;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -162,6 +163,9 @@ public final class PromptLearning implements AdapterHost {
       throw new IllegalArgumentException("num_transformer_submodules=" + filled.numTransformerSubmodules()
           + " is for encoder-decoder models (SEQ_2_SEQ_LM), which peft4j does not support yet; use 1");
     }
+    // The largest weight a prompt encoder draws; a huge size is a config error, not an OutOfMemoryError.
+    Initialization.drawableLength(new Shape(filled.totalVirtualTokens(), filled.tokenDim()),
+        "num_virtual_tokens, token_dim and encoder_hidden_size");
     encoders.put(name, encoderFactory.create(filled, wordEmbeddings, model, rnd));
     configs.put(name, filled);
     initializeEncoders();

@@ -33,6 +33,9 @@ public abstract class VirtualTokenEncoder extends ModuleBlock {
     return new NDList(encode(ps, inputs.singletonOrThrow(), training));
   }
 
+  /** The config keys that set the encoders' sizes, for the message when one is too large. */
+  private static final String SIZE_KEYS = "num_virtual_tokens, token_dim and encoder_hidden_size";
+
   /** Allocates every parameter that has no value yet on {@code manager}, from its initializer. */
   public void initializeOn(ai.djl.ndarray.NDManager manager) {
     for (Parameter p : getParameters().values()) {
