@@ -26,12 +26,6 @@ echo "(install with the archive took $((SECONDS - s)) s)"
 java -jar "$jar" install --no-cds --prefix "$work/plain" --java "$(command -v java)" >/dev/null
 [ -f "$work/cds/share/jupyter/kernels/peft4j/peft4j-kernel.jsa" ] \
   || echo "note: install made no AppCDS archive; both runs are without one"
-status=0
-for kind in cds plain; do
-  label="with the AppCDS archive"
-  [ "$kind" = plain ] && label="without the archive (install --no-cds)"
-  echo "-- $label"
-  JUPYTER_PATH="$work/$kind/share/jupyter" PEFT4J_BENCH_LABEL="$label" \
-    /usr/bin/python3 bench/kernel_start.py "$@" || status=1
-done
-exit $status
+# Interleaved runs: the same load for both.
+/usr/bin/python3 bench/kernel_start.py "${1:-5}" \
+  "with-AppCDS=$work/cds/share/jupyter/kernels" "without=$work/plain/share/jupyter/kernels"

@@ -239,7 +239,7 @@ public final class KernelInstaller {
     Path work = Files.createTempDirectory("peft4j-cds");
     try {
       Path notebook = work.resolve("warm-up.ipynb");
-      Files.writeString(notebook, WARM_UP_NOTEBOOK, StandardCharsets.UTF_8);
+      Files.writeString(notebook, warmUpNotebook(), StandardCharsets.UTF_8);
       List<String> command = new ArrayList<>();
       command.add(java);
       command.add("-XX:ArchiveClassesAtExit=" + partial);
@@ -284,16 +284,56 @@ public final class KernelInstaller {
     }
   }
 
-  // Code the kernel runs when a notebook starts: a value, a println, a record, a toolkit import.
-  private static final String WARM_UP_NOTEBOOK =
-      "{\"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {}, \"cells\": ["
-          + "{\"cell_type\": \"code\", \"metadata\": {}, \"outputs\": [], \"execution_count\": null,"
-          + " \"source\": \"1 + 1\"},"
-          + "{\"cell_type\": \"code\", \"metadata\": {}, \"outputs\": [], \"execution_count\": null,"
-          + " \"source\": \"record P(int a) {}\\nSystem.out.println(new P(2));\\n"
-          + "java.util.List.of(1, 2).stream().map(x -> x * 2).toList()\"},"
-          + "{\"cell_type\": \"code\", \"metadata\": {}, \"outputs\": [], \"execution_count\": null,"
-          + " \"source\": \"import ai.peft4j.*;\\nPeft.lora().r(8).targets(\\\"q\\\").build()\"}]}";
+  // What a kernel runs up to its first results: a value, a println, a record, a toolkit import; then
+  // the classes that serving Jupyter loads (the warm-up runs no Jupyter connection): ZeroMQ,
+  // JJava's protocol classes, Gson, SLF4J, the kernel's own, HMAC message signing and NIO sockets. Loading a class
+  // without initialising it is enough for the archive.
+  private static final List<String> WARM_UP_CELLS = List.of(
+      "1 + 1",
+      "record P(int a) {}\nSystem.out.println(new P(2));\n"
+          + "java.util.List.of(1, 2).stream().map(x -> x * 2).toList()",
+      "import ai.peft4j.*;\nPeft.lora().r(8).targets(\"q\").build()",
+      String.join("\n",
+          "var mac = javax.crypto.Mac.getInstance(\"HmacSHA256\");",
+          "mac.init(new javax.crypto.spec.SecretKeySpec(new byte[16], \"HmacSHA256\"));",
+          "mac.doFinal(new byte[16]);",
+          "java.nio.channels.Selector.open().close();",
+          "java.nio.channels.ServerSocketChannel.open()",
+          "    .bind(new java.net.InetSocketAddress(\"127.0.0.1\", 0)).close();",
+          "var loader = ClassLoader.getSystemClassLoader();",
+          "var prefixes = java.util.List.of(\"zmq/\", \"org/zeromq/\", \"org/dflib/jjava/jupyter/\",",
+          "    \"com/google/gson/\", \"org/slf4j/\", \"ai/peft4j/kernel/\");",
+          "try (var jar = new java.util.jar.JarFile(System.getProperty(\"java.class.path\"))) {",
+          "  jar.stream().map(e -> e.getName())",
+          "      .filter(n -> n.endsWith(\".class\") && !n.contains(\"-\")",
+          "          && prefixes.stream().anyMatch(n::startsWith))",
+          "      .forEach(n -> {",
+          "        try {",
+          "          Class.forName(n.substring(0, n.length() - 6).replace('/', '.'), false, loader);",
+          "        } catch (Throwable t) {",
+          "          // optional dependencies of a library: not needed at start-up",
+          "        }",
+          "      });",
+          "}"));
+
+  private static String warmUpNotebook() throws IOException {
+    List<Map<String, Object>> cells = new ArrayList<>();
+    for (String source : WARM_UP_CELLS) {
+      Map<String, Object> cell = new LinkedHashMap<>();
+      cell.put("cell_type", "code");
+      cell.put("metadata", Map.of());
+      cell.put("outputs", List.of());
+      cell.put("execution_count", null);
+      cell.put("source", source);
+      cells.add(cell);
+    }
+    Map<String, Object> nb = new LinkedHashMap<>();
+    nb.put("nbformat", 4);
+    nb.put("nbformat_minor", 5);
+    nb.put("metadata", Map.of());
+    nb.put("cells", cells);
+    return new ObjectMapper().writeValueAsString(nb);
+  }
 
   /** The default: a JVM run, at most five minutes, its output discarded. */
   static void runWarmUp(List<String> command, Path workDir) throws IOException {
