@@ -18,6 +18,7 @@ import java.util.Deque;
  *
  * <pre>
  * java -jar peft4j-kernel.jar install [--user | --sys-prefix | --prefix DIR] [--java PATH]
+ *                                     [--no-cds]
  * java -jar peft4j-kernel.jar execute NOTEBOOK.ipynb [--output OUT.ipynb] [--timeout S]
  *                                     [--max-output-chars N] [--max-output-lines N]
  *                                     [--allow-errors] [--quiet]
@@ -30,6 +31,7 @@ public final class Main {
           "\n",
           "usage:",
           "  java -jar peft4j-kernel.jar install [--user | --sys-prefix | --prefix DIR] [--java PATH]",
+          "                                      [--no-cds]   (no AppCDS start-up archive)",
           "  java -jar peft4j-kernel.jar execute NOTEBOOK.ipynb [--output OUT.ipynb] [--timeout SECONDS]",
           "                                      [--max-output-chars N] [--max-output-lines N]",
           "                                      [--allow-errors] [--quiet]",
@@ -112,11 +114,15 @@ public final class Main {
         case "--java" -> installer.java(value(args, a));
         case "--jar" -> installer.jar(Path.of(value(args, a)));
         case "--classpath" -> installer.classPath(value(args, a));
+        case "--no-cds" -> installer.appCds(false);
         default -> throw new IllegalArgumentException("unknown install option " + a);
       }
     }
     Path dir = installer.install(target);
     out.println("Installed kernelspec " + KernelInstaller.KERNEL_NAME + " in " + dir);
+    if (!installer.archiveNote().isEmpty()) {
+      out.println(installer.archiveNote());
+    }
     return 0;
   }
 
