@@ -175,18 +175,20 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
   /**
    * PEFT's saved key for a parameter of the tuner layer at {@code layerPath} that belongs to
    * {@code adapter}: {@code P.lora_A.<adapter>.weight} gives {@code P.lora_A.weight}; null for the
-   * base layer's parameters and for other adapters. The adapter name is matched as a whole path
-   * segment, so names such as {@code 0} or {@code layers} are safe.
+   * base layer's parameters and for other adapters. A parameter kept directly under the adapter's
+   * name (PyTorch's {@code ParameterDict}: {@code P.lora_magnitude_vector.<adapter>}) is saved as
+   * {@code P.lora_magnitude_vector}. The adapter name is matched as a whole path segment, so names
+   * such as {@code 0} or {@code layers} are safe.
    */
   public static String savedKey(String key, String layerPath, String adapter) {
     if (!key.startsWith(layerPath + ".")) {
       return null;
     }
     String[] parts = key.substring(layerPath.length() + 1).split("\\.", 3);
-    if (parts.length < 3 || parts[0].equals("base_layer") || !parts[1].equals(adapter)) {
+    if (parts.length < 2 || parts[0].equals("base_layer") || !parts[1].equals(adapter)) {
       return null;
     }
-    return layerPath + "." + parts[0] + "." + parts[2];
+    return layerPath + "." + parts[0] + (parts.length == 3 ? "." + parts[2] : "");
   }
 
   /** Turns all adapters off (the model computes as its base) or on again. */

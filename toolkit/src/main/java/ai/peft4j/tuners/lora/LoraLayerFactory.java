@@ -58,7 +58,7 @@ public final class LoraLayerFactory implements LayerFactory<LoraConfig> {
   public TunerLayer inject(String path, Block target, String adapter, LoraConfig config, Random rnd) {
     LoraLinear layer = target instanceof LoraLinear ? (LoraLinear) target : new LoraLinear(target, fanInFanOut);
     layer.updateLayer(adapter, config.rankFor(path), config.alphaFor(path), config.loraDropout(),
-        config.initLoraWeights(), config.useRslora(), rnd);
+        config.initLoraWeights(), config.useRslora(), config.useDora(), rnd);
     return layer;
   }
 
