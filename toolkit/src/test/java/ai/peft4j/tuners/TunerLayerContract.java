@@ -59,6 +59,11 @@ public abstract class TunerLayerContract<C> {
     /** The shape of an input batch for {@link #newBase}'s layers. */
     Shape inputShape();
 
+    /** An input batch of {@link #inputShape()}: standard normal values unless the layer wants others (token ids). */
+    default NDArray newInput(NDManager manager, Random rnd) {
+      return Weights.normal(manager, inputShape(), 0, 1, rnd);
+    }
+
     /**
      * Whether merging several active adapters one after another gives their joint forward. True for
      * additive updates; false for DoRA, whose second merge normalizes the already-merged weight (as
@@ -83,7 +88,7 @@ public abstract class TunerLayerContract<C> {
   void open() {
     manager = NDManager.newBaseManager();
     fixture = fixture();
-    x = Weights.normal(manager, fixture.inputShape(), 0, 1, new Random(11));
+    x = fixture.newInput(manager, new Random(11));
   }
 
   @AfterEach
