@@ -12,7 +12,8 @@ Writes toolkit/src/test/resources/reference/tiny_opt_lora_extras/:
                (PEFT's inverted init), and the logits equal the base's.
   bias_all/, bias_lora_only/   LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj","v_proj"], init_lora_weights=False,
                bias="all" | "lora_only", task_type=CAUSAL_LM), torch.manual_seed(32/33): adapter_model.safetensors and
-               adapter_config.json as save_pretrained wrote them, golden.json with the printed line and file keys.
+               adapter_config.json as save_pretrained wrote them, golden.json with the printed line and file keys
+               (also those of a save with save_embedding_layers=True).
 
 Inputs: the causal-LM batch of hf-reference/wave2/README.md on hf-reference/tiny_opt.
 
@@ -25,6 +26,7 @@ Run by hand: PYTHONPATH=<dir with peft and accelerate> /work/refstack457/bin/pyt
 import json
 import os
 import shutil
+import tempfile
 import warnings
 
 import peft
@@ -170,6 +172,10 @@ def bias(mode, seed):
          "peft_logits": tolist(logits(model))}
     reloaded = PeftModel.from_pretrained(base(), folder)
     g["reloaded_from_disk_logits"] = tolist(logits(reloaded))
+    # save_embedding_layers=True with no embedding targeted: PEFT adds the whole tables (tied ones under both keys).
+    with tempfile.TemporaryDirectory() as tmp:
+        reloaded.save_pretrained(tmp, save_embedding_layers=True)
+        g["adapter_file_keys_save_embedding_layers_true"] = file_keys(tmp)
     json.dump(g, open(os.path.join(folder, "golden.json"), "w"), indent=1)
     readme = os.path.join(folder, "README.md")
     if os.path.exists(readme):

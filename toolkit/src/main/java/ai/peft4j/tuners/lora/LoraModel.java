@@ -147,12 +147,17 @@ public class LoraModel extends BaseTuner {
    *
    * <pre>{@code
    * ((LoraModel) peft.baseModel()).saveEmbeddingLayers(LoraModel.SaveEmbeddingLayers.FALSE);
-   * peft.savePretrained(dir);   // adapter weights only
+   * peft.savePretrained(dir);   // adapter weights only; or peft.savePretrained(dir, SaveEmbeddingLayers.FALSE)
    * }</pre>
    */
   public LoraModel saveEmbeddingLayers(SaveEmbeddingLayers mode) {
     saveEmbeddingLayers = java.util.Objects.requireNonNull(mode, "mode");
     return this;
+  }
+
+  /** The current {@code save_embedding_layers} setting. */
+  public SaveEmbeddingLayers saveEmbeddingLayers() {
+    return saveEmbeddingLayers;
   }
 
   /** Whether {@code save_embedding_layers} comes out true for {@code adapter} (for AUTO: a targeted embedding name). */

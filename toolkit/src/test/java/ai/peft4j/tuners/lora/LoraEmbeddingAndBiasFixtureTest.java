@@ -154,9 +154,10 @@ class LoraEmbeddingAndBiasFixtureTest {
     ours.remove("target_modules");
     assertEquals(theirs, ours);
 
-    ((LoraModel) peft.baseModel()).saveEmbeddingLayers(LoraModel.SaveEmbeddingLayers.FALSE);
     Path without = dir.resolve("without");
-    peft.savePretrained(without);
+    peft.savePretrained(without, LoraModel.SaveEmbeddingLayers.FALSE);
+    assertEquals(LoraModel.SaveEmbeddingLayers.AUTO, ((LoraModel) peft.baseModel()).saveEmbeddingLayers(),
+        "the option holds for that save only");
     Map<String, List<Long>> expected = expectedKeys(golden);
     expected.remove("base_model.model.model.decoder.embed_tokens.base_layer.weight");
     assertEquals(expected, fileKeys(without.resolve("adapter_model.safetensors")));
@@ -165,6 +166,23 @@ class LoraEmbeddingAndBiasFixtureTest {
     Golden.assertClose(Golden.floats(step, golden.get("peft_logits")), logits(fresh, golden), 1e-4,
         "a file without the table loads too");
     fresh.close();
+  }
+
+  @Test
+  @DisplayName("save_embedding_layers=TRUE without a targeted embedding saves the whole tables, as PEFT")
+  void saveEmbeddingLayersTrue(@TempDir Path dir) throws Exception {
+    Path folder = extras("bias_lora_only");
+    PeftModel peft = PeftModel.fromPretrained(base, folder);
+    peft.savePretrained(dir, LoraModel.SaveEmbeddingLayers.TRUE);
+    JsonNode golden = Golden.read(folder.resolve("golden.json"));
+    Map<String, List<Long>> expected = new TreeMap<>();
+    golden.get("adapter_file_keys_save_embedding_layers_true").fields().forEachRemaining(e -> {
+      List<Long> shape = new ArrayList<>();
+      e.getValue().forEach(d -> shape.add(d.asLong()));
+      expected.put(e.getKey(), shape);
+    });
+    assertTrue(expected.containsKey("base_model.model.lm_head.weight"), "tied lm_head saved under its own key too");
+    assertEquals(expected, fileKeys(dir.resolve("adapter_model.safetensors")));
   }
 
   @Test
