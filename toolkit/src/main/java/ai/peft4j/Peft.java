@@ -268,6 +268,17 @@ public final class Peft {
       return this;
     }
 
+    /** {@code use_dora}: DoRA, a trained magnitude per output feature on top of the low-rank update. */
+    public LoraBuilder useDora(boolean useDora) {
+      b.useDora(useDora);
+      return this;
+    }
+
+    /** DoRA: {@code useDora(true)}, e.g. {@code Peft.lora().r(8).dora().apply(model)}. */
+    public LoraBuilder dora() {
+      return useDora(true);
+    }
+
     /** {@code modules_to_save}. */
     public LoraBuilder modulesToSave(String... names) {
       b.modulesToSave(names);

@@ -269,6 +269,31 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
     savePretrained(dir, new ArrayList<>(peftConfig().keySet()));
   }
 
+  /**
+   * {@link #savePretrained(Path)} with PEFT's {@code save_embedding_layers} for LoRA adapters: {@code AUTO}
+   * (PEFT's default, what the other overloads do) adds the base embedding tables when {@code embed_tokens} or
+   * {@code lm_head} is in {@code target_modules}, {@code TRUE} always, {@code FALSE} never.
+   *
+   * <pre>{@code
+   * peft.savePretrained(dir, LoraModel.SaveEmbeddingLayers.FALSE);   // the adapter weights only
+   * }</pre>
+   *
+   * @throws IllegalStateException for a model whose adapters are not LoRA
+   */
+  public void savePretrained(Path dir, ai.peft4j.tuners.lora.LoraModel.SaveEmbeddingLayers saveEmbeddingLayers) {
+    if (!(host instanceof ai.peft4j.tuners.lora.LoraModel lora)) {
+      throw new IllegalStateException("save_embedding_layers applies to LoRA adapters; this model's are "
+          + activePeftConfig().peftType() + ": call savePretrained(dir)");
+    }
+    ai.peft4j.tuners.lora.LoraModel.SaveEmbeddingLayers before = lora.saveEmbeddingLayers();
+    lora.saveEmbeddingLayers(saveEmbeddingLayers);
+    try {
+      savePretrained(dir);
+    } finally {
+      lora.saveEmbeddingLayers(before);
+    }
+  }
+
   /** Writes the named adapters only. */
   public void savePretrained(Path dir, List<String> adapterNames) {
     for (String name : adapterNames) {

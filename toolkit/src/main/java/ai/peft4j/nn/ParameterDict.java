@@ -25,6 +25,11 @@ public class ParameterDict extends ModuleBlock {
     return addParam(key, parameter);
   }
 
+  /** Adds a new weight of {@code shape} under {@code key} and returns it; the key must be new. */
+  public Parameter put(String key, ai.djl.ndarray.types.Shape shape) {
+    return put(key, Parameter.builder().setName(key).setType(Parameter.Type.WEIGHT).optShape(shape).build());
+  }
+
   /** The parameter under {@code key}, or null. */
   public Parameter get(String key) {
     return namedDirectParameters().get(key);

@@ -72,6 +72,14 @@ public interface AdapterHost {
     return Map.of();
   }
 
+  /**
+   * Whether {@code key} of {@link #stateDict} may be absent from an adapter file (PEFT loads with
+   * {@code strict=False}): biases, and whatever a method saves only on request (LoRA's embedding tables).
+   */
+  default boolean optionalInFile(String adapter, String key) {
+    return key.endsWith("bias");
+  }
+
   /** The manager holding the base model's weights, where loaded adapter weights belong too. */
   NDManager weightsManager();
 

@@ -84,7 +84,7 @@ public final class AdapterWeights {
     }
     List<String> missing = new ArrayList<>();
     wanted.forEach((key, p) -> {
-      if (!file.contains(key) && !key.endsWith("bias")) {
+      if (!file.contains(key) && !host.optionalInFile(adapter, key)) {
         missing.add(key);
       }
     });

@@ -175,9 +175,10 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
   /**
    * PEFT's saved key for a parameter of the tuner layer at {@code layerPath} that belongs to
    * {@code adapter}: {@code P.lora_A.<adapter>.weight} (a module per adapter) gives {@code
-   * P.lora_A.weight}, and {@code P.ia3_l.<adapter>} (a parameter per adapter) gives {@code
-   * P.ia3_l}; null for the base layer's parameters and for other adapters. The adapter name is
-   * matched as a whole path segment, so names such as {@code 0} or {@code layers} are safe.
+   * P.lora_A.weight}; a parameter kept directly under the adapter's name (PyTorch's {@code
+   * ParameterDict}: {@code P.ia3_l.<adapter>}, {@code P.lora_magnitude_vector.<adapter>}) gives
+   * {@code P.ia3_l}. Null for the base layer's parameters and for other adapters. The adapter name
+   * is matched as a whole path segment, so names such as {@code 0} or {@code layers} are safe.
    */
   public static String savedKey(String key, String layerPath, String adapter) {
     if (!key.startsWith(layerPath + ".")) {

@@ -131,11 +131,11 @@ class PeftConfigReadingTest {
 
   @Test
   void validationErrorsWhileReadingAFileNameTheFileToo(@TempDir Path dir) throws IOException {
-    Files.writeString(dir.resolve("adapter_config.json"), "{\"peft_type\": \"LORA\", \"use_dora\": true}");
+    Files.writeString(dir.resolve("adapter_config.json"), "{\"peft_type\": \"LORA\", \"r\": 0}");
 
     PeftConfigException e = assertThrows(PeftConfigException.class, () -> LoraConfig.fromPretrained(dir));
 
-    assertTrue(e.getMessage().startsWith(dir.resolve("adapter_config.json") + ": key 'use_dora'"), e.getMessage());
+    assertTrue(e.getMessage().startsWith(dir.resolve("adapter_config.json") + ": key 'r'"), e.getMessage());
   }
 
   @Test

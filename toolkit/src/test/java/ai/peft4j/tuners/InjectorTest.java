@@ -135,7 +135,8 @@ class InjectorTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new LoraModel(lm).addAdapter("default", lora("q_proj", "self_attn_layer_norm").build(), new Random(0)));
     assertTrue(e.getMessage().startsWith("Target module model.decoder.layers.0.self_attn_layer_norm (LayerNorm)"
-        + " is not supported. Currently, only Linear (peft4j or DJL) and Conv1D layers are supported"), e.getMessage());
+        + " is not supported. Currently, only Embedding, Linear (peft4j or DJL) and Conv1D layers are supported"),
+        e.getMessage());
     assertUnchanged(before, lm);
   }
 

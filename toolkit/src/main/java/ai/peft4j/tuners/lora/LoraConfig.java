@@ -41,7 +41,9 @@ import java.util.stream.Stream;
  * ({@code megatron_config}, {@code loftq_config}...), so that a file survives a round trip unchanged, and
  * {@code exclude_modules} (from later PEFT versions) only when set.
  *
- * <p><b>Not supported yet.</b> DoRA ({@code use_dora = true}) and layer replication ({@code layer_replication}) are
+ * <p><b>DoRA.</b> {@code useDora(true)} builds PEFT 0.10's DoRA adapters: see {@link LoraLinear} for the math.
+ *
+ * <p><b>Not supported yet.</b> Layer replication ({@code layer_replication}) is
  * rejected when building or reading, before any model is touched. Options of later PEFT versions
  * ({@code init_lora_weights = "pissa"}, ...) are rejected with a message saying so.
  */
@@ -183,10 +185,11 @@ public final class LoraConfig extends PeftConfig implements ai.peft4j.tuners.Tar
   /** {@code loftq_config}: LoftQ settings ({@code loftq_bits}, {@code loftq_iter}); empty by default. */
   public static final ConfigField<Map<String, Object>> LOFTQ_CONFIG = ConfigField.objectOrEmpty("loftq_config");
 
-  /** {@code use_dora}: DoRA, which peft4j does not implement yet, so {@code true} is refused. */
-  public static final ConfigField<Boolean> USE_DORA = ConfigField.bool("use_dora", false)
-      .check(dora -> !dora, dora -> "DoRA adapters are not supported by peft4j yet; only plain LoRA "
-          + "(use_dora=false) can be built or loaded");
+  /**
+   * {@code use_dora}: DoRA (weight-decomposed LoRA), which adds a trained magnitude per output feature
+   * ({@code lora_magnitude_vector}); default false. Linear and Conv1D targets only, as in PEFT 0.10.
+   */
+  public static final ConfigField<Boolean> USE_DORA = ConfigField.bool("use_dora", false);
 
   /**
    * {@code layer_replication}: ranges of base layers to stack into a deeper model (PEFT's memory-sharing layer

@@ -10,8 +10,10 @@ import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.ModuleDict;
 import ai.peft4j.nn.ModuleTree;
+import ai.peft4j.nn.ParameterDict;
 import ai.peft4j.nn.Scalars;
 import ai.peft4j.nn.UnaryModule;
+import ai.peft4j.nn.Weights;
 import ai.peft4j.tuners.TunerLayer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,6 +33,22 @@ import java.util.Set;
  * with {@code A: in → r} and {@code B: r → out} per adapter. Children, as in PEFT: {@code
  * base_layer}, {@code lora_dropout.<name>}, {@code lora_A.<name>}, {@code lora_B.<name>}; the base
  * layer's parameters are never trained here.
+ *
+ * <p>DoRA ({@code use_dora}), as PEFT 0.10 computes it: a magnitude {@code m} per output feature
+ * ({@code lora_magnitude_vector.<name>}, which starts as the row norms of {@code W + scaling·B·A}),
+ * and, with {@code h = dropout(x)} and {@code n = ‖W + scaling·B·A‖} per output row taken as a
+ * constant (no gradient flows through it),
+ *
+ * <pre>
+ *   y = base(x) + (m/n − 1) · (h Wᵀ) + (m/n) · B(A(h)) · scaling          (the bias is not rescaled)
+ *   merged:  W' = (m/n) · (W + scaling·B·A)  per output row
+ * </pre>
+ *
+ * <pre>{@code
+ * LoraLinear l = new LoraLinear(new Linear(16, 16, true), false);
+ * l.updateLayer("default", 4, 8, 0.0, LoraConfig.InitLoraWeights.TRUE, false, true, new Random(0));
+ * l.magnitude("default");   // [16], the row norms of the base weight
+ * }</pre>
  */
 public class LoraLinear extends UnaryModule implements TunerLayer {
 
@@ -45,12 +63,19 @@ public class LoraLinear extends UnaryModule implements TunerLayer {
    * @param dropout dropout on the adapter's input
    * @param a       {@code lora_A}, {@code in → r}
    * @param b       {@code lora_B}, {@code r → out}
+   * @param magnitude DoRA's magnitude vector {@code [out]}, or null for plain LoRA
    */
-  public record Adapter(int r, double alpha, double scaling, Dropout dropout, Linear a, Linear b) {
+  public record Adapter(
+      int r, double alpha, double scaling, Dropout dropout, Linear a, Linear b, Parameter magnitude) {
 
-    /** The adapter's two trainable weights. */
+    /** Whether this adapter is a DoRA adapter. */
+    public boolean useDora() {
+      return magnitude != null;
+    }
+
+    /** The adapter's trainable weights: A, B and, with DoRA, the magnitude (initialized in this order). */
     List<Parameter> weights() {
-      return List.of(a.weight(), b.weight());
+      return magnitude == null ? List.of(a.weight(), b.weight()) : List.of(a.weight(), b.weight(), magnitude);
     }
   }
 
@@ -60,7 +85,10 @@ public class LoraLinear extends UnaryModule implements TunerLayer {
   private final ModuleDict<Dropout> loraDropout;
   private final ModuleDict<Linear> loraA;
   private final ModuleDict<Linear> loraB;
+  private ParameterDict loraMagnitude; // created with the first DoRA adapter, as PEFT's is
   private final Map<String, Adapter> adapters = new LinkedHashMap<>();
+  /** DoRA: the row norms each merged adapter was merged with, which unmerge divides back by. */
+  private final Map<String, NDArray> mergeNorms = new LinkedHashMap<>();
   private List<String> active = new ArrayList<>();
   private final List<String> merged = new ArrayList<>();
   private boolean disabled;
@@ -99,6 +127,16 @@ public class LoraLinear extends UnaryModule implements TunerLayer {
   public void updateLayer(
       String name, int r, double loraAlpha, double dropout, LoraConfig.InitLoraWeights init,
       boolean useRslora, Random rnd) {
+    updateLayer(name, r, loraAlpha, dropout, init, useRslora, false, rnd);
+  }
+
+  /**
+   * Adds adapter {@code name}, a DoRA adapter when {@code useDora}: its magnitude vector starts as
+   * the row norms of {@code W + scaling·B·A}, so a new DoRA adapter computes as the plain LoRA one.
+   */
+  public void updateLayer(
+      String name, int r, double loraAlpha, double dropout, LoraConfig.InitLoraWeights init,
+      boolean useRslora, boolean useDora, Random rnd) {
     if (r <= 0) {
       throw new IllegalArgumentException("`r` should be a positive integer value but the value passed is " + r);
     }
@@ -109,7 +147,24 @@ public class LoraLinear extends UnaryModule implements TunerLayer {
     Linear b = new Linear(r, outFeatures, false);
     LoraInit.attach(init, a, b, r, rnd);
     double scale = useRslora ? loraAlpha / Math.sqrt(r) : loraAlpha / r;
-    Adapter adapter = new Adapter(r, loraAlpha, scale, new Dropout(dropout), a, b);
+    Parameter magnitude = null;
+    if (useDora) {
+      if (loraMagnitude == null) {
+        loraMagnitude = addModule("lora_magnitude_vector", new ParameterDict());
+      }
+      magnitude = loraMagnitude.put(name, new Shape(outFeatures));
+      // Runs after A and B have values (weights() lists it last).
+      magnitude.setInitializer((manager, shape, dataType) -> {
+        NDArray w = weightOf(baseLayer()).getArray();
+        try (NDManager scope = w.getManager().newSubManager()) {
+          NDArray norm = weightNorm(w, a.weight().getArray(), b.weight().getArray(), scale, scope);
+          NDArray out = norm.toType(dataType, false).duplicate();
+          out.attach(manager);
+          return out;
+        }
+      });
+    }
+    Adapter adapter = new Adapter(r, loraAlpha, scale, new Dropout(dropout), a, b, magnitude);
     Parameter baseWeight = weightOf(baseLayer());
     if (baseWeight.isInitialized()) {
       NDManager owner = baseWeight.getArray().getManager();
@@ -170,6 +225,27 @@ public class LoraLinear extends UnaryModule implements TunerLayer {
     return adapter(name).b();
   }
 
+  /** DoRA's magnitude vector {@code [out]} of adapter {@code name}, or null for a plain LoRA adapter. */
+  public Parameter magnitude(String name) {
+    return adapter(name).magnitude();
+  }
+
+  /** Whether adapter {@code name} is a DoRA adapter. */
+  public boolean useDora(String name) {
+    return adapter(name).useDora();
+  }
+
+  /**
+   * PEFT's {@code _get_weight_norm}: the L2 norm of each output row of {@code W + scaling·B·A},
+   * {@code [out]}. {@code w} is the base weight as stored ({@code [in, out]} with fan_in_fan_out, then
+   * transposed here so that the norm is still per output feature).
+   */
+  private NDArray weightNorm(NDArray w, NDArray a, NDArray b, double scaling, NDManager scope) {
+    scope.tempAttachAll(w, a, b);
+    NDArray rows = fanInFanOut ? w.transpose() : w;
+    return rows.add(b.matMul(a).mul(scaling)).norm(new int[] {1});
+  }
+
   /** {@inheritDoc} */
   @Override
   public Set<String> adapterNames() {
@@ -212,6 +288,9 @@ public class LoraLinear extends UnaryModule implements TunerLayer {
       Block removed = d.remove(name);
       removed.getParameters().values().forEach(Parameter::close);
     }
+    if (adapters.get(name).useDora()) {
+      loraMagnitude.remove(name).close();
+    }
     adapters.remove(name);
     active.remove(name);
   }
@@ -247,17 +326,28 @@ public class LoraLinear extends UnaryModule implements TunerLayer {
       if (merged.contains(name)) {
         throw new IllegalStateException("adapter '" + name + "' is already merged");
       }
+      Adapter adapter = adapters.get(name);
       try (NDManager scope = w.getManager().newSubManager()) {
         NDArray delta = deltaWeight(name, scope);
-        if (safe) {
-          NDArray sum = delta.add(w);
-          if (sum.isNaN().any().getBoolean() || sum.isInfinite().any().getBoolean()) {
-            throw new IllegalStateException(
-                "NaNs or infinities detected in the merged weights; adapter '" + name
-                    + "' seems to be broken, nothing was merged");
-          }
+        NDArray mergedWeight = delta.add(w);
+        NDArray norm = null;
+        if (adapter.useDora()) {
+          // PEFT computes the norm from the weights as they are now and keeps it for unmerge.
+          NDArray rows = fanInFanOut ? mergedWeight.transpose() : mergedWeight;
+          norm = rows.norm(new int[] {1});
+          mergedWeight = mergedWeight.mul(doraFactor(adapter, norm, scope));
         }
-        w.addi(delta);
+        if (safe && (mergedWeight.isNaN().any().getBoolean() || mergedWeight.isInfinite().any().getBoolean())) {
+          throw new IllegalStateException(
+              "NaNs or infinities detected in the merged weights; adapter '" + name
+                  + "' seems to be broken, nothing was merged");
+        }
+        if (norm != null) {
+          NDArray kept = norm.duplicate();
+          kept.attach(w.getManager());
+          mergeNorms.put(name, kept);
+        }
+        Weights.copyInto(w, mergedWeight);
       }
       merged.add(name);
     }
@@ -269,10 +359,30 @@ public class LoraLinear extends UnaryModule implements TunerLayer {
     NDArray w = weightOf(baseLayer()).getArray();
     while (!merged.isEmpty()) {
       String name = merged.remove(merged.size() - 1);
+      Adapter adapter = adapters.get(name);
       try (NDManager scope = w.getManager().newSubManager()) {
-        w.subi(deltaWeight(name, scope));
+        NDArray delta = deltaWeight(name, scope);
+        if (adapter.useDora()) {
+          NDArray norm = mergeNorms.remove(name);
+          scope.attachAll(norm);
+          NDArray original = w.div(doraFactor(adapter, norm, scope)).sub(delta);
+          Weights.copyInto(w, original);
+        } else {
+          w.subi(delta);
+        }
       }
     }
+  }
+
+  /**
+   * {@code m / norm} shaped to scale the base weight's output rows: {@code [out, 1]}, or {@code [1,
+   * out]} with fan_in_fan_out.
+   */
+  private NDArray doraFactor(Adapter adapter, NDArray norm, NDManager scope) {
+    NDArray m = adapter.magnitude().getArray();
+    scope.tempAttachAll(m);
+    NDArray factor = m.div(norm);
+    return fanInFanOut ? factor.reshape(1, -1) : factor.reshape(-1, 1);
   }
 
   /** {@inheritDoc} */
@@ -298,9 +408,28 @@ public class LoraLinear extends UnaryModule implements TunerLayer {
       }
       NDArray h = adapter.dropout().forward(x, training);
       NDArray update = adapter.b().forward(ps, adapter.a().forward(ps, h, training), training);
-      result = result.add(Scalars.mul(update, adapter.scaling()));
+      if (adapter.useDora()) {
+        result = result.add(doraUpdate(ps, adapter, h, update, training));
+      } else {
+        result = result.add(Scalars.mul(update, adapter.scaling()));
+      }
     }
     return result;
+  }
+
+  /**
+   * PEFT 0.10's {@code _apply_dora} on the dropped-out input {@code h}, given {@code B(A(h))}: {@code
+   * (m/n − 1)·(h Wᵀ) + (m/n)·B(A(h))·scaling}, with the norm {@code n} detached from the graph.
+   */
+  private NDArray doraUpdate(ParameterStore ps, Adapter adapter, NDArray h, NDArray loraOut, boolean training) {
+    NDArray w = value(ps, weightOf(baseLayer()), h, training);
+    NDArray rows = fanInFanOut ? w.transpose() : w; // [out, in]
+    NDArray a = value(ps, adapter.a().weight(), h, training);
+    NDArray b = value(ps, adapter.b().weight(), h, training);
+    NDArray norm = rows.add(b.matMul(a).mul(adapter.scaling())).norm(new int[] {1}).stopGradient();
+    NDArray scale = value(ps, adapter.magnitude(), h, training).div(norm); // [out], broadcasts on the last axis
+    NDArray baseOut = h.matMul(rows.transpose());
+    return scale.sub(1).mul(baseOut).add(scale.mul(Scalars.mul(loraOut, adapter.scaling())));
   }
 
   /** {@inheritDoc} */

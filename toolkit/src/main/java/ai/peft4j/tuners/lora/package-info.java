@@ -1,6 +1,7 @@
 /**
  * LoRA (low-rank adaptation): its config, readable from and writable to PEFT's {@code adapter_config.json};
- * its layer {@link ai.peft4j.tuners.lora.LoraLinear} (on Linear and Conv1D), the factories that put it on
+ * its layers {@link ai.peft4j.tuners.lora.LoraLinear} (on Linear and Conv1D, with DoRA as an option) and
+ * {@link ai.peft4j.tuners.lora.LoraEmbedding} (on embedding tables), the factories that put them on
  * those layers ({@link ai.peft4j.tuners.lora.LoraLayerFactory}), and {@link ai.peft4j.tuners.lora.LoraModel}.
  *
  * <pre>{@code

@@ -62,9 +62,9 @@ class LoraConfigValidationTest {
   }
 
   @Test
-  void doraIsNotSupportedYet() {
-    assertRejected(() -> LoraConfig.builder().useDora(true).build(),
-        "key 'use_dora': DoRA adapters are not supported by peft4j yet");
+  void doraIsAccepted() {
+    assertTrue(LoraConfig.builder().useDora(true).build().useDora());
+    assertTrue(ai.peft4j.Peft.lora().dora().build().useDora());
   }
 
   @Test

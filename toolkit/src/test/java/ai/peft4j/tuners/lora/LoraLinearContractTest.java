@@ -25,6 +25,11 @@ class LoraLinearContractTest {
   static final int OUT = 5;
 
   static TunerLayerContract.Fixture<LoraConfig> fixture(LayerFactory<LoraConfig> factory, Supplier<Block> newBase) {
+    return fixture(factory, newBase, false);
+  }
+
+  static TunerLayerContract.Fixture<LoraConfig> fixture(
+      LayerFactory<LoraConfig> factory, Supplier<Block> newBase, boolean dora) {
     return new TunerLayerContract.Fixture<>() {
       @Override
       public LayerFactory<LoraConfig> factory() {
@@ -43,18 +48,23 @@ class LoraLinearContractTest {
 
       @Override
       public LoraConfig identityConfig() {
-        return LoraConfig.builder().r(2).loraAlpha(4).targetModules("proj").build();
+        return LoraConfig.builder().r(2).loraAlpha(4).targetModules("proj").useDora(dora).build();
       }
 
       @Override
       public LoraConfig randomConfig() {
         return LoraConfig.builder().r(3).loraAlpha(6).loraDropout(0.1).targetModules("proj")
-            .initLoraWeights(false).build();
+            .initLoraWeights(false).useDora(dora).build();
       }
 
       @Override
       public Shape inputShape() {
         return new Shape(2, 3, IN);
+      }
+
+      @Override
+      public boolean mergesSeveralExactly() {
+        return !dora;
       }
     };
   }
@@ -75,6 +85,24 @@ class LoraLinearContractTest {
     protected Fixture<LoraConfig> fixture() {
       return LoraLinearContractTest.fixture(LoraLayerFactory.LINEAR,
           () -> ai.djl.nn.core.Linear.builder().setUnits(OUT).build());
+    }
+  }
+
+  @Nested
+  @DisplayName("with DoRA on peft4j's Linear")
+  class DoraOnLinear extends TunerLayerContract<LoraConfig> {
+    @Override
+    protected Fixture<LoraConfig> fixture() {
+      return LoraLinearContractTest.fixture(LoraLayerFactory.LINEAR, () -> new Linear(IN, OUT, true), true);
+    }
+  }
+
+  @Nested
+  @DisplayName("with DoRA on Conv1D (fan_in_fan_out)")
+  class DoraOnConv1D extends TunerLayerContract<LoraConfig> {
+    @Override
+    protected Fixture<LoraConfig> fixture() {
+      return LoraLinearContractTest.fixture(LoraLayerFactory.CONV1D, () -> new Conv1D(OUT, IN), true);
     }
   }
 
