@@ -183,10 +183,11 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
       return null;
     }
     String[] parts = key.substring(layerPath.length() + 1).split("\\.", 3);
-    if (parts.length < 3 || parts[0].equals("base_layer") || !parts[1].equals(adapter)) {
+    if (parts.length < 2 || parts[0].equals("base_layer") || !parts[1].equals(adapter)) {
       return null;
     }
-    return layerPath + "." + parts[0] + "." + parts[2];
+    // P.hada_w1_a.<adapter> (a ParameterDict entry) is saved as P.hada_w1_a
+    return parts.length == 2 ? layerPath + "." + parts[0] : layerPath + "." + parts[0] + "." + parts[2];
   }
 
   /** Turns all adapters off (the model computes as its base) or on again. */
