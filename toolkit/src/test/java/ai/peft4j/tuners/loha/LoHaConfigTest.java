@@ -80,6 +80,15 @@ class LoHaConfigTest {
   }
 
   @Test
+  @DisplayName("Peft.loha() builds the same config with the short names")
+  void fluent() {
+    assertEquals(LoHaConfig.builder().r(4).alpha(8).rankDropout(0.1).moduleDropout(0.2).initWeights(false)
+            .targetModules("q_proj", "v_proj").taskType(TaskType.CAUSAL_LM).build(),
+        ai.peft4j.Peft.loha().r(4).alpha(8).rankDropout(0.1).moduleDropout(0.2).initWeights(false)
+            .targets("q_proj", "v_proj").task(TaskType.CAUSAL_LM).build());
+  }
+
+  @Test
   @DisplayName("bad values are refused with the key named")
   void validation() {
     PeftConfigException e = assertThrows(PeftConfigException.class, () -> LoHaConfig.builder().r(0).build());
