@@ -5,7 +5,10 @@ import ai.peft4j.config.PeftConfig;
 import ai.peft4j.config.TaskType;
 import ai.djl.nn.Block;
 import ai.peft4j.tuners.ia3.IA3Config;
+import ai.peft4j.tuners.loha.LoHaConfig;
+import ai.peft4j.tuners.lokr.LoKrConfig;
 import ai.peft4j.tuners.lora.LoraConfig;
+import ai.peft4j.tuners.lycoris.LycorisConfig;
 import ai.peft4j.tuners.prefixtuning.PrefixTuningConfig;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
 import ai.peft4j.tuners.prompttuning.PromptTuningConfig;
@@ -384,6 +387,149 @@ public final class Peft {
 
     /** Validates and creates the config. */
     public IA3Config build() {
+      return b.build();
+    }
+
+    /** Builds the config and applies it to {@code model} as adapter "default". */
+    public PeftModel apply(Block model) {
+      return PeftModel.getPeftModel(model, build());
+    }
+  }
+
+  /**
+   * A LoHa config builder with PEFT's defaults (r = 8, alpha = 8, no dropout, init_weights true); LoHa has no
+   * default targets, so name them:
+   *
+   * <pre>{@code
+   * PeftModel peft = Peft.loha().r(4).alpha(8).targets("q_proj", "v_proj").task(TaskType.CAUSAL_LM).apply(opt);
+   * }</pre>
+   */
+  public static LoHaBuilder loha() {
+    return new LoHaBuilder();
+  }
+
+  /**
+   * A LoKr config builder with PEFT's defaults (r = 8, alpha = 8, decompose_factor -1); LoKr has no default
+   * targets, so name them:
+   *
+   * <pre>{@code
+   * PeftModel peft = Peft.lokr().r(4).decomposeBoth(true).targets("q_proj", "v_proj").apply(opt);
+   * }</pre>
+   */
+  public static LoKrBuilder lokr() {
+    return new LoKrBuilder();
+  }
+
+  /** Short names over {@link LoHaConfig.Builder}. */
+  public static final class LoHaBuilder extends LycorisBuilder<LoHaBuilder, LoHaConfig, LoHaConfig.Builder> {
+    private LoHaBuilder() {
+      super(LoHaConfig.builder());
+    }
+  }
+
+  /** Short names over {@link LoKrConfig.Builder}, with LoKr's two own fields. */
+  public static final class LoKrBuilder extends LycorisBuilder<LoKrBuilder, LoKrConfig, LoKrConfig.Builder> {
+    private LoKrBuilder() {
+      super(LoKrConfig.builder());
+    }
+
+    /** {@code decompose_both}: also split the left Kronecker factor into two low-rank matrices. */
+    public LoKrBuilder decomposeBoth(boolean decomposeBoth) {
+      b.decomposeBoth(decomposeBoth);
+      return this;
+    }
+
+    /** {@code decompose_factor}: the size one Kronecker factor should be near (-1: near the square root). */
+    public LoKrBuilder decomposeFactor(int factor) {
+      b.decomposeFactor(factor);
+      return this;
+    }
+  }
+
+  /**
+   * What the LoHa and LoKr fluent builders share; the keys have no method prefix, so the names are the keys in
+   * camelCase, with {@code targets} and {@code task} as for LoRA.
+   */
+  public abstract static class LycorisBuilder<S extends LycorisBuilder<S, C, B>, C extends LycorisConfig,
+      B extends LycorisConfig.Builder<B, C>> {
+    protected final B b;
+
+    private LycorisBuilder(B b) {
+      this.b = b;
+    }
+
+    @SuppressWarnings("unchecked")
+    private S self() {
+      return (S) this;
+    }
+
+    /** The rank. */
+    public S r(int r) {
+      b.r(r);
+      return self();
+    }
+
+    /** {@code alpha}: the scaling numerator ({@code alpha / r}). */
+    public S alpha(int alpha) {
+      b.alpha(alpha);
+      return self();
+    }
+
+    /** {@code rank_dropout}. */
+    public S rankDropout(double p) {
+      b.rankDropout(p);
+      return self();
+    }
+
+    /** {@code module_dropout}. */
+    public S moduleDropout(double p) {
+      b.moduleDropout(p);
+      return self();
+    }
+
+    /** {@code init_weights}. */
+    public S initWeights(boolean init) {
+      b.initWeights(init);
+      return self();
+    }
+
+    /** {@code target_modules} by name (exact path or dotted suffix). */
+    public S targets(String... names) {
+      b.targetModules(names);
+      return self();
+    }
+
+    /** {@code target_modules} as a regex over the whole module path. */
+    public S targetsRegex(String regex) {
+      b.targetModulesRegex(regex);
+      return self();
+    }
+
+    /** {@code task_type}. */
+    public S task(TaskType task) {
+      b.taskType(task);
+      return self();
+    }
+
+    /** {@code modules_to_save}. */
+    public S modulesToSave(String... names) {
+      b.modulesToSave(names);
+      return self();
+    }
+
+    /** Any field by its constant, for example {@code set(LycorisConfig.RANK_DROPOUT, 0.1)}. */
+    public <T> S set(ConfigField<T> field, T value) {
+      b.set(field, value);
+      return self();
+    }
+
+    /** The full builder, for the less common fields. */
+    public B full() {
+      return b;
+    }
+
+    /** Validates and creates the config. */
+    public C build() {
       return b.build();
     }
 
