@@ -199,6 +199,39 @@ public abstract class PretrainedConfig {
     return n.textValue();
   }
 
+  // --- checks the architectures share; each names the field and the rule it breaks ---
+
+  /** Fails unless {@code value >= 1}. */
+  protected static void requirePositive(String key, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException("config field '" + key + "' must be at least 1, found " + value);
+    }
+  }
+
+  /** Fails unless {@code value > 0} (NaN fails too). */
+  protected static void requirePositive(String key, double value) {
+    if (!(value > 0)) {
+      throw new IllegalArgumentException("config field '" + key + "' must be positive, found " + value);
+    }
+  }
+
+  /** Fails unless {@code p} is a dropout probability in {@code [0, 1]}. */
+  protected static void requireProbability(String key, double p) {
+    if (!(p >= 0 && p <= 1)) {
+      throw new IllegalArgumentException("config field '" + key + "' is a dropout probability and must lie in "
+          + "[0, 1], found " + p);
+    }
+  }
+
+  /** Fails unless the hidden size splits evenly into heads ({@code heads} at least 1). */
+  protected static void requireDivisible(String sizeKey, int size, String headsKey, int heads) {
+    requirePositive(headsKey, heads);
+    if (size % heads != 0) {
+      throw new IllegalArgumentException(sizeKey + " (" + size + ") must be divisible by " + headsKey + " (" + heads
+          + "): each head gets " + sizeKey + " / " + headsKey + " features");
+    }
+  }
+
   private IllegalArgumentException wrongType(String key, JsonNode n, String expected) {
     return new IllegalArgumentException(
         "config field '" + key + "' must be " + expected + ", found " + n.toString());

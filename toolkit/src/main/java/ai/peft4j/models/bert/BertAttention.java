@@ -9,7 +9,7 @@ import ai.peft4j.nn.ModuleBlock;
 /** Self-attention ({@code self}) followed by its projection and residual norm ({@code output}). */
 public class BertAttention extends ModuleBlock {
 
-  public BertAttention(BertConfig c) {
+  public BertAttention(BertFamilyConfig c) {
     addModule("self", new BertSelfAttention(c));
     addModule("output", new BertSelfOutput(c));
   }

@@ -9,7 +9,7 @@ import ai.peft4j.nn.ModuleBlock;
 /** One post-LN encoder layer: {@code attention}, then {@code intermediate} and {@code output}. */
 public class BertLayer extends ModuleBlock {
 
-  public BertLayer(BertConfig c) {
+  public BertLayer(BertFamilyConfig c) {
     addModule("attention", new BertAttention(c));
     addModule("intermediate", new BertIntermediate(c));
     addModule("output", new BertOutput(c));
