@@ -55,20 +55,15 @@ public final class BloomConfig extends PretrainedConfig {
     attentionDropout = number("attention_dropout", 0.0);
     pretrainingTp = int32("pretraining_tp", 1);
     slowButExact = bool("slow_but_exact", false);
-    positive("vocab_size", vocabSize);
-    positive("hidden_size", hiddenSize);
-    positive("n_layer", nLayer);
-    positive("n_head", nHead);
-    positive("pretraining_tp", pretrainingTp);
-    if (hiddenSize % nHead != 0) {
-      throw new IllegalArgumentException("hidden_size (" + hiddenSize + ") must be divisible by n_head (" + nHead
-          + "): each head gets hidden_size / n_head features");
-    }
-    if (!(layerNormEpsilon > 0)) {
-      throw new IllegalArgumentException("config field 'layer_norm_epsilon' must be positive, found " + layerNormEpsilon);
-    }
-    probability("hidden_dropout", hiddenDropout);
-    probability("attention_dropout", attentionDropout);
+    requirePositive("vocab_size", vocabSize);
+    requirePositive("hidden_size", hiddenSize);
+    requirePositive("n_layer", nLayer);
+    requirePositive("n_head", nHead);
+    requirePositive("pretraining_tp", pretrainingTp);
+    requireDivisible("hidden_size", hiddenSize, "n_head", nHead);
+    requirePositive("layer_norm_epsilon", layerNormEpsilon);
+    requireProbability("hidden_dropout", hiddenDropout);
+    requireProbability("attention_dropout", attentionDropout);
   }
 
   /**
@@ -91,19 +86,6 @@ public final class BloomConfig extends PretrainedConfig {
     JsonNode v = c.remove(alias);
     if (v != null) {
       c.set(name, v);
-    }
-  }
-
-  private static void positive(String key, int value) {
-    if (value < 1) {
-      throw new IllegalArgumentException("config field '" + key + "' must be at least 1, found " + value);
-    }
-  }
-
-  private static void probability(String key, double p) {
-    if (!(p >= 0 && p <= 1)) {
-      throw new IllegalArgumentException("config field '" + key + "' is a dropout probability and must lie in "
-          + "[0, 1], found " + p);
     }
   }
 

@@ -45,9 +45,7 @@ public final class Gpt2Config extends PretrainedConfig {
     attnPdrop = number("attn_pdrop", 0.1);
     layerNormEpsilon = number("layer_norm_epsilon", 1e-5);
     initializerRange = number("initializer_range", 0.02);
-    if (nEmbd % nHead != 0) {
-      throw new IllegalArgumentException("n_embd (" + nEmbd + ") must be divisible by n_head (" + nHead + ")");
-    }
+    requireDivisible("n_embd", nEmbd, "n_head", nHead);
     String act = string("activation_function", "gelu_new");
     if (!act.equals("gelu_new")) {
       throw new IllegalArgumentException("activation_function '" + act + "' is not supported for GPT-2; use gelu_new");

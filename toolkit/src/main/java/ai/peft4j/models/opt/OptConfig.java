@@ -57,11 +57,7 @@ public final class OptConfig extends PretrainedConfig {
     padTokenId = json.has("pad_token_id") ? (pad == null ? null : Math.toIntExact(pad)) : 1;
     enableBias = bool("enable_bias", true);
     layerNormElementwiseAffine = bool("layer_norm_elementwise_affine", true);
-    if (hiddenSize % numAttentionHeads != 0) {
-      throw new IllegalArgumentException(
-          "hidden_size (" + hiddenSize + ") must be divisible by num_attention_heads ("
-              + numAttentionHeads + ")");
-    }
+    requireDivisible("hidden_size", hiddenSize, "num_attention_heads", numAttentionHeads);
   }
 
   /** Reads {@code dir/config.json}. */
