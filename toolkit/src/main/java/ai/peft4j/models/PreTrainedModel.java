@@ -182,6 +182,12 @@ public abstract class PreTrainedModel extends ModuleBlock implements AutoCloseab
     }
   }
 
+  /** Draws seeded random weights into a freshly built {@code model} ({@link #initWeights}) and returns it. */
+  public static <M extends PreTrainedModel> M withSeededWeights(M model, long seed) {
+    model.initWeights(seed);
+    return model;
+  }
+
   /**
    * Writes an HF-format directory: {@code config.json} and {@code model.safetensors} (tied
    * weights stored once, under their first key), each file written atomically.
