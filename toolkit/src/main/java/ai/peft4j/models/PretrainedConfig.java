@@ -199,6 +199,14 @@ public abstract class PretrainedConfig {
     return n.textValue();
   }
 
+  /**
+   * The standard deviation of the weight init: {@code initializer_range}, default 0.02, as most architectures call
+   * it; one that names it otherwise (OPT's {@code init_std}) overrides this.
+   */
+  public double initializerRange() {
+    return number("initializer_range", 0.02);
+  }
+
   // --- checks the architectures share; each names the field and the rule it breaks ---
 
   /** Fails unless {@code value >= 1}. */

@@ -75,11 +75,6 @@ public class BertForQuestionAnswering extends PreTrainedModelForQuestionAnswerin
     return "bert";
   }
 
-  /** {@inheritDoc} Weights are drawn with {@code initializer_range}. */
-  @Override
-  protected double initializerRange() {
-    return config().initializerRange();
-  }
 
   /** {@inheritDoc} A checkpoint of the bare encoder has no span head: it starts untrained. */
   @Override

@@ -72,11 +72,6 @@ public class BertForSequenceClassification extends PreTrainedModelForSequenceCla
     return "bert";
   }
 
-  /** {@inheritDoc} Weights are drawn with {@code initializer_range}. */
-  @Override
-  protected double initializerRange() {
-    return config().initializerRange();
-  }
 
   /** {@inheritDoc} A checkpoint of the bare encoder (e.g. bert-base-uncased) has no classifier: it starts untrained. */
   @Override

@@ -72,11 +72,6 @@ public class BertForTokenClassification extends PreTrainedModelForTokenClassific
     return "bert";
   }
 
-  /** {@inheritDoc} Weights are drawn with {@code initializer_range}. */
-  @Override
-  protected double initializerRange() {
-    return config().initializerRange();
-  }
 
   /** {@inheritDoc} A checkpoint of the bare encoder has no classifier: it starts untrained. */
   @Override

@@ -57,11 +57,6 @@ public class BloomForCausalLM extends PreTrainedCausalLM implements SupportsPast
     return "transformer";
   }
 
-  /** {@inheritDoc} */
-  @Override
-  protected double initializerRange() {
-    return config().initializerRange();
-  }
 
   /** {@inheritDoc} {@code BloomConfig}'s: 2. */
   @Override

@@ -44,11 +44,6 @@ public abstract class LlamaFamilyForCausalLM extends PreTrainedCausalLM {
     return "model";
   }
 
-  /** {@inheritDoc} */
-  @Override
-  protected double initializerRange() {
-    return config().initializerRange();
-  }
 
   /** {@inheritDoc} The family config's (Llama: 2). */
   @Override

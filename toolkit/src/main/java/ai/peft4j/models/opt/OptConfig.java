@@ -128,6 +128,12 @@ public final class OptConfig extends PretrainedConfig {
     return activationFunction;
   }
 
+  /** {@inheritDoc} OPT calls it {@code init_std}. */
+  @Override
+  public double initializerRange() {
+    return initStd;
+  }
+
   public double initStd() {
     return initStd;
   }

@@ -80,11 +80,6 @@ public class RobertaForSequenceClassification extends PreTrainedModelForSequence
     return "roberta";
   }
 
-  /** {@inheritDoc} Weights are drawn with {@code initializer_range}. */
-  @Override
-  protected double initializerRange() {
-    return config().initializerRange();
-  }
 
   /** {@inheritDoc} */
   @Override
