@@ -42,14 +42,12 @@ public class PeftModelForQuestionAnswering extends PeftModel {
   PeftModelForQuestionAnswering(PreTrainedModelForQuestionAnswering model, PeftConfig config, String adapterName) {
     super(model, config, adapterName);
     this.qaModel = model;
-    adapterHost().wrapModulesToSave(adapterName, QA_MODULE_NAMES);
   }
 
-  /** {@inheritDoc} The new adapter gets its own copy of the span head too. */
+  /** {@inheritDoc} The span head {@code qa_outputs}. */
   @Override
-  public void addAdapter(String name, PeftConfig config) {
-    super.addAdapter(name, config);
-    adapterHost().wrapModulesToSave(name, QA_MODULE_NAMES);
+  protected List<String> taskModulesToSave() {
+    return QA_MODULE_NAMES;
   }
 
   /** The wrapped question-answering model (with the span head wrapped). */

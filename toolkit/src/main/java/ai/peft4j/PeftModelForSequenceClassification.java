@@ -37,19 +37,12 @@ public class PeftModelForSequenceClassification extends PeftModel {
       PreTrainedModelForSequenceClassification model, PeftConfig config, String adapterName) {
     super(model, config, adapterName);
     this.classifierModel = model;
-    wrapClassifier(adapterName);
   }
 
-  /** PEFT's {@code _set_trainable} with {@code {"classifier", "score"}}: a trainable copy of the head. */
-  private void wrapClassifier(String adapterName) {
-    adapterHost().wrapModulesToSave(adapterName, CLASSIFIER_NAMES);
-  }
-
-  /** {@inheritDoc} The new adapter gets its own copy of the head too. */
+  /** {@inheritDoc} {@code classifier} or {@code score}, whichever the model has. */
   @Override
-  public void addAdapter(String name, PeftConfig config) {
-    super.addAdapter(name, config);
-    wrapClassifier(name);
+  protected List<String> taskModulesToSave() {
+    return CLASSIFIER_NAMES;
   }
 
   /** The wrapped classifier (with the head wrapped). */

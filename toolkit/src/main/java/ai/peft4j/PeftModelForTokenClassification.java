@@ -36,14 +36,12 @@ public class PeftModelForTokenClassification extends PeftModel {
   PeftModelForTokenClassification(PreTrainedModelForTokenClassification model, PeftConfig config, String adapterName) {
     super(model, config, adapterName);
     this.tokenModel = model;
-    adapterHost().wrapModulesToSave(adapterName, CLASSIFIER_NAMES);
   }
 
-  /** {@inheritDoc} The new adapter gets its own copy of the head too. */
+  /** {@inheritDoc} {@code classifier} or {@code score}, whichever the model has. */
   @Override
-  public void addAdapter(String name, PeftConfig config) {
-    super.addAdapter(name, config);
-    adapterHost().wrapModulesToSave(name, CLASSIFIER_NAMES);
+  protected List<String> taskModulesToSave() {
+    return CLASSIFIER_NAMES;
   }
 
   /** The wrapped token classifier (with the head wrapped). */
