@@ -116,7 +116,7 @@ public abstract class PreTrainedCausalLM extends PreTrainedModel {
 
   /**
    * transformers' {@code model.generation_config}: greedy, 20 new tokens, with this model's {@code
-   * eos_token_id} and {@code pad_token_id}; a {@link GenerationConfig} given to {@code generate}
+   * eos_token_id} and {@code pad_token_id} (the config class's defaults where config.json is silent); a {@link GenerationConfig} given to {@code generate}
    * takes the token ids it leaves null from here.
    */
   public GenerationConfig generationConfig() {
@@ -127,18 +127,10 @@ public abstract class PreTrainedCausalLM extends PreTrainedModel {
     }
     JsonNode pad = json.path("pad_token_id");
     return GenerationConfig.greedy(20)
-        .withEosTokenId(json.has("eos_token_id") ? (eos.canConvertToInt() ? eos.intValue() : null) : defaultEosTokenId())
-        .withPadTokenId(json.has("pad_token_id") ? (pad.canConvertToInt() ? pad.intValue() : null) : defaultPadTokenId());
-  }
-
-  /** The architecture config's {@code eos_token_id} default, for a config.json without the field; null here. */
-  protected Integer defaultEosTokenId() {
-    return null;
-  }
-
-  /** The architecture config's {@code pad_token_id} default, for a config.json without the field; null here. */
-  protected Integer defaultPadTokenId() {
-    return null;
+        .withEosTokenId(
+            json.has("eos_token_id") ? (eos.canConvertToInt() ? eos.intValue() : null) : config().defaultEosTokenId())
+        .withPadTokenId(
+            json.has("pad_token_id") ? (pad.canConvertToInt() ? pad.intValue() : null) : config().defaultPadTokenId());
   }
 
   /**

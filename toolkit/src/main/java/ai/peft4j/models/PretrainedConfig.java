@@ -207,6 +207,16 @@ public abstract class PretrainedConfig {
     return number("initializer_range", 0.02);
   }
 
+  /** {@code eos_token_id}'s default in the architecture's config class, for a config.json without it; null here. */
+  public Integer defaultEosTokenId() {
+    return null;
+  }
+
+  /** {@code pad_token_id}'s default in the architecture's config class, for a config.json without it; null here. */
+  public Integer defaultPadTokenId() {
+    return null;
+  }
+
   // --- checks the architectures share; each names the field and the rule it breaks ---
 
   /** Fails unless {@code value >= 1}. */

@@ -138,6 +138,12 @@ public final class BloomConfig extends PretrainedConfig {
     return bosTokenId;
   }
 
+  /** {@inheritDoc} {@code BloomConfig}'s: 2. */
+  @Override
+  public Integer defaultEosTokenId() {
+    return 2;
+  }
+
   public int eosTokenId() {
     return eosTokenId;
   }

@@ -57,13 +57,6 @@ public class BloomForCausalLM extends PreTrainedCausalLM implements SupportsPast
     return "transformer";
   }
 
-
-  /** {@inheritDoc} {@code BloomConfig}'s: 2. */
-  @Override
-  protected Integer defaultEosTokenId() {
-    return config().eosTokenId();
-  }
-
   /** {@inheritDoc} */
   @Override
   protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {

@@ -44,19 +44,6 @@ public abstract class LlamaFamilyForCausalLM extends PreTrainedCausalLM {
     return "model";
   }
 
-
-  /** {@inheritDoc} The family config's (Llama: 2). */
-  @Override
-  protected Integer defaultEosTokenId() {
-    return config().defaultEosTokenId();
-  }
-
-  /** {@inheritDoc} The family config's (Llama: none). */
-  @Override
-  protected Integer defaultPadTokenId() {
-    return config().padTokenId();
-  }
-
   /** {@inheritDoc} True: {@code position_ids}, by default {@code 0..T-1} after the past. */
   @Override
   public boolean takesPositionIds() {

@@ -56,18 +56,6 @@ public class OptForCausalLM extends PreTrainedCausalLM implements ai.peft4j.mode
     return "model";
   }
 
-  /** {@inheritDoc} {@code OPTConfig}'s: 2. */
-  @Override
-  protected Integer defaultEosTokenId() {
-    return 2;
-  }
-
-  /** {@inheritDoc} {@code OPTConfig}'s: 1. */
-  @Override
-  protected Integer defaultPadTokenId() {
-    return config().padTokenId();
-  }
-
   /** {@inheritDoc} */
   @Override
   protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
