@@ -75,7 +75,6 @@ public class BertForQuestionAnswering extends PreTrainedModelForQuestionAnswerin
     return "bert";
   }
 
-
   /** {@inheritDoc} A checkpoint of the bare encoder has no span head: it starts untrained. */
   @Override
   public List<String> taskHeadPrefixes() {

@@ -72,7 +72,6 @@ public class BertForSequenceClassification extends PreTrainedModelForSequenceCla
     return "bert";
   }
 
-
   /** {@inheritDoc} A checkpoint of the bare encoder (e.g. bert-base-uncased) has no classifier: it starts untrained. */
   @Override
   public List<String> taskHeadPrefixes() {

@@ -72,7 +72,6 @@ public class BertForTokenClassification extends PreTrainedModelForTokenClassific
     return "bert";
   }
 
-
   /** {@inheritDoc} A checkpoint of the bare encoder has no classifier: it starts untrained. */
   @Override
   public List<String> taskHeadPrefixes() {

@@ -55,7 +55,6 @@ public class Gpt2LmHeadModel extends PreTrainedCausalLM {
     return "transformer";
   }
 
-
   /** {@inheritDoc} True: {@code position_ids}, by default {@code 0..T-1} after the past. */
   @Override
   public boolean takesPositionIds() {

@@ -80,7 +80,6 @@ public class RobertaForSequenceClassification extends PreTrainedModelForSequence
     return "roberta";
   }
 
-
   /** {@inheritDoc} */
   @Override
   public SequenceClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
