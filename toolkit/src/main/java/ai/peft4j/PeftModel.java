@@ -80,6 +80,24 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
       restoreBaseModel();
       throw e;
     }
+    wrapTaskModules(adapterName);
+  }
+
+  /**
+   * The heads PEFT's task class adds to {@code modules_to_save} for every adapter ({@code classifier}, {@code
+   * qa_outputs}, ...), each getting a trainable copy per adapter; none here. Read from the constructor, so it returns
+   * a constant.
+   */
+  protected List<String> taskModulesToSave() {
+    return List.of();
+  }
+
+  /** PEFT's {@code _set_trainable} for the task's heads: {@code adapter}'s own copy of each. */
+  private void wrapTaskModules(String adapter) {
+    List<String> names = taskModulesToSave();
+    if (!names.isEmpty()) {
+      host.wrapModulesToSave(adapter, names);
+    }
   }
 
   /**
@@ -155,6 +173,7 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
   /** Adds another adapter (not active until {@link #setAdapter}). */
   public void addAdapter(String name, PeftConfig config) {
     host.addAdapter(name, config, Initialization.generator());
+    wrapTaskModules(name);
   }
 
   /** Makes {@code name} the adapter that runs and trains. */

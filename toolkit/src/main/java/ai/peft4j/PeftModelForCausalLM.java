@@ -1,11 +1,7 @@
 package ai.peft4j;
 
 import ai.peft4j.config.PeftConfig;
-import ai.peft4j.config.PeftType;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.models.CausalLMOutput;
@@ -14,10 +10,7 @@ import ai.peft4j.models.GenerationConfig;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.nn.ForwardScope;
-import ai.peft4j.tuners.prompt.PromptLearning;
-import ai.peft4j.tuners.prompt.PromptLearningConfig;
 import java.nio.file.Path;
-import java.util.List;
 
 /** A {@link PeftModel} around a causal language model, with its typed forward. */
 public class PeftModelForCausalLM extends PeftModel {
@@ -116,23 +109,11 @@ public class PeftModelForCausalLM extends PeftModel {
 
   /** The base model's inputs with the active prompt-learning adapter's virtual tokens in place. */
   private LmInputs withPrompts(ParameterStore ps, LmInputs in, boolean training) {
-    PromptLearning pl = activePrompts();
-    PromptLearningConfig c = pl.activeConfig();
-    NDArray any = in.any();
-    long batch = any.getShape().get(0);
-    int p = c.numVirtualTokens();
-    NDArray mask = PeftModelForSequenceClassification.prefixOnes(in.attentionMask(), batch, p);
-    if (c.peftType() == PeftType.PREFIX_TUNING) {
-      List<NDList> past = pl.pastKeyValues(ps, batch, any, training);
-      return new LmInputs(in.inputIds(), in.inputsEmbeds(), mask, in.labels(), past);
+    VirtualTokenInputs v = VirtualTokenInputs.of(activePrompts(), ps, in.any(), in.attentionMask(), training);
+    if (v.pastKeyValues() != null) {
+      return new LmInputs(in.inputIds(), in.inputsEmbeds(), v.attentionMask(), in.labels(), v.pastKeyValues());
     }
-    NDArray embeds = in.inputsEmbeds() != null ? in.inputsEmbeds()
-        : pl.wordEmbeddings().forward(ps, in.inputIds(), training);
-    NDArray labels = in.labels() == null ? null
-        : in.labels().getManager().full(new Shape(batch, p), -100, in.labels().getDataType(), any.getDevice())
-            .concat(in.labels(), 1);
-    NDArray prompts = pl.prompts(ps, batch, any, training).toType(embeds.getDataType(), false);
-    NDArray joined = NDArrays.concat(new NDList(prompts, embeds), 1);
-    return new LmInputs(null, joined, mask, labels);
+    NDArray joined = v.joinedEmbeds(ps, in.inputIds(), in.inputsEmbeds(), training);
+    return new LmInputs(null, joined, v.attentionMask(), v.labels(in.labels()));
   }
 }

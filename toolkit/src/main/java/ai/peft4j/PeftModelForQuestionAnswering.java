@@ -1,17 +1,12 @@
 package ai.peft4j;
 
-import ai.peft4j.config.PeftType;
 import ai.peft4j.config.PeftConfig;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.models.PreTrainedModelForQuestionAnswering;
 import ai.peft4j.models.QuestionAnsweringInputs;
 import ai.peft4j.models.QuestionAnsweringModelOutput;
 import ai.peft4j.nn.ForwardScope;
-import ai.peft4j.tuners.prompt.PromptLearning;
-import ai.peft4j.tuners.prompt.PromptLearningConfig;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,14 +42,12 @@ public class PeftModelForQuestionAnswering extends PeftModel {
   PeftModelForQuestionAnswering(PreTrainedModelForQuestionAnswering model, PeftConfig config, String adapterName) {
     super(model, config, adapterName);
     this.qaModel = model;
-    adapterHost().wrapModulesToSave(adapterName, QA_MODULE_NAMES);
   }
 
-  /** {@inheritDoc} The new adapter gets its own copy of the span head too. */
+  /** {@inheritDoc} The span head {@code qa_outputs}. */
   @Override
-  public void addAdapter(String name, PeftConfig config) {
-    super.addAdapter(name, config);
-    adapterHost().wrapModulesToSave(name, QA_MODULE_NAMES);
+  protected List<String> taskModulesToSave() {
+    return QA_MODULE_NAMES;
   }
 
   /** The wrapped question-answering model (with the span head wrapped). */
@@ -95,22 +88,13 @@ public class PeftModelForQuestionAnswering extends PeftModel {
   }
 
   private QuestionAnsweringModelOutput promptForward(ParameterStore ps, QuestionAnsweringInputs in, boolean training) {
-    PromptLearning pl = activePrompts();
-    PromptLearningConfig c = pl.activeConfig();
-    NDArray any = in.any();
-    long batch = any.getShape().get(0);
-    int p = c.numVirtualTokens();
-    NDArray mask = PeftModelForSequenceClassification.prefixOnes(in.attentionMask(), batch, p);
-    if (c.peftType() == PeftType.PREFIX_TUNING) {
-      List<NDList> past = pl.pastKeyValues(ps, batch, any, training);
-      return qaModel.forward(ps, new QuestionAnsweringInputs(in.inputIds(), in.inputsEmbeds(), mask, null,
-          in.startPositions(), in.endPositions(), past), training);
+    VirtualTokenInputs v = VirtualTokenInputs.of(activePrompts(), ps, in.any(), in.attentionMask(), training);
+    if (v.pastKeyValues() != null) {
+      return qaModel.forward(ps, new QuestionAnsweringInputs(in.inputIds(), in.inputsEmbeds(), v.attentionMask(),
+          null, in.startPositions(), in.endPositions(), v.pastKeyValues()), training);
     }
-    NDArray embeds = in.inputsEmbeds() != null ? in.inputsEmbeds()
-        : pl.wordEmbeddings().forward(ps, in.inputIds(), training);
-    NDArray prompts = pl.prompts(ps, batch, any, training).toType(embeds.getDataType(), false);
-    NDArray joined = NDArrays.concat(new NDList(prompts, embeds), 1);
-    return qaModel.forward(ps, new QuestionAnsweringInputs(null, joined, mask, null, in.startPositions(),
-        in.endPositions(), null), training);
+    NDArray joined = v.joinedEmbeds(ps, in.inputIds(), in.inputsEmbeds(), training);
+    return qaModel.forward(ps, new QuestionAnsweringInputs(null, joined, v.attentionMask(), null,
+        in.startPositions(), in.endPositions(), null), training);
   }
 }

@@ -1,19 +1,12 @@
 package ai.peft4j;
 
 import ai.peft4j.config.PeftConfig;
-import ai.peft4j.config.PeftType;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.SequenceClassifierOutput;
 import ai.peft4j.nn.ForwardScope;
-import ai.peft4j.tuners.prompt.PromptLearning;
-import ai.peft4j.tuners.prompt.PromptLearningConfig;
 import java.util.List;
 
 /**
@@ -44,19 +37,12 @@ public class PeftModelForSequenceClassification extends PeftModel {
       PreTrainedModelForSequenceClassification model, PeftConfig config, String adapterName) {
     super(model, config, adapterName);
     this.classifierModel = model;
-    wrapClassifier(adapterName);
   }
 
-  /** PEFT's {@code _set_trainable} with {@code {"classifier", "score"}}: a trainable copy of the head. */
-  private void wrapClassifier(String adapterName) {
-    adapterHost().wrapModulesToSave(adapterName, CLASSIFIER_NAMES);
-  }
-
-  /** {@inheritDoc} The new adapter gets its own copy of the head too. */
+  /** {@inheritDoc} {@code classifier} or {@code score}, whichever the model has. */
   @Override
-  public void addAdapter(String name, PeftConfig config) {
-    super.addAdapter(name, config);
-    wrapClassifier(name);
+  protected List<String> taskModulesToSave() {
+    return CLASSIFIER_NAMES;
   }
 
   /** The wrapped classifier (with the head wrapped). */
@@ -94,34 +80,19 @@ public class PeftModelForSequenceClassification extends PeftModel {
   }
 
   private SequenceClassifierOutput promptForward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-    PromptLearning pl = activePrompts();
-    PromptLearningConfig c = pl.activeConfig();
-    NDArray any = in.any();
-    long batch = any.getShape().get(0);
-    int p = c.numVirtualTokens();
-    NDArray mask = prefixOnes(in.attentionMask(), batch, p);
-    if (c.peftType() == PeftType.PREFIX_TUNING) {
-      List<NDList> past = pl.pastKeyValues(ps, batch, any, training);
-      return classifierModel.forward(ps, new SequenceClassifierInputs(in.inputIds(), in.inputsEmbeds(), mask,
-          in.tokenTypeIds(), in.labels(), past), training);
+    VirtualTokenInputs v = VirtualTokenInputs.of(activePrompts(), ps, in.any(), in.attentionMask(), training);
+    if (v.pastKeyValues() != null) {
+      return classifierModel.forward(ps, new SequenceClassifierInputs(in.inputIds(), in.inputsEmbeds(),
+          v.attentionMask(), in.tokenTypeIds(), in.labels(), v.pastKeyValues()), training);
     }
-    NDArray tokenTypes = in.tokenTypeIds() == null ? null
-        : in.tokenTypeIds().getManager().zeros(new Shape(batch, p), DataType.INT64, any.getDevice())
-            .concat(in.tokenTypeIds().toType(DataType.INT64, false), 1);
-    NDArray embeds = in.inputsEmbeds() != null ? in.inputsEmbeds()
-        : pl.wordEmbeddings().forward(ps, in.inputIds(), training);
-    NDArray prompts = pl.prompts(ps, batch, any, training).toType(embeds.getDataType(), false);
-    NDArray joined = NDArrays.concat(new NDList(prompts, embeds), 1);
+    NDArray tokenTypes = v.tokenTypeIds(in.tokenTypeIds());
+    NDArray joined = v.joinedEmbeds(ps, in.inputIds(), in.inputsEmbeds(), training);
     return classifierModel.forward(
-        ps, new SequenceClassifierInputs(null, joined, mask, tokenTypes, in.labels()), training);
+        ps, new SequenceClassifierInputs(null, joined, v.attentionMask(), tokenTypes, in.labels()), training);
   }
 
   /** {@code cat(ones(B, P), mask)} in the mask's type, or null without a mask (as PEFT). */
   static NDArray prefixOnes(NDArray mask, long batch, int p) {
-    if (mask == null) {
-      return null;
-    }
-    NDArray ones = mask.getManager().ones(new Shape(batch, p), mask.getDataType(), mask.getDevice());
-    return ones.concat(mask, 1);
+    return VirtualTokenInputs.prefixOnes(mask, batch, p);
   }
 }

@@ -1,19 +1,12 @@
 package ai.peft4j;
 
-import ai.peft4j.config.PeftType;
 import ai.peft4j.config.PeftConfig;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.models.PreTrainedModelForTokenClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.TokenClassifierOutput;
 import ai.peft4j.nn.ForwardScope;
-import ai.peft4j.tuners.prompt.PromptLearning;
-import ai.peft4j.tuners.prompt.PromptLearningConfig;
 import java.util.List;
 
 /**
@@ -43,14 +36,12 @@ public class PeftModelForTokenClassification extends PeftModel {
   PeftModelForTokenClassification(PreTrainedModelForTokenClassification model, PeftConfig config, String adapterName) {
     super(model, config, adapterName);
     this.tokenModel = model;
-    adapterHost().wrapModulesToSave(adapterName, CLASSIFIER_NAMES);
   }
 
-  /** {@inheritDoc} The new adapter gets its own copy of the head too. */
+  /** {@inheritDoc} {@code classifier} or {@code score}, whichever the model has. */
   @Override
-  public void addAdapter(String name, PeftConfig config) {
-    super.addAdapter(name, config);
-    adapterHost().wrapModulesToSave(name, CLASSIFIER_NAMES);
+  protected List<String> taskModulesToSave() {
+    return CLASSIFIER_NAMES;
   }
 
   /** The wrapped token classifier (with the head wrapped). */
@@ -81,30 +72,21 @@ public class PeftModelForTokenClassification extends PeftModel {
   }
 
   private TokenClassifierOutput promptForward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-    PromptLearning pl = activePrompts();
-    PromptLearningConfig c = pl.activeConfig();
-    NDArray any = in.any();
-    long batch = any.getShape().get(0);
-    long t = any.getShape().get(1);
-    int p = c.numVirtualTokens();
-    NDArray mask = PeftModelForSequenceClassification.prefixOnes(in.attentionMask(), batch, p);
-    if (c.peftType() == PeftType.PREFIX_TUNING) {
-      List<NDList> past = pl.pastKeyValues(ps, batch, any, training);
-      return tokenModel.forward(ps, new SequenceClassifierInputs(in.inputIds(), in.inputsEmbeds(), mask,
-          in.tokenTypeIds(), in.labels(), past), training);
+    VirtualTokenInputs v = VirtualTokenInputs.of(activePrompts(), ps, in.any(), in.attentionMask(), training);
+    if (v.pastKeyValues() != null) {
+      return tokenModel.forward(ps, new SequenceClassifierInputs(in.inputIds(), in.inputsEmbeds(),
+          v.attentionMask(), in.tokenTypeIds(), in.labels(), v.pastKeyValues()), training);
     }
+    long t = in.any().getShape().get(1);
+    int p = v.numVirtualTokens();
     if (in.labels() != null && in.labels().getShape().dimension() == 2 && in.labels().getShape().get(1) == t) {
-      throw new IllegalArgumentException("with " + c.peftType() + " the logits cover the " + p + " virtual tokens "
-          + "and the " + t + " input tokens, so labels need " + (p + t) + " columns, found " + t + ": prepend " + p
-          + " columns of -100 (PEFT 0.10 passes the labels on unchanged and fails on them)");
+      throw new IllegalArgumentException("with " + activePrompts().activeConfig().peftType() + " the logits cover the "
+          + p + " virtual tokens and the " + t + " input tokens, so labels need " + (p + t) + " columns, found " + t
+          + ": prepend " + p + " columns of -100 (PEFT 0.10 passes the labels on unchanged and fails on them)");
     }
-    NDArray tokenTypes = in.tokenTypeIds() == null ? null
-        : in.tokenTypeIds().getManager().zeros(new Shape(batch, p), DataType.INT64, any.getDevice())
-            .concat(in.tokenTypeIds().toType(DataType.INT64, false), 1);
-    NDArray embeds = in.inputsEmbeds() != null ? in.inputsEmbeds()
-        : pl.wordEmbeddings().forward(ps, in.inputIds(), training);
-    NDArray prompts = pl.prompts(ps, batch, any, training).toType(embeds.getDataType(), false);
-    NDArray joined = NDArrays.concat(new NDList(prompts, embeds), 1);
-    return tokenModel.forward(ps, new SequenceClassifierInputs(null, joined, mask, tokenTypes, in.labels()), training);
+    NDArray tokenTypes = v.tokenTypeIds(in.tokenTypeIds());
+    NDArray joined = v.joinedEmbeds(ps, in.inputIds(), in.inputsEmbeds(), training);
+    return tokenModel.forward(ps, new SequenceClassifierInputs(null, joined, v.attentionMask(), tokenTypes,
+        in.labels()), training);
   }
 }

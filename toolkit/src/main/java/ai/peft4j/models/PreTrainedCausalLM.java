@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import ai.peft4j.nn.ForwardScope;
@@ -19,6 +20,16 @@ public abstract class PreTrainedCausalLM extends PreTrainedModel {
 
   protected PreTrainedCausalLM(PretrainedConfig config) {
     super(config);
+  }
+
+  /**
+   * Adds {@code lm_head}, {@code hiddenSize -> vocabSize} without bias; with {@code tie_word_embeddings} it shares
+   * {@code wordEmbeddings} (the input embedding's {@code (V, D)} weight) instead of owning one.
+   */
+  protected final void addLmHead(Parameter wordEmbeddings, int hiddenSize, int vocabSize) {
+    addModule("lm_head", config().tieWordEmbeddings()
+        ? new Linear(wordEmbeddings)
+        : new Linear(hiddenSize, vocabSize, false));
   }
 
   /**
@@ -105,7 +116,7 @@ public abstract class PreTrainedCausalLM extends PreTrainedModel {
 
   /**
    * transformers' {@code model.generation_config}: greedy, 20 new tokens, with this model's {@code
-   * eos_token_id} and {@code pad_token_id}; a {@link GenerationConfig} given to {@code generate}
+   * eos_token_id} and {@code pad_token_id} (the config class's defaults where config.json is silent); a {@link GenerationConfig} given to {@code generate}
    * takes the token ids it leaves null from here.
    */
   public GenerationConfig generationConfig() {
@@ -115,8 +126,11 @@ public abstract class PreTrainedCausalLM extends PreTrainedModel {
       eos = eos.path(0); // several: generation stops at any; peft4j stops at the first
     }
     JsonNode pad = json.path("pad_token_id");
-    return GenerationConfig.greedy(20).withEosTokenId(eos.canConvertToInt() ? eos.intValue() : null)
-        .withPadTokenId(pad.canConvertToInt() ? pad.intValue() : null);
+    return GenerationConfig.greedy(20)
+        .withEosTokenId(
+            json.has("eos_token_id") ? (eos.canConvertToInt() ? eos.intValue() : null) : config().defaultEosTokenId())
+        .withPadTokenId(
+            json.has("pad_token_id") ? (pad.canConvertToInt() ? pad.intValue() : null) : config().defaultPadTokenId());
   }
 
   /**

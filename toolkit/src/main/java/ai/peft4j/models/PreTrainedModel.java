@@ -142,12 +142,9 @@ public abstract class PreTrainedModel extends ModuleBlock implements AutoCloseab
     return this;
   }
 
-  /**
-   * The standard deviation of the weight init: {@code init_std} (OPT) by default; architectures
-   * that call it {@code initializer_range} (BERT, RoBERTa) override this.
-   */
+  /** The standard deviation of the weight init: the config's {@link PretrainedConfig#initializerRange()}. */
   protected double initializerRange() {
-    return config.toJsonNode().path("init_std").asDouble(0.02);
+    return config.initializerRange();
   }
 
   private void fill(String key, Parameter p, java.util.function.Supplier<ai.djl.ndarray.NDArray> v) {
@@ -180,6 +177,12 @@ public abstract class PreTrainedModel extends ModuleBlock implements AutoCloseab
       model.close();
       throw e;
     }
+  }
+
+  /** Draws seeded random weights into a freshly built {@code model} ({@link #initWeights}) and returns it. */
+  public static <M extends PreTrainedModel> M withSeededWeights(M model, long seed) {
+    model.initWeights(seed);
+    return model;
   }
 
   /**

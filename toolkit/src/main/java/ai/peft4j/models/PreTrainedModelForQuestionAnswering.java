@@ -1,8 +1,10 @@
 package ai.peft4j.models;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
 import ai.peft4j.nn.Embedding;
 
 /**
@@ -60,5 +62,18 @@ public abstract class PreTrainedModelForQuestionAnswering extends PreTrainedMode
     NDArray p = positions.toType(DataType.INT64, false).reshape(-1).clip(0, t);
     NDArray outside = p.eq(t).toType(DataType.INT64, false);
     return p.mul(outside.neg().add(1)).add(outside.mul(Losses.IGNORE_INDEX));
+  }
+
+  /** {@inheritDoc} Inputs: input ids, then optionally attention mask, start and end positions. */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+    NDArray start = inputs.size() > 3 ? inputs.get(2) : null;
+    NDArray end = inputs.size() > 3 ? inputs.get(3) : null;
+    QuestionAnsweringModelOutput out = forward(ps, QuestionAnsweringInputs.of(inputs.get(0), mask, start, end),
+        training);
+    return out.loss() == null ? new NDList(out.startLogits(), out.endLogits())
+        : new NDList(out.startLogits(), out.endLogits(), out.loss());
   }
 }

@@ -1,7 +1,9 @@
 package ai.peft4j.models;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
 import ai.peft4j.nn.Embedding;
 
 /**
@@ -54,5 +56,15 @@ public abstract class PreTrainedModelForSequenceClassification extends PreTraine
     return labels == null
         ? null
         : Losses.sequenceClassificationLoss(logits, labels, numLabels(), config().problemType());
+  }
+
+  /** {@inheritDoc} Inputs: input ids, then optionally attention mask and labels. */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+    NDArray labels = inputs.size() > 2 ? inputs.get(2) : null;
+    SequenceClassifierOutput out = forward(ps, SequenceClassifierInputs.of(inputs.get(0), mask, labels), training);
+    return out.loss() == null ? new NDList(out.logits()) : new NDList(out.logits(), out.loss());
   }
 }

@@ -1,7 +1,9 @@
 package ai.peft4j.models;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
 import ai.peft4j.nn.Embedding;
 
 /**
@@ -59,5 +61,15 @@ public abstract class PreTrainedModelForTokenClassification extends PreTrainedMo
           + logits.getShape() + " need one label per position (" + positions + "); use -100 where no label applies");
     }
     return Losses.crossEntropy(logits.reshape(-1, numLabels), labels.reshape(-1));
+  }
+
+  /** {@inheritDoc} Inputs: input ids, then optionally attention mask and labels. */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+    NDArray labels = inputs.size() > 2 ? inputs.get(2) : null;
+    TokenClassifierOutput out = forward(ps, SequenceClassifierInputs.of(inputs.get(0), mask, labels), training);
+    return out.loss() == null ? new NDList(out.logits()) : new NDList(out.logits(), out.loss());
   }
 }

@@ -244,6 +244,9 @@ public abstract class PretrainedConfig {
    * (field {@code divisorKey}); both are positive, from {@link #positive}.
    */
   protected final void requireDivisible(String dividendKey, int dividend, String divisorKey, int divisor) {
+    if (divisor < 1) {
+      throw invalid(divisorKey, "must be a positive integer, found " + divisor);
+    }
     if (dividend % divisor != 0) {
       throw invalid(dividendKey, "(" + dividend + ") must be divisible by " + divisorKey
           + " (" + divisor + ")");
@@ -299,6 +302,48 @@ public abstract class PretrainedConfig {
       throw wrongType(key, n, "a string");
     }
     return n.textValue();
+  }
+
+  /**
+   * The standard deviation of the weight init: {@code initializer_range}, default 0.02, as most architectures call
+   * it; one that names it otherwise (OPT's {@code init_std}) overrides this.
+   */
+  public double initializerRange() {
+    return number("initializer_range", 0.02);
+  }
+
+  /** {@code eos_token_id}'s default in the architecture's config class, for a config.json without it; null here. */
+  public Integer defaultEosTokenId() {
+    return null;
+  }
+
+  /** {@code pad_token_id}'s default in the architecture's config class, for a config.json without it; null here. */
+  public Integer defaultPadTokenId() {
+    return null;
+  }
+
+  // --- checks the architectures share; each names the field and the rule it breaks ---
+
+  /** Fails unless {@code value >= 1}. */
+  protected static void requirePositive(String key, int value) {
+    if (value < 1) {
+      throw new ModelConfigException(key, "config field '" + key + "' must be a positive integer, found " + value);
+    }
+  }
+
+  /** Fails unless {@code value > 0} (NaN fails too). */
+  protected static void requirePositive(String key, double value) {
+    if (!(value > 0)) {
+      throw new ModelConfigException(key, "config field '" + key + "' must be positive, found " + value);
+    }
+  }
+
+  /** Fails unless {@code p} is a dropout probability in {@code [0, 1]}. */
+  protected static void requireProbability(String key, double p) {
+    if (!(p >= 0 && p <= 1)) {
+      throw new ModelConfigException(key, "config field '" + key + "' is a dropout probability and must lie in "
+          + "[0, 1], found " + p);
+    }
   }
 
   private ModelConfigException wrongType(String key, JsonNode n, String expected) {

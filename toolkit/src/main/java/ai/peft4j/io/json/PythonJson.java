@@ -99,7 +99,7 @@ public final class PythonJson {
       sb.append(pretty ? "{\n" : "{");
       for (int i = 0; i < keys.size(); i++) {
         indent(depth + 1, pretty, sb);
-        string(keys.get(i), sb);
+        appendString(sb, keys.get(i));
         sb.append(": ");
         write(node.get(keys.get(i)), depth + 1, pretty, sb);
         sb.append(i + 1 < keys.size() ? (pretty ? ",\n" : ", ") : (pretty ? "\n" : ""));
@@ -121,7 +121,7 @@ public final class PythonJson {
       indent(depth, pretty, sb);
       sb.append(']');
     } else if (node.isTextual()) {
-      string(node.textValue(), sb);
+      appendString(sb, node.textValue());
     } else if (node.isIntegralNumber()) {
       sb.append(node.bigIntegerValue());
     } else if (node.isNumber()) {
@@ -138,8 +138,11 @@ public final class PythonJson {
     }
   }
 
-  /** Python sorts str keys by code point; Java's compareTo by UTF-16 unit. */
-  private static int compareCodePoints(String a, String b) {
+  /**
+   * Compares as Python compares {@code str}s (and Rust its UTF-8 {@code String}s): by code point, where Java's
+   * {@code compareTo} goes by UTF-16 unit.
+   */
+  public static int compareCodePoints(String a, String b) {
     int i = 0;
     int j = 0;
     while (i < a.length() && j < b.length()) {
@@ -160,8 +163,8 @@ public final class PythonJson {
     }
   }
 
-  /** Python's {@code ensure_ascii=True} string encoding. */
-  private static void string(String s, StringBuilder sb) {
+  /** Appends {@code s} as a JSON string in Python's {@code ensure_ascii=True} encoding. */
+  public static void appendString(StringBuilder sb, String s) {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -104,20 +104,4 @@ final class HeaderJson {
     }
     return false;
   }
-
-  /** Compares names as Rust compares {@code String}s: by UTF-8 bytes, i.e. by code point. */
-  static int compareUtf8(String a, String b) {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) {
-        return Integer.compare(ca, cb);
-      }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
-    }
-    return Integer.compare(a.length() - i, b.length() - j);
-  }
 }

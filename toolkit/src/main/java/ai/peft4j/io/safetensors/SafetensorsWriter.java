@@ -1,5 +1,6 @@
 package ai.peft4j.io.safetensors;
 
+import ai.peft4j.io.json.PythonJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -76,7 +77,7 @@ public final class SafetensorsWriter {
     entries.sort(
         (a, b) -> {
           int c = Integer.compare(b.getValue().dtype().ordinal(), a.getValue().dtype().ordinal());
-          return c != 0 ? c : HeaderJson.compareUtf8(a.getKey(), b.getKey());
+          return c != 0 ? c : PythonJson.compareCodePoints(a.getKey(), b.getKey());
         });
     List<String> names = new ArrayList<>(entries.size());
     for (var e : entries) {

@@ -1,5 +1,6 @@
 package ai.peft4j.io.safetensors;
 
+import ai.peft4j.io.json.PythonJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -110,42 +111,17 @@ public final class ShardedSafetensorsWriter {
     boolean first = true;
     for (Map.Entry<String, String> e : sortedWeightMap.entrySet()) {
       sb.append(first ? "\n" : ",\n").append("    ");
-      pythonString(sb, e.getKey());
+      PythonJson.appendString(sb, e.getKey());
       sb.append(": ");
-      pythonString(sb, e.getValue());
+      PythonJson.appendString(sb, e.getValue());
       first = false;
     }
     sb.append(first ? "}\n}\n" : "\n  }\n}\n");
     return sb.toString();
   }
 
-  /** Python's ensure_ascii escaping: everything outside printable ASCII becomes \\uxxxx. */
-  private static void pythonString(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        case '\b' -> sb.append("\\b");
-        case '\f' -> sb.append("\\f");
-        default -> {
-          if (c < 0x20 || c > 0x7e) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    sb.append('"');
-  }
-
   /** Python sorts str keys by code point. */
   private static int comparePython(String a, String b) {
-    return HeaderJson.compareUtf8(a, b);
+    return PythonJson.compareCodePoints(a, b);
   }
 }

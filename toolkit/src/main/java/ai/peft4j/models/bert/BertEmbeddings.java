@@ -21,10 +21,18 @@ public class BertEmbeddings extends ModuleBlock {
   private final int maxPositions;
 
   public BertEmbeddings(BertConfig c) {
+    this(c, c.padTokenId(), null);
+  }
+
+  /**
+   * The same modules with other padding rows: RoBERTa pads the word and the position embeddings at {@code
+   * pad_token_id} and overrides {@link #positionIds}.
+   */
+  protected BertEmbeddings(BertFamilyConfig c, Integer wordPaddingIdx, Integer positionPaddingIdx) {
     int d = c.hiddenSize();
     maxPositions = c.maxPositionEmbeddings();
-    addModule("word_embeddings", new Embedding(c.vocabSize(), d, c.padTokenId()));
-    addModule("position_embeddings", new Embedding(c.maxPositionEmbeddings(), d, null));
+    addModule("word_embeddings", new Embedding(c.vocabSize(), d, wordPaddingIdx));
+    addModule("position_embeddings", new Embedding(c.maxPositionEmbeddings(), d, positionPaddingIdx));
     addModule("token_type_embeddings", new Embedding(c.typeVocabSize(), d, null));
     addModule("LayerNorm", new LayerNorm(d, (float) c.layerNormEps(), true));
     addModule("dropout", new Dropout(c.hiddenDropoutProb()));
@@ -46,13 +54,7 @@ public class BertEmbeddings extends ModuleBlock {
     NDArray any = inputIds != null ? inputIds : inputsEmbeds;
     long b = any.getShape().get(0);
     long t = any.getShape().get(1);
-    if (pastLength + t > maxPositions) {
-      throw new IllegalArgumentException("the sequence has " + (pastLength + t) + " positions"
-          + (pastLength > 0 ? " (" + pastLength + " past + " + t + " new)" : "") + " but max_position_embeddings is "
-          + maxPositions + "; truncate the input");
-    }
-    NDArray positionIds = any.getManager()
-        .arange(pastLength, pastLength + t, 1, DataType.INT64, any.getDevice()).reshape(1, t);
+    NDArray positionIds = positionIds(inputIds, inputsEmbeds, pastLength);
     NDArray embeds = inputsEmbeds != null ? inputsEmbeds : call("word_embeddings", ps, training, inputIds);
     if (tokenTypeIds == null) {
       tokenTypeIds = any.getManager().zeros(new Shape(b, t), DataType.INT64, any.getDevice());
@@ -61,6 +63,22 @@ public class BertEmbeddings extends ModuleBlock {
     h = h.add(call("position_embeddings", ps, training, positionIds)); // + (1, T, D)
     h = call("LayerNorm", ps, training, h);
     return call("dropout", ps, training, h);
+  }
+
+  /**
+   * The position ids, {@code (1, T)} or {@code (B, T)} int64: BERT's are {@code P, ..., P + T - 1}.
+   *
+   * @throws IllegalArgumentException when {@code pastLength + T} exceeds {@code max_position_embeddings}
+   */
+  protected NDArray positionIds(NDArray inputIds, NDArray inputsEmbeds, long pastLength) {
+    NDArray any = inputIds != null ? inputIds : inputsEmbeds;
+    long t = any.getShape().get(1);
+    if (pastLength + t > maxPositions) {
+      throw new IllegalArgumentException("the sequence has " + (pastLength + t) + " positions"
+          + (pastLength > 0 ? " (" + pastLength + " past + " + t + " new)" : "") + " but max_position_embeddings is "
+          + maxPositions + "; truncate the input");
+    }
+    return any.getManager().arange(pastLength, pastLength + t, 1, DataType.INT64, any.getDevice()).reshape(1, t);
   }
 
   /** {@inheritDoc} Inputs: input ids, then optionally token type ids. */

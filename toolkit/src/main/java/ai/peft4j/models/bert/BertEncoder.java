@@ -15,7 +15,7 @@ public class BertEncoder extends ModuleBlock {
 
   private final ModuleList<BertLayer> layers;
 
-  public BertEncoder(BertConfig c) {
+  public BertEncoder(BertFamilyConfig c) {
     layers = addModule("layer", new ModuleList<>());
     for (int i = 0; i < c.numHiddenLayers(); i++) {
       layers.add(new BertLayer(c));
@@ -32,6 +32,9 @@ public class BertEncoder extends ModuleBlock {
    * holds one {@code (key, value)} pair per layer ({@code (B, H, P, hd)} each), or is null.
    */
   public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, List<NDList> past, boolean training) {
+    if (layers.size() == 0 && (past == null || past.isEmpty())) { // the input itself: not this scope's to keep
+      return h;
+    }
     try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
       return scope.keep(LayerStack.run(h, layers.size(), past, null,
           (i, hidden, layerPast, present) -> layers.get(i).forward(ps, hidden, mask, layerPast, training)));

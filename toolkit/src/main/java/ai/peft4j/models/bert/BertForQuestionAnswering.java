@@ -1,10 +1,8 @@
 package ai.peft4j.models.bert;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import ai.peft4j.models.PreTrainedModelForQuestionAnswering;
 import ai.peft4j.models.QuestionAnsweringInputs;
 import ai.peft4j.models.QuestionAnsweringModelOutput;
@@ -41,21 +39,12 @@ public class BertForQuestionAnswering extends PreTrainedModelForQuestionAnswerin
 
   /** Loads {@code dir} ({@code config.json} + safetensors weights); a checkpoint without head gets a fresh one. */
   public static BertForQuestionAnswering fromPretrained(Path dir) {
-    BertForQuestionAnswering m = new BertForQuestionAnswering(BertConfig.fromPretrained(dir));
-    try {
-      m.loadWeights(dir);
-    } catch (RuntimeException e) {
-      m.close();
-      throw e;
-    }
-    return m;
+    return withWeightsFrom(new BertForQuestionAnswering(BertConfig.fromPretrained(dir)), dir);
   }
 
   /** Seeded random weights, initialised as transformers does (for demos and tests). */
   public static BertForQuestionAnswering fromConfig(BertConfig config, long seed) {
-    BertForQuestionAnswering m = new BertForQuestionAnswering(config);
-    m.initWeights(seed);
-    return m;
+    return withSeededWeights(new BertForQuestionAnswering(config), seed);
   }
 
   /** {@inheritDoc} */
@@ -86,12 +75,6 @@ public class BertForQuestionAnswering extends PreTrainedModelForQuestionAnswerin
     return "bert";
   }
 
-  /** {@inheritDoc} Weights are drawn with {@code initializer_range}. */
-  @Override
-  protected double initializerRange() {
-    return config().initializerRange();
-  }
-
   /** {@inheritDoc} A checkpoint of the bare encoder has no span head: it starts untrained. */
   @Override
   public List<String> taskHeadPrefixes() {
@@ -110,18 +93,5 @@ public class BertForQuestionAnswering extends PreTrainedModelForQuestionAnswerin
       NDArray loss = questionAnsweringLoss(start, end, in.startPositions(), in.endPositions());
       return new QuestionAnsweringModelOutput(scope.keep(start), scope.keep(end), scope.keep(loss));
     }
-  }
-
-  /** {@inheritDoc} Inputs: input ids, then optionally attention mask, start and end positions. */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-    NDArray start = inputs.size() > 3 ? inputs.get(2) : null;
-    NDArray end = inputs.size() > 3 ? inputs.get(3) : null;
-    QuestionAnsweringModelOutput out = forward(ps, QuestionAnsweringInputs.of(inputs.get(0), mask, start, end),
-        training);
-    return out.loss() == null ? new NDList(out.startLogits(), out.endLogits())
-        : new NDList(out.startLogits(), out.endLogits(), out.loss());
   }
 }

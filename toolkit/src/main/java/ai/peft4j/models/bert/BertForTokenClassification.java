@@ -1,9 +1,7 @@
 package ai.peft4j.models.bert;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import ai.peft4j.models.PreTrainedModelForTokenClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.SupportsPastKeyValues;
@@ -38,21 +36,12 @@ public class BertForTokenClassification extends PreTrainedModelForTokenClassific
 
   /** Loads {@code dir} ({@code config.json} + safetensors weights); a checkpoint without head gets a fresh one. */
   public static BertForTokenClassification fromPretrained(Path dir) {
-    BertForTokenClassification m = new BertForTokenClassification(BertConfig.fromPretrained(dir));
-    try {
-      m.loadWeights(dir);
-    } catch (RuntimeException e) {
-      m.close();
-      throw e;
-    }
-    return m;
+    return withWeightsFrom(new BertForTokenClassification(BertConfig.fromPretrained(dir)), dir);
   }
 
   /** Seeded random weights, initialised as transformers does (for demos and tests). */
   public static BertForTokenClassification fromConfig(BertConfig config, long seed) {
-    BertForTokenClassification m = new BertForTokenClassification(config);
-    m.initWeights(seed);
-    return m;
+    return withSeededWeights(new BertForTokenClassification(config), seed);
   }
 
   /** {@inheritDoc} */
@@ -83,12 +72,6 @@ public class BertForTokenClassification extends PreTrainedModelForTokenClassific
     return "bert";
   }
 
-  /** {@inheritDoc} Weights are drawn with {@code initializer_range}. */
-  @Override
-  protected double initializerRange() {
-    return config().initializerRange();
-  }
-
   /** {@inheritDoc} A checkpoint of the bare encoder has no classifier: it starts untrained. */
   @Override
   public List<String> taskHeadPrefixes() {
@@ -104,15 +87,5 @@ public class BertForTokenClassification extends PreTrainedModelForTokenClassific
       NDArray loss = tokenClassificationLoss(logits, in.labels(), numLabels());
       return new TokenClassifierOutput(scope.keep(logits), scope.keep(loss));
     }
-  }
-
-  /** {@inheritDoc} Inputs: input ids, then optionally attention mask and labels. */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-    NDArray labels = inputs.size() > 2 ? inputs.get(2) : null;
-    TokenClassifierOutput out = forward(ps, SequenceClassifierInputs.of(inputs.get(0), mask, labels), training);
-    return out.loss() == null ? new NDList(out.logits()) : new NDList(out.logits(), out.loss());
   }
 }

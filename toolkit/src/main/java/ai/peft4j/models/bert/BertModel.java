@@ -27,8 +27,13 @@ public class BertModel extends ModuleBlock {
 
   /** The bare model as {@code BertModel(config, add_pooling_layer)} builds it. */
   public BertModel(BertConfig c, boolean addPoolingLayer) {
+    this(c, new BertEmbeddings(c), addPoolingLayer);
+  }
+
+  /** The same model over other {@code embeddings} (RoBERTa's positions). */
+  protected BertModel(BertFamilyConfig c, BertEmbeddings embeddings, boolean addPoolingLayer) {
     hasPooler = addPoolingLayer;
-    addModule("embeddings", new BertEmbeddings(c));
+    addModule("embeddings", embeddings);
     addModule("encoder", new BertEncoder(c));
     if (addPoolingLayer) {
       addModule("pooler", new BertPooler(c));
@@ -87,7 +92,8 @@ public class BertModel extends ModuleBlock {
   /** The pooled output {@code (B, D)} of last hidden states {@code (B, T, D)}. */
   public NDArray pool(ParameterStore ps, NDArray lastHiddenState, boolean training) {
     if (!hasPooler) {
-      throw new IllegalStateException("this BertModel was built without a pooler (add_pooling_layer=False)");
+      throw new IllegalStateException("this " + getClass().getSimpleName()
+          + " was built without a pooler (add_pooling_layer=False)");
     }
     return ((BertPooler) module("pooler")).forward(ps, lastHiddenState, training);
   }

@@ -12,7 +12,7 @@ import ai.peft4j.nn.ModuleBlock;
 /** The MLP's second half: {@code LayerNorm(dropout(dense(h)) + input)}. */
 public class BertOutput extends ModuleBlock {
 
-  public BertOutput(BertConfig c) {
+  public BertOutput(BertFamilyConfig c) {
     int d = c.hiddenSize();
     addModule("dense", new Linear(c.intermediateSize(), d, true));
     addModule("LayerNorm", new LayerNorm(d, (float) c.layerNormEps(), true));

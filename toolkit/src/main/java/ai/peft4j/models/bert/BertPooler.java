@@ -11,7 +11,7 @@ import ai.peft4j.nn.ModuleBlock;
 /** {@code tanh(dense(h[:, 0]))}: the first token's ({@code [CLS]}) state, {@code (B, T, D) -> (B, D)}. */
 public class BertPooler extends ModuleBlock {
 
-  public BertPooler(BertConfig c) {
+  public BertPooler(BertFamilyConfig c) {
     addModule("dense", new Linear(c.hiddenSize(), c.hiddenSize(), true));
   }
 

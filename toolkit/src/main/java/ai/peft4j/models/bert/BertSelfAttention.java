@@ -20,7 +20,7 @@ public class BertSelfAttention extends ModuleBlock {
   private final int headDim;
   private final float scale;
 
-  public BertSelfAttention(BertConfig c) {
+  public BertSelfAttention(BertFamilyConfig c) {
     int d = c.hiddenSize();
     numHeads = c.numAttentionHeads();
     headDim = d / numHeads;

@@ -12,7 +12,7 @@ import ai.peft4j.nn.ModuleBlock;
 /** The attention's output projection: {@code LayerNorm(dropout(dense(context)) + input)}. */
 public class BertSelfOutput extends ModuleBlock {
 
-  public BertSelfOutput(BertConfig c) {
+  public BertSelfOutput(BertFamilyConfig c) {
     int d = c.hiddenSize();
     addModule("dense", new Linear(d, d, true));
     addModule("LayerNorm", new LayerNorm(d, (float) c.layerNormEps(), true));

@@ -1,6 +1,5 @@
 package ai.peft4j.models.bloom;
 
-import ai.peft4j.models.ModelConfigException;
 import ai.peft4j.models.PretrainedConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -61,15 +60,10 @@ public final class BloomConfig extends PretrainedConfig {
     requirePositive("n_layer", nLayer);
     requirePositive("n_head", nHead);
     requirePositive("pretraining_tp", pretrainingTp);
-    if (hiddenSize % nHead != 0) {
-      throw new IllegalArgumentException("hidden_size (" + hiddenSize + ") must be divisible by n_head (" + nHead
-          + "): each head gets hidden_size / n_head features");
-    }
-    if (!(layerNormEpsilon > 0)) {
-      throw new IllegalArgumentException("config field 'layer_norm_epsilon' must be positive, found " + layerNormEpsilon);
-    }
-    probability("hidden_dropout", hiddenDropout);
-    probability("attention_dropout", attentionDropout);
+    requireDivisible("hidden_size", hiddenSize, "n_head", nHead);
+    requirePositive("layer_norm_epsilon", layerNormEpsilon);
+    requireProbability("hidden_dropout", hiddenDropout);
+    requireProbability("attention_dropout", attentionDropout);
   }
 
   /**
@@ -92,19 +86,6 @@ public final class BloomConfig extends PretrainedConfig {
     JsonNode v = c.remove(alias);
     if (v != null) {
       c.set(name, v);
-    }
-  }
-
-  private static void requirePositive(String key, int value) {
-    if (value < 1) {
-      throw new ModelConfigException(key, "config field \'" + key + "\' must be at least 1, found " + value);
-    }
-  }
-
-  private static void probability(String key, double p) {
-    if (!(p >= 0 && p <= 1)) {
-      throw new ModelConfigException(key, "config field \'" + key + "\' is a dropout probability and must lie in "
-          + "[0, 1], found " + p);
     }
   }
 
@@ -155,6 +136,12 @@ public final class BloomConfig extends PretrainedConfig {
 
   public int bosTokenId() {
     return bosTokenId;
+  }
+
+  /** {@inheritDoc} {@code BloomConfig}'s: 2. */
+  @Override
+  public Integer defaultEosTokenId() {
+    return 2;
   }
 
   public int eosTokenId() {

@@ -3,11 +3,9 @@ package ai.peft4j.models.bloom;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
-import ai.peft4j.models.GenerationConfig;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.SupportsPastKeyValues;
-import ai.peft4j.nn.Linear;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -30,29 +28,17 @@ public class BloomForCausalLM extends PreTrainedCausalLM implements SupportsPast
   public BloomForCausalLM(BloomConfig config) {
     super(config);
     transformer = addModule("transformer", new BloomModel(config));
-    Linear head = config.tieWordEmbeddings()
-        ? new Linear(transformer.wordEmbeddings().weight())
-        : new Linear(config.hiddenSize(), config.vocabSize(), false);
-    addModule("lm_head", head);
+    addLmHead(transformer.wordEmbeddings().weight(), config.hiddenSize(), config.vocabSize());
   }
 
   /** Loads {@code dir} ({@code config.json} + safetensors weights, single or sharded, F32/F16/BF16). */
   public static BloomForCausalLM fromPretrained(Path dir) {
-    BloomForCausalLM lm = new BloomForCausalLM(BloomConfig.fromPretrained(dir));
-    try {
-      lm.loadWeights(dir);
-    } catch (RuntimeException e) {
-      lm.close();
-      throw e;
-    }
-    return lm;
+    return withWeightsFrom(new BloomForCausalLM(BloomConfig.fromPretrained(dir)), dir);
   }
 
   /** Seeded random weights, initialised as transformers does (for demos and tests). */
   public static BloomForCausalLM fromConfig(BloomConfig config, long seed) {
-    BloomForCausalLM lm = new BloomForCausalLM(config);
-    lm.initWeights(seed);
-    return lm;
+    return withSeededWeights(new BloomForCausalLM(config), seed);
   }
 
   /** {@inheritDoc} */
@@ -69,19 +55,6 @@ public class BloomForCausalLM extends PreTrainedCausalLM implements SupportsPast
   @Override
   public String baseModelPrefix() {
     return "transformer";
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  protected double initializerRange() {
-    return config().initializerRange();
-  }
-
-  /** {@inheritDoc} With {@code BloomConfig}'s defaults where config.json is silent: EOS 2, no pad. */
-  @Override
-  public GenerationConfig generationConfig() {
-    GenerationConfig c = super.generationConfig();
-    return config().toJsonNode().has("eos_token_id") ? c : c.withEosTokenId(config().eosTokenId());
   }
 
   /** {@inheritDoc} */

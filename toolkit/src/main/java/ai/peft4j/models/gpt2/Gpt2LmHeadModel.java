@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
-import ai.peft4j.nn.Linear;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -27,24 +26,17 @@ public class Gpt2LmHeadModel extends PreTrainedCausalLM {
   public Gpt2LmHeadModel(Gpt2Config config) {
     super(config);
     transformer = addModule("transformer", new Gpt2Model(config));
-    Linear head = config.tieWordEmbeddings()
-        ? new Linear(transformer.wte().weight())
-        : new Linear(config.nEmbd(), config.vocabSize(), false);
-    addModule("lm_head", head);
+    addLmHead(transformer.wte().weight(), config.nEmbd(), config.vocabSize());
   }
 
   /** Loads {@code dir} ({@code config.json} + safetensors weights). */
   public static Gpt2LmHeadModel fromPretrained(Path dir) {
-    Gpt2LmHeadModel lm = new Gpt2LmHeadModel(Gpt2Config.fromPretrained(dir));
-    lm.loadWeights(dir);
-    return lm;
+    return withWeightsFrom(new Gpt2LmHeadModel(Gpt2Config.fromPretrained(dir)), dir);
   }
 
   /** Seeded random weights, initialised as transformers does (for demos and tests). */
   public static Gpt2LmHeadModel fromConfig(Gpt2Config config, long seed) {
-    Gpt2LmHeadModel lm = new Gpt2LmHeadModel(config);
-    lm.initWeights(seed);
-    return lm;
+    return withSeededWeights(new Gpt2LmHeadModel(config), seed);
   }
 
   /** {@inheritDoc} */
@@ -61,12 +53,6 @@ public class Gpt2LmHeadModel extends PreTrainedCausalLM {
   @Override
   public String baseModelPrefix() {
     return "transformer";
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  protected double initializerRange() {
-    return config().initializerRange();
   }
 
   /** {@inheritDoc} True: {@code position_ids}, by default {@code 0..T-1} after the past. */

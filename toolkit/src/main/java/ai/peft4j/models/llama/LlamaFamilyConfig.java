@@ -127,16 +127,23 @@ public abstract class LlamaFamilyConfig extends PretrainedConfig {
     return bool("tie_word_embeddings", defaults.tieWordEmbeddings());
   }
 
-  /** {@code eos_token_id}'s default in this family's config class, used when config.json has none. */
+  /** {@inheritDoc} This family's. */
+  @Override
   public Integer defaultEosTokenId() {
     return defaults.eosTokenId();
+  }
+
+  /** {@inheritDoc} This family's: the embedding's {@code padding_idx}. */
+  @Override
+  public Integer defaultPadTokenId() {
+    return defaults.padTokenId();
   }
 
   /** {@code pad_token_id}, or this family's default: the embedding's {@code padding_idx}, as in transformers. */
   public Integer padTokenId() {
     var pad = toJsonNode().get("pad_token_id");
     if (pad == null) {
-      return defaults.padTokenId();
+      return defaultPadTokenId();
     }
     return pad.canConvertToInt() ? pad.intValue() : null;
   }

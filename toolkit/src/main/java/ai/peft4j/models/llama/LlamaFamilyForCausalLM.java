@@ -3,10 +3,8 @@ package ai.peft4j.models.llama;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
-import ai.peft4j.models.GenerationConfig;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
-import ai.peft4j.nn.Linear;
 import java.util.List;
 
 /**
@@ -27,10 +25,7 @@ public abstract class LlamaFamilyForCausalLM extends PreTrainedCausalLM {
   protected LlamaFamilyForCausalLM(LlamaFamilyConfig config) {
     super(config);
     model = addModule("model", new LlamaModel(config));
-    Linear head = config.tieWordEmbeddings()
-        ? new Linear(model.embedTokens().weight())
-        : new Linear(config.hiddenSize(), config.vocabSize(), false);
-    addModule("lm_head", head);
+    addLmHead(model.embedTokens().weight(), config.hiddenSize(), config.vocabSize());
   }
 
   /** {@inheritDoc} */
@@ -47,23 +42,6 @@ public abstract class LlamaFamilyForCausalLM extends PreTrainedCausalLM {
   @Override
   public String baseModelPrefix() {
     return "model";
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  protected double initializerRange() {
-    return config().initializerRange();
-  }
-
-  /** {@inheritDoc} With the family config's defaults where config.json is silent (Llama: EOS 2, no pad). */
-  @Override
-  public GenerationConfig generationConfig() {
-    GenerationConfig c = super.generationConfig();
-    var json = config().toJsonNode();
-    if (!json.has("eos_token_id")) {
-      c = c.withEosTokenId(config().defaultEosTokenId());
-    }
-    return json.has("pad_token_id") ? c : c.withPadTokenId(config().padTokenId());
   }
 
   /** {@inheritDoc} True: {@code position_ids}, by default {@code 0..T-1} after the past. */

@@ -26,9 +26,7 @@ public class LlamaForCausalLM extends LlamaFamilyForCausalLM {
 
   /** Seeded random weights, initialised as transformers does (for demos and tests). */
   public static LlamaForCausalLM fromConfig(LlamaConfig config, long seed) {
-    LlamaForCausalLM lm = new LlamaForCausalLM(config);
-    lm.initWeights(seed);
-    return lm;
+    return withSeededWeights(new LlamaForCausalLM(config), seed);
   }
 
   /** {@inheritDoc} */

@@ -139,6 +139,24 @@ public final class OptConfig extends PretrainedConfig {
     return activationFunction;
   }
 
+  /** {@inheritDoc} {@code OPTConfig}'s: 2. */
+  @Override
+  public Integer defaultEosTokenId() {
+    return 2;
+  }
+
+  /** {@inheritDoc} {@code OPTConfig}'s: 1. */
+  @Override
+  public Integer defaultPadTokenId() {
+    return 1;
+  }
+
+  /** {@inheritDoc} OPT calls it {@code init_std}. */
+  @Override
+  public double initializerRange() {
+    return initStd;
+  }
+
   public double initStd() {
     return initStd;
   }

@@ -3,10 +3,8 @@ package ai.peft4j.models.opt;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
-import ai.peft4j.models.GenerationConfig;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
-import ai.peft4j.nn.Linear;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -29,25 +27,17 @@ public class OptForCausalLM extends PreTrainedCausalLM implements ai.peft4j.mode
   public OptForCausalLM(OptConfig config) {
     super(config);
     model = addModule("model", new OptModel(config));
-    Linear head =
-        config.tieWordEmbeddings()
-            ? new Linear(model.decoder().embedTokens().weight())
-            : new Linear(config.wordEmbedProjDim(), config.vocabSize(), false);
-    addModule("lm_head", head);
+    addLmHead(model.decoder().embedTokens().weight(), config.wordEmbedProjDim(), config.vocabSize());
   }
 
   /** Loads {@code dir} ({@code config.json} + safetensors weights). */
   public static OptForCausalLM fromPretrained(Path dir) {
-    OptForCausalLM lm = new OptForCausalLM(OptConfig.fromPretrained(dir));
-    lm.loadWeights(dir);
-    return lm;
+    return withWeightsFrom(new OptForCausalLM(OptConfig.fromPretrained(dir)), dir);
   }
 
   /** Seeded random weights, initialised as transformers does (for demos and tests). */
   public static OptForCausalLM fromConfig(OptConfig config, long seed) {
-    OptForCausalLM lm = new OptForCausalLM(config);
-    lm.initWeights(seed);
-    return lm;
+    return withSeededWeights(new OptForCausalLM(config), seed);
   }
 
   /** {@inheritDoc} */
@@ -64,14 +54,6 @@ public class OptForCausalLM extends PreTrainedCausalLM implements ai.peft4j.mode
   @Override
   public String baseModelPrefix() {
     return "model";
-  }
-
-  /** {@inheritDoc} With {@code OPTConfig}'s defaults where config.json is silent: EOS 2, pad 1. */
-  @Override
-  public GenerationConfig generationConfig() {
-    GenerationConfig c = super.generationConfig();
-    return c.withEosTokenId(c.eosTokenId() != null || config().toJsonNode().has("eos_token_id") ? c.eosTokenId() : 2)
-        .withPadTokenId(config().padTokenId());
   }
 
   /** {@inheritDoc} */

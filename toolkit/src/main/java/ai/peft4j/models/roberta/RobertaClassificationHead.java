@@ -29,7 +29,7 @@ public class RobertaClassificationHead extends ModuleBlock implements BlockCopie
     this(
         c.hiddenSize(),
         c.numLabels(),
-        c.classifierDropout() != null ? c.classifierDropout() : c.hiddenDropoutProb());
+        c.headDropout());
   }
 
   /** A head from {@code hiddenSize} features to {@code numLabels} scores. */

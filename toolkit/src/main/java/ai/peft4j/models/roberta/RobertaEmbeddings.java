@@ -1,16 +1,11 @@
 package ai.peft4j.models.roberta;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
-import ai.peft4j.nn.Dropout;
-import ai.peft4j.nn.Embedding;
-import ai.peft4j.nn.LayerNorm;
-import ai.peft4j.nn.ModuleBlock;
+import ai.peft4j.models.bert.BertEmbeddings;
 
 /**
  * Word, position and token-type embeddings, summed, then {@code LayerNorm} and {@code dropout}.
@@ -23,23 +18,13 @@ import ai.peft4j.nn.ModuleBlock;
  * <p>transformers' {@code position_ids} and {@code token_type_ids} buffers are not saved and not
  * kept here: the same values are computed in {@link #forward}.
  */
-public class RobertaEmbeddings extends ModuleBlock {
+public class RobertaEmbeddings extends BertEmbeddings {
 
   private final int paddingIdx;
 
   public RobertaEmbeddings(RobertaConfig c) {
-    int d = c.hiddenSize();
+    super(c, c.padTokenId(), c.padTokenId());
     paddingIdx = c.padTokenId();
-    addModule("word_embeddings", new Embedding(c.vocabSize(), d, paddingIdx));
-    addModule("position_embeddings", new Embedding(c.maxPositionEmbeddings(), d, paddingIdx));
-    addModule("token_type_embeddings", new Embedding(c.typeVocabSize(), d, null));
-    addModule("LayerNorm", new LayerNorm(d, (float) c.layerNormEps(), true));
-    addModule("dropout", new Dropout(c.hiddenDropoutProb()));
-  }
-
-  /** The token embedding ({@code get_input_embeddings()}). */
-  public Embedding wordEmbeddings() {
-    return (Embedding) module("word_embeddings");
   }
 
   /**
@@ -52,23 +37,14 @@ public class RobertaEmbeddings extends ModuleBlock {
   }
 
   /**
-   * {@link #forward(ParameterStore, NDArray, NDArray, NDArray, boolean)} after {@code pastLength} past positions:
-   * positions from token ids are {@code (cumsum(ids != pad) + past) * (ids != pad) + pad}; positions from {@code
-   * inputs_embeds} ignore the past, as transformers 4.39 does.
+   * {@inheritDoc} After {@code pastLength} past positions, positions from token ids are {@code (cumsum(ids != pad) +
+   * past) * (ids != pad) + pad}; positions from {@code inputs_embeds} ignore the past, as transformers 4.39 does.
    */
-  public NDArray forward(ParameterStore ps, NDArray inputIds, NDArray tokenTypeIds, NDArray inputsEmbeds,
-      long pastLength, boolean training) {
-    NDArray positionIds = inputIds != null
+  @Override
+  protected NDArray positionIds(NDArray inputIds, NDArray inputsEmbeds, long pastLength) {
+    return inputIds != null
         ? positionIdsFromInputIds(inputIds, paddingIdx, pastLength)
         : positionIdsFromEmbeds(inputsEmbeds);
-    NDArray embeds = inputsEmbeds != null ? inputsEmbeds : call("word_embeddings", ps, training, inputIds);
-    if (tokenTypeIds == null) {
-      tokenTypeIds = positionIds.zerosLike(); // (B, T) int64, HF's zero buffer
-    }
-    NDArray h = embeds.add(call("token_type_embeddings", ps, training, tokenTypeIds)); // (B, T, D)
-    h = h.add(call("position_embeddings", ps, training, positionIds));
-    h = call("LayerNorm", ps, training, h);
-    return call("dropout", ps, training, h);
   }
 
   /** {@code cumsum(ids != pad) * (ids != pad) + pad}, int64 {@code (B, T)}. */
@@ -90,13 +66,5 @@ public class RobertaEmbeddings extends ModuleBlock {
     NDArray row =
         m.arange(paddingIdx + 1, paddingIdx + 1 + t, 1, DataType.INT64, inputsEmbeds.getDevice());
     return row.reshape(1, t).broadcast(new Shape(b, t));
-  }
-
-  /** {@inheritDoc} Inputs: input ids, then optionally token type ids. */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray tokenTypes = inputs.size() > 1 ? inputs.get(1) : null;
-    return new NDList(forward(ps, inputs.get(0), tokenTypes, null, training));
   }
 }

@@ -1,9 +1,7 @@
 package ai.peft4j.models.roberta;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.SequenceClassifierOutput;
@@ -38,21 +36,12 @@ public class RobertaForSequenceClassification extends PreTrainedModelForSequence
 
   /** Loads {@code dir} ({@code config.json} + safetensors weights). */
   public static RobertaForSequenceClassification fromPretrained(Path dir) {
-    RobertaForSequenceClassification m = new RobertaForSequenceClassification(RobertaConfig.fromPretrained(dir));
-    try {
-      m.loadWeights(dir);
-    } catch (RuntimeException e) {
-      m.close();
-      throw e;
-    }
-    return m;
+    return withWeightsFrom(new RobertaForSequenceClassification(RobertaConfig.fromPretrained(dir)), dir);
   }
 
   /** Seeded random weights, initialised as transformers does (for demos and tests). */
   public static RobertaForSequenceClassification fromConfig(RobertaConfig config, long seed) {
-    RobertaForSequenceClassification m = new RobertaForSequenceClassification(config);
-    m.initWeights(seed);
-    return m;
+    return withSeededWeights(new RobertaForSequenceClassification(config), seed);
   }
 
   /** {@inheritDoc} */
@@ -91,12 +80,6 @@ public class RobertaForSequenceClassification extends PreTrainedModelForSequence
     return "roberta";
   }
 
-  /** {@inheritDoc} Weights are drawn with {@code initializer_range}. */
-  @Override
-  protected double initializerRange() {
-    return config().initializerRange();
-  }
-
   /** {@inheritDoc} */
   @Override
   public SequenceClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
@@ -105,16 +88,6 @@ public class RobertaForSequenceClassification extends PreTrainedModelForSequence
       NDArray logits = call("classifier", ps, training, hidden); // (B, num_labels)
       return new SequenceClassifierOutput(scope.keep(logits), scope.keep(loss(logits, in.labels())));
     }
-  }
-
-  /** {@inheritDoc} Inputs: input ids, then optionally attention mask and labels. */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-    NDArray labels = inputs.size() > 2 ? inputs.get(2) : null;
-    SequenceClassifierOutput out = forward(ps, SequenceClassifierInputs.of(inputs.get(0), mask, labels), training);
-    return out.loss() == null ? new NDList(out.logits()) : new NDList(out.logits(), out.loss());
   }
 
   /** {@inheritDoc} A roberta-large checkpoint has no classifier: it starts untrained. */

@@ -1,35 +1,19 @@
 package ai.peft4j.tuners.prefixtuning;
 
 import ai.djl.nn.Block;
-import ai.peft4j.config.ConfigFields;
-import ai.peft4j.config.PeftConfig;
-import ai.peft4j.config.PeftType;
 import ai.peft4j.models.SupportsPastKeyValues;
-import ai.peft4j.tuners.AdapterHost;
-import ai.peft4j.tuners.TunerMethod;
-import ai.peft4j.tuners.prompt.PromptLearning;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
+import ai.peft4j.tuners.prompt.PromptLearningMethod;
 import java.util.Random;
 
 /**
  * Prefix tuning's entry in the {@link ai.peft4j.tuners.TunerRegistry}: a {@link PrefixEncoder}
  * per adapter, whose output becomes every attention layer's past keys and values.
  */
-public final class PrefixTuningMethod implements TunerMethod {
+public final class PrefixTuningMethod extends PromptLearningMethod {
 
-  @Override
-  public PeftType peftType() {
-    return PeftType.PREFIX_TUNING;
-  }
-
-  @Override
-  public PeftConfig readConfig(ConfigFields fields) {
-    return PrefixTuningConfig.read(fields);
-  }
-
-  @Override
-  public AdapterHost newHost(Block model) {
-    return new PromptLearning(model, (config, wordEmbeddings, m, rnd) -> encoder(config, m, rnd));
+  public PrefixTuningMethod() {
+    super(PrefixTuningConfig.SCHEMA, (config, wordEmbeddings, m, rnd) -> encoder(config, m, rnd));
   }
 
   private static PrefixEncoder encoder(PromptLearningConfig config, Block model, Random rnd) {

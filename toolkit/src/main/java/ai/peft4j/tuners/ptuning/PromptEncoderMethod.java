@@ -1,29 +1,12 @@
 package ai.peft4j.tuners.ptuning;
 
-import ai.djl.nn.Block;
-import ai.peft4j.config.ConfigFields;
-import ai.peft4j.config.PeftConfig;
-import ai.peft4j.config.PeftType;
-import ai.peft4j.tuners.AdapterHost;
-import ai.peft4j.tuners.TunerMethod;
-import ai.peft4j.tuners.prompt.PromptLearning;
+import ai.peft4j.tuners.prompt.PromptLearningMethod;
 
 /** P-tuning's entry in the {@link ai.peft4j.tuners.TunerRegistry}: a {@link PromptEncoder} per adapter. */
-public final class PromptEncoderMethod implements TunerMethod {
+public final class PromptEncoderMethod extends PromptLearningMethod {
 
-  @Override
-  public PeftType peftType() {
-    return PeftType.P_TUNING;
-  }
-
-  @Override
-  public PeftConfig readConfig(ConfigFields fields) {
-    return PromptEncoderConfig.read(fields);
-  }
-
-  @Override
-  public AdapterHost newHost(Block model) {
-    return new PromptLearning(model,
+  public PromptEncoderMethod() {
+    super(PromptEncoderConfig.SCHEMA,
         (config, wordEmbeddings, m, rnd) -> new PromptEncoder((PromptEncoderConfig) config, rnd));
   }
 }

@@ -69,6 +69,18 @@ class RobertaConfigTest {
   }
 
   @Test
+  @DisplayName("sizes, dropout probabilities and layer_norm_eps are checked as BERT's are, naming the field")
+  void sharedChecks() {
+    for (String bad : new String[] {"{\"num_hidden_layers\": 0}", "{\"intermediate_size\": -1}",
+        "{\"num_attention_heads\": 0}", "{\"hidden_dropout_prob\": 1.5}", "{\"classifier_dropout\": -0.1}",
+        "{\"layer_norm_eps\": 0}"}) {
+      String key = bad.substring(2, bad.indexOf('"', 2));
+      String message = assertThrows(IllegalArgumentException.class, () -> parse(bad), bad).getMessage();
+      assertTrue(message.contains(key), message);
+    }
+  }
+
+  @Test
   @DisplayName("roberta-large is shipped with its published values")
   void robertaLarge() {
     RobertaConfig c = RobertaConfig.named("roberta-large");
