@@ -44,7 +44,7 @@ public final class T5Config extends PretrainedConfig {
 
   /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults for its model type. */
   public T5Config(ObjectNode json) {
-    super(json);
+    super(encoderDecoder(json));
     String type = modelType();
     if (type != null && !type.equals("t5") && !type.equals("mt5")) {
       throw new IllegalArgumentException("not a T5 or mT5 config: model_type is '" + type + "'");
@@ -96,6 +96,16 @@ public final class T5Config extends PretrainedConfig {
       throw new IllegalArgumentException("config field 'layer_norm_epsilon' must be positive, found "
           + layerNormEpsilon);
     }
+  }
+
+  /** transformers' T5Config always passes {@code is_encoder_decoder=True}; prompt learning reads it. */
+  private static ObjectNode encoderDecoder(ObjectNode json) {
+    if (json.has("is_encoder_decoder")) {
+      return json;
+    }
+    ObjectNode c = json.deepCopy();
+    c.put("is_encoder_decoder", true);
+    return c;
   }
 
   private static void positive(String key, int value) {

@@ -131,13 +131,22 @@ public class T5ForConditionalGeneration extends PreTrainedModel {
    */
   public Seq2SeqLMOutput forward(ParameterStore ps, NDArray inputIds, NDArray inputsEmbeds, NDArray attentionMask,
       NDArray decoderInputIds, NDArray labels, boolean training) {
-    if (decoderInputIds == null && labels == null) {
+    return forward(ps, inputIds, inputsEmbeds, attentionMask, decoderInputIds, null, labels, training);
+  }
+
+  /**
+   * {@link #forward(ParameterStore, NDArray, NDArray, NDArray, NDArray, NDArray, boolean)} with the decoder's input
+   * embeddings {@code (B, T, D)} given instead of its ids (prompt learning); then the labels are not shifted.
+   */
+  public Seq2SeqLMOutput forward(ParameterStore ps, NDArray inputIds, NDArray inputsEmbeds, NDArray attentionMask,
+      NDArray decoderInputIds, NDArray decoderInputsEmbeds, NDArray labels, boolean training) {
+    if (decoderInputIds == null && decoderInputsEmbeds == null && labels == null) {
       throw new IllegalArgumentException("T5 needs decoder_input_ids or labels (which are shifted right into them)");
     }
     try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
       NDArray enc = encoder.forward(ps, inputIds, inputsEmbeds, attentionMask, null, null, null, null, training);
-      NDArray dec = decoderInputIds != null ? decoderInputIds : shiftRight(labels);
-      NDArray hidden = decoder.forward(ps, dec, null, null, enc, attentionMask, null, null, training);
+      NDArray dec = decoderInputIds != null || decoderInputsEmbeds != null ? decoderInputIds : shiftRight(labels);
+      NDArray hidden = decoder.forward(ps, dec, decoderInputsEmbeds, null, enc, attentionMask, null, null, training);
       NDArray logits = head(ps, hidden, training);
       NDArray loss = labels == null ? null : Losses.crossEntropy(logits, labels);
       return new Seq2SeqLMOutput(scope.keep(logits), scope.keep(loss));
