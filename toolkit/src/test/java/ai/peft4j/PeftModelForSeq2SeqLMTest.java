@@ -167,4 +167,39 @@ class PeftModelForSeq2SeqLMTest {
     assertTrue(wrong.getMessage().contains("T5ForConditionalGeneration"), wrong.getMessage());
     lm.close();
   }
+
+  @Test
+  @DisplayName("training: the trainer's steps on one batch lower the loss through LoRA alone")
+  void trains() {
+    JsonNode in = Golden.read(tinyT5().resolve("golden_base.json")).get("inputs");
+    List<int[]> rows = new java.util.ArrayList<>();
+    for (int r = 0; r < 2; r++) {
+      int[] row = new int[8 + 4];
+      for (int i = 0; i < 8; i++) {
+        row[i] = in.get("input_ids").get(r).get(i).asInt();
+      }
+      for (int i = 0; i < 4; i++) {
+        row[8 + i] = in.get("labels").get(r).get(i).asInt();
+      }
+      rows.add(row);
+    }
+    try (NDManager m = NDManager.newBaseManager();
+        PeftModel loaded = Peft.lora().r(4).alpha(8).task(TaskType.SEQ_2_SEQ_LM)
+            .apply(T5ForConditionalGeneration.fromPretrained(tinyT5()))) {
+      PeftModelForSeq2SeqLM peft = (PeftModelForSeq2SeqLM) loaded;
+      NDArray ids = m.create(new long[][] {java.util.Arrays.stream(rows.get(0)).asLongStream().toArray(),
+          java.util.Arrays.stream(rows.get(1)).asLongStream().toArray()});
+      float before = peft.forward(ids.get(":, :8"), null, ids.get(":, 8:")).loss().getFloat();
+      var data = ai.peft4j.train.TextDataset.ofTokenIds(rows, 0);
+      try (var trainer = ai.peft4j.train.PeftTrainer.builder(peft).trainData(data).batchSize(2).maxSteps(30)
+          .learningRate(1e-2).progressBar(false).seed(1)
+          .lossFunction((ps, batch, training) -> peft.forward(ps, batch.inputIds().get(":, :8"), null, null,
+              batch.inputIds().get(":, 8:"), training).loss())
+          .build()) {
+        trainer.train();
+      }
+      float after = peft.forward(ids.get(":, :8"), null, ids.get(":, 8:")).loss().getFloat();
+      assertTrue(after < before - 0.5, "loss " + before + " -> " + after);
+    }
+  }
 }
