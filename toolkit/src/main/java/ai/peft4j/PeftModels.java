@@ -5,6 +5,7 @@ import ai.peft4j.config.TaskType;
 import ai.djl.nn.Block;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.PreTrainedModelForQuestionAnswering;
+import ai.peft4j.models.t5.T5ForConditionalGeneration;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import ai.peft4j.models.PreTrainedModelForTokenClassification;
 import java.util.EnumMap;
@@ -39,6 +40,9 @@ final class PeftModels {
     TASKS.put(TaskType.QUESTION_ANS, new Task(PreTrainedModelForQuestionAnswering.class,
         "a question-answering model (e.g. BertForQuestionAnswering)",
         (m, c, n) -> new PeftModelForQuestionAnswering((PreTrainedModelForQuestionAnswering) m, c, n)));
+    TASKS.put(TaskType.SEQ_2_SEQ_LM, new Task(T5ForConditionalGeneration.class,
+        "an encoder-decoder language model (e.g. T5ForConditionalGeneration)",
+        (m, c, n) -> new PeftModelForSeq2SeqLM((T5ForConditionalGeneration) m, c, n)));
   }
 
   private PeftModels() {}

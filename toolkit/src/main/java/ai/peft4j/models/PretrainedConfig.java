@@ -110,7 +110,7 @@ public abstract class PretrainedConfig {
 
   /** The shipped configuration of {@code modelId} in any architecture family, if there is one. */
   public static java.util.Optional<ObjectNode> shippedAny(String modelId) {
-    for (String family : java.util.List.of("opt", "roberta", "llama", "gpt2", "bloom", "bert", "qwen2", "mistral", "gemma")) {
+    for (String family : java.util.List.of("opt", "roberta", "llama", "gpt2", "bloom", "bert", "qwen2", "mistral", "gemma", "t5")) {
       try {
         return java.util.Optional.of(shipped(family, modelId, ""));
       } catch (IllegalArgumentException e) {

@@ -32,6 +32,18 @@ public class Embedding extends UnaryModule {
     this.weight = addParam("weight", Parameter.Type.WEIGHT, new Shape(numEmbeddings, embeddingDim));
   }
 
+  /**
+   * An embedding whose weight is {@code shared} (tied weights, e.g. T5's {@code encoder.embed_tokens}, which is
+   * the model's {@code shared} embedding under a second name).
+   */
+  public Embedding(Parameter shared) {
+    Shape s = shared.getShape();
+    this.numEmbeddings = s.get(0);
+    this.embeddingDim = s.get(1);
+    this.paddingIdx = null;
+    this.weight = addParam("weight", shared);
+  }
+
   public long numEmbeddings() {
     return numEmbeddings;
   }

@@ -25,16 +25,18 @@ public class LoraModel extends BaseTuner {
 
   /** PEFT's default targets per {@code model_type}, used when target_modules is not set. */
   static final Map<String, List<String>> DEFAULT_TARGETS =
-      Map.of(
-          "opt", List.of("q_proj", "v_proj"),
-          "roberta", List.of("query", "value"),
-          "gpt2", List.of("c_attn"),
-          "llama", List.of("q_proj", "v_proj"),
-          "mistral", List.of("q_proj", "v_proj"),
-          "gemma", List.of("q_proj", "v_proj"),
-          "qwen2", List.of("q_proj", "v_proj"), // PEFT 0.12+; 0.10 has none and asks for target_modules
-          "bert", List.of("query", "value"),
-          "bloom", List.of("query_key_value"));
+      Map.ofEntries( // more than Map.of's ten pairs
+          Map.entry("opt", List.of("q_proj", "v_proj")),
+          Map.entry("roberta", List.of("query", "value")),
+          Map.entry("gpt2", List.of("c_attn")),
+          Map.entry("llama", List.of("q_proj", "v_proj")),
+          Map.entry("mistral", List.of("q_proj", "v_proj")),
+          Map.entry("gemma", List.of("q_proj", "v_proj")),
+          Map.entry("qwen2", List.of("q_proj", "v_proj")), // PEFT 0.12+; 0.10 has none and asks for target_modules
+          Map.entry("bert", List.of("query", "value")),
+          Map.entry("bloom", List.of("query_key_value")),
+          Map.entry("t5", List.of("q", "v")),
+          Map.entry("mt5", List.of("q", "v")));
 
   private static final Injector<LoraConfig> INJECTOR =
       new Injector<>(LoraLayerFactory.ALL, DEFAULT_TARGETS);

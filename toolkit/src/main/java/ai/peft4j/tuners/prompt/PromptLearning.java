@@ -159,9 +159,11 @@ public final class PromptLearning implements AdapterHost {
     }
     JsonNode modelConfig = ((PreTrainedModel) model).config().toJsonNode();
     PromptLearningConfig filled = ((PromptLearningConfig) config).withModelDefaults(modelConfig);
-    if (filled.numTransformerSubmodules() != 1) {
+    // Two sets of virtual tokens, one per stack, only make sense where there are two stacks.
+    if (filled.numTransformerSubmodules() != 1 && !modelConfig.path("is_encoder_decoder").asBoolean(false)) {
       throw new IllegalArgumentException("num_transformer_submodules=" + filled.numTransformerSubmodules()
-          + " is for encoder-decoder models (SEQ_2_SEQ_LM), which peft4j does not support yet; use 1");
+          + " is for encoder-decoder models (SEQ_2_SEQ_LM); " + model.getClass().getSimpleName()
+          + " has one stack: use 1");
     }
     // The largest weight a prompt encoder draws; a huge size is a config error, not an OutOfMemoryError.
     Initialization.drawableLength(new Shape(filled.totalVirtualTokens(), filled.tokenDim()),
