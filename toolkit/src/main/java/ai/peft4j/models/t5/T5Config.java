@@ -1,5 +1,6 @@
 package ai.peft4j.models.t5;
 
+import ai.peft4j.models.ModelConfigException;
 import ai.peft4j.models.PretrainedConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ public final class T5Config extends PretrainedConfig {
     super(encoderDecoder(json));
     String type = modelType();
     if (type != null && !type.equals("t5") && !type.equals("mt5")) {
-      throw new IllegalArgumentException("not a T5 or mT5 config: model_type is '" + type + "'");
+      throw new ModelConfigException("model_type", "not a T5 or mT5 config: model_type is '" + type + "'");
     }
     mt5 = "mt5".equals(type);
     vocabSize = int32("vocab_size", mt5 ? 250112 : 32128);
@@ -69,31 +70,31 @@ public final class T5Config extends PretrainedConfig {
     String[] parts = feedForwardProj.split("-");
     boolean gated = parts[0].equals("gated");
     if (parts.length > 2 || (parts.length > 1 && !gated)) {
-      throw new IllegalArgumentException("`feed_forward_proj`: " + feedForwardProj + " is not a valid activation "
+      throw new ModelConfigException("feed_forward_proj", "`feed_forward_proj`: " + feedForwardProj + " is not a valid activation "
           + "function of the dense layer; use '{ACT_FN}' or 'gated-{ACT_FN}', e.g. 'relu' or 'gated-gelu'");
     }
     gatedAct = gated;
     String act = parts[parts.length - 1];
     denseActFn = feedForwardProj.equals("gated-gelu") ? "gelu_new" : act; // transformers' backwards-compatibility
     if (!ACTIVATIONS.contains(denseActFn)) {
-      throw new IllegalArgumentException("feed_forward_proj '" + feedForwardProj + "': activation '" + denseActFn
+      throw new ModelConfigException("feed_forward_proj", "feed_forward_proj '" + feedForwardProj + "': activation '" + denseActFn
           + "' is not supported by peft4j; supported: " + ACTIVATIONS);
     }
-    positive("vocab_size", vocabSize);
-    positive("d_model", dModel);
-    positive("d_kv", dKv);
-    positive("d_ff", dFf);
-    positive("num_layers", numLayers);
-    positive("num_decoder_layers", numDecoderLayers);
-    positive("num_heads", numHeads);
-    positive("relative_attention_num_buckets", relativeAttentionNumBuckets);
-    positive("relative_attention_max_distance", relativeAttentionMaxDistance);
+    requirePositive("vocab_size", vocabSize);
+    requirePositive("d_model", dModel);
+    requirePositive("d_kv", dKv);
+    requirePositive("d_ff", dFf);
+    requirePositive("num_layers", numLayers);
+    requirePositive("num_decoder_layers", numDecoderLayers);
+    requirePositive("num_heads", numHeads);
+    requirePositive("relative_attention_num_buckets", relativeAttentionNumBuckets);
+    requirePositive("relative_attention_max_distance", relativeAttentionMaxDistance);
     if (!(dropoutRate >= 0 && dropoutRate <= 1)) {
-      throw new IllegalArgumentException("config field 'dropout_rate' is a dropout probability and must lie in "
+      throw new ModelConfigException("dropout_rate", "config field 'dropout_rate' is a dropout probability and must lie in "
           + "[0, 1], found " + dropoutRate);
     }
     if (!(layerNormEpsilon > 0)) {
-      throw new IllegalArgumentException("config field 'layer_norm_epsilon' must be positive, found "
+      throw new ModelConfigException("layer_norm_epsilon", "config field 'layer_norm_epsilon' must be positive, found "
           + layerNormEpsilon);
     }
   }
@@ -106,12 +107,6 @@ public final class T5Config extends PretrainedConfig {
     ObjectNode c = json.deepCopy();
     c.put("is_encoder_decoder", true);
     return c;
-  }
-
-  private static void positive(String key, int value) {
-    if (value < 1) {
-      throw new IllegalArgumentException("config field '" + key + "' must be at least 1, found " + value);
-    }
   }
 
   /** Reads {@code dir/config.json}. */
