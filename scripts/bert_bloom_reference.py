@@ -28,7 +28,7 @@ tiny_bert/ (one encoder, three heads; 4 heads, 2 layers)
 param_lines.json                      PEFT's print_trainable_parameters() lines for the shipped configs
                                       (bigscience/bloomz-560m, bert-base-uncased), on the meta device
 
-The stack. The target is transformers 4.39 and PEFT 0.10 (../shared/reference-stack/). The 4.39 transformers
+The stack. The target is transformers 4.39 and PEFT 0.10 (the team's offline reference stack). The 4.39 transformers
 snapshot is too large to bring to this machine, so this runs transformers 4.57.6 (pip wheel, torch 2.x) with
 attn_implementation="eager" and PEFT v0.10.0 / accelerate v0.28.0 from their git tags:
 

@@ -16,8 +16,8 @@ All logits are kept, the rows of padding queries included: transformers computes
 they are, and peft4j matches them.
 
 The stack. The target is transformers 4.39 (eager attention: its torch 1.13 has no SDPA, and GPT-2 4.39 has
-no SDPA path; on CPU 4.39 never calls _unmask_unattended). Where the 4.39 stack of
-../shared/reference-stack/ is set up, this script runs that code as it is (`. DIR/env.sh && $PY ...`).
+no SDPA path; on CPU 4.39 never calls _unmask_unattended). Where the 4.39
+offline reference stack (Debian torch + the 4.39 sources) is set up, this script runs that code as it is (`. DIR/env.sh && $PY ...`).
 Where it is not (the transformers snapshot was too large to bring here), it runs a later transformers
 (4.57, `pip install torch transformers==4.57.6`) with attn_implementation="eager" and feeds GPT-2 the
 additive mask that GPT2Model.forward 4.39 builds, `(1 - mask)[:, None, None, :] * finfo.min`. GPT-2's eager
