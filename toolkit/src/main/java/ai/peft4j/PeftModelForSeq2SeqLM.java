@@ -107,7 +107,7 @@ public class PeftModelForSeq2SeqLM extends PeftModel {
     PromptLearningConfig c = pl.activeConfig();
     long batch = inputIds.getShape().get(0);
     int p = c.numVirtualTokens();
-    NDArray mask = attentionMask == null ? null : PeftModelForSequenceClassification.prefixOnes(attentionMask, batch, p);
+    NDArray mask = attentionMask == null ? null : VirtualTokenInputs.prefixOnes(attentionMask, batch, p);
     NDArray prompts = pl.prompts(ps, batch, inputIds, training);
     NDArray embeds = pl.wordEmbeddings().forward(ps, inputIds, training);
     prompts = prompts.toType(embeds.getDataType(), false);
@@ -137,7 +137,7 @@ public class PeftModelForSeq2SeqLM extends PeftModel {
           .toType(words.getDataType(), false);
       embeds = scope.keep(NDArrays.concat(new NDList(prompts, words), 1));
       mask = attentionMask == null ? null
-          : scope.keep(PeftModelForSequenceClassification.prefixOnes(attentionMask, batch, p));
+          : scope.keep(VirtualTokenInputs.prefixOnes(attentionMask, batch, p));
     }
     return lm.generate(null, embeds, mask, config);
   }

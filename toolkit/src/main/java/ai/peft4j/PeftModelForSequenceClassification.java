@@ -1,8 +1,8 @@
 package ai.peft4j;
 
-import ai.peft4j.config.PeftConfig;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.ParameterStore;
+import ai.peft4j.config.PeftConfig;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.SequenceClassifierOutput;
@@ -89,10 +89,5 @@ public class PeftModelForSequenceClassification extends PeftModel {
     NDArray joined = v.joinedEmbeds(ps, in.inputIds(), in.inputsEmbeds(), training);
     return classifierModel.forward(
         ps, new SequenceClassifierInputs(null, joined, v.attentionMask(), tokenTypes, in.labels()), training);
-  }
-
-  /** {@code cat(ones(B, P), mask)} in the mask's type, or null without a mask (as PEFT). */
-  static NDArray prefixOnes(NDArray mask, long batch, int p) {
-    return VirtualTokenInputs.prefixOnes(mask, batch, p);
   }
 }
