@@ -161,6 +161,22 @@ class AdapterLoadingTest {
     }
 
     @Test
+    @DisplayName("refuses a rank too large to hold on a LoRA embedding, naming r (a fuzzer finding)")
+    void hugeRankOnAnEmbedding(@TempDir Path dir) throws IOException {
+      saveAdapter(dir);
+      Files.writeString(dir.resolve("adapter_config.json"), "{\"peft_type\": \"LORA\", \"r\": 4,"
+          + " \"target_modules\": [\"embed_tokens\"], \"rank_pattern\": {\"embed_tokens\": 1000000000}}");
+      try (OptForCausalLM base = base()) {
+        Map<String, Object> before = snapshot(base);
+
+        PeftConfigException e =
+            assertThrows(PeftConfigException.class, () -> PeftModel.fromPretrained(base, dir));
+        assertTrue(e.getMessage().contains("'r'"), e.getMessage());
+        assertEquals(before, snapshot(base));
+      }
+    }
+
+    @Test
     @DisplayName("refuses num_virtual_tokens whose prompt embedding cannot be held, naming the key")
     void hugePrompt(@TempDir Path dir) throws IOException {
       saveAdapter(dir);

@@ -14,6 +14,7 @@ import ai.peft4j.nn.ModuleDict;
 import ai.peft4j.nn.ParameterDict;
 import ai.peft4j.nn.UnaryModule;
 import ai.peft4j.nn.Weights;
+import ai.peft4j.tuners.Initialization;
 import ai.peft4j.tuners.TunerLayer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -96,8 +97,8 @@ public class LoraEmbedding extends UnaryModule implements TunerLayer {
     Parameter b = loraEmbeddingB.put(name, new Shape(embeddingDim, r));
     // Draw now, in a fixed order, so that the values do not depend on when they are allocated.
     boolean random = init == LoraConfig.InitLoraWeights.FALSE;
-    float[] aValues = random ? normal(r * numEmbeddings, rnd) : new float[Math.toIntExact(r * numEmbeddings)];
-    float[] bValues = normal(embeddingDim * r, rnd);
+    float[] aValues = random ? normal(a.getShape(), rnd) : new float[drawable(a.getShape())];
+    float[] bValues = normal(b.getShape(), rnd);
     a.setInitializer((m, shape, dt) -> m.create(aValues, shape).toType(dt, false));
     b.setInitializer((m, shape, dt) -> m.create(bValues, shape).toType(dt, false));
     double scale = useRslora ? loraAlpha / Math.sqrt(r) : loraAlpha / r;
@@ -110,8 +111,13 @@ public class LoraEmbedding extends UnaryModule implements TunerLayer {
     adapters.put(name, adapter);
   }
 
-  private static float[] normal(long n, Random rnd) {
-    float[] v = new float[Math.toIntExact(n)];
+  /** The size of a new factor, or a config error naming {@code r} when it cannot be held. */
+  private static int drawable(Shape shape) {
+    return Initialization.drawableLength(shape, "'r' and 'rank_pattern'");
+  }
+
+  private static float[] normal(Shape shape, Random rnd) {
+    float[] v = new float[drawable(shape)];
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) rnd.nextGaussian();
     }
