@@ -1,9 +1,9 @@
 package ai.peft4j;
 
-import ai.peft4j.config.PeftConfig;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import ai.peft4j.config.PeftConfig;
 import ai.peft4j.models.CausalLMOutput;
 import ai.peft4j.models.Generation;
 import ai.peft4j.models.GenerationConfig;
@@ -15,105 +15,108 @@ import java.nio.file.Path;
 /** A {@link PeftModel} around a causal language model, with its typed forward. */
 public class PeftModelForCausalLM extends PeftModel {
 
-  private final PreTrainedCausalLM lm;
+    private final PreTrainedCausalLM lm;
 
-  PeftModelForCausalLM(PreTrainedCausalLM model, PeftConfig config, String adapterName) {
-    super(model, config, adapterName);
-    this.lm = model;
-  }
-
-  /**
-   * {@link PeftModel#fromPretrained(Block, Path)} for a causal LM, typed as such: loads the
-   * adapter in {@code dir} for inference.
-   *
-   * @throws IllegalArgumentException when the adapter's task_type is not CAUSAL_LM
-   */
-  public static PeftModelForCausalLM fromPretrained(PreTrainedCausalLM model, Path dir) {
-    PeftModel peft = PeftModel.fromPretrained(model, dir);
-    if (!(peft instanceof PeftModelForCausalLM)) {
-      peft.restoreBaseModel();
-      throw new IllegalArgumentException(
-          "the adapter in " + dir + " has task_type " + peft.activePeftConfig().taskType()
-              + ", not CAUSAL_LM");
+    PeftModelForCausalLM(PreTrainedCausalLM model, PeftConfig config, String adapterName) {
+        super(model, config, adapterName);
+        this.lm = model;
     }
-    return (PeftModelForCausalLM) peft;
-  }
 
-  /** The wrapped language model, with adapter layers in place. */
-  @Override
-  public PreTrainedCausalLM getBaseModel() {
-    return lm;
-  }
-
-  /** Logits and, with labels, the loss; see {@link PreTrainedCausalLM#forward}. */
-  public CausalLMOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels) {
-    ParameterStore ps = new ParameterStore(inputIds.getManager(), false);
-    return forward(ps, LmInputs.of(inputIds, attentionMask, labels), lm.isTraining());
-  }
-
-  /**
-   * The full forward pass with an explicit parameter store and mode. With prompt learning it is PEFT's: prompt tuning
-   * and p-tuning prepend the virtual tokens to the word embeddings, extend the attention mask with ones and the
-   * labels with -100, so the logits are {@code (B, P + T, V)}; prefix tuning passes the prefix as past keys and values
-   * and extends only the mask, so the logits stay {@code (B, T, V)}.
-   */
-  public CausalLMOutput forward(ParameterStore ps, LmInputs in, boolean training) {
-    if (activePrompts() == null) {
-      return lm.forward(ps, in, training);
+    /**
+     * {@link PeftModel#fromPretrained(Block, Path)} for a causal LM, typed as such: loads the
+     * adapter in {@code dir} for inference.
+     *
+     * @throws IllegalArgumentException when the adapter's task_type is not CAUSAL_LM
+     */
+    public static PeftModelForCausalLM fromPretrained(PreTrainedCausalLM model, Path dir) {
+        PeftModel peft = PeftModel.fromPretrained(model, dir);
+        if (!(peft instanceof PeftModelForCausalLM)) {
+            peft.restoreBaseModel();
+            throw new IllegalArgumentException("the adapter in " + dir + " has task_type "
+                    + peft.activePeftConfig().taskType() + ", not CAUSAL_LM");
+        }
+        return (PeftModelForCausalLM) peft;
     }
-    try (ForwardScope scope = promptScope(ps, training)) {
-      CausalLMOutput out = lm.forward(ps, withPrompts(ps, in, training), training);
-      return new CausalLMOutput(scope.keep(out.logits()), scope.keep(out.loss()));
-    }
-  }
 
-  /**
-   * PEFT's {@code generate}: {@link PreTrainedCausalLM#generate} through this model's forward, so the
-   * active adapter (LoRA layers, or virtual tokens) takes part. Runs in evaluation mode without
-   * gradients.
-   *
-   * <pre>{@code
-   * NDArray out = peft.generate(ids, null, GenerationConfig.greedy(20));
-   * }</pre>
-   */
-  public NDArray generate(NDArray inputIds, NDArray attentionMask, GenerationConfig config) {
-    if (activePrompts() == null) {
-      return lm.generate(inputIds, attentionMask, config); // LoRA layers sit in the model: its cache works
+    /** The wrapped language model, with adapter layers in place. */
+    @Override
+    public PreTrainedCausalLM getBaseModel() {
+        return lm;
     }
-    // Virtual tokens are added on every forward, so each step runs the whole sequence.
-    return Generation.generate(inputIds, attentionMask, config.orDefaults(lm.generationConfig()),
-        (ids, mask) -> PreTrainedCausalLM.lastPosition(forward(new ParameterStore(ids.getManager(), false),
-            LmInputs.of(ids, mask, null), false).logits()));
-  }
 
-  /**
-   * The loss of {@link #forward(ParameterStore, LmInputs, boolean)} alone, with the same value and gradients,
-   * without keeping the full logits (see {@link PreTrainedCausalLM#loss}); what training steps use.
-   *
-   * @throws IllegalArgumentException when {@code in} has no labels
-   */
-  public NDArray loss(ParameterStore ps, LmInputs in, boolean training) {
-    if (activePrompts() == null) {
-      return lm.loss(ps, in, training);
+    /** Logits and, with labels, the loss; see {@link PreTrainedCausalLM#forward}. */
+    public CausalLMOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels) {
+        ParameterStore ps = new ParameterStore(inputIds.getManager(), false);
+        return forward(ps, LmInputs.of(inputIds, attentionMask, labels), lm.isTraining());
     }
-    try (ForwardScope scope = promptScope(ps, training)) {
-      return scope.keep(lm.loss(ps, withPrompts(ps, in, training), training));
-    }
-  }
 
-  /** {@link #loss(ParameterStore, LmInputs, boolean)} of a labelled batch; the trainer's default loss. */
-  @Override
-  public NDArray loss(ParameterStore ps, NDArray inputIds, NDArray attentionMask, NDArray labels, boolean training) {
-    return loss(ps, LmInputs.of(inputIds, attentionMask, labels), training);
-  }
-
-  /** The base model's inputs with the active prompt-learning adapter's virtual tokens in place. */
-  private LmInputs withPrompts(ParameterStore ps, LmInputs in, boolean training) {
-    VirtualTokenInputs v = VirtualTokenInputs.of(activePrompts(), ps, in.any(), in.attentionMask(), training);
-    if (v.pastKeyValues() != null) {
-      return new LmInputs(in.inputIds(), in.inputsEmbeds(), v.attentionMask(), in.labels(), v.pastKeyValues());
+    /**
+     * The full forward pass with an explicit parameter store and mode. With prompt learning it is PEFT's: prompt tuning
+     * and p-tuning prepend the virtual tokens to the word embeddings, extend the attention mask with ones and the
+     * labels with -100, so the logits are {@code (B, P + T, V)}; prefix tuning passes the prefix as past keys and values
+     * and extends only the mask, so the logits stay {@code (B, T, V)}.
+     */
+    public CausalLMOutput forward(ParameterStore ps, LmInputs in, boolean training) {
+        if (activePrompts() == null) {
+            return lm.forward(ps, in, training);
+        }
+        try (ForwardScope scope = promptScope(ps, training)) {
+            CausalLMOutput out = lm.forward(ps, withPrompts(ps, in, training), training);
+            return new CausalLMOutput(scope.keep(out.logits()), scope.keep(out.loss()));
+        }
     }
-    NDArray joined = v.joinedEmbeds(ps, in.inputIds(), in.inputsEmbeds(), training);
-    return new LmInputs(null, joined, v.attentionMask(), v.labels(in.labels()));
-  }
+
+    /**
+     * PEFT's {@code generate}: {@link PreTrainedCausalLM#generate} through this model's forward, so the
+     * active adapter (LoRA layers, or virtual tokens) takes part. Runs in evaluation mode without
+     * gradients.
+     *
+     * <pre>{@code
+     * NDArray out = peft.generate(ids, null, GenerationConfig.greedy(20));
+     * }</pre>
+     */
+    public NDArray generate(NDArray inputIds, NDArray attentionMask, GenerationConfig config) {
+        if (activePrompts() == null) {
+            return lm.generate(inputIds, attentionMask, config); // LoRA layers sit in the model: its cache works
+        }
+        // Virtual tokens are added on every forward, so each step runs the whole sequence.
+        return Generation.generate(
+                inputIds,
+                attentionMask,
+                config.orDefaults(lm.generationConfig()),
+                (ids, mask) -> PreTrainedCausalLM.lastPosition(
+                        forward(new ParameterStore(ids.getManager(), false), LmInputs.of(ids, mask, null), false)
+                                .logits()));
+    }
+
+    /**
+     * The loss of {@link #forward(ParameterStore, LmInputs, boolean)} alone, with the same value and gradients,
+     * without keeping the full logits (see {@link PreTrainedCausalLM#loss}); what training steps use.
+     *
+     * @throws IllegalArgumentException when {@code in} has no labels
+     */
+    public NDArray loss(ParameterStore ps, LmInputs in, boolean training) {
+        if (activePrompts() == null) {
+            return lm.loss(ps, in, training);
+        }
+        try (ForwardScope scope = promptScope(ps, training)) {
+            return scope.keep(lm.loss(ps, withPrompts(ps, in, training), training));
+        }
+    }
+
+    /** {@link #loss(ParameterStore, LmInputs, boolean)} of a labelled batch; the trainer's default loss. */
+    @Override
+    public NDArray loss(ParameterStore ps, NDArray inputIds, NDArray attentionMask, NDArray labels, boolean training) {
+        return loss(ps, LmInputs.of(inputIds, attentionMask, labels), training);
+    }
+
+    /** The base model's inputs with the active prompt-learning adapter's virtual tokens in place. */
+    private LmInputs withPrompts(ParameterStore ps, LmInputs in, boolean training) {
+        VirtualTokenInputs v = VirtualTokenInputs.of(activePrompts(), ps, in.any(), in.attentionMask(), training);
+        if (v.pastKeyValues() != null) {
+            return new LmInputs(in.inputIds(), in.inputsEmbeds(), v.attentionMask(), in.labels(), v.pastKeyValues());
+        }
+        NDArray joined = v.joinedEmbeds(ps, in.inputIds(), in.inputsEmbeds(), training);
+        return new LmInputs(null, joined, v.attentionMask(), v.labels(in.labels()));
+    }
 }

@@ -1,8 +1,8 @@
 package ai.peft4j;
 
-import ai.peft4j.config.PeftConfig;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.ParameterStore;
+import ai.peft4j.config.PeftConfig;
 import ai.peft4j.models.PreTrainedModelForQuestionAnswering;
 import ai.peft4j.models.QuestionAnsweringInputs;
 import ai.peft4j.models.QuestionAnsweringModelOutput;
@@ -31,70 +31,83 @@ import org.slf4j.LoggerFactory;
  */
 public class PeftModelForQuestionAnswering extends PeftModel {
 
-  private static final Logger LOG = LoggerFactory.getLogger(PeftModelForQuestionAnswering.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PeftModelForQuestionAnswering.class);
 
-  /** The head PEFT adds to {@code modules_to_save} for this task. */
-  public static final List<String> QA_MODULE_NAMES = List.of("qa_outputs");
+    /** The head PEFT adds to {@code modules_to_save} for this task. */
+    public static final List<String> QA_MODULE_NAMES = List.of("qa_outputs");
 
-  private final PreTrainedModelForQuestionAnswering qaModel;
-  private boolean warnedTokenTypes;
+    private final PreTrainedModelForQuestionAnswering qaModel;
+    private boolean warnedTokenTypes;
 
-  PeftModelForQuestionAnswering(PreTrainedModelForQuestionAnswering model, PeftConfig config, String adapterName) {
-    super(model, config, adapterName);
-    this.qaModel = model;
-  }
-
-  /** {@inheritDoc} The span head {@code qa_outputs}. */
-  @Override
-  protected List<String> taskModulesToSave() {
-    return QA_MODULE_NAMES;
-  }
-
-  /** The wrapped question-answering model (with the span head wrapped). */
-  @Override
-  public PreTrainedModelForQuestionAnswering getBaseModel() {
-    return qaModel;
-  }
-
-  /** Start and end logits and, with both positions, the loss, in the model's current mode. */
-  public QuestionAnsweringModelOutput forward(
-      NDArray inputIds, NDArray attentionMask, NDArray startPositions, NDArray endPositions) {
-    return forward(QuestionAnsweringInputs.of(inputIds, attentionMask, startPositions, endPositions));
-  }
-
-  /** {@link #forward(NDArray, NDArray, NDArray, NDArray)} for any inputs; token type ids are dropped (see above). */
-  public QuestionAnsweringModelOutput forward(QuestionAnsweringInputs in) {
-    return forward(new ParameterStore(in.any().getManager(), false), in, qaModel.isTraining());
-  }
-
-  /** The full forward pass with an explicit parameter store and mode. */
-  public QuestionAnsweringModelOutput forward(ParameterStore ps, QuestionAnsweringInputs in, boolean training) {
-    if (in.tokenTypeIds() != null) {
-      if (!warnedTokenTypes) {
-        warnedTokenTypes = true;
-        LOG.warn("token_type_ids are not passed to the model, as in PEFT 0.10's PeftModelForQuestionAnswering; "
-            + "the model sees segment 0 everywhere");
-      }
-      in = in.withTokenTypeIds(null);
+    PeftModelForQuestionAnswering(PreTrainedModelForQuestionAnswering model, PeftConfig config, String adapterName) {
+        super(model, config, adapterName);
+        this.qaModel = model;
     }
-    if (activePrompts() == null) {
-      return qaModel.forward(ps, in, training);
-    }
-    try (ForwardScope scope = promptScope(ps, training)) {
-      QuestionAnsweringModelOutput out = promptForward(ps, in, training);
-      return new QuestionAnsweringModelOutput(scope.keep(out.startLogits()), scope.keep(out.endLogits()),
-          scope.keep(out.loss()));
-    }
-  }
 
-  private QuestionAnsweringModelOutput promptForward(ParameterStore ps, QuestionAnsweringInputs in, boolean training) {
-    VirtualTokenInputs v = VirtualTokenInputs.of(activePrompts(), ps, in.any(), in.attentionMask(), training);
-    if (v.pastKeyValues() != null) {
-      return qaModel.forward(ps, new QuestionAnsweringInputs(in.inputIds(), in.inputsEmbeds(), v.attentionMask(),
-          null, in.startPositions(), in.endPositions(), v.pastKeyValues()), training);
+    /** {@inheritDoc} The span head {@code qa_outputs}. */
+    @Override
+    protected List<String> taskModulesToSave() {
+        return QA_MODULE_NAMES;
     }
-    NDArray joined = v.joinedEmbeds(ps, in.inputIds(), in.inputsEmbeds(), training);
-    return qaModel.forward(ps, new QuestionAnsweringInputs(null, joined, v.attentionMask(), null,
-        in.startPositions(), in.endPositions(), null), training);
-  }
+
+    /** The wrapped question-answering model (with the span head wrapped). */
+    @Override
+    public PreTrainedModelForQuestionAnswering getBaseModel() {
+        return qaModel;
+    }
+
+    /** Start and end logits and, with both positions, the loss, in the model's current mode. */
+    public QuestionAnsweringModelOutput forward(
+            NDArray inputIds, NDArray attentionMask, NDArray startPositions, NDArray endPositions) {
+        return forward(QuestionAnsweringInputs.of(inputIds, attentionMask, startPositions, endPositions));
+    }
+
+    /** {@link #forward(NDArray, NDArray, NDArray, NDArray)} for any inputs; token type ids are dropped (see above). */
+    public QuestionAnsweringModelOutput forward(QuestionAnsweringInputs in) {
+        return forward(new ParameterStore(in.any().getManager(), false), in, qaModel.isTraining());
+    }
+
+    /** The full forward pass with an explicit parameter store and mode. */
+    public QuestionAnsweringModelOutput forward(ParameterStore ps, QuestionAnsweringInputs in, boolean training) {
+        if (in.tokenTypeIds() != null) {
+            if (!warnedTokenTypes) {
+                warnedTokenTypes = true;
+                LOG.warn("token_type_ids are not passed to the model, as in PEFT 0.10's PeftModelForQuestionAnswering; "
+                        + "the model sees segment 0 everywhere");
+            }
+            in = in.withTokenTypeIds(null);
+        }
+        if (activePrompts() == null) {
+            return qaModel.forward(ps, in, training);
+        }
+        try (ForwardScope scope = promptScope(ps, training)) {
+            QuestionAnsweringModelOutput out = promptForward(ps, in, training);
+            return new QuestionAnsweringModelOutput(
+                    scope.keep(out.startLogits()), scope.keep(out.endLogits()), scope.keep(out.loss()));
+        }
+    }
+
+    private QuestionAnsweringModelOutput promptForward(
+            ParameterStore ps, QuestionAnsweringInputs in, boolean training) {
+        VirtualTokenInputs v = VirtualTokenInputs.of(activePrompts(), ps, in.any(), in.attentionMask(), training);
+        if (v.pastKeyValues() != null) {
+            return qaModel.forward(
+                    ps,
+                    new QuestionAnsweringInputs(
+                            in.inputIds(),
+                            in.inputsEmbeds(),
+                            v.attentionMask(),
+                            null,
+                            in.startPositions(),
+                            in.endPositions(),
+                            v.pastKeyValues()),
+                    training);
+        }
+        NDArray joined = v.joinedEmbeds(ps, in.inputIds(), in.inputsEmbeds(), training);
+        return qaModel.forward(
+                ps,
+                new QuestionAnsweringInputs(
+                        null, joined, v.attentionMask(), null, in.startPositions(), in.endPositions(), null),
+                training);
+    }
 }

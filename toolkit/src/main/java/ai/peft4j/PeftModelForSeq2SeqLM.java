@@ -36,117 +36,135 @@ import java.nio.file.Path;
  */
 public class PeftModelForSeq2SeqLM extends PeftModel {
 
-  private final T5ForConditionalGeneration lm;
+    private final T5ForConditionalGeneration lm;
 
-  PeftModelForSeq2SeqLM(T5ForConditionalGeneration model, PeftConfig config, String adapterName) {
-    super(model, supported(config), adapterName);
-    this.lm = model;
-  }
-
-  private static PeftConfig supported(PeftConfig config) {
-    if (config.peftType() == PeftType.PREFIX_TUNING) {
-      throw new IllegalArgumentException("PREFIX_TUNING on an encoder-decoder model (SEQ_2_SEQ_LM) is not supported "
-          + "by peft4j yet; use PROMPT_TUNING, P_TUNING or LoRA");
+    PeftModelForSeq2SeqLM(T5ForConditionalGeneration model, PeftConfig config, String adapterName) {
+        super(model, supported(config), adapterName);
+        this.lm = model;
     }
-    return config;
-  }
 
-  /** {@inheritDoc} Prefix tuning is refused here too. */
-  @Override
-  public void addAdapter(String name, PeftConfig config) {
-    super.addAdapter(name, supported(config));
-  }
-
-  /**
-   * {@link PeftModel#fromPretrained(ai.djl.nn.Block, Path)} for a seq2seq LM, typed as such: loads the adapter in
-   * {@code dir} for inference.
-   *
-   * @throws IllegalArgumentException when the adapter's task_type is not SEQ_2_SEQ_LM
-   */
-  public static PeftModelForSeq2SeqLM fromPretrained(T5ForConditionalGeneration model, Path dir) {
-    PeftModel peft = PeftModel.fromPretrained(model, dir);
-    if (!(peft instanceof PeftModelForSeq2SeqLM)) {
-      peft.restoreBaseModel();
-      throw new IllegalArgumentException("the adapter in " + dir + " has task_type "
-          + peft.activePeftConfig().taskType() + ", not SEQ_2_SEQ_LM");
+    private static PeftConfig supported(PeftConfig config) {
+        if (config.peftType() == PeftType.PREFIX_TUNING) {
+            throw new IllegalArgumentException(
+                    "PREFIX_TUNING on an encoder-decoder model (SEQ_2_SEQ_LM) is not supported "
+                            + "by peft4j yet; use PROMPT_TUNING, P_TUNING or LoRA");
+        }
+        return config;
     }
-    return (PeftModelForSeq2SeqLM) peft;
-  }
 
-  /** The wrapped encoder-decoder model, with adapter layers in place. */
-  @Override
-  public T5ForConditionalGeneration getBaseModel() {
-    return lm;
-  }
-
-  /** Logits and, with labels, the loss (the decoder reads the labels shifted right), in the model's current mode. */
-  public Seq2SeqLMOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels) {
-    return forward(new ParameterStore(inputIds.getManager(), false), inputIds, attentionMask, null, labels,
-        lm.isTraining());
-  }
-
-  /**
-   * The full forward pass with an explicit parameter store and mode.
-   *
-   * @param decoderInputIds {@code (B, T)}, or null to shift the labels right
-   */
-  public Seq2SeqLMOutput forward(ParameterStore ps, NDArray inputIds, NDArray attentionMask, NDArray decoderInputIds,
-      NDArray labels, boolean training) {
-    if (activePrompts() == null) {
-      return lm.forward(ps, inputIds, null, attentionMask, decoderInputIds, labels, training);
+    /** {@inheritDoc} Prefix tuning is refused here too. */
+    @Override
+    public void addAdapter(String name, PeftConfig config) {
+        super.addAdapter(name, supported(config));
     }
-    try (ForwardScope scope = promptScope(ps, training)) {
-      Seq2SeqLMOutput out = promptForward(ps, inputIds, attentionMask, decoderInputIds, labels, training);
-      return new Seq2SeqLMOutput(scope.keep(out.logits()), scope.keep(out.loss()));
-    }
-  }
 
-  private Seq2SeqLMOutput promptForward(ParameterStore ps, NDArray inputIds, NDArray attentionMask,
-      NDArray decoderInputIds, NDArray labels, boolean training) {
-    PromptLearning pl = activePrompts();
-    PromptLearningConfig c = pl.activeConfig();
-    long batch = inputIds.getShape().get(0);
-    int p = c.numVirtualTokens();
-    NDArray mask = attentionMask == null ? null : VirtualTokenInputs.prefixOnes(attentionMask, batch, p);
-    NDArray prompts = pl.prompts(ps, batch, inputIds, training);
-    NDArray embeds = pl.wordEmbeddings().forward(ps, inputIds, training);
-    prompts = prompts.toType(embeds.getDataType(), false);
-    // PEFT 0.10 reads only the first num_virtual_tokens rows, whatever num_transformer_submodules says
-    NDArray encoderEmbeds = NDArrays.concat(new NDList(prompts.get(new NDIndex(":, :{}", p)), embeds), 1);
-    return lm.forward(ps, null, encoderEmbeds, mask, decoderInputIds, labels, training);
-  }
+    /**
+     * {@link PeftModel#fromPretrained(ai.djl.nn.Block, Path)} for a seq2seq LM, typed as such: loads the adapter in
+     * {@code dir} for inference.
+     *
+     * @throws IllegalArgumentException when the adapter's task_type is not SEQ_2_SEQ_LM
+     */
+    public static PeftModelForSeq2SeqLM fromPretrained(T5ForConditionalGeneration model, Path dir) {
+        PeftModel peft = PeftModel.fromPretrained(model, dir);
+        if (!(peft instanceof PeftModelForSeq2SeqLM)) {
+            peft.restoreBaseModel();
+            throw new IllegalArgumentException("the adapter in " + dir + " has task_type "
+                    + peft.activePeftConfig().taskType() + ", not SEQ_2_SEQ_LM");
+        }
+        return (PeftModelForSeq2SeqLM) peft;
+    }
 
-  /**
-   * PEFT's {@code generate}: the model's {@link T5ForConditionalGeneration#generate} with the active adapter; with
-   * prompt learning the virtual tokens go before the encoder's inputs (not the decoder's), as PEFT 0.10 does.
-   * Returns the decoder ids {@code (B, 1 + n)}, the decoder start token first.
-   */
-  public NDArray generate(NDArray inputIds, NDArray attentionMask, GenerationConfig config) {
-    if (activePrompts() == null) {
-      return lm.generate(inputIds, attentionMask, config); // LoRA layers sit in the model
+    /** The wrapped encoder-decoder model, with adapter layers in place. */
+    @Override
+    public T5ForConditionalGeneration getBaseModel() {
+        return lm;
     }
-    PromptLearning pl = activePrompts();
-    int p = pl.activeConfig().numVirtualTokens();
-    long batch = inputIds.getShape().get(0);
-    ParameterStore ps = new ParameterStore(inputIds.getManager(), false);
-    NDArray embeds;
-    NDArray mask;
-    try (GradMode.Scope off = GradMode.off(); ForwardScope scope = promptScope(ps, false)) {
-      NDArray words = pl.wordEmbeddings().forward(ps, inputIds, false);
-      NDArray prompts = pl.prompts(ps, batch, inputIds, false).get(new NDIndex(":, :{}", p))
-          .toType(words.getDataType(), false);
-      embeds = scope.keep(NDArrays.concat(new NDList(prompts, words), 1));
-      mask = attentionMask == null ? null
-          : scope.keep(VirtualTokenInputs.prefixOnes(attentionMask, batch, p));
-    }
-    return lm.generate(null, embeds, mask, config);
-  }
 
-  /** {@inheritDoc} The loss of this model's forward (virtual tokens included). */
-  @Override
-  public NDArray loss(ParameterStore ps, NDArray inputIds, NDArray attentionMask, NDArray labels, boolean training) {
-    try (ForwardScope scope = ForwardScope.open()) {
-      return scope.keep(forward(ps, inputIds, attentionMask, null, labels, training).loss());
+    /** Logits and, with labels, the loss (the decoder reads the labels shifted right), in the model's current mode. */
+    public Seq2SeqLMOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels) {
+        return forward(
+                new ParameterStore(inputIds.getManager(), false),
+                inputIds,
+                attentionMask,
+                null,
+                labels,
+                lm.isTraining());
     }
-  }
+
+    /**
+     * The full forward pass with an explicit parameter store and mode.
+     *
+     * @param decoderInputIds {@code (B, T)}, or null to shift the labels right
+     */
+    public Seq2SeqLMOutput forward(
+            ParameterStore ps,
+            NDArray inputIds,
+            NDArray attentionMask,
+            NDArray decoderInputIds,
+            NDArray labels,
+            boolean training) {
+        if (activePrompts() == null) {
+            return lm.forward(ps, inputIds, null, attentionMask, decoderInputIds, labels, training);
+        }
+        try (ForwardScope scope = promptScope(ps, training)) {
+            Seq2SeqLMOutput out = promptForward(ps, inputIds, attentionMask, decoderInputIds, labels, training);
+            return new Seq2SeqLMOutput(scope.keep(out.logits()), scope.keep(out.loss()));
+        }
+    }
+
+    private Seq2SeqLMOutput promptForward(
+            ParameterStore ps,
+            NDArray inputIds,
+            NDArray attentionMask,
+            NDArray decoderInputIds,
+            NDArray labels,
+            boolean training) {
+        PromptLearning pl = activePrompts();
+        PromptLearningConfig c = pl.activeConfig();
+        long batch = inputIds.getShape().get(0);
+        int p = c.numVirtualTokens();
+        NDArray mask = attentionMask == null ? null : VirtualTokenInputs.prefixOnes(attentionMask, batch, p);
+        NDArray prompts = pl.prompts(ps, batch, inputIds, training);
+        NDArray embeds = pl.wordEmbeddings().forward(ps, inputIds, training);
+        prompts = prompts.toType(embeds.getDataType(), false);
+        // PEFT 0.10 reads only the first num_virtual_tokens rows, whatever num_transformer_submodules says
+        NDArray encoderEmbeds = NDArrays.concat(new NDList(prompts.get(new NDIndex(":, :{}", p)), embeds), 1);
+        return lm.forward(ps, null, encoderEmbeds, mask, decoderInputIds, labels, training);
+    }
+
+    /**
+     * PEFT's {@code generate}: the model's {@link T5ForConditionalGeneration#generate} with the active adapter; with
+     * prompt learning the virtual tokens go before the encoder's inputs (not the decoder's), as PEFT 0.10 does.
+     * Returns the decoder ids {@code (B, 1 + n)}, the decoder start token first.
+     */
+    public NDArray generate(NDArray inputIds, NDArray attentionMask, GenerationConfig config) {
+        if (activePrompts() == null) {
+            return lm.generate(inputIds, attentionMask, config); // LoRA layers sit in the model
+        }
+        PromptLearning pl = activePrompts();
+        int p = pl.activeConfig().numVirtualTokens();
+        long batch = inputIds.getShape().get(0);
+        ParameterStore ps = new ParameterStore(inputIds.getManager(), false);
+        NDArray embeds;
+        NDArray mask;
+        try (GradMode.Scope off = GradMode.off();
+                ForwardScope scope = promptScope(ps, false)) {
+            NDArray words = pl.wordEmbeddings().forward(ps, inputIds, false);
+            NDArray prompts = pl.prompts(ps, batch, inputIds, false)
+                    .get(new NDIndex(":, :{}", p))
+                    .toType(words.getDataType(), false);
+            embeds = scope.keep(NDArrays.concat(new NDList(prompts, words), 1));
+            mask = attentionMask == null ? null : scope.keep(VirtualTokenInputs.prefixOnes(attentionMask, batch, p));
+        }
+        return lm.generate(null, embeds, mask, config);
+    }
+
+    /** {@inheritDoc} The loss of this model's forward (virtual tokens included). */
+    @Override
+    public NDArray loss(ParameterStore ps, NDArray inputIds, NDArray attentionMask, NDArray labels, boolean training) {
+        try (ForwardScope scope = ForwardScope.open()) {
+            return scope.keep(
+                    forward(ps, inputIds, attentionMask, null, labels, training).loss());
+        }
+    }
 }

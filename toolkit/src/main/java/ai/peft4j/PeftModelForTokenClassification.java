@@ -1,8 +1,8 @@
 package ai.peft4j;
 
-import ai.peft4j.config.PeftConfig;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.ParameterStore;
+import ai.peft4j.config.PeftConfig;
 import ai.peft4j.models.PreTrainedModelForTokenClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.TokenClassifierOutput;
@@ -28,65 +28,79 @@ import java.util.List;
  */
 public class PeftModelForTokenClassification extends PeftModel {
 
-  /** The heads PEFT adds to {@code modules_to_save} for this task. */
-  public static final List<String> CLASSIFIER_NAMES = List.of("classifier", "score");
+    /** The heads PEFT adds to {@code modules_to_save} for this task. */
+    public static final List<String> CLASSIFIER_NAMES = List.of("classifier", "score");
 
-  private final PreTrainedModelForTokenClassification tokenModel;
+    private final PreTrainedModelForTokenClassification tokenModel;
 
-  PeftModelForTokenClassification(PreTrainedModelForTokenClassification model, PeftConfig config, String adapterName) {
-    super(model, config, adapterName);
-    this.tokenModel = model;
-  }
-
-  /** {@inheritDoc} {@code classifier} or {@code score}, whichever the model has. */
-  @Override
-  protected List<String> taskModulesToSave() {
-    return CLASSIFIER_NAMES;
-  }
-
-  /** The wrapped token classifier (with the head wrapped). */
-  @Override
-  public PreTrainedModelForTokenClassification getBaseModel() {
-    return tokenModel;
-  }
-
-  /** Logits {@code (B, T, num_labels)} and, with labels {@code (B, T)}, the loss, in the model's current mode. */
-  public TokenClassifierOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels) {
-    return forward(SequenceClassifierInputs.of(inputIds, attentionMask, labels));
-  }
-
-  /** {@link #forward(NDArray, NDArray, NDArray)} for any inputs. */
-  public TokenClassifierOutput forward(SequenceClassifierInputs in) {
-    return forward(new ParameterStore(in.any().getManager(), false), in, tokenModel.isTraining());
-  }
-
-  /** The full forward pass with an explicit parameter store and mode. */
-  public TokenClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-    if (activePrompts() == null) {
-      return tokenModel.forward(ps, in, training);
+    PeftModelForTokenClassification(
+            PreTrainedModelForTokenClassification model, PeftConfig config, String adapterName) {
+        super(model, config, adapterName);
+        this.tokenModel = model;
     }
-    try (ForwardScope scope = promptScope(ps, training)) {
-      TokenClassifierOutput out = promptForward(ps, in, training);
-      return new TokenClassifierOutput(scope.keep(out.logits()), scope.keep(out.loss()));
-    }
-  }
 
-  private TokenClassifierOutput promptForward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-    VirtualTokenInputs v = VirtualTokenInputs.of(activePrompts(), ps, in.any(), in.attentionMask(), training);
-    if (v.pastKeyValues() != null) {
-      return tokenModel.forward(ps, new SequenceClassifierInputs(in.inputIds(), in.inputsEmbeds(),
-          v.attentionMask(), in.tokenTypeIds(), in.labels(), v.pastKeyValues()), training);
+    /** {@inheritDoc} {@code classifier} or {@code score}, whichever the model has. */
+    @Override
+    protected List<String> taskModulesToSave() {
+        return CLASSIFIER_NAMES;
     }
-    long t = in.any().getShape().get(1);
-    int p = v.numVirtualTokens();
-    if (in.labels() != null && in.labels().getShape().dimension() == 2 && in.labels().getShape().get(1) == t) {
-      throw new IllegalArgumentException("with " + activePrompts().activeConfig().peftType() + " the logits cover the "
-          + p + " virtual tokens and the " + t + " input tokens, so labels need " + (p + t) + " columns, found " + t
-          + ": prepend " + p + " columns of -100 (PEFT 0.10 passes the labels on unchanged and fails on them)");
+
+    /** The wrapped token classifier (with the head wrapped). */
+    @Override
+    public PreTrainedModelForTokenClassification getBaseModel() {
+        return tokenModel;
     }
-    NDArray tokenTypes = v.tokenTypeIds(in.tokenTypeIds());
-    NDArray joined = v.joinedEmbeds(ps, in.inputIds(), in.inputsEmbeds(), training);
-    return tokenModel.forward(ps, new SequenceClassifierInputs(null, joined, v.attentionMask(), tokenTypes,
-        in.labels()), training);
-  }
+
+    /** Logits {@code (B, T, num_labels)} and, with labels {@code (B, T)}, the loss, in the model's current mode. */
+    public TokenClassifierOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels) {
+        return forward(SequenceClassifierInputs.of(inputIds, attentionMask, labels));
+    }
+
+    /** {@link #forward(NDArray, NDArray, NDArray)} for any inputs. */
+    public TokenClassifierOutput forward(SequenceClassifierInputs in) {
+        return forward(new ParameterStore(in.any().getManager(), false), in, tokenModel.isTraining());
+    }
+
+    /** The full forward pass with an explicit parameter store and mode. */
+    public TokenClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
+        if (activePrompts() == null) {
+            return tokenModel.forward(ps, in, training);
+        }
+        try (ForwardScope scope = promptScope(ps, training)) {
+            TokenClassifierOutput out = promptForward(ps, in, training);
+            return new TokenClassifierOutput(scope.keep(out.logits()), scope.keep(out.loss()));
+        }
+    }
+
+    private TokenClassifierOutput promptForward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
+        VirtualTokenInputs v = VirtualTokenInputs.of(activePrompts(), ps, in.any(), in.attentionMask(), training);
+        if (v.pastKeyValues() != null) {
+            return tokenModel.forward(
+                    ps,
+                    new SequenceClassifierInputs(
+                            in.inputIds(),
+                            in.inputsEmbeds(),
+                            v.attentionMask(),
+                            in.tokenTypeIds(),
+                            in.labels(),
+                            v.pastKeyValues()),
+                    training);
+        }
+        long t = in.any().getShape().get(1);
+        int p = v.numVirtualTokens();
+        if (in.labels() != null
+                && in.labels().getShape().dimension() == 2
+                && in.labels().getShape().get(1) == t) {
+            throw new IllegalArgumentException(
+                    "with " + activePrompts().activeConfig().peftType() + " the logits cover the "
+                            + p + " virtual tokens and the " + t + " input tokens, so labels need " + (p + t)
+                            + " columns, found " + t
+                            + ": prepend " + p
+                            + " columns of -100 (PEFT 0.10 passes the labels on unchanged and fails on them)");
+        }
+        NDArray tokenTypes = v.tokenTypeIds(in.tokenTypeIds());
+        NDArray joined = v.joinedEmbeds(ps, in.inputIds(), in.inputsEmbeds(), training);
+        return tokenModel.forward(
+                ps, new SequenceClassifierInputs(null, joined, v.attentionMask(), tokenTypes, in.labels()), training);
+    }
 }

@@ -18,71 +18,79 @@ import java.util.List;
  */
 final class VirtualTokenInputs {
 
-  private final PromptLearning pl;
-  private final NDArray any;
-  private final long batch;
-  private final int p;
-  private final NDArray mask;
-  private final List<NDList> past;
+    private final PromptLearning pl;
+    private final NDArray any;
+    private final long batch;
+    private final int p;
+    private final NDArray mask;
+    private final List<NDList> past;
 
-  private VirtualTokenInputs(PromptLearning pl, ParameterStore ps, NDArray any, NDArray attentionMask,
-      boolean training) {
-    this.pl = pl;
-    this.any = any;
-    batch = any.getShape().get(0);
-    p = pl.activeConfig().numVirtualTokens();
-    mask = prefixOnes(attentionMask, batch, p);
-    past = pl.activeConfig().peftType() == PeftType.PREFIX_TUNING ? pl.pastKeyValues(ps, batch, any, training) : null;
-  }
-
-  /** The virtual tokens of {@code pl}'s active adapter for inputs like {@code any} ({@code (B, T, ...)}). */
-  static VirtualTokenInputs of(PromptLearning pl, ParameterStore ps, NDArray any, NDArray attentionMask,
-      boolean training) {
-    return new VirtualTokenInputs(pl, ps, any, attentionMask, training);
-  }
-
-  /** The number of virtual tokens {@code P}. */
-  int numVirtualTokens() {
-    return p;
-  }
-
-  /** {@code cat(ones(B, P), mask)}, or null without a mask (as PEFT). */
-  NDArray attentionMask() {
-    return mask;
-  }
-
-  /** One {@code (key, value)} per layer for prefix tuning; null for the methods that prepend embeddings. */
-  List<NDList> pastKeyValues() {
-    return past;
-  }
-
-  /** {@code cat(prompts, embeds)} {@code (B, P + T, D)}, the inputs embedded by the word embedding when not given. */
-  NDArray joinedEmbeds(ParameterStore ps, NDArray inputIds, NDArray inputsEmbeds, boolean training) {
-    NDArray embeds = inputsEmbeds != null ? inputsEmbeds : pl.wordEmbeddings().forward(ps, inputIds, training);
-    NDArray prompts = pl.prompts(ps, batch, any, training).toType(embeds.getDataType(), false);
-    return NDArrays.concat(new NDList(prompts, embeds), 1);
-  }
-
-  /** {@code cat(zeros(B, P), tokenTypeIds)} in int64, or null without token types. */
-  NDArray tokenTypeIds(NDArray tokenTypeIds) {
-    return tokenTypeIds == null ? null
-        : tokenTypeIds.getManager().zeros(new Shape(batch, p), DataType.INT64, any.getDevice())
-            .concat(tokenTypeIds.toType(DataType.INT64, false), 1);
-  }
-
-  /** {@code cat(full(B, P, -100), labels)}, or null without labels. */
-  NDArray labels(NDArray labels) {
-    return labels == null ? null
-        : labels.getManager().full(new Shape(batch, p), -100, labels.getDataType(), any.getDevice())
-            .concat(labels, 1);
-  }
-
-  /** {@code cat(ones(B, P), mask)} in the mask's type, or null without a mask (as PEFT). */
-  static NDArray prefixOnes(NDArray mask, long batch, int p) {
-    if (mask == null) {
-      return null;
+    private VirtualTokenInputs(
+            PromptLearning pl, ParameterStore ps, NDArray any, NDArray attentionMask, boolean training) {
+        this.pl = pl;
+        this.any = any;
+        batch = any.getShape().get(0);
+        p = pl.activeConfig().numVirtualTokens();
+        mask = prefixOnes(attentionMask, batch, p);
+        past = pl.activeConfig().peftType() == PeftType.PREFIX_TUNING
+                ? pl.pastKeyValues(ps, batch, any, training)
+                : null;
     }
-    NDArray ones = mask.getManager().ones(new Shape(batch, p), mask.getDataType(), mask.getDevice());
-    return ones.concat(mask, 1);
-  }
+
+    /** The virtual tokens of {@code pl}'s active adapter for inputs like {@code any} ({@code (B, T, ...)}). */
+    static VirtualTokenInputs of(
+            PromptLearning pl, ParameterStore ps, NDArray any, NDArray attentionMask, boolean training) {
+        return new VirtualTokenInputs(pl, ps, any, attentionMask, training);
+    }
+
+    /** The number of virtual tokens {@code P}. */
+    int numVirtualTokens() {
+        return p;
+    }
+
+    /** {@code cat(ones(B, P), mask)}, or null without a mask (as PEFT). */
+    NDArray attentionMask() {
+        return mask;
+    }
+
+    /** One {@code (key, value)} per layer for prefix tuning; null for the methods that prepend embeddings. */
+    List<NDList> pastKeyValues() {
+        return past;
+    }
+
+    /** {@code cat(prompts, embeds)} {@code (B, P + T, D)}, the inputs embedded by the word embedding when not given. */
+    NDArray joinedEmbeds(ParameterStore ps, NDArray inputIds, NDArray inputsEmbeds, boolean training) {
+        NDArray embeds =
+                inputsEmbeds != null ? inputsEmbeds : pl.wordEmbeddings().forward(ps, inputIds, training);
+        NDArray prompts = pl.prompts(ps, batch, any, training).toType(embeds.getDataType(), false);
+        return NDArrays.concat(new NDList(prompts, embeds), 1);
+    }
+
+    /** {@code cat(zeros(B, P), tokenTypeIds)} in int64, or null without token types. */
+    NDArray tokenTypeIds(NDArray tokenTypeIds) {
+        return tokenTypeIds == null
+                ? null
+                : tokenTypeIds
+                        .getManager()
+                        .zeros(new Shape(batch, p), DataType.INT64, any.getDevice())
+                        .concat(tokenTypeIds.toType(DataType.INT64, false), 1);
+    }
+
+    /** {@code cat(full(B, P, -100), labels)}, or null without labels. */
+    NDArray labels(NDArray labels) {
+        return labels == null
+                ? null
+                : labels.getManager()
+                        .full(new Shape(batch, p), -100, labels.getDataType(), any.getDevice())
+                        .concat(labels, 1);
+    }
+
+    /** {@code cat(ones(B, P), mask)} in the mask's type, or null without a mask (as PEFT). */
+    static NDArray prefixOnes(NDArray mask, long batch, int p) {
+        if (mask == null) {
+            return null;
+        }
+        NDArray ones = mask.getManager().ones(new Shape(batch, p), mask.getDataType(), mask.getDevice());
+        return ones.concat(mask, 1);
+    }
 }

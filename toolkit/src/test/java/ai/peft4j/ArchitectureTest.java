@@ -15,48 +15,63 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
 
-  private static JavaClasses classes;
+    private static JavaClasses classes;
 
-  @BeforeAll
-  static void importMainClasses() {
-    classes = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("ai.peft4j");
-  }
+    @BeforeAll
+    static void importMainClasses() {
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("ai.peft4j");
+    }
 
-  @Test
-  void eachLevelUsesOnlyTheLevelsBelowIt() {
-    layeredArchitecture()
-        .consideringOnlyDependenciesInLayers()
-        .layer("io").definedBy("ai.peft4j.io..")
-        .layer("nn").definedBy("ai.peft4j.nn..")
-        .layer("models").definedBy("ai.peft4j.models..")
-        .layer("config").definedBy("ai.peft4j.config..")
-        .layer("tuners").definedBy("ai.peft4j.tuners..")
-        .layer("peft model").definedBy("ai.peft4j")
-        .layer("train").definedBy("ai.peft4j.train..")
-        .layer("display").definedBy("ai.peft4j.display..")
-        .whereLayer("io").mayNotAccessAnyLayer()
-        .whereLayer("nn").mayOnlyAccessLayers("io")
-        .whereLayer("models").mayOnlyAccessLayers("io", "nn")
-        .whereLayer("config").mayOnlyAccessLayers("io", "nn", "models")
-        .whereLayer("tuners").mayOnlyAccessLayers("io", "nn", "models", "config")
-        .whereLayer("peft model").mayOnlyAccessLayers("io", "nn", "models", "config", "tuners")
-        .whereLayer("train").mayOnlyAccessLayers("io", "nn", "models", "config", "tuners", "peft model")
-        .whereLayer("display")
-        .mayOnlyAccessLayers("io", "nn", "models", "config", "tuners", "peft model", "train")
-        .check(classes);
-  }
+    @Test
+    void eachLevelUsesOnlyTheLevelsBelowIt() {
+        layeredArchitecture()
+                .consideringOnlyDependenciesInLayers()
+                .layer("io")
+                .definedBy("ai.peft4j.io..")
+                .layer("nn")
+                .definedBy("ai.peft4j.nn..")
+                .layer("models")
+                .definedBy("ai.peft4j.models..")
+                .layer("config")
+                .definedBy("ai.peft4j.config..")
+                .layer("tuners")
+                .definedBy("ai.peft4j.tuners..")
+                .layer("peft model")
+                .definedBy("ai.peft4j")
+                .layer("train")
+                .definedBy("ai.peft4j.train..")
+                .layer("display")
+                .definedBy("ai.peft4j.display..")
+                .whereLayer("io")
+                .mayNotAccessAnyLayer()
+                .whereLayer("nn")
+                .mayOnlyAccessLayers("io")
+                .whereLayer("models")
+                .mayOnlyAccessLayers("io", "nn")
+                .whereLayer("config")
+                .mayOnlyAccessLayers("io", "nn", "models")
+                .whereLayer("tuners")
+                .mayOnlyAccessLayers("io", "nn", "models", "config")
+                .whereLayer("peft model")
+                .mayOnlyAccessLayers("io", "nn", "models", "config", "tuners")
+                .whereLayer("train")
+                .mayOnlyAccessLayers("io", "nn", "models", "config", "tuners", "peft model")
+                .whereLayer("display")
+                .mayOnlyAccessLayers("io", "nn", "models", "config", "tuners", "peft model", "train")
+                .check(classes);
+    }
 
-  @Test
-  void noPackageCycles() {
-    slices().matching("ai.peft4j.(**)").should().beFreeOfCycles().check(classes);
-  }
+    @Test
+    void noPackageCycles() {
+        slices().matching("ai.peft4j.(**)").should().beFreeOfCycles().check(classes);
+    }
 
-  @Test
-  void theRootPackageIsPartOfTheCycleCheck() {
-    // "ai.peft4j.(**)" leaves classes directly in ai.peft4j out; a second slicing puts the root
-    // package next to its top-level neighbours.
-    slices().matching("ai.peft4j.(*)..").should().beFreeOfCycles().check(classes);
-  }
+    @Test
+    void theRootPackageIsPartOfTheCycleCheck() {
+        // "ai.peft4j.(**)" leaves classes directly in ai.peft4j out; a second slicing puts the root
+        // package next to its top-level neighbours.
+        slices().matching("ai.peft4j.(*)..").should().beFreeOfCycles().check(classes);
+    }
 }

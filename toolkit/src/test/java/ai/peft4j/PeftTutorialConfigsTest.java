@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class PeftTutorialConfigsTest {
 
-  static final String LORA_EXAMPLE = """
+    static final String LORA_EXAMPLE =
+            """
       {
         "base_model_name_or_path": "facebook/opt-350m",
         "bias": "none",
@@ -44,7 +45,8 @@ class PeftTutorialConfigsTest {
         "task_type": "CAUSAL_LM"
       }""";
 
-  static final String P_TUNING_EXAMPLE = """
+    static final String P_TUNING_EXAMPLE =
+            """
       {
         "base_model_name_or_path": "roberta-large",
         "encoder_dropout": 0.0,
@@ -61,66 +63,80 @@ class PeftTutorialConfigsTest {
         "token_dim": 1024
       }""";
 
-  @Test
-  void loraExampleParsesAsTheLoraConfigOfTheTutorial() {
-    PeftConfig config = PeftConfig.fromJson(LORA_EXAMPLE);
+    @Test
+    void loraExampleParsesAsTheLoraConfigOfTheTutorial() {
+        PeftConfig config = PeftConfig.fromJson(LORA_EXAMPLE);
 
-    LoraConfig lora = assertInstanceOf(LoraConfig.class, config);
-    LoraConfig expected = LoraConfig.builder().r(16).loraAlpha(32).loraDropout(0.05)
-        .targetModules("q_proj", "v_proj").taskType(TaskType.CAUSAL_LM)
-        .baseModelNameOrPath("facebook/opt-350m").inferenceMode(true).build();
-    assertEquals(expected, lora);
-    assertEquals(Set.of("q_proj", "v_proj"), lora.targetModules().names());
-  }
+        LoraConfig lora = assertInstanceOf(LoraConfig.class, config);
+        LoraConfig expected = LoraConfig.builder()
+                .r(16)
+                .loraAlpha(32)
+                .loraDropout(0.05)
+                .targetModules("q_proj", "v_proj")
+                .taskType(TaskType.CAUSAL_LM)
+                .baseModelNameOrPath("facebook/opt-350m")
+                .inferenceMode(true)
+                .build();
+        assertEquals(expected, lora);
+        assertEquals(Set.of("q_proj", "v_proj"), lora.targetModules().names());
+    }
 
-  @Test
-  void loraExampleRoundTripsWithTheKeysMissingFromOlderPeftFilledWithDefaults() {
-    LoraConfig first = LoraConfig.fromJson(LORA_EXAMPLE);
-    String written = first.toJson();
-    LoraConfig second = LoraConfig.fromJson(written);
+    @Test
+    void loraExampleRoundTripsWithTheKeysMissingFromOlderPeftFilledWithDefaults() {
+        LoraConfig first = LoraConfig.fromJson(LORA_EXAMPLE);
+        String written = first.toJson();
+        LoraConfig second = LoraConfig.fromJson(written);
 
-    assertEquals(first, second);
-    assertEquals(written, second.toJson());
-    assertTrue(written.contains("\"use_rslora\": false"));
-    assertTrue(written.contains("\"rank_pattern\": {}"));
-    assertTrue(PeftConfig.parse(LORA_EXAMPLE, null).ignoredKeys().isEmpty());
-  }
+        assertEquals(first, second);
+        assertEquals(written, second.toJson());
+        assertTrue(written.contains("\"use_rslora\": false"));
+        assertTrue(written.contains("\"rank_pattern\": {}"));
+        assertTrue(PeftConfig.parse(LORA_EXAMPLE, null).ignoredKeys().isEmpty());
+    }
 
-  @Test
-  void pTuningExampleParsesAsThePromptEncoderConfigOfTheTutorial() {
-    PeftConfig config = PeftConfig.fromJson(P_TUNING_EXAMPLE);
+    @Test
+    void pTuningExampleParsesAsThePromptEncoderConfigOfTheTutorial() {
+        PeftConfig config = PeftConfig.fromJson(P_TUNING_EXAMPLE);
 
-    PromptEncoderConfig p = assertInstanceOf(PromptEncoderConfig.class, config);
-    // The tutorial's Python spells the argument encoder_reprameterization_type; the JSON key is the right one.
-    PromptEncoderConfig expected = PromptEncoderConfig.builder().taskType(TaskType.SEQ_CLS).numVirtualTokens(20)
-        .encoderHiddenSize(128).tokenDim(1024).numAttentionHeads(16).numLayers(24).numTransformerSubmodules(1)
-        .baseModelNameOrPath("roberta-large").inferenceMode(true).build();
-    assertEquals(expected, p);
-    assertEquals(PromptEncoderConfig.ReparameterizationType.MLP, p.encoderReparameterizationType());
-    assertEquals(2, p.encoderNumLayers());
-    assertEquals(0.0, p.encoderDropout());
-    assertTrue(p.isPromptLearning());
-    assertTrue(PeftConfig.parse(P_TUNING_EXAMPLE, null).ignoredKeys().isEmpty());
-  }
+        PromptEncoderConfig p = assertInstanceOf(PromptEncoderConfig.class, config);
+        // The tutorial's Python spells the argument encoder_reprameterization_type; the JSON key is the right one.
+        PromptEncoderConfig expected = PromptEncoderConfig.builder()
+                .taskType(TaskType.SEQ_CLS)
+                .numVirtualTokens(20)
+                .encoderHiddenSize(128)
+                .tokenDim(1024)
+                .numAttentionHeads(16)
+                .numLayers(24)
+                .numTransformerSubmodules(1)
+                .baseModelNameOrPath("roberta-large")
+                .inferenceMode(true)
+                .build();
+        assertEquals(expected, p);
+        assertEquals(PromptEncoderConfig.ReparameterizationType.MLP, p.encoderReparameterizationType());
+        assertEquals(2, p.encoderNumLayers());
+        assertEquals(0.0, p.encoderDropout());
+        assertTrue(p.isPromptLearning());
+        assertTrue(PeftConfig.parse(P_TUNING_EXAMPLE, null).ignoredKeys().isEmpty());
+    }
 
-  @Test
-  void pTuningExampleRoundTripsWithTheKeysMissingFromOlderPeftFilledWithDefaults() {
-    PromptEncoderConfig first = PromptEncoderConfig.fromJson(P_TUNING_EXAMPLE);
-    String written = first.toJson();
-    assertEquals(first, PeftConfig.fromJson(written));
-    assertEquals(written, PromptEncoderConfig.fromJson(written).toJson());
-    // PEFT 0.10 writes the base fields the tutorial's older file lacks.
-    assertTrue(written.contains("\"auto_mapping\": null"), written);
-    assertTrue(written.contains("\"revision\": null"), written);
-    assertTrue(written.contains("\"encoder_reparameterization_type\": \"MLP\""), written);
-  }
+    @Test
+    void pTuningExampleRoundTripsWithTheKeysMissingFromOlderPeftFilledWithDefaults() {
+        PromptEncoderConfig first = PromptEncoderConfig.fromJson(P_TUNING_EXAMPLE);
+        String written = first.toJson();
+        assertEquals(first, PeftConfig.fromJson(written));
+        assertEquals(written, PromptEncoderConfig.fromJson(written).toJson());
+        // PEFT 0.10 writes the base fields the tutorial's older file lacks.
+        assertTrue(written.contains("\"auto_mapping\": null"), written);
+        assertTrue(written.contains("\"revision\": null"), written);
+        assertTrue(written.contains("\"encoder_reparameterization_type\": \"MLP\""), written);
+    }
 
-  @Test
-  void pTuningExampleIsNotMistakenForLora() {
-    PeftConfigException e = assertThrows(PeftConfigException.class, () -> LoraConfig.fromJson(P_TUNING_EXAMPLE));
-    assertTrue(e.getMessage().contains("expected LORA"), e.getMessage());
-    assertTrue(e.getMessage().contains("found P_TUNING"), e.getMessage());
-    assertFalse(PeftType.LORA.isPromptLearning());
-    assertTrue(PeftType.P_TUNING.isPromptLearning());
-  }
+    @Test
+    void pTuningExampleIsNotMistakenForLora() {
+        PeftConfigException e = assertThrows(PeftConfigException.class, () -> LoraConfig.fromJson(P_TUNING_EXAMPLE));
+        assertTrue(e.getMessage().contains("expected LORA"), e.getMessage());
+        assertTrue(e.getMessage().contains("found P_TUNING"), e.getMessage());
+        assertFalse(PeftType.LORA.isPromptLearning());
+        assertTrue(PeftType.P_TUNING.isPromptLearning());
+    }
 }

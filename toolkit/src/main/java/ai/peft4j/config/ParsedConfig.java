@@ -17,7 +17,7 @@ import java.util.List;
  */
 public record ParsedConfig<T extends PeftConfig>(T config, List<String> ignoredKeys, String source) {
 
-  public ParsedConfig {
-    ignoredKeys = List.copyOf(ignoredKeys);
-  }
+    public ParsedConfig {
+        ignoredKeys = List.copyOf(ignoredKeys);
+    }
 }

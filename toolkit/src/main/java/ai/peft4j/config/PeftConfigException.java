@@ -15,13 +15,13 @@ package ai.peft4j.config;
  */
 public class PeftConfigException extends IllegalArgumentException {
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public PeftConfigException(String message) {
-    super(message);
-  }
+    public PeftConfigException(String message) {
+        super(message);
+    }
 
-  public PeftConfigException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public PeftConfigException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

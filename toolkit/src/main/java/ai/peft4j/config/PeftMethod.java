@@ -1,6 +1,5 @@
 package ai.peft4j.config;
 
-
 /**
  * One PEFT method, as the config layer sees it: its {@code peft_type} and how its {@code
  * adapter_config.json} is read (PEFT's {@code PEFT_TYPE_TO_CONFIG_MAPPING} entry). A method is
@@ -11,9 +10,9 @@ package ai.peft4j.config;
  */
 public interface PeftMethod {
 
-  /** The {@code peft_type} this method implements. */
-  PeftType peftType();
+    /** The {@code peft_type} this method implements. */
+    PeftType peftType();
 
-  /** Builds and validates this method's config from the keys of an {@code adapter_config.json}. */
-  PeftConfig readConfig(ConfigFields fields);
+    /** Builds and validates this method's config from the keys of an {@code adapter_config.json}. */
+    PeftConfig readConfig(ConfigFields fields);
 }

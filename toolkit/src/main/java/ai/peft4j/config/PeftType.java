@@ -13,29 +13,29 @@ package ai.peft4j.config;
  * }</pre>
  */
 public enum PeftType {
-  PROMPT_TUNING,
-  MULTITASK_PROMPT_TUNING,
-  P_TUNING,
-  PREFIX_TUNING,
-  LORA,
-  ADALORA,
-  ADAPTION_PROMPT,
-  IA3,
-  LOHA,
-  LOKR,
-  OFT,
-  POLY;
+    PROMPT_TUNING,
+    MULTITASK_PROMPT_TUNING,
+    P_TUNING,
+    PREFIX_TUNING,
+    LORA,
+    ADALORA,
+    ADAPTION_PROMPT,
+    IA3,
+    LOHA,
+    LOKR,
+    OFT,
+    POLY;
 
-  /** The string PEFT writes for this type (equal to the constant's name). */
-  public String jsonValue() {
-    return name();
-  }
+    /** The string PEFT writes for this type (equal to the constant's name). */
+    public String jsonValue() {
+        return name();
+    }
 
-  /**
-   * Whether the method learns virtual tokens instead of changing layers; such adapters are applied at the input
-   * rather than injected into modules.
-   */
-  public boolean isPromptLearning() {
-    return this == PROMPT_TUNING || this == MULTITASK_PROMPT_TUNING || this == P_TUNING || this == PREFIX_TUNING;
-  }
+    /**
+     * Whether the method learns virtual tokens instead of changing layers; such adapters are applied at the input
+     * rather than injected into modules.
+     */
+    public boolean isPromptLearning() {
+        return this == PROMPT_TUNING || this == MULTITASK_PROMPT_TUNING || this == P_TUNING || this == PREFIX_TUNING;
+    }
 }

@@ -8,21 +8,21 @@ package ai.peft4j.config;
  * }</pre>
  */
 public enum TaskType {
-  /** Text classification. */
-  SEQ_CLS,
-  /** Sequence-to-sequence language modelling. */
-  SEQ_2_SEQ_LM,
-  /** Causal (decoder-only) language modelling. */
-  CAUSAL_LM,
-  /** Token classification. */
-  TOKEN_CLS,
-  /** Extractive question answering. */
-  QUESTION_ANS,
-  /** Hidden states used as features or embeddings. */
-  FEATURE_EXTRACTION;
+    /** Text classification. */
+    SEQ_CLS,
+    /** Sequence-to-sequence language modelling. */
+    SEQ_2_SEQ_LM,
+    /** Causal (decoder-only) language modelling. */
+    CAUSAL_LM,
+    /** Token classification. */
+    TOKEN_CLS,
+    /** Extractive question answering. */
+    QUESTION_ANS,
+    /** Hidden states used as features or embeddings. */
+    FEATURE_EXTRACTION;
 
-  /** The string PEFT writes for this task (equal to the constant's name). */
-  public String jsonValue() {
-    return name();
-  }
+    /** The string PEFT writes for this task (equal to the constant's name). */
+    public String jsonValue() {
+        return name();
+    }
 }

@@ -13,6 +13,6 @@ package ai.peft4j.display;
  */
 public interface Displayable {
 
-  /** This value's representations; at least {@code text/plain}. */
-  MimeBundle mimeBundle();
+    /** This value's representations; at least {@code text/plain}. */
+    MimeBundle mimeBundle();
 }

@@ -1,8 +1,8 @@
 package ai.peft4j.display;
 
 import ai.djl.ndarray.NDArray;
-import ai.peft4j.config.PeftConfig;
 import ai.peft4j.PeftModel;
+import ai.peft4j.config.PeftConfig;
 import java.awt.image.RenderedImage;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -40,108 +40,113 @@ import tech.tablesaw.api.Table;
  */
 public final class MimeRenderer {
 
-  /**
-   * The types whose form is richer than {@code toString()}: what a kernel that dispatches by type
-   * (JJava, IJava) registers this renderer for. Images that those kernels draw themselves are
-   * left to them.
-   */
-  public static final List<Class<?>> RICH_TYPES = List.of(
-      Displayable.class, PeftConfig.class, PeftModel.class, PeftModel.ParameterCounts.class,
-      Table.class, NDArray.class, Chart.class);
+    /**
+     * The types whose form is richer than {@code toString()}: what a kernel that dispatches by type
+     * (JJava, IJava) registers this renderer for. Images that those kernels draw themselves are
+     * left to them.
+     */
+    public static final List<Class<?>> RICH_TYPES = List.of(
+            Displayable.class,
+            PeftConfig.class,
+            PeftModel.class,
+            PeftModel.ParameterCounts.class,
+            Table.class,
+            NDArray.class,
+            Chart.class);
 
-  private record Registration<T>(Class<T> type, Function<? super T, MimeBundle> fn) {
-    MimeBundle apply(Object o) {
-      return fn.apply(type.cast(o));
-    }
-  }
-
-  private final List<Registration<?>> registrations = new ArrayList<>();
-
-  /**
-   * Registers a renderer for {@code type} and its subtypes, tried before the built-in rules; later
-   * registrations win, and one that returns {@code null} passes the value on.
-   */
-  public synchronized <T> MimeRenderer register(Class<T> type, Function<? super T, MimeBundle> fn) {
-    registrations.add(0, new Registration<>(Objects.requireNonNull(type), Objects.requireNonNull(fn)));
-    return this;
-  }
-
-  /** Renders {@code value}: registered renderers first, then {@link #standard}; never throws. */
-  public MimeBundle render(Object value) {
-    if (value == null) {
-      return MimeBundle.text("null");
-    }
-    List<Registration<?>> regs;
-    synchronized (this) {
-      regs = new ArrayList<>(registrations);
-    }
-    try {
-      for (Registration<?> r : regs) {
-        if (r.type().isInstance(value)) {
-          MimeBundle b = r.apply(value);
-          if (b != null) {
-            return b;
-          }
+    private record Registration<T>(Class<T> type, Function<? super T, MimeBundle> fn) {
+        MimeBundle apply(Object o) {
+            return fn.apply(type.cast(o));
         }
-      }
-    } catch (RuntimeException | LinkageError e) {
-      return MimeBundle.text(safeToString(value));
     }
-    return standard(value);
-  }
 
-  /** The built-in rules alone (see the class comment); never throws. */
-  public static MimeBundle standard(Object value) {
-    if (value == null) {
-      return MimeBundle.text("null");
-    }
-    try {
-      if (value instanceof Displayable) {
-        return ((Displayable) value).mimeBundle();
-      }
-      if (value instanceof Chart || value instanceof RenderedImage) {
-        return Images.bundle(value); // only now is AWT set up, headless
-      }
-      String html = Display.html(value);
-      if (html != null) {
-        return MimeBundle.html(html, Display.text(value));
-      }
-      html = toHtml(value);
-      if (html != null) {
-        return MimeBundle.html(html, safeToString(value));
-      }
-      return MimeBundle.text(Display.text(value));
-    } catch (RuntimeException | LinkageError e) {
-      return MimeBundle.text(safeToString(value));
-    }
-  }
+    private final List<Registration<?>> registrations = new ArrayList<>();
 
-  /** Calls a public no-argument {@code String toHtml()}, or returns {@code null}. */
-  static String toHtml(Object value) {
-    Method m;
-    try {
-      m = value.getClass().getMethod("toHtml");
-    } catch (NoSuchMethodException e) {
-      return null;
+    /**
+     * Registers a renderer for {@code type} and its subtypes, tried before the built-in rules; later
+     * registrations win, and one that returns {@code null} passes the value on.
+     */
+    public synchronized <T> MimeRenderer register(Class<T> type, Function<? super T, MimeBundle> fn) {
+        registrations.add(0, new Registration<>(Objects.requireNonNull(type), Objects.requireNonNull(fn)));
+        return this;
     }
-    if (m.getReturnType() != String.class || Modifier.isStatic(m.getModifiers())) {
-      return null;
-    }
-    try {
-      if (!m.canAccess(value)) {
-        m.setAccessible(true); // e.g. a public method of a class declared in a JShell cell
-      }
-      return (String) m.invoke(value);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return null;
-    }
-  }
 
-  static String safeToString(Object value) {
-    try {
-      return String.valueOf(value);
-    } catch (RuntimeException e) {
-      return value.getClass().getName() + " (toString() failed: " + e + ")";
+    /** Renders {@code value}: registered renderers first, then {@link #standard}; never throws. */
+    public MimeBundle render(Object value) {
+        if (value == null) {
+            return MimeBundle.text("null");
+        }
+        List<Registration<?>> regs;
+        synchronized (this) {
+            regs = new ArrayList<>(registrations);
+        }
+        try {
+            for (Registration<?> r : regs) {
+                if (r.type().isInstance(value)) {
+                    MimeBundle b = r.apply(value);
+                    if (b != null) {
+                        return b;
+                    }
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            return MimeBundle.text(safeToString(value));
+        }
+        return standard(value);
     }
-  }
+
+    /** The built-in rules alone (see the class comment); never throws. */
+    public static MimeBundle standard(Object value) {
+        if (value == null) {
+            return MimeBundle.text("null");
+        }
+        try {
+            if (value instanceof Displayable) {
+                return ((Displayable) value).mimeBundle();
+            }
+            if (value instanceof Chart || value instanceof RenderedImage) {
+                return Images.bundle(value); // only now is AWT set up, headless
+            }
+            String html = Display.html(value);
+            if (html != null) {
+                return MimeBundle.html(html, Display.text(value));
+            }
+            html = toHtml(value);
+            if (html != null) {
+                return MimeBundle.html(html, safeToString(value));
+            }
+            return MimeBundle.text(Display.text(value));
+        } catch (RuntimeException | LinkageError e) {
+            return MimeBundle.text(safeToString(value));
+        }
+    }
+
+    /** Calls a public no-argument {@code String toHtml()}, or returns {@code null}. */
+    static String toHtml(Object value) {
+        Method m;
+        try {
+            m = value.getClass().getMethod("toHtml");
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
+        if (m.getReturnType() != String.class || Modifier.isStatic(m.getModifiers())) {
+            return null;
+        }
+        try {
+            if (!m.canAccess(value)) {
+                m.setAccessible(true); // e.g. a public method of a class declared in a JShell cell
+            }
+            return (String) m.invoke(value);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    static String safeToString(Object value) {
+        try {
+            return String.valueOf(value);
+        } catch (RuntimeException e) {
+            return value.getClass().getName() + " (toString() failed: " + e + ")";
+        }
+    }
 }

@@ -16,22 +16,22 @@ import java.util.Locale;
  */
 public final class PyFormat {
 
-  private PyFormat() {}
+    private PyFormat() {}
 
-  /**
-   * Python's {@code repr(float)}: the shortest decimal that reads back as the same double, written in fixed
-   * notation when the decimal exponent is in [-4, 16) and as {@code d.ddde±XX} otherwise.
-   *
-   * <p>JDK 17's {@link Double#toString} is not always the shortest (JDK-4511638, fixed only in JDK 19) and
-   * switches to exponent notation at other thresholds, so it cannot be used directly.
-   */
-  public static String repr(double x) {
-    return PythonRepr.ofDouble(x);
-  }
+    /**
+     * Python's {@code repr(float)}: the shortest decimal that reads back as the same double, written in fixed
+     * notation when the decimal exponent is in [-4, 16) and as {@code d.ddde±XX} otherwise.
+     *
+     * <p>JDK 17's {@link Double#toString} is not always the shortest (JDK-4511638, fixed only in JDK 19) and
+     * switches to exponent notation at other thresholds, so it cannot be used directly.
+     */
+    public static String repr(double x) {
+        return PythonRepr.ofDouble(x);
+    }
 
-  /** Python's {@code f"{n:,}"}: groups of three digits separated by commas, e.g. {@code 1,572,864}. */
-  public static String thousands(long n) {
-    // Locale.ROOT: the grouping character must not depend on the user's locale.
-    return String.format(Locale.ROOT, "%,d", n);
-  }
+    /** Python's {@code f"{n:,}"}: groups of three digits separated by commas, e.g. {@code 1,572,864}. */
+    public static String thousands(long n) {
+        // Locale.ROOT: the grouping character must not depend on the user's locale.
+        return String.format(Locale.ROOT, "%,d", n);
+    }
 }

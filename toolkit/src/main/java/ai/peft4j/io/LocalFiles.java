@@ -28,83 +28,82 @@ import java.nio.file.attribute.BasicFileAttributes;
  */
 public final class LocalFiles {
 
-  /** The largest JSON file (config, index) read whole: far above any real one. */
-  public static final long MAX_JSON_BYTES = 100_000_000L;
+    /** The largest JSON file (config, index) read whole: far above any real one. */
+    public static final long MAX_JSON_BYTES = 100_000_000L;
 
-  private LocalFiles() {}
+    private LocalFiles() {}
 
-  /** The path is there but is a FIFO, a device, a directory or another non-regular file. */
-  public static final class NotRegularFileException extends FileSystemException {
-    private static final long serialVersionUID = 1L;
+    /** The path is there but is a FIFO, a device, a directory or another non-regular file. */
+    public static final class NotRegularFileException extends FileSystemException {
+        private static final long serialVersionUID = 1L;
 
-    NotRegularFileException(Path file, String kind) {
-      super(file.toString(), null, "is " + kind + ", not a regular file");
+        NotRegularFileException(Path file, String kind) {
+            super(file.toString(), null, "is " + kind + ", not a regular file");
+        }
     }
-  }
 
-  /** The file is larger than its reader accepts. */
-  public static final class FileTooLargeException extends FileSystemException {
-    private static final long serialVersionUID = 1L;
+    /** The file is larger than its reader accepts. */
+    public static final class FileTooLargeException extends FileSystemException {
+        private static final long serialVersionUID = 1L;
 
-    FileTooLargeException(Path file, long size, long maxBytes) {
-      super(file.toString(), null,
-          "is " + size + " bytes, more than the " + maxBytes + " such a file may have");
+        FileTooLargeException(Path file, long size, long maxBytes) {
+            super(file.toString(), null, "is " + size + " bytes, more than the " + maxBytes + " such a file may have");
+        }
     }
-  }
 
-  /**
-   * Checks that {@code file} is a regular file (after following links).
-   *
-   * @throws NoSuchFileException when nothing is there
-   * @throws NotRegularFileException when something else than a regular file is there
-   */
-  public static void requireRegularFile(Path file) throws IOException {
-    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-    if (!a.isRegularFile()) {
-      throw new NotRegularFileException(
-          file, a.isDirectory() ? "a directory" : "a FIFO, socket or device");
+    /**
+     * Checks that {@code file} is a regular file (after following links).
+     *
+     * @throws NoSuchFileException when nothing is there
+     * @throws NotRegularFileException when something else than a regular file is there
+     */
+    public static void requireRegularFile(Path file) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+        if (!a.isRegularFile()) {
+            throw new NotRegularFileException(file, a.isDirectory() ? "a directory" : "a FIFO, socket or device");
+        }
     }
-  }
 
-  /** {@link #requireRegularFile}, then opens the file for reading. */
-  public static FileChannel openRegular(Path file) throws IOException {
-    requireRegularFile(file);
-    return FileChannel.open(file, StandardOpenOption.READ);
-  }
-
-  /**
-   * Reads a whole regular file of at most {@code maxBytes}.
-   *
-   * @throws FileTooLargeException when the file is larger
-   */
-  public static byte[] readRegular(Path file, long maxBytes) throws IOException {
-    try (FileChannel ch = openRegular(file)) {
-      long size = ch.size();
-      if (size > maxBytes || size > Integer.MAX_VALUE - 8) {
-        throw new FileTooLargeException(file, size, maxBytes);
-      }
-      ByteBuffer buf = ByteBuffer.allocate((int) size);
-      while (buf.hasRemaining() && ch.read(buf) >= 0) {
-        // a file that shrinks meanwhile ends the loop; the text read so far is what we have
-      }
-      byte[] out = new byte[buf.position()];
-      buf.flip().get(out);
-      return out;
+    /** {@link #requireRegularFile}, then opens the file for reading. */
+    public static FileChannel openRegular(Path file) throws IOException {
+        requireRegularFile(file);
+        return FileChannel.open(file, StandardOpenOption.READ);
     }
-  }
 
-  /**
-   * Reads a whole regular file as strict UTF-8, as Python's {@code json.load} of a file opened
-   * with {@code encoding="utf-8"} does.
-   *
-   * @throws java.nio.charset.CharacterCodingException when the bytes are not valid UTF-8
-   */
-  public static String readUtf8(Path file, long maxBytes) throws IOException {
-    byte[] bytes = readRegular(file, maxBytes);
-    return StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT)
-        .decode(ByteBuffer.wrap(bytes))
-        .toString();
-  }
+    /**
+     * Reads a whole regular file of at most {@code maxBytes}.
+     *
+     * @throws FileTooLargeException when the file is larger
+     */
+    public static byte[] readRegular(Path file, long maxBytes) throws IOException {
+        try (FileChannel ch = openRegular(file)) {
+            long size = ch.size();
+            if (size > maxBytes || size > Integer.MAX_VALUE - 8) {
+                throw new FileTooLargeException(file, size, maxBytes);
+            }
+            ByteBuffer buf = ByteBuffer.allocate((int) size);
+            while (buf.hasRemaining() && ch.read(buf) >= 0) {
+                // a file that shrinks meanwhile ends the loop; the text read so far is what we have
+            }
+            byte[] out = new byte[buf.position()];
+            buf.flip().get(out);
+            return out;
+        }
+    }
+
+    /**
+     * Reads a whole regular file as strict UTF-8, as Python's {@code json.load} of a file opened
+     * with {@code encoding="utf-8"} does.
+     *
+     * @throws java.nio.charset.CharacterCodingException when the bytes are not valid UTF-8
+     */
+    public static String readUtf8(Path file, long maxBytes) throws IOException {
+        byte[] bytes = readRegular(file, maxBytes);
+        return StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes))
+                .toString();
+    }
 }

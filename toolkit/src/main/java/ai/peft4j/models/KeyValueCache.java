@@ -16,46 +16,50 @@ import java.util.List;
  */
 final class KeyValueCache implements Generation.NextTokenLogits, AutoCloseable {
 
-  private final PreTrainedCausalLM model;
-  private final NDManager owner;
-  private NDManager held; // the past of the next step
-  private List<NDList> past;
+    private final PreTrainedCausalLM model;
+    private final NDManager owner;
+    private NDManager held; // the past of the next step
+    private List<NDList> past;
 
-  KeyValueCache(PreTrainedCausalLM model, NDManager owner) {
-    this.model = model;
-    this.owner = owner;
-  }
-
-  @Override
-  public NDArray apply(NDArray ids, NDArray mask) {
-    long cached = pastLength();
-    NDArray fresh = cached == 0 ? ids : ids.get(new NDIndex(":, {}:", cached));
-    List<NDList> presents = new ArrayList<>();
-    // transformers' generate counts positions from the mask (so left padding works) for models that take them
-    NDArray positions = model.takesPositionIds() ? CausalMask.positions(mask, fresh.getShape().get(1)) : null;
-    NDArray logits = model.nextTokenLogits(new ParameterStore(ids.getManager(), false),
-        new LmInputs(fresh, null, mask, null, past, positions), presents);
-    NDManager next = owner.newSubManager();
-    boolean complete = presents.size() > 0 && presents.stream().allMatch(kv -> kv.size() == 2);
-    if (complete) {
-      presents.forEach(kv -> kv.attach(next));
+    KeyValueCache(PreTrainedCausalLM model, NDManager owner) {
+        this.model = model;
+        this.owner = owner;
     }
-    close();
-    held = next;
-    past = complete ? presents : null;
-    return logits;
-  }
 
-  /** The positions held for the next step; 0 when nothing is cached. */
-  long pastLength() {
-    return past == null ? 0 : past.get(0).get(0).getShape().get(2);
-  }
-
-  @Override
-  public void close() {
-    if (held != null) {
-      held.close();
-      held = null;
+    @Override
+    public NDArray apply(NDArray ids, NDArray mask) {
+        long cached = pastLength();
+        NDArray fresh = cached == 0 ? ids : ids.get(new NDIndex(":, {}:", cached));
+        List<NDList> presents = new ArrayList<>();
+        // transformers' generate counts positions from the mask (so left padding works) for models that take them
+        NDArray positions = model.takesPositionIds()
+                ? CausalMask.positions(mask, fresh.getShape().get(1))
+                : null;
+        NDArray logits = model.nextTokenLogits(
+                new ParameterStore(ids.getManager(), false),
+                new LmInputs(fresh, null, mask, null, past, positions),
+                presents);
+        NDManager next = owner.newSubManager();
+        boolean complete = presents.size() > 0 && presents.stream().allMatch(kv -> kv.size() == 2);
+        if (complete) {
+            presents.forEach(kv -> kv.attach(next));
+        }
+        close();
+        held = next;
+        past = complete ? presents : null;
+        return logits;
     }
-  }
+
+    /** The positions held for the next step; 0 when nothing is cached. */
+    long pastLength() {
+        return past == null ? 0 : past.get(0).get(0).getShape().get(2);
+    }
+
+    @Override
+    public void close() {
+        if (held != null) {
+            held.close();
+            held = null;
+        }
+    }
 }

@@ -12,41 +12,41 @@ import java.util.List;
  */
 public final class LayerStack {
 
-  /** One layer's forward pass. */
-  @FunctionalInterface
-  public interface Layer {
+    /** One layer's forward pass. */
+    @FunctionalInterface
+    public interface Layer {
+        /**
+         * @param past this layer's past {@code (key, value)}, or null
+         * @param present receives the keys and values the layer attended to, or null
+         */
+        NDArray forward(int index, NDArray h, NDList past, NDList present);
+    }
+
+    private LayerStack() {}
+
     /**
-     * @param past this layer's past {@code (key, value)}, or null
-     * @param present receives the keys and values the layer attended to, or null
+     * Runs {@code count} layers from {@code h}. The outputs and the collected keys and values move to
+     * the caller's scope (see {@link ForwardScope#keep}); the caller keeps {@code presents} past its
+     * own scope with {@link ForwardScope#keepAll}.
+     *
+     * @param past one {@code (key, value)} per layer, or null
+     * @param presents receives one {@code (key, value)} per layer when not null
+     * @throws IllegalArgumentException when {@code past} has another number of layers
      */
-    NDArray forward(int index, NDArray h, NDList past, NDList present);
-  }
-
-  private LayerStack() {}
-
-  /**
-   * Runs {@code count} layers from {@code h}. The outputs and the collected keys and values move to
-   * the caller's scope (see {@link ForwardScope#keep}); the caller keeps {@code presents} past its
-   * own scope with {@link ForwardScope#keepAll}.
-   *
-   * @param past one {@code (key, value)} per layer, or null
-   * @param presents receives one {@code (key, value)} per layer when not null
-   * @throws IllegalArgumentException when {@code past} has another number of layers
-   */
-  public static NDArray run(NDArray h, int count, List<NDList> past, List<NDList> presents, Layer layer) {
-    if (past != null && past.size() != count) {
-      throw new IllegalArgumentException("past_key_values has " + past.size() + " layers, the model " + count);
-    }
-    for (int i = 0; i < count; i++) {
-      NDList present = presents == null ? null : new NDList(2);
-      try (ForwardScope layerScope = ForwardScope.open()) {
-        h = layerScope.keep(layer.forward(i, h, past == null ? null : past.get(i), present));
-        if (present != null) {
-          present.forEach(layerScope::keep);
-          presents.add(present);
+    public static NDArray run(NDArray h, int count, List<NDList> past, List<NDList> presents, Layer layer) {
+        if (past != null && past.size() != count) {
+            throw new IllegalArgumentException("past_key_values has " + past.size() + " layers, the model " + count);
         }
-      }
+        for (int i = 0; i < count; i++) {
+            NDList present = presents == null ? null : new NDList(2);
+            try (ForwardScope layerScope = ForwardScope.open()) {
+                h = layerScope.keep(layer.forward(i, h, past == null ? null : past.get(i), present));
+                if (present != null) {
+                    present.forEach(layerScope::keep);
+                    presents.add(present);
+                }
+            }
+        }
+        return h;
     }
-    return h;
-  }
 }

@@ -18,48 +18,55 @@ import java.util.List;
  * LmInputs in = LmInputs.of(ids, mask, labels).withPositionIds(positions);
  * }</pre>
  */
-public record LmInputs(NDArray inputIds, NDArray inputsEmbeds, NDArray attentionMask, NDArray labels,
-    List<NDList> pastKeyValues, NDArray positionIds) {
+public record LmInputs(
+        NDArray inputIds,
+        NDArray inputsEmbeds,
+        NDArray attentionMask,
+        NDArray labels,
+        List<NDList> pastKeyValues,
+        NDArray positionIds) {
 
-  /** Inputs without past keys and values. */
-  public LmInputs(NDArray inputIds, NDArray inputsEmbeds, NDArray attentionMask, NDArray labels) {
-    this(inputIds, inputsEmbeds, attentionMask, labels, null, null);
-  }
-
-  /** Inputs with the default position ids. */
-  public LmInputs(
-      NDArray inputIds, NDArray inputsEmbeds, NDArray attentionMask, NDArray labels, List<NDList> pastKeyValues) {
-    this(inputIds, inputsEmbeds, attentionMask, labels, pastKeyValues, null);
-  }
-
-  public LmInputs {
-    if ((inputIds == null) == (inputsEmbeds == null)) {
-      throw new IllegalArgumentException("give exactly one of input_ids and inputs_embeds");
+    /** Inputs without past keys and values. */
+    public LmInputs(NDArray inputIds, NDArray inputsEmbeds, NDArray attentionMask, NDArray labels) {
+        this(inputIds, inputsEmbeds, attentionMask, labels, null, null);
     }
-  }
 
-  /** Token ids with an optional mask and labels. */
-  public static LmInputs of(NDArray inputIds, NDArray attentionMask, NDArray labels) {
-    return new LmInputs(inputIds, null, attentionMask, labels);
-  }
+    /** Inputs with the default position ids. */
+    public LmInputs(
+            NDArray inputIds, NDArray inputsEmbeds, NDArray attentionMask, NDArray labels, List<NDList> pastKeyValues) {
+        this(inputIds, inputsEmbeds, attentionMask, labels, pastKeyValues, null);
+    }
 
-  /** These inputs with other past keys and values ({@code null} for none). */
-  public LmInputs withPastKeyValues(List<NDList> past) {
-    return new LmInputs(inputIds, inputsEmbeds, attentionMask, labels, past, positionIds);
-  }
+    public LmInputs {
+        if ((inputIds == null) == (inputsEmbeds == null)) {
+            throw new IllegalArgumentException("give exactly one of input_ids and inputs_embeds");
+        }
+    }
 
-  /** These inputs with other position ids ({@code null} for the model's default). */
-  public LmInputs withPositionIds(NDArray positions) {
-    return new LmInputs(inputIds, inputsEmbeds, attentionMask, labels, pastKeyValues, positions);
-  }
+    /** Token ids with an optional mask and labels. */
+    public static LmInputs of(NDArray inputIds, NDArray attentionMask, NDArray labels) {
+        return new LmInputs(inputIds, null, attentionMask, labels);
+    }
 
-  /** The number of past positions {@code P}, 0 without past keys and values. */
-  public long pastLength() {
-    return pastKeyValues == null || pastKeyValues.isEmpty() ? 0 : pastKeyValues.get(0).get(0).getShape().get(2);
-  }
+    /** These inputs with other past keys and values ({@code null} for none). */
+    public LmInputs withPastKeyValues(List<NDList> past) {
+        return new LmInputs(inputIds, inputsEmbeds, attentionMask, labels, past, positionIds);
+    }
 
-  /** Any input array, for its manager and device. */
-  public NDArray any() {
-    return inputIds != null ? inputIds : inputsEmbeds;
-  }
+    /** These inputs with other position ids ({@code null} for the model's default). */
+    public LmInputs withPositionIds(NDArray positions) {
+        return new LmInputs(inputIds, inputsEmbeds, attentionMask, labels, pastKeyValues, positions);
+    }
+
+    /** The number of past positions {@code P}, 0 without past keys and values. */
+    public long pastLength() {
+        return pastKeyValues == null || pastKeyValues.isEmpty()
+                ? 0
+                : pastKeyValues.get(0).get(0).getShape().get(2);
+    }
+
+    /** Any input array, for its manager and device. */
+    public NDArray any() {
+        return inputIds != null ? inputIds : inputsEmbeds;
+    }
 }

@@ -16,22 +16,22 @@ package ai.peft4j.models;
  */
 public class ModelConfigException extends IllegalArgumentException {
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final String key;
+    private final String key;
 
-  /** A problem with field {@code key} (null when it concerns the file as a whole). */
-  public ModelConfigException(String key, String message) {
-    this(key, message, null);
-  }
+    /** A problem with field {@code key} (null when it concerns the file as a whole). */
+    public ModelConfigException(String key, String message) {
+        this(key, message, null);
+    }
 
-  public ModelConfigException(String key, String message, Throwable cause) {
-    super(message, cause);
-    this.key = key;
-  }
+    public ModelConfigException(String key, String message, Throwable cause) {
+        super(message, cause);
+        this.key = key;
+    }
 
-  /** The {@code config.json} field at fault, or null when the problem is the file as a whole. */
-  public String key() {
-    return key;
-  }
+    /** The {@code config.json} field at fault, or null when the problem is the file as a whole. */
+    public String key() {
+        return key;
+    }
 }

@@ -17,35 +17,40 @@ import java.util.List;
  * }</pre>
  */
 public record QuestionAnsweringInputs(
-    NDArray inputIds, NDArray inputsEmbeds, NDArray attentionMask, NDArray tokenTypeIds, NDArray startPositions,
-    NDArray endPositions, List<NDList> pastKeyValues) {
+        NDArray inputIds,
+        NDArray inputsEmbeds,
+        NDArray attentionMask,
+        NDArray tokenTypeIds,
+        NDArray startPositions,
+        NDArray endPositions,
+        List<NDList> pastKeyValues) {
 
-  public QuestionAnsweringInputs {
-    if ((inputIds == null) == (inputsEmbeds == null)) {
-      throw new IllegalArgumentException("give exactly one of input_ids and inputs_embeds");
+    public QuestionAnsweringInputs {
+        if ((inputIds == null) == (inputsEmbeds == null)) {
+            throw new IllegalArgumentException("give exactly one of input_ids and inputs_embeds");
+        }
     }
-  }
 
-  /** Token ids with an optional mask and answer span. */
-  public static QuestionAnsweringInputs of(
-      NDArray inputIds, NDArray attentionMask, NDArray startPositions, NDArray endPositions) {
-    return new QuestionAnsweringInputs(inputIds, null, attentionMask, null, startPositions, endPositions, null);
-  }
+    /** Token ids with an optional mask and answer span. */
+    public static QuestionAnsweringInputs of(
+            NDArray inputIds, NDArray attentionMask, NDArray startPositions, NDArray endPositions) {
+        return new QuestionAnsweringInputs(inputIds, null, attentionMask, null, startPositions, endPositions, null);
+    }
 
-  /** These inputs with other token type ids ({@code null} for zeros). */
-  public QuestionAnsweringInputs withTokenTypeIds(NDArray types) {
-    return new QuestionAnsweringInputs(inputIds, inputsEmbeds, attentionMask, types, startPositions, endPositions,
-        pastKeyValues);
-  }
+    /** These inputs with other token type ids ({@code null} for zeros). */
+    public QuestionAnsweringInputs withTokenTypeIds(NDArray types) {
+        return new QuestionAnsweringInputs(
+                inputIds, inputsEmbeds, attentionMask, types, startPositions, endPositions, pastKeyValues);
+    }
 
-  /** These inputs with other past keys and values ({@code null} for none). */
-  public QuestionAnsweringInputs withPastKeyValues(List<NDList> past) {
-    return new QuestionAnsweringInputs(inputIds, inputsEmbeds, attentionMask, tokenTypeIds, startPositions,
-        endPositions, past);
-  }
+    /** These inputs with other past keys and values ({@code null} for none). */
+    public QuestionAnsweringInputs withPastKeyValues(List<NDList> past) {
+        return new QuestionAnsweringInputs(
+                inputIds, inputsEmbeds, attentionMask, tokenTypeIds, startPositions, endPositions, past);
+    }
 
-  /** Any input array, for its manager and device. */
-  public NDArray any() {
-    return inputIds != null ? inputIds : inputsEmbeds;
-  }
+    /** Any input array, for its manager and device. */
+    public NDArray any() {
+        return inputIds != null ? inputIds : inputsEmbeds;
+    }
 }

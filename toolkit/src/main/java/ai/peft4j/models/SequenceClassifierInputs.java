@@ -15,49 +15,55 @@ import java.util.List;
  * values (prefix tuning); the attention mask then covers {@code P + T} positions.
  */
 public record SequenceClassifierInputs(
-    NDArray inputIds, NDArray inputsEmbeds, NDArray attentionMask, NDArray tokenTypeIds, NDArray labels,
-    List<NDList> pastKeyValues) {
+        NDArray inputIds,
+        NDArray inputsEmbeds,
+        NDArray attentionMask,
+        NDArray tokenTypeIds,
+        NDArray labels,
+        List<NDList> pastKeyValues) {
 
-  /** Inputs without past keys and values. */
-  public SequenceClassifierInputs(
-      NDArray inputIds, NDArray inputsEmbeds, NDArray attentionMask, NDArray tokenTypeIds, NDArray labels) {
-    this(inputIds, inputsEmbeds, attentionMask, tokenTypeIds, labels, null);
-  }
-
-  public SequenceClassifierInputs {
-    if ((inputIds == null) == (inputsEmbeds == null)) {
-      throw new IllegalArgumentException("give exactly one of input_ids and inputs_embeds");
+    /** Inputs without past keys and values. */
+    public SequenceClassifierInputs(
+            NDArray inputIds, NDArray inputsEmbeds, NDArray attentionMask, NDArray tokenTypeIds, NDArray labels) {
+        this(inputIds, inputsEmbeds, attentionMask, tokenTypeIds, labels, null);
     }
-  }
 
-  /** Token ids with an optional mask and labels. */
-  public static SequenceClassifierInputs of(NDArray inputIds, NDArray attentionMask, NDArray labels) {
-    return new SequenceClassifierInputs(inputIds, null, attentionMask, null, labels);
-  }
+    public SequenceClassifierInputs {
+        if ((inputIds == null) == (inputsEmbeds == null)) {
+            throw new IllegalArgumentException("give exactly one of input_ids and inputs_embeds");
+        }
+    }
 
-  /** Input embeddings {@code (B, T, D)} with an optional mask and labels. */
-  public static SequenceClassifierInputs ofEmbeds(
-      NDArray inputsEmbeds, NDArray attentionMask, NDArray labels) {
-    return new SequenceClassifierInputs(null, inputsEmbeds, attentionMask, null, labels);
-  }
+    /** Token ids with an optional mask and labels. */
+    public static SequenceClassifierInputs of(NDArray inputIds, NDArray attentionMask, NDArray labels) {
+        return new SequenceClassifierInputs(inputIds, null, attentionMask, null, labels);
+    }
 
-  /** These inputs with other labels. */
-  public SequenceClassifierInputs withLabels(NDArray newLabels) {
-    return new SequenceClassifierInputs(inputIds, inputsEmbeds, attentionMask, tokenTypeIds, newLabels, pastKeyValues);
-  }
+    /** Input embeddings {@code (B, T, D)} with an optional mask and labels. */
+    public static SequenceClassifierInputs ofEmbeds(NDArray inputsEmbeds, NDArray attentionMask, NDArray labels) {
+        return new SequenceClassifierInputs(null, inputsEmbeds, attentionMask, null, labels);
+    }
 
-  /** These inputs with other past keys and values ({@code null} for none). */
-  public SequenceClassifierInputs withPastKeyValues(List<NDList> past) {
-    return new SequenceClassifierInputs(inputIds, inputsEmbeds, attentionMask, tokenTypeIds, labels, past);
-  }
+    /** These inputs with other labels. */
+    public SequenceClassifierInputs withLabels(NDArray newLabels) {
+        return new SequenceClassifierInputs(
+                inputIds, inputsEmbeds, attentionMask, tokenTypeIds, newLabels, pastKeyValues);
+    }
 
-  /** The number of past positions {@code P}, 0 without past keys and values. */
-  public long pastLength() {
-    return pastKeyValues == null || pastKeyValues.isEmpty() ? 0 : pastKeyValues.get(0).get(0).getShape().get(2);
-  }
+    /** These inputs with other past keys and values ({@code null} for none). */
+    public SequenceClassifierInputs withPastKeyValues(List<NDList> past) {
+        return new SequenceClassifierInputs(inputIds, inputsEmbeds, attentionMask, tokenTypeIds, labels, past);
+    }
 
-  /** Any input array, for its manager and device. */
-  public NDArray any() {
-    return inputIds != null ? inputIds : inputsEmbeds;
-  }
+    /** The number of past positions {@code P}, 0 without past keys and values. */
+    public long pastLength() {
+        return pastKeyValues == null || pastKeyValues.isEmpty()
+                ? 0
+                : pastKeyValues.get(0).get(0).getShape().get(2);
+    }
+
+    /** Any input array, for its manager and device. */
+    public NDArray any() {
+        return inputIds != null ? inputIds : inputsEmbeds;
+    }
 }

@@ -18,48 +18,48 @@ import java.util.List;
  */
 public class WeightLoadException extends IllegalStateException {
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final List<String> missingKeys;
-  private final List<String> mismatchedKeys;
-  private final List<String> wrongDtypeKeys;
+    private final List<String> missingKeys;
+    private final List<String> mismatchedKeys;
+    private final List<String> wrongDtypeKeys;
 
-  public WeightLoadException(String message, List<String> missingKeys, List<String> mismatchedKeys) {
-    this(message, missingKeys, mismatchedKeys, List.of());
-  }
+    public WeightLoadException(String message, List<String> missingKeys, List<String> mismatchedKeys) {
+        this(message, missingKeys, mismatchedKeys, List.of());
+    }
 
-  /** Keys are missing, shapes differ or tensors are not floating-point. */
-  public WeightLoadException(String message, List<String> missingKeys, List<String> mismatchedKeys,
-      List<String> wrongDtypeKeys) {
-    super(message);
-    this.missingKeys = List.copyOf(missingKeys);
-    this.mismatchedKeys = List.copyOf(mismatchedKeys);
-    this.wrongDtypeKeys = List.copyOf(wrongDtypeKeys);
-  }
+    /** Keys are missing, shapes differ or tensors are not floating-point. */
+    public WeightLoadException(
+            String message, List<String> missingKeys, List<String> mismatchedKeys, List<String> wrongDtypeKeys) {
+        super(message);
+        this.missingKeys = List.copyOf(missingKeys);
+        this.mismatchedKeys = List.copyOf(mismatchedKeys);
+        this.wrongDtypeKeys = List.copyOf(wrongDtypeKeys);
+    }
 
-  /** The checkpoint could not be read; {@code cause} says why. */
-  public WeightLoadException(String message, Throwable cause) {
-    super(message, cause);
-    this.missingKeys = List.of();
-    this.mismatchedKeys = List.of();
-    this.wrongDtypeKeys = List.of();
-  }
+    /** The checkpoint could not be read; {@code cause} says why. */
+    public WeightLoadException(String message, Throwable cause) {
+        super(message, cause);
+        this.missingKeys = List.of();
+        this.mismatchedKeys = List.of();
+        this.wrongDtypeKeys = List.of();
+    }
 
-  /** Keys the model needs that the checkpoint lacks. */
-  public List<String> missingKeys() {
-    return missingKeys;
-  }
+    /** Keys the model needs that the checkpoint lacks. */
+    public List<String> missingKeys() {
+        return missingKeys;
+    }
 
-  /** Keys present in both whose shapes differ, each as {@code key: model [..] vs file [..]}. */
-  public List<String> mismatchedKeys() {
-    return mismatchedKeys;
-  }
+    /** Keys present in both whose shapes differ, each as {@code key: model [..] vs file [..]}. */
+    public List<String> mismatchedKeys() {
+        return mismatchedKeys;
+    }
 
-  /**
-   * Keys whose tensor is an integer or bool where the model needs floating-point values, each as
-   * {@code key: I64 in /path/model.safetensors, expected F32}.
-   */
-  public List<String> wrongDtypeKeys() {
-    return wrongDtypeKeys;
-  }
+    /**
+     * Keys whose tensor is an integer or bool where the model needs floating-point values, each as
+     * {@code key: I64 in /path/model.safetensors, expected F32}.
+     */
+    public List<String> wrongDtypeKeys() {
+        return wrongDtypeKeys;
+    }
 }

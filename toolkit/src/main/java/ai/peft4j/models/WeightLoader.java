@@ -25,132 +25,142 @@ import org.slf4j.LoggerFactory;
 /** Moves weights between a model's module tree and HF safetensors checkpoints. */
 final class WeightLoader {
 
-  private static final Logger LOG = LoggerFactory.getLogger(WeightLoader.class);
-  static final String WEIGHTS_NAME = "model.safetensors";
+    private static final Logger LOG = LoggerFactory.getLogger(WeightLoader.class);
+    static final String WEIGHTS_NAME = "model.safetensors";
 
-  private WeightLoader() {}
+    private WeightLoader() {}
 
-  static void load(PreTrainedModel model, Path dir) {
-    Map<String, Parameter> wanted = ModuleTree.uniqueParameters(model);
-    Map<String, Parameter> all = ModuleTree.namedParameters(model);
-    try (SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(dir)) {
-      // A checkpoint saved from the bare model (OPTModel) lacks the "model." prefix.
-      String prefix = model.baseModelPrefix() + ".";
-      boolean addPrefix =
-          ckpt.names().stream().noneMatch(n -> n.startsWith(prefix))
-              && wanted.keySet().stream().anyMatch(k -> k.startsWith(prefix));
+    static void load(PreTrainedModel model, Path dir) {
+        Map<String, Parameter> wanted = ModuleTree.uniqueParameters(model);
+        Map<String, Parameter> all = ModuleTree.namedParameters(model);
+        try (SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(dir)) {
+            // A checkpoint saved from the bare model (OPTModel) lacks the "model." prefix.
+            String prefix = model.baseModelPrefix() + ".";
+            boolean addPrefix = ckpt.names().stream().noneMatch(n -> n.startsWith(prefix))
+                    && wanted.keySet().stream().anyMatch(k -> k.startsWith(prefix));
 
-      // Old TF-converted checkpoints (bert-base-uncased) name LayerNorm weights gamma and beta: transformers'
-      // _fix_key reads them as weight and bias.
-      Map<String, String> stored = new java.util.HashMap<>();
-      for (String name : ckpt.names()) {
-        stored.putIfAbsent(fixKey(name), name);
-      }
-      Map<String, String> fileKeyOf = new LinkedHashMap<>();
-      List<String> missing = new ArrayList<>();
-      List<String> mismatched = new ArrayList<>();
-      List<String> wrongDtype = new ArrayList<>();
-      for (Map.Entry<String, Parameter> e : wanted.entrySet()) {
-        String key = e.getKey();
-        String fileKey = addPrefix && key.startsWith(prefix) ? key.substring(prefix.length()) : key;
-        if (!ckpt.contains(fileKey) && stored.containsKey(fileKey)) {
-          fileKey = stored.get(fileKey);
+            // Old TF-converted checkpoints (bert-base-uncased) name LayerNorm weights gamma and beta: transformers'
+            // _fix_key reads them as weight and bias.
+            Map<String, String> stored = new java.util.HashMap<>();
+            for (String name : ckpt.names()) {
+                stored.putIfAbsent(fixKey(name), name);
+            }
+            Map<String, String> fileKeyOf = new LinkedHashMap<>();
+            List<String> missing = new ArrayList<>();
+            List<String> mismatched = new ArrayList<>();
+            List<String> wrongDtype = new ArrayList<>();
+            for (Map.Entry<String, Parameter> e : wanted.entrySet()) {
+                String key = e.getKey();
+                String fileKey = addPrefix && key.startsWith(prefix) ? key.substring(prefix.length()) : key;
+                if (!ckpt.contains(fileKey) && stored.containsKey(fileKey)) {
+                    fileKey = stored.get(fileKey);
+                }
+                if (!ckpt.contains(fileKey)) {
+                    missing.add(key);
+                    continue;
+                }
+                TensorInfo info = ckpt.info(fileKey);
+                Shape fileShape = new Shape(info.shape());
+                Shape modelShape = ModuleTree.shapeOf(key, e.getValue());
+                if (!fileShape.equals(modelShape)) {
+                    mismatched.add(key + ": model " + modelShape + " vs file " + fileShape);
+                }
+                if (!info.dtype().isFloatingPoint()) {
+                    wrongDtype.add(key + ": " + info.dtype() + " in "
+                            + ckpt.shardOf(fileKey).path() + ", expected "
+                            + Dtype.fromDjl(Weights.loadType(e.getValue())));
+                }
+                fileKeyOf.put(key, fileKey);
+            }
+            // A checkpoint of the bare model has no task head: like transformers, create it fresh.
+            List<String> freshHead = new ArrayList<>();
+            if (missing.size() < wanted.size()) {
+                for (String key : missing) {
+                    if (model.taskHeadPrefixes().stream().anyMatch(key::startsWith)) {
+                        freshHead.add(key);
+                    }
+                }
+                missing.removeAll(freshHead);
+            }
+            if (!missing.isEmpty() || !mismatched.isEmpty() || !wrongDtype.isEmpty()) {
+                throw new WeightLoadException(
+                        "checkpoint " + dir + " does not fit "
+                                + model.getClass().getSimpleName()
+                                + (missing.isEmpty() ? "" : "; missing keys: " + brief(missing))
+                                + (mismatched.isEmpty() ? "" : "; shape mismatches: " + brief(mismatched))
+                                + (wrongDtype.isEmpty() ? "" : "; not floating-point: " + brief(wrongDtype))
+                                + ". Check that config.json describes these weights"
+                                + (wrongDtype.isEmpty()
+                                        ? ""
+                                        : " and that the file holds weights (F32, F16,"
+                                                + " BF16 or F64), not token ids or masks")
+                                + ".",
+                        missing,
+                        mismatched,
+                        wrongDtype);
+            }
+            List<String> unexpected = new ArrayList<>();
+            for (String name : ckpt.names()) {
+                String key = addPrefix ? prefix + fixKey(name) : fixKey(name);
+                if (!all.containsKey(key)) {
+                    unexpected.add(name);
+                }
+            }
+            if (!unexpected.isEmpty()) {
+                LOG.warn("{}: ignored keys the model does not use: {}", dir, unexpected);
+            }
+            for (Map.Entry<String, String> e : fileKeyOf.entrySet()) {
+                try (NDManager scratch = model.manager().newSubManager()) {
+                    Parameter p = wanted.get(e.getKey());
+                    // F64 becomes the model's float32, as transformers casts to the model dtype.
+                    NDArray value = Weights.toLoadType(ckpt.toNDArray(e.getValue(), scratch), p);
+                    Weights.assign(e.getKey(), p, value, model.manager());
+                }
+            }
+            if (!freshHead.isEmpty()) {
+                model.initWeights(0); // fills only what the checkpoint did not
+                LOG.warn(
+                        "Some weights of {} were not in {} and are newly initialized: {}. Train this"
+                                + " model on a downstream task before using it for predictions.",
+                        model.getClass().getSimpleName(),
+                        dir,
+                        freshHead);
+            }
+        } catch (SafetensorsException e) {
+            throw new WeightLoadException("cannot load weights from " + dir + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load weights from " + dir + ": " + e.getMessage(), e);
         }
-        if (!ckpt.contains(fileKey)) {
-          missing.add(key);
-          continue;
-        }
-        TensorInfo info = ckpt.info(fileKey);
-        Shape fileShape = new Shape(info.shape());
-        Shape modelShape = ModuleTree.shapeOf(key, e.getValue());
-        if (!fileShape.equals(modelShape)) {
-          mismatched.add(key + ": model " + modelShape + " vs file " + fileShape);
-        }
-        if (!info.dtype().isFloatingPoint()) {
-          wrongDtype.add(key + ": " + info.dtype() + " in " + ckpt.shardOf(fileKey).path()
-              + ", expected " + Dtype.fromDjl(Weights.loadType(e.getValue())));
-        }
-        fileKeyOf.put(key, fileKey);
-      }
-      // A checkpoint of the bare model has no task head: like transformers, create it fresh.
-      List<String> freshHead = new ArrayList<>();
-      if (missing.size() < wanted.size()) {
-        for (String key : missing) {
-          if (model.taskHeadPrefixes().stream().anyMatch(key::startsWith)) {
-            freshHead.add(key);
-          }
-        }
-        missing.removeAll(freshHead);
-      }
-      if (!missing.isEmpty() || !mismatched.isEmpty() || !wrongDtype.isEmpty()) {
-        throw new WeightLoadException(
-            "checkpoint " + dir + " does not fit " + model.getClass().getSimpleName()
-                + (missing.isEmpty() ? "" : "; missing keys: " + brief(missing))
-                + (mismatched.isEmpty() ? "" : "; shape mismatches: " + brief(mismatched))
-                + (wrongDtype.isEmpty() ? "" : "; not floating-point: " + brief(wrongDtype))
-                + ". Check that config.json describes these weights"
-                + (wrongDtype.isEmpty() ? "" : " and that the file holds weights (F32, F16,"
-                    + " BF16 or F64), not token ids or masks") + ".",
-            missing, mismatched, wrongDtype);
-      }
-      List<String> unexpected = new ArrayList<>();
-      for (String name : ckpt.names()) {
-        String key = addPrefix ? prefix + fixKey(name) : fixKey(name);
-        if (!all.containsKey(key)) {
-          unexpected.add(name);
-        }
-      }
-      if (!unexpected.isEmpty()) {
-        LOG.warn("{}: ignored keys the model does not use: {}", dir, unexpected);
-      }
-      for (Map.Entry<String, String> e : fileKeyOf.entrySet()) {
-        try (NDManager scratch = model.manager().newSubManager()) {
-          Parameter p = wanted.get(e.getKey());
-          // F64 becomes the model's float32, as transformers casts to the model dtype.
-          NDArray value = Weights.toLoadType(ckpt.toNDArray(e.getValue(), scratch), p);
-          Weights.assign(e.getKey(), p, value, model.manager());
-        }
-      }
-      if (!freshHead.isEmpty()) {
-        model.initWeights(0); // fills only what the checkpoint did not
-        LOG.warn("Some weights of {} were not in {} and are newly initialized: {}. Train this"
-            + " model on a downstream task before using it for predictions.",
-            model.getClass().getSimpleName(), dir, freshHead);
-      }
-    } catch (SafetensorsException e) {
-      throw new WeightLoadException("cannot load weights from " + dir + ": " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot load weights from " + dir + ": " + e.getMessage(), e);
     }
-  }
 
-  /** transformers' {@code _fix_key}: {@code beta} reads as {@code bias}, else {@code gamma} as {@code weight}. */
-  static String fixKey(String key) {
-    if (key.contains("beta")) {
-      return key.replace("beta", "bias");
+    /** transformers' {@code _fix_key}: {@code beta} reads as {@code bias}, else {@code gamma} as {@code weight}. */
+    static String fixKey(String key) {
+        if (key.contains("beta")) {
+            return key.replace("beta", "bias");
+        }
+        return key.contains("gamma") ? key.replace("gamma", "weight") : key;
     }
-    return key.contains("gamma") ? key.replace("gamma", "weight") : key;
-  }
 
-  /** A list for a message: whole up to 20 entries, else the first 20 and the count. */
-  static String brief(List<String> keys) {
-    return keys.size() <= 20 ? keys.toString()
-        : keys.subList(0, 20).toString().replaceFirst("]$", ", ... (" + keys.size() + " in all)]");
-  }
-
-  static void save(PreTrainedModel model, Path dir) {
-    Map<String, Tensor> tensors = new LinkedHashMap<>();
-    ModuleTree.uniqueParameters(model).forEach((key, p) -> {
-      if (!p.isInitialized()) {
-        throw new IllegalStateException("cannot save: parameter '" + key + "' has no value yet");
-      }
-      tensors.put(key, Tensor.of(p.getArray()));
-    });
-    try {
-      java.nio.file.Files.createDirectories(dir);
-      SafetensorsWriter.write(dir.resolve(WEIGHTS_NAME), tensors, Map.of("format", "pt"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot save weights to " + dir + ": " + e.getMessage(), e);
+    /** A list for a message: whole up to 20 entries, else the first 20 and the count. */
+    static String brief(List<String> keys) {
+        return keys.size() <= 20
+                ? keys.toString()
+                : keys.subList(0, 20).toString().replaceFirst("]$", ", ... (" + keys.size() + " in all)]");
     }
-  }
+
+    static void save(PreTrainedModel model, Path dir) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        ModuleTree.uniqueParameters(model).forEach((key, p) -> {
+            if (!p.isInitialized()) {
+                throw new IllegalStateException("cannot save: parameter '" + key + "' has no value yet");
+            }
+            tensors.put(key, Tensor.of(p.getArray()));
+        });
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            SafetensorsWriter.write(dir.resolve(WEIGHTS_NAME), tensors, Map.of("format", "pt"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save weights to " + dir + ": " + e.getMessage(), e);
+        }
+    }
 }

@@ -2,8 +2,8 @@ package ai.peft4j.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 
 /**
@@ -12,72 +12,71 @@ import ai.djl.training.ParameterStore;
  */
 public class Embedding extends UnaryModule {
 
-  private final long numEmbeddings;
-  private final long embeddingDim;
-  private final Integer paddingIdx;
-  private final Parameter weight;
+    private final long numEmbeddings;
+    private final long embeddingDim;
+    private final Integer paddingIdx;
+    private final Parameter weight;
 
-  /**
-   * @param paddingIdx the row kept at zero by the initializer (PyTorch's {@code padding_idx}), or
-   *     null
-   */
-  public Embedding(long numEmbeddings, long embeddingDim, Integer paddingIdx) {
-    if (numEmbeddings <= 0 || embeddingDim <= 0) {
-      throw new IllegalArgumentException(
-          "Embedding needs positive sizes, got " + numEmbeddings + " x " + embeddingDim);
+    /**
+     * @param paddingIdx the row kept at zero by the initializer (PyTorch's {@code padding_idx}), or
+     *     null
+     */
+    public Embedding(long numEmbeddings, long embeddingDim, Integer paddingIdx) {
+        if (numEmbeddings <= 0 || embeddingDim <= 0) {
+            throw new IllegalArgumentException(
+                    "Embedding needs positive sizes, got " + numEmbeddings + " x " + embeddingDim);
+        }
+        this.numEmbeddings = numEmbeddings;
+        this.embeddingDim = embeddingDim;
+        this.paddingIdx = paddingIdx;
+        this.weight = addParam("weight", Parameter.Type.WEIGHT, new Shape(numEmbeddings, embeddingDim));
     }
-    this.numEmbeddings = numEmbeddings;
-    this.embeddingDim = embeddingDim;
-    this.paddingIdx = paddingIdx;
-    this.weight = addParam("weight", Parameter.Type.WEIGHT, new Shape(numEmbeddings, embeddingDim));
-  }
 
-  /**
-   * An embedding whose weight is {@code shared} (tied weights, e.g. T5's {@code encoder.embed_tokens}, which is
-   * the model's {@code shared} embedding under a second name).
-   */
-  public Embedding(Parameter shared) {
-    Shape s = shared.getShape();
-    this.numEmbeddings = s.get(0);
-    this.embeddingDim = s.get(1);
-    this.paddingIdx = null;
-    this.weight = addParam("weight", shared);
-  }
+    /**
+     * An embedding whose weight is {@code shared} (tied weights, e.g. T5's {@code encoder.embed_tokens}, which is
+     * the model's {@code shared} embedding under a second name).
+     */
+    public Embedding(Parameter shared) {
+        Shape s = shared.getShape();
+        this.numEmbeddings = s.get(0);
+        this.embeddingDim = s.get(1);
+        this.paddingIdx = null;
+        this.weight = addParam("weight", shared);
+    }
 
-  public long numEmbeddings() {
-    return numEmbeddings;
-  }
+    public long numEmbeddings() {
+        return numEmbeddings;
+    }
 
-  public long embeddingDim() {
-    return embeddingDim;
-  }
+    public long embeddingDim() {
+        return embeddingDim;
+    }
 
-  /** PyTorch's {@code padding_idx}, or null. */
-  public Integer paddingIdx() {
-    return paddingIdx;
-  }
+    /** PyTorch's {@code padding_idx}, or null. */
+    public Integer paddingIdx() {
+        return paddingIdx;
+    }
 
-  public Parameter weight() {
-    return weight;
-  }
+    public Parameter weight() {
+        return weight;
+    }
 
-  /** Looks up {@code ids} (any integer type). */
-  @Override
-  public NDArray forward(ParameterStore ps, NDArray ids, boolean training) {
-    NDArray w = value(ps, weight, ids, training);
-    return ai.djl.nn.core.Embedding.embedding(ids, w, SparseFormat.DENSE).singletonOrThrow();
-  }
+    /** Looks up {@code ids} (any integer type). */
+    @Override
+    public NDArray forward(ParameterStore ps, NDArray ids, boolean training) {
+        NDArray w = value(ps, weight, ids, training);
+        return ai.djl.nn.core.Embedding.embedding(ids, w, SparseFormat.DENSE).singletonOrThrow();
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public Shape[] getOutputShapes(Shape[] inputShapes) {
-    return new Shape[] {inputShapes[0].add(embeddingDim)};
-  }
+    /** {@inheritDoc} */
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0].add(embeddingDim)};
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  protected String extraRepr() {
-    return numEmbeddings + ", " + embeddingDim
-        + (paddingIdx != null ? ", padding_idx=" + paddingIdx : "");
-  }
+    /** {@inheritDoc} */
+    @Override
+    protected String extraRepr() {
+        return numEmbeddings + ", " + embeddingDim + (paddingIdx != null ? ", padding_idx=" + paddingIdx : "");
+    }
 }

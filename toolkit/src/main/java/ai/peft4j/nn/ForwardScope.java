@@ -32,56 +32,56 @@ import java.util.List;
  */
 public final class ForwardScope implements AutoCloseable {
 
-  private final NDScope scope = new NDScope();
-  private final List<NDArray> kept = new ArrayList<>();
+    private final NDScope scope = new NDScope();
+    private final List<NDArray> kept = new ArrayList<>();
 
-  private ForwardScope() {}
+    private ForwardScope() {}
 
-  /** Opens a scope on this thread; close it on the same thread (try-with-resources). */
-  public static ForwardScope open() {
-    return new ForwardScope();
-  }
-
-  /**
-   * Opens a scope for a forward pass of {@code block}, first allocating its parameters where DJL's
-   * own forward would (training, not yet initialised): parameters allocated inside the scope would
-   * be closed with it.
-   */
-  public static ForwardScope open(Block block, ParameterStore ps, boolean training) {
-    initialize(block, ps, training);
-    return new ForwardScope();
-  }
-
-  /** Allocates {@code block}'s parameters where DJL's forward would: in training, when not yet initialised. */
-  public static void initialize(Block block, ParameterStore ps, boolean training) {
-    if (training && !block.isInitialized()) {
-      block.initialize(ps.getManager(), DataType.FLOAT32);
+    /** Opens a scope on this thread; close it on the same thread (try-with-resources). */
+    public static ForwardScope open() {
+        return new ForwardScope();
     }
-  }
 
-  /** Keeps {@code array} (may be null) past this scope and returns it. */
-  public NDArray keep(NDArray array) {
-    if (array != null) {
-      NDScope.unregister(array);
-      kept.add(array);
+    /**
+     * Opens a scope for a forward pass of {@code block}, first allocating its parameters where DJL's
+     * own forward would (training, not yet initialised): parameters allocated inside the scope would
+     * be closed with it.
+     */
+    public static ForwardScope open(Block block, ParameterStore ps, boolean training) {
+        initialize(block, ps, training);
+        return new ForwardScope();
     }
-    return array;
-  }
 
-  /** {@link #keep} of every array in {@code lists} (may be null), e.g. each layer's cached keys and values. */
-  public <L extends Iterable<NDArray>> List<L> keepAll(List<L> lists) {
-    if (lists != null) {
-      lists.forEach(list -> list.forEach(this::keep));
+    /** Allocates {@code block}'s parameters where DJL's forward would: in training, when not yet initialised. */
+    public static void initialize(Block block, ParameterStore ps, boolean training) {
+        if (training && !block.isInitialized()) {
+            block.initialize(ps.getManager(), DataType.FLOAT32);
+        }
     }
-    return lists;
-  }
 
-  /** Closes every array made in this scope but the kept ones, which move to the enclosing scope. */
-  @Override
-  public void close() {
-    scope.close();
-    for (NDArray a : kept) {
-      NDScope.register(a);
+    /** Keeps {@code array} (may be null) past this scope and returns it. */
+    public NDArray keep(NDArray array) {
+        if (array != null) {
+            NDScope.unregister(array);
+            kept.add(array);
+        }
+        return array;
     }
-  }
+
+    /** {@link #keep} of every array in {@code lists} (may be null), e.g. each layer's cached keys and values. */
+    public <L extends Iterable<NDArray>> List<L> keepAll(List<L> lists) {
+        if (lists != null) {
+            lists.forEach(list -> list.forEach(this::keep));
+        }
+        return lists;
+    }
+
+    /** Closes every array made in this scope but the kept ones, which move to the enclosing scope. */
+    @Override
+    public void close() {
+        scope.close();
+        for (NDArray a : kept) {
+            NDScope.register(a);
+        }
+    }
 }

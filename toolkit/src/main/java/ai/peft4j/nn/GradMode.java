@@ -19,31 +19,31 @@ import ai.djl.pytorch.jni.JniUtils;
  */
 public final class GradMode {
 
-  private GradMode() {}
+    private GradMode() {}
 
-  /** Restores the previous mode when closed. */
-  @FunctionalInterface
-  public interface Scope extends AutoCloseable {
-    @Override
-    void close();
-  }
-
-  /** Turns recording off on this thread until the returned scope closes. */
-  public static Scope off() {
-    if (!isPyTorch()) {
-      return () -> {};
+    /** Restores the previous mode when closed. */
+    @FunctionalInterface
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
     }
-    boolean before = JniUtils.isGradMode();
-    JniUtils.setGradMode(false);
-    return () -> JniUtils.setGradMode(before);
-  }
 
-  /** Whether autograd records on this thread (always true on engines other than PyTorch). */
-  public static boolean isEnabled() {
-    return !isPyTorch() || JniUtils.isGradMode();
-  }
+    /** Turns recording off on this thread until the returned scope closes. */
+    public static Scope off() {
+        if (!isPyTorch()) {
+            return () -> {};
+        }
+        boolean before = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        return () -> JniUtils.setGradMode(before);
+    }
 
-  private static boolean isPyTorch() {
-    return "PyTorch".equals(Engine.getInstance().getEngineName());
-  }
+    /** Whether autograd records on this thread (always true on engines other than PyTorch). */
+    public static boolean isEnabled() {
+        return !isPyTorch() || JniUtils.isGradMode();
+    }
+
+    private static boolean isPyTorch() {
+        return "PyTorch".equals(Engine.getInstance().getEngineName());
+    }
 }

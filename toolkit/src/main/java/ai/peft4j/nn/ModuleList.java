@@ -13,40 +13,40 @@ import java.util.List;
  */
 public class ModuleList<B extends Block> extends ModuleBlock {
 
-  private final List<B> items = new ArrayList<>();
+    private final List<B> items = new ArrayList<>();
 
-  /** Appends a block under the next index and returns it. */
-  public B add(B block) {
-    addModule(Integer.toString(items.size()), block);
-    items.add(block);
-    return block;
-  }
+    /** Appends a block under the next index and returns it. */
+    public B add(B block) {
+        addModule(Integer.toString(items.size()), block);
+        items.add(block);
+        return block;
+    }
 
-  /** The block at {@code index}, as currently registered (after any replacement). */
-  public B get(int index) {
-    return items.get(index);
-  }
+    /** The block at {@code index}, as currently registered (after any replacement). */
+    public B get(int index) {
+        return items.get(index);
+    }
 
-  public int size() {
-    return items.size();
-  }
+    public int size() {
+        return items.size();
+    }
 
-  /** The blocks in order. */
-  public List<B> items() {
-    return List.copyOf(items);
-  }
+    /** The blocks in order. */
+    public List<B> items() {
+        return List.copyOf(items);
+    }
 
-  @Override
-  @SuppressWarnings("unchecked")
-  protected void onChildReplaced(String name, Block old, Block replacement) {
-    // A replacement must keep the element type (e.g. a decoder layer stays a decoder layer).
-    items.set(Integer.parseInt(name), (B) replacement);
-  }
+    @Override
+    @SuppressWarnings("unchecked")
+    protected void onChildReplaced(String name, Block old, Block replacement) {
+        // A replacement must keep the element type (e.g. a decoder layer stays a decoder layer).
+        items.set(Integer.parseInt(name), (B) replacement);
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    throw new UnsupportedOperationException("a ModuleList is called through its owner");
-  }
+    /** {@inheritDoc} */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        throw new UnsupportedOperationException("a ModuleList is called through its owner");
+    }
 }

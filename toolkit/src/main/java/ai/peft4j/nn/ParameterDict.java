@@ -20,39 +20,45 @@ import java.util.Set;
  */
 public class ParameterDict extends ModuleBlock {
 
-  /** Adds {@code parameter} under {@code key}; the key must be new. */
-  public Parameter put(String key, Parameter parameter) {
-    return addParam(key, parameter);
-  }
+    /** Adds {@code parameter} under {@code key}; the key must be new. */
+    public Parameter put(String key, Parameter parameter) {
+        return addParam(key, parameter);
+    }
 
-  /** Adds a new weight of {@code shape} under {@code key} and returns it; the key must be new. */
-  public Parameter put(String key, ai.djl.ndarray.types.Shape shape) {
-    return put(key, Parameter.builder().setName(key).setType(Parameter.Type.WEIGHT).optShape(shape).build());
-  }
+    /** Adds a new weight of {@code shape} under {@code key} and returns it; the key must be new. */
+    public Parameter put(String key, ai.djl.ndarray.types.Shape shape) {
+        return put(
+                key,
+                Parameter.builder()
+                        .setName(key)
+                        .setType(Parameter.Type.WEIGHT)
+                        .optShape(shape)
+                        .build());
+    }
 
-  /** The parameter under {@code key}, or null. */
-  public Parameter get(String key) {
-    return namedDirectParameters().get(key);
-  }
+    /** The parameter under {@code key}, or null. */
+    public Parameter get(String key) {
+        return namedDirectParameters().get(key);
+    }
 
-  /** Removes and returns the parameter under {@code key}. */
-  public Parameter remove(String key) {
-    return removeParam(key);
-  }
+    /** Removes and returns the parameter under {@code key}. */
+    public Parameter remove(String key) {
+        return removeParam(key);
+    }
 
-  public boolean containsKey(String key) {
-    return namedDirectParameters().containsKey(key);
-  }
+    public boolean containsKey(String key) {
+        return namedDirectParameters().containsKey(key);
+    }
 
-  /** The keys, in insertion order (read-only). */
-  public Set<String> keySet() {
-    return Collections.unmodifiableSet(namedDirectParameters().keySet());
-  }
+    /** The keys, in insertion order (read-only). */
+    public Set<String> keySet() {
+        return Collections.unmodifiableSet(namedDirectParameters().keySet());
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    throw new UnsupportedOperationException("a ParameterDict is used by its owner");
-  }
+    /** {@inheritDoc} */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        throw new UnsupportedOperationException("a ParameterDict is used by its owner");
+    }
 }

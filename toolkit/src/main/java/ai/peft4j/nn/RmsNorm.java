@@ -14,47 +14,47 @@ import ai.djl.training.ParameterStore;
  */
 public class RmsNorm extends UnaryModule {
 
-  private final long dim;
-  private final float eps;
-  private final boolean unitOffset;
-  private final Parameter weight;
+    private final long dim;
+    private final float eps;
+    private final boolean unitOffset;
+    private final Parameter weight;
 
-  public RmsNorm(long dim, float eps) {
-    this(dim, eps, false);
-  }
-
-  /** @param unitOffset scale by {@code 1 + weight} (Gemma) instead of {@code weight} */
-  public RmsNorm(long dim, float eps, boolean unitOffset) {
-    this.dim = dim;
-    this.eps = eps;
-    this.unitOffset = unitOffset;
-    this.weight = addParam("weight", Parameter.Type.GAMMA, new Shape(dim));
-  }
-
-  /** Whether the scale is {@code 1 + weight} (then the weight's initial value is 0, else 1). */
-  public boolean unitOffset() {
-    return unitOffset;
-  }
-
-  public Parameter weight() {
-    return weight;
-  }
-
-  /** Normalises the last dimension of {@code x}. */
-  @Override
-  public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-    NDArray w = value(ps, weight, x, training);
-    NDArray h = x.toType(DataType.FLOAT32, false);
-    NDArray rms = h.square().mean(new int[] {-1}, true).add(eps).sqrt(); // add(Number): nothing saved for backward
-    if (unitOffset) {
-      return h.div(rms).mul(w.toType(DataType.FLOAT32, false).add(1f)).toType(x.getDataType(), false);
+    public RmsNorm(long dim, float eps) {
+        this(dim, eps, false);
     }
-    return h.div(rms).toType(x.getDataType(), false).mul(w); // input first: the result lives on its manager
-  }
 
-  /** {@inheritDoc} */
-  @Override
-  protected String extraRepr() {
-    return "(" + dim + ",), eps=" + eps + (unitOffset ? ", scale=1+weight" : "");
-  }
+    /** @param unitOffset scale by {@code 1 + weight} (Gemma) instead of {@code weight} */
+    public RmsNorm(long dim, float eps, boolean unitOffset) {
+        this.dim = dim;
+        this.eps = eps;
+        this.unitOffset = unitOffset;
+        this.weight = addParam("weight", Parameter.Type.GAMMA, new Shape(dim));
+    }
+
+    /** Whether the scale is {@code 1 + weight} (then the weight's initial value is 0, else 1). */
+    public boolean unitOffset() {
+        return unitOffset;
+    }
+
+    public Parameter weight() {
+        return weight;
+    }
+
+    /** Normalises the last dimension of {@code x}. */
+    @Override
+    public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
+        NDArray w = value(ps, weight, x, training);
+        NDArray h = x.toType(DataType.FLOAT32, false);
+        NDArray rms = h.square().mean(new int[] {-1}, true).add(eps).sqrt(); // add(Number): nothing saved for backward
+        if (unitOffset) {
+            return h.div(rms).mul(w.toType(DataType.FLOAT32, false).add(1f)).toType(x.getDataType(), false);
+        }
+        return h.div(rms).toType(x.getDataType(), false).mul(w); // input first: the result lives on its manager
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected String extraRepr() {
+        return "(" + dim + ",), eps=" + eps + (unitOffset ? ", scale=1+weight" : "");
+    }
 }

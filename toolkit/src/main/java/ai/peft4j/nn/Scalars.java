@@ -15,30 +15,30 @@ import ai.djl.ndarray.types.Shape;
  */
 public final class Scalars {
 
-  private Scalars() {}
+    private Scalars() {}
 
-  /** A 0-d array holding {@code v}, in {@code like}'s dtype, device and manager. */
-  public static NDArray like(NDArray like, double v) {
-    return like.getManager().full(new Shape(), (float) v, like.getDataType(), like.getDevice());
-  }
+    /** A 0-d array holding {@code v}, in {@code like}'s dtype, device and manager. */
+    public static NDArray like(NDArray like, double v) {
+        return like.getManager().full(new Shape(), (float) v, like.getDataType(), like.getDevice());
+    }
 
-  /** {@code x * v}. */
-  public static NDArray mul(NDArray x, double v) {
-    return x.mul(like(x, v));
-  }
+    /** {@code x * v}. */
+    public static NDArray mul(NDArray x, double v) {
+        return x.mul(like(x, v));
+    }
 
-  /** {@code x / v}. */
-  public static NDArray div(NDArray x, double v) {
-    return x.div(like(x, v));
-  }
+    /** {@code x / v}. */
+    public static NDArray div(NDArray x, double v) {
+        return x.div(like(x, v));
+    }
 
-  /** {@code max(x, v)} elementwise. */
-  public static NDArray maximum(NDArray x, double v) {
-    return x.maximum(like(x, v));
-  }
+    /** {@code max(x, v)} elementwise. */
+    public static NDArray maximum(NDArray x, double v) {
+        return x.maximum(like(x, v));
+    }
 
-  /** {@code x ** v}. */
-  public static NDArray pow(NDArray x, double v) {
-    return x.pow(like(x, v));
-  }
+    /** {@code x ** v}. */
+    public static NDArray pow(NDArray x, double v) {
+        return x.pow(like(x, v));
+    }
 }

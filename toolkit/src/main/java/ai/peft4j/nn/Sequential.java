@@ -15,68 +15,68 @@ import java.util.function.UnaryOperator;
  */
 public class Sequential extends ModuleBlock {
 
-  private int size;
+    private int size;
 
-  /** A sequence of {@code blocks}. */
-  public Sequential(Block... blocks) {
-    for (Block b : blocks) {
-      addModule(Integer.toString(size++), b);
-    }
-  }
-
-  /** The child at {@code index}. */
-  public Block get(int index) {
-    return namedChildren().get(Integer.toString(index));
-  }
-
-  public int size() {
-    return size;
-  }
-
-  /** Applies every child in order. */
-  public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-    for (int i = 0; i < size; i++) {
-      x = call(Integer.toString(i), ps, training, x);
-    }
-    return x;
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(forward(ps, inputs.singletonOrThrow(), training));
-  }
-
-  /** {@code nn.ReLU()}. */
-  public static ModuleBlock relu() {
-    return new Act("ReLU", Activation::relu);
-  }
-
-  /** {@code nn.Tanh()}. */
-  public static ModuleBlock tanh() {
-    return new Act("Tanh", Activation::tanh);
-  }
-
-  /** A parameter-free element-wise activation. */
-  static final class Act extends ModuleBlock {
-    private final String name;
-    private final UnaryOperator<NDArray> fn;
-
-    Act(String name, UnaryOperator<NDArray> fn) {
-      this.name = name;
-      this.fn = fn;
+    /** A sequence of {@code blocks}. */
+    public Sequential(Block... blocks) {
+        for (Block b : blocks) {
+            addModule(Integer.toString(size++), b);
+        }
     }
 
+    /** The child at {@code index}. */
+    public Block get(int index) {
+        return namedChildren().get(Integer.toString(index));
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** Applies every child in order. */
+    public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
+        for (int i = 0; i < size; i++) {
+            x = call(Integer.toString(i), ps, training, x);
+        }
+        return x;
+    }
+
+    /** {@inheritDoc} */
     @Override
     protected NDList forwardInternal(
-        ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-      return new NDList(fn.apply(inputs.singletonOrThrow()));
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(forward(ps, inputs.singletonOrThrow(), training));
     }
 
-    @Override
-    public String toString() {
-      return name + "()";
+    /** {@code nn.ReLU()}. */
+    public static ModuleBlock relu() {
+        return new Act("ReLU", Activation::relu);
     }
-  }
+
+    /** {@code nn.Tanh()}. */
+    public static ModuleBlock tanh() {
+        return new Act("Tanh", Activation::tanh);
+    }
+
+    /** A parameter-free element-wise activation. */
+    static final class Act extends ModuleBlock {
+        private final String name;
+        private final UnaryOperator<NDArray> fn;
+
+        Act(String name, UnaryOperator<NDArray> fn) {
+            this.name = name;
+            this.fn = fn;
+        }
+
+        @Override
+        protected NDList forwardInternal(
+                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+            return new NDList(fn.apply(inputs.singletonOrThrow()));
+        }
+
+        @Override
+        public String toString() {
+            return name + "()";
+        }
+    }
 }

@@ -20,19 +20,19 @@ import ai.djl.util.PairList;
  */
 public abstract class UnaryModule extends ModuleBlock {
 
-  /** Applies this module to {@code x}. */
-  public abstract NDArray forward(ParameterStore ps, NDArray x, boolean training);
+    /** Applies this module to {@code x}. */
+    public abstract NDArray forward(ParameterStore ps, NDArray x, boolean training);
 
-  /** {@inheritDoc} Runs {@link #forward} on the one input. */
-  @Override
-  protected final NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(forward(ps, inputs.singletonOrThrow(), training));
-  }
+    /** {@inheritDoc} Runs {@link #forward} on the one input. */
+    @Override
+    protected final NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(forward(ps, inputs.singletonOrThrow(), training));
+    }
 
-  /** {@inheritDoc} The input's shape. */
-  @Override
-  public Shape[] getOutputShapes(Shape[] inputShapes) {
-    return inputShapes;
-  }
+    /** {@inheritDoc} The input's shape. */
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return inputShapes;
+    }
 }

@@ -10,10 +10,10 @@ import ai.djl.training.ParameterStore;
 @FunctionalInterface
 public interface LossFunction {
 
-  /**
-   * @param ps the step's parameter store (use it for every forward call)
-   * @param batch the batch, on the step's manager
-   * @param training true for training steps (dropout on), false for evaluation
-   */
-  NDArray loss(ParameterStore ps, TextDataset.Batch batch, boolean training);
+    /**
+     * @param ps the step's parameter store (use it for every forward call)
+     * @param batch the batch, on the step's manager
+     * @param training true for training steps (dropout on), false for evaluation
+     */
+    NDArray loss(ParameterStore ps, TextDataset.Batch batch, boolean training);
 }

@@ -20,52 +20,54 @@ import java.util.Locale;
  */
 public record LrSchedule(Type type, double baseLr, int warmupSteps, int totalSteps) {
 
-  /** The schedule kinds, named as transformers' {@code SchedulerType}. */
-  public enum Type {
-    CONSTANT, LINEAR, COSINE;
+    /** The schedule kinds, named as transformers' {@code SchedulerType}. */
+    public enum Type {
+        CONSTANT,
+        LINEAR,
+        COSINE;
 
-    /** transformers' name ({@code "linear"}, ...). */
-    public String hfName() {
-      return name().toLowerCase(Locale.ROOT);
+        /** transformers' name ({@code "linear"}, ...). */
+        public String hfName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** Parses transformers' name; {@code constant_with_warmup} is {@link #CONSTANT}. */
+        public static Type parse(String name) {
+            String n = name.toLowerCase(Locale.ROOT);
+            return n.equals("constant_with_warmup") ? CONSTANT : valueOf(n.toUpperCase(Locale.ROOT));
+        }
     }
 
-    /** Parses transformers' name; {@code constant_with_warmup} is {@link #CONSTANT}. */
-    public static Type parse(String name) {
-      String n = name.toLowerCase(Locale.ROOT);
-      return n.equals("constant_with_warmup") ? CONSTANT : valueOf(n.toUpperCase(Locale.ROOT));
+    public LrSchedule {
+        if (warmupSteps < 0 || totalSteps < 0) {
+            throw new IllegalArgumentException("warm-up and total steps must be >= 0");
+        }
+        if (!(baseLr >= 0)) {
+            throw new IllegalArgumentException("learning rate must be >= 0, got " + baseLr);
+        }
     }
-  }
 
-  public LrSchedule {
-    if (warmupSteps < 0 || totalSteps < 0) {
-      throw new IllegalArgumentException("warm-up and total steps must be >= 0");
+    /** The multiplier of {@link #baseLr} at optimizer step {@code step} (0-based). */
+    public double factor(long step) {
+        if (step < warmupSteps) {
+            return (double) step / Math.max(1, warmupSteps);
+        }
+        switch (type) {
+            case CONSTANT:
+                return 1.0;
+            case LINEAR:
+                return Math.max(0.0, (double) (totalSteps - step) / Math.max(1, totalSteps - warmupSteps));
+            case COSINE: {
+                double progress = (double) (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps);
+                return Math.max(0.0, 0.5 * (1.0 + Math.cos(Math.PI * progress)));
+            }
+            default:
+                throw new AssertionError(type);
+        }
     }
-    if (!(baseLr >= 0)) {
-      throw new IllegalArgumentException("learning rate must be >= 0, got " + baseLr);
-    }
-  }
 
-  /** The multiplier of {@link #baseLr} at optimizer step {@code step} (0-based). */
-  public double factor(long step) {
-    if (step < warmupSteps) {
-      return (double) step / Math.max(1, warmupSteps);
+    /** The learning rate at optimizer step {@code step} (0-based). */
+    public double lr(long step) {
+        return baseLr * factor(step);
     }
-    switch (type) {
-      case CONSTANT:
-        return 1.0;
-      case LINEAR:
-        return Math.max(0.0, (double) (totalSteps - step) / Math.max(1, totalSteps - warmupSteps));
-      case COSINE: {
-        double progress = (double) (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps);
-        return Math.max(0.0, 0.5 * (1.0 + Math.cos(Math.PI * progress)));
-      }
-      default:
-        throw new AssertionError(type);
-    }
-  }
-
-  /** The learning rate at optimizer step {@code step} (0-based). */
-  public double lr(long step) {
-    return baseLr * factor(step);
-  }
 }

@@ -45,212 +45,217 @@ import java.util.function.Consumer;
  */
 public final class PeftTrainer implements AutoCloseable {
 
-  private final PeftModel model;
-  private final TrainingArguments args;
-  private final TextDataset evalData;
-  private final Device device;
-  private final NDManager root;
-  private final Map<String, Parameter> params;
-  private final AdamW optimizer;
-  private final LrSchedule schedule;
-  private final long totalSteps;
-  private final TrainingSteps steps;
-  private final List<TrainingListener> listeners = new CopyOnWriteArrayList<>();
-  private final List<StepRecord> history = new ArrayList<>();
-  private long globalStep;
-  private volatile boolean stopRequested;
+    private final PeftModel model;
+    private final TrainingArguments args;
+    private final TextDataset evalData;
+    private final Device device;
+    private final NDManager root;
+    private final Map<String, Parameter> params;
+    private final AdamW optimizer;
+    private final LrSchedule schedule;
+    private final long totalSteps;
+    private final TrainingSteps steps;
+    private final List<TrainingListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<StepRecord> history = new ArrayList<>();
+    private long globalStep;
+    private volatile boolean stopRequested;
 
-  PeftTrainer(TrainerBuilder b) {
-    if (b.trainData == null) {
-      throw new IllegalStateException("no training data: call trainData(...)");
-    }
-    this.model = b.model;
-    this.args = b.arguments();
-    this.evalData = b.evalData;
-    this.device = DevicePlacement.choose(args.device());
-    DevicePlacement.place(model, device, args.halfPrecisionBase());
-    this.params = model.trainableParameters();
-    if (params.isEmpty()) {
-      throw new IllegalStateException("the model has no trainable parameter");
-    }
-    this.root = NDManager.newBaseManager(device);
-    this.root.setName("PeftTrainer");
-    this.optimizer = Optimization.adamW(args, model, params, root);
-    this.totalSteps = args.totalSteps(b.trainData);
-    this.schedule = Optimization.schedule(args, totalSteps);
-    LossFunction loss = b.lossFunction != null ? b.lossFunction : (ps, batch, training) ->
-        model.loss(ps, batch.inputIds(), batch.attentionMask(), batch.labels(), training);
-    this.steps = new TrainingSteps(args, b.trainData, loss, params, optimizer, schedule, root);
-    if (args.progressBar()) {
-      listeners.add(new ProgressBarListener());
-    }
-    listeners.addAll(b.listeners);
-  }
-
-  /** A builder for training {@code model}'s active adapter. */
-  public static TrainerBuilder builder(PeftModel model) {
-    return new TrainerBuilder(model);
-  }
-
-  // ---------------------------------------------------------------- accessors
-
-  /** The settings of this run, as built. */
-  public TrainingArguments args() {
-    return args;
-  }
-
-  /** The device training runs on. */
-  public Device device() {
-    return device;
-  }
-
-  /** Optimizer steps done so far (including those restored by {@link #resume}). */
-  public long globalStep() {
-    return globalStep;
-  }
-
-  /** The step count this run aims for. */
-  public long totalSteps() {
-    return totalSteps;
-  }
-
-  /** The schedule in use. */
-  public LrSchedule schedule() {
-    return schedule;
-  }
-
-  /** The optimizer (state of the trainable parameters only). */
-  public AdamW optimizer() {
-    return optimizer;
-  }
-
-  /** The parameters that train, by in-memory key. */
-  public Map<String, Parameter> trainableParameters() {
-    return params;
-  }
-
-  /** Adds a listener (e.g. a notebook display). */
-  public PeftTrainer addListener(TrainingListener listener) {
-    listeners.add(Objects.requireNonNull(listener));
-    return this;
-  }
-
-  /** Asks a running {@link #train()} to stop after its current step (any thread). */
-  public void requestStop() {
-    stopRequested = true;
-  }
-
-  /**
-   * The logged steps, oldest first (a copy): transformers' {@code state.log_history}. {@code
-   * ai.peft4j.display.TrainingHistory} shows them as a table, {@code LossCurves} as a chart.
-   */
-  public List<StepRecord> records() {
-    synchronized (history) {
-      return List.copyOf(history);
-    }
-  }
-
-  // ---------------------------------------------------------------- training
-
-  /**
-   * Trains until {@link #totalSteps()} optimizer steps are done (continuing from {@link
-   * #globalStep()}), or until interrupted.
-   */
-  public TrainResult train() {
-    long start = System.nanoTime();
-    stopRequested = false;
-    boolean interrupted = false;
-    double lossSum = 0;
-    int done = 0;
-    notify(l -> l.onTrainBegin(this, totalSteps));
-    try {
-      while (globalStep < totalSteps) {
-        if (stopRequested || Thread.interrupted()) {
-          interrupted = true;
-          break;
+    PeftTrainer(TrainerBuilder b) {
+        if (b.trainData == null) {
+            throw new IllegalStateException("no training data: call trainData(...)");
         }
-        StepRecord r = steps.step(globalStep);
-        globalStep = r.step();
-        lossSum += r.loss();
-        done++;
-        // An interrupt during the step is honoured now; it is consumed so that saving still works.
-        if (Thread.interrupted()) {
-          stopRequested = true;
+        this.model = b.model;
+        this.args = b.arguments();
+        this.evalData = b.evalData;
+        this.device = DevicePlacement.choose(args.device());
+        DevicePlacement.place(model, device, args.halfPrecisionBase());
+        this.params = model.trainableParameters();
+        if (params.isEmpty()) {
+            throw new IllegalStateException("the model has no trainable parameter");
         }
-        if (evalData != null && args.evalSteps() > 0 && globalStep % args.evalSteps() == 0) {
-          double ev = evaluate();
-          r = r.withEvalLoss(ev);
-          long s = globalStep;
-          notify(l -> l.onEvaluate(s, ev));
+        this.root = NDManager.newBaseManager(device);
+        this.root.setName("PeftTrainer");
+        this.optimizer = Optimization.adamW(args, model, params, root);
+        this.totalSteps = args.totalSteps(b.trainData);
+        this.schedule = Optimization.schedule(args, totalSteps);
+        LossFunction loss = b.lossFunction != null
+                ? b.lossFunction
+                : (ps, batch, training) ->
+                        model.loss(ps, batch.inputIds(), batch.attentionMask(), batch.labels(), training);
+        this.steps = new TrainingSteps(args, b.trainData, loss, params, optimizer, schedule, root);
+        if (args.progressBar()) {
+            listeners.add(new ProgressBarListener());
         }
+        listeners.addAll(b.listeners);
+    }
+
+    /** A builder for training {@code model}'s active adapter. */
+    public static TrainerBuilder builder(PeftModel model) {
+        return new TrainerBuilder(model);
+    }
+
+    // ---------------------------------------------------------------- accessors
+
+    /** The settings of this run, as built. */
+    public TrainingArguments args() {
+        return args;
+    }
+
+    /** The device training runs on. */
+    public Device device() {
+        return device;
+    }
+
+    /** Optimizer steps done so far (including those restored by {@link #resume}). */
+    public long globalStep() {
+        return globalStep;
+    }
+
+    /** The step count this run aims for. */
+    public long totalSteps() {
+        return totalSteps;
+    }
+
+    /** The schedule in use. */
+    public LrSchedule schedule() {
+        return schedule;
+    }
+
+    /** The optimizer (state of the trainable parameters only). */
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    /** The parameters that train, by in-memory key. */
+    public Map<String, Parameter> trainableParameters() {
+        return params;
+    }
+
+    /** Adds a listener (e.g. a notebook display). */
+    public PeftTrainer addListener(TrainingListener listener) {
+        listeners.add(Objects.requireNonNull(listener));
+        return this;
+    }
+
+    /** Asks a running {@link #train()} to stop after its current step (any thread). */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /**
+     * The logged steps, oldest first (a copy): transformers' {@code state.log_history}. {@code
+     * ai.peft4j.display.TrainingHistory} shows them as a table, {@code LossCurves} as a chart.
+     */
+    public List<StepRecord> records() {
         synchronized (history) {
-          history.add(r);
+            return List.copyOf(history);
         }
-        if (args.outputDir() != null && args.saveSteps() > 0 && globalStep % args.saveSteps() == 0) {
-          Path dir = saveCheckpoint();
-          long s = globalStep;
-          notify(l -> l.onCheckpoint(s, dir));
+    }
+
+    // ---------------------------------------------------------------- training
+
+    /**
+     * Trains until {@link #totalSteps()} optimizer steps are done (continuing from {@link
+     * #globalStep()}), or until interrupted.
+     */
+    public TrainResult train() {
+        long start = System.nanoTime();
+        stopRequested = false;
+        boolean interrupted = false;
+        double lossSum = 0;
+        int done = 0;
+        notify(l -> l.onTrainBegin(this, totalSteps));
+        try {
+            while (globalStep < totalSteps) {
+                if (stopRequested || Thread.interrupted()) {
+                    interrupted = true;
+                    break;
+                }
+                StepRecord r = steps.step(globalStep);
+                globalStep = r.step();
+                lossSum += r.loss();
+                done++;
+                // An interrupt during the step is honoured now; it is consumed so that saving still works.
+                if (Thread.interrupted()) {
+                    stopRequested = true;
+                }
+                if (evalData != null && args.evalSteps() > 0 && globalStep % args.evalSteps() == 0) {
+                    double ev = evaluate();
+                    r = r.withEvalLoss(ev);
+                    long s = globalStep;
+                    notify(l -> l.onEvaluate(s, ev));
+                }
+                synchronized (history) {
+                    history.add(r);
+                }
+                if (args.outputDir() != null && args.saveSteps() > 0 && globalStep % args.saveSteps() == 0) {
+                    Path dir = saveCheckpoint();
+                    long s = globalStep;
+                    notify(l -> l.onCheckpoint(s, dir));
+                }
+                StepRecord logged = r;
+                notify(l -> l.onStep(logged));
+            }
+        } catch (RuntimeException e) {
+            notify(l -> l.onTrainFailed(e));
+            throw e;
         }
-        StepRecord logged = r;
-        notify(l -> l.onStep(logged));
-      }
-    } catch (RuntimeException e) {
-      notify(l -> l.onTrainFailed(e));
-      throw e;
+        TrainResult result = new TrainResult(
+                globalStep,
+                done == 0 ? Double.NaN : lossSum / done,
+                interrupted || stopRequested && globalStep < totalSteps,
+                (System.nanoTime() - start) / 1e9);
+        notify(l -> l.onTrainEnd(result));
+        return result;
     }
-    TrainResult result = new TrainResult(globalStep, done == 0 ? Double.NaN : lossSum / done,
-        interrupted || stopRequested && globalStep < totalSteps, (System.nanoTime() - start) / 1e9);
-    notify(l -> l.onTrainEnd(result));
-    return result;
-  }
 
-  private void notify(Consumer<TrainingListener> call) {
-    for (TrainingListener l : listeners) {
-      call.accept(l);
+    private void notify(Consumer<TrainingListener> call) {
+        for (TrainingListener l : listeners) {
+            call.accept(l);
+        }
     }
-  }
 
-  /** The mean loss over the evaluation data, without gradients and with dropout off. */
-  public double evaluate() {
-    if (evalData == null) {
-      throw new IllegalStateException("no evaluation data: call evalData(...)");
+    /** The mean loss over the evaluation data, without gradients and with dropout off. */
+    public double evaluate() {
+        if (evalData == null) {
+            throw new IllegalStateException("no evaluation data: call evalData(...)");
+        }
+        return steps.evaluate(evalData);
     }
-    return steps.evaluate(evalData);
-  }
 
-  // ---------------------------------------------------------------- checkpoints
+    // ---------------------------------------------------------------- checkpoints
 
-  /**
-   * Writes {@code outputDir/checkpoint-<step>/}: the adapter in PEFT's format ({@link
-   * PeftModel#savePretrained}) and {@link TrainerCheckpoint#FILE}, as one step: a process killed
-   * while saving over a checkpoint leaves the old one or the new one.
-   */
-  public Path saveCheckpoint() {
-    if (args.outputDir() == null) {
-      throw new IllegalStateException("no output directory: call outputDir(...)");
+    /**
+     * Writes {@code outputDir/checkpoint-<step>/}: the adapter in PEFT's format ({@link
+     * PeftModel#savePretrained}) and {@link TrainerCheckpoint#FILE}, as one step: a process killed
+     * while saving over a checkpoint leaves the old one or the new one.
+     */
+    public Path saveCheckpoint() {
+        if (args.outputDir() == null) {
+            throw new IllegalStateException("no output directory: call outputDir(...)");
+        }
+        return TrainerCheckpoint.save(args.outputDir(), globalStep, args, schedule, model, params, optimizer);
     }
-    return TrainerCheckpoint.save(args.outputDir(), globalStep, args, schedule, model, params, optimizer);
-  }
 
-  /**
-   * Restores a checkpoint written by {@link #saveCheckpoint()}: the trainable weights, AdamW's
-   * moments and the step, so that {@link #train()} continues the same trajectory (same data order,
-   * learning rates and dropout draws). The model must carry the same adapter (same config).
-   */
-  public PeftTrainer resume(Path checkpointDir) {
-    globalStep = TrainerCheckpoint.restore(checkpointDir, args, params, optimizer, root);
-    return this;
-  }
+    /**
+     * Restores a checkpoint written by {@link #saveCheckpoint()}: the trainable weights, AdamW's
+     * moments and the step, so that {@link #train()} continues the same trajectory (same data order,
+     * learning rates and dropout draws). The model must carry the same adapter (same config).
+     */
+    public PeftTrainer resume(Path checkpointDir) {
+        globalStep = TrainerCheckpoint.restore(checkpointDir, args, params, optimizer, root);
+        return this;
+    }
 
-  /** The trainer's own manager (optimizer state, per-step sub-managers); for leak checks. */
-  NDManager manager() {
-    return root;
-  }
+    /** The trainer's own manager (optimizer state, per-step sub-managers); for leak checks. */
+    NDManager manager() {
+        return root;
+    }
 
-  /** Frees the optimizer state and per-trainer arrays (not the model). */
-  @Override
-  public void close() {
-    optimizer.close();
-    root.close();
-  }
+    /** Frees the optimizer state and per-trainer arrays (not the model). */
+    @Override
+    public void close() {
+        optimizer.close();
+        root.close();
+    }
 }

@@ -11,11 +11,11 @@ package ai.peft4j.train;
  * @param tokensPerSecond real (non-padding) tokens processed per second in this step
  * @param evalLoss the evaluation loss measured after this step, or NaN
  */
-public record StepRecord(long step, double epoch, double loss, double lr, double gradNorm,
-    double tokensPerSecond, double evalLoss) {
+public record StepRecord(
+        long step, double epoch, double loss, double lr, double gradNorm, double tokensPerSecond, double evalLoss) {
 
-  /** This record with an evaluation loss. */
-  public StepRecord withEvalLoss(double value) {
-    return new StepRecord(step, epoch, loss, lr, gradNorm, tokensPerSecond, value);
-  }
+    /** This record with an evaluation loss. */
+    public StepRecord withEvalLoss(double value) {
+        return new StepRecord(step, epoch, loss, lr, gradNorm, tokensPerSecond, value);
+    }
 }

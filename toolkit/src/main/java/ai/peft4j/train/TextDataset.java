@@ -28,208 +28,212 @@ import tech.tablesaw.columns.Column;
  */
 public final class TextDataset {
 
-  /** What the labels are. */
-  public enum Task {
-    /** Labels are the inputs (next-token prediction). */
-    CAUSAL_LM,
-    /** One integer class per example. */
-    SEQ_CLS
-  }
-
-  private final Task task;
-  private final List<int[]> ids;
-  private final int[] labels;
-  private final int padTokenId;
-  private final List<String> labelNames;
-
-  private TextDataset(Task task, List<int[]> ids, int[] labels, int padTokenId, List<String> labelNames) {
-    this.task = task;
-    this.ids = List.copyOf(ids);
-    this.labels = labels;
-    this.padTokenId = padTokenId;
-    this.labelNames = labelNames;
-  }
-
-  /** Causal-LM examples from texts, each truncated to {@code maxLength} tokens. */
-  public static TextDataset causalLm(List<String> texts, TextTokenizer tokenizer, int maxLength) {
-    List<int[]> out = new ArrayList<>(texts.size());
-    for (String t : texts) {
-      int[] e = truncate(tokenizer.encode(t), maxLength);
-      if (e.length > 0) {
-        out.add(e);
-      }
+    /** What the labels are. */
+    public enum Task {
+        /** Labels are the inputs (next-token prediction). */
+        CAUSAL_LM,
+        /** One integer class per example. */
+        SEQ_CLS
     }
-    if (out.isEmpty()) {
-      throw new IllegalArgumentException("no text gave any token");
+
+    private final Task task;
+    private final List<int[]> ids;
+    private final int[] labels;
+    private final int padTokenId;
+    private final List<String> labelNames;
+
+    private TextDataset(Task task, List<int[]> ids, int[] labels, int padTokenId, List<String> labelNames) {
+        this.task = task;
+        this.ids = List.copyOf(ids);
+        this.labels = labels;
+        this.padTokenId = padTokenId;
+        this.labelNames = labelNames;
     }
-    return new TextDataset(Task.CAUSAL_LM, out, null, tokenizer.padTokenId(), List.of());
-  }
 
-  /** Causal-LM examples from a text column of a Tablesaw table. */
-  public static TextDataset causalLm(Table table, String textColumn, TextTokenizer tokenizer,
-      int maxLength) {
-    return causalLm(texts(table, textColumn), tokenizer, maxLength);
-  }
-
-  /** Pre-tokenized causal-LM examples (used as given, padded with {@code padTokenId}). */
-  public static TextDataset ofTokenIds(List<int[]> tokenIds, int padTokenId) {
-    return new TextDataset(Task.CAUSAL_LM, tokenIds, null, padTokenId, List.of());
-  }
-
-  /** Classification examples: {@code labels.get(i)} is the class id of {@code texts.get(i)}. */
-  public static TextDataset classification(List<String> texts, List<Integer> labels,
-      TextTokenizer tokenizer, int maxLength) {
-    if (texts.size() != labels.size()) {
-      throw new IllegalArgumentException(
-          texts.size() + " texts but " + labels.size() + " labels");
-    }
-    List<int[]> out = new ArrayList<>(texts.size());
-    int[] y = new int[texts.size()];
-    for (int i = 0; i < texts.size(); i++) {
-      int[] e = truncate(tokenizer.encode(texts.get(i)), maxLength);
-      if (e.length == 0) {
-        throw new IllegalArgumentException("text " + i + " gave no token");
-      }
-      out.add(e);
-      y[i] = Objects.requireNonNull(labels.get(i), "label " + i);
-    }
-    return new TextDataset(Task.SEQ_CLS, out, y, tokenizer.padTokenId(), List.of());
-  }
-
-  /**
-   * Classification examples from a table. An integer label column is used as is; a text label
-   * column is mapped to ids in sorted order ({@link #labelNames()}).
-   */
-  public static TextDataset classification(Table table, String textColumn, String labelColumn,
-      TextTokenizer tokenizer, int maxLength) {
-    Column<?> col = table.column(labelColumn);
-    List<Integer> y = new ArrayList<>(col.size());
-    List<String> names = List.of();
-    if (col.type().name().equals("STRING") || col.type().name().equals("TEXT")) {
-      names = new ArrayList<>(new TreeSet<>(col.asList().stream().map(String::valueOf).toList()));
-      for (Object o : col.asList()) {
-        y.add(names.indexOf(String.valueOf(o)));
-      }
-    } else {
-      for (Object o : col.asList()) {
-        y.add(((Number) o).intValue());
-      }
-    }
-    TextDataset d = classification(texts(table, textColumn), y, tokenizer, maxLength);
-    return new TextDataset(d.task, d.ids, d.labels, d.padTokenId, List.copyOf(names));
-  }
-
-  private static List<String> texts(Table table, String column) {
-    List<String> out = new ArrayList<>(table.rowCount());
-    for (Object o : table.column(column).asList()) {
-      out.add(o == null ? "" : String.valueOf(o));
-    }
-    return out;
-  }
-
-  private static int[] truncate(int[] ids, int maxLength) {
-    if (maxLength <= 0) {
-      throw new IllegalArgumentException("maxLength must be positive");
-    }
-    return ids.length <= maxLength ? ids : java.util.Arrays.copyOf(ids, maxLength);
-  }
-
-  public Task task() {
-    return task;
-  }
-
-  /** The number of examples. */
-  public int size() {
-    return ids.size();
-  }
-
-  /** The token ids of example {@code i} (a copy). */
-  public int[] tokenIds(int i) {
-    return ids.get(i).clone();
-  }
-
-  /** The class names when labels came from a text column, else empty. */
-  public List<String> labelNames() {
-    return labelNames;
-  }
-
-  public int padTokenId() {
-    return padTokenId;
-  }
-
-  /**
-   * The example indices of each batch of one epoch: all examples in order, or shuffled by a
-   * generator seeded from {@code seed} and {@code epoch} (so every epoch differs and a resumed run
-   * sees the same order). The last batch may be smaller.
-   */
-  public List<int[]> batchOrder(int batchSize, boolean shuffle, long seed, int epoch) {
-    if (batchSize <= 0) {
-      throw new IllegalArgumentException("batch size must be positive");
-    }
-    List<Integer> order = new ArrayList<>(size());
-    for (int i = 0; i < size(); i++) {
-      order.add(i);
-    }
-    if (shuffle) {
-      Collections.shuffle(order, new Random(seed * 1_000_003L + epoch));
-    }
-    List<int[]> out = new ArrayList<>();
-    for (int start = 0; start < order.size(); start += batchSize) {
-      int end = Math.min(order.size(), start + batchSize);
-      out.add(order.subList(start, end).stream().mapToInt(Integer::intValue).toArray());
-    }
-    return out;
-  }
-
-  /** The number of batches per epoch. */
-  public int batchesPerEpoch(int batchSize) {
-    return (size() + batchSize - 1) / batchSize;
-  }
-
-  /**
-   * One padded batch on {@code manager}: INT64 {@code inputIds (B, T)}, {@code attentionMask (B,
-   * T)} and labels ({@code (B, T)} for causal LM, {@code (B)} for classification), with {@code T}
-   * the longest example of the batch.
-   */
-  public Batch collate(int[] indices, NDManager manager) {
-    int b = indices.length;
-    int t = 0;
-    for (int i : indices) {
-      t = Math.max(t, ids.get(i).length);
-    }
-    long[] x = new long[b * t];
-    long[] mask = new long[b * t];
-    long[] y = new long[task == Task.CAUSAL_LM ? b * t : b];
-    int tokens = 0;
-    for (int r = 0; r < b; r++) {
-      int[] e = ids.get(indices[r]);
-      for (int c = 0; c < t; c++) {
-        boolean real = c < e.length;
-        x[r * t + c] = real ? e[c] : padTokenId;
-        mask[r * t + c] = real ? 1 : 0;
-        if (task == Task.CAUSAL_LM) {
-          y[r * t + c] = real ? e[c] : Losses.IGNORE_INDEX;
+    /** Causal-LM examples from texts, each truncated to {@code maxLength} tokens. */
+    public static TextDataset causalLm(List<String> texts, TextTokenizer tokenizer, int maxLength) {
+        List<int[]> out = new ArrayList<>(texts.size());
+        for (String t : texts) {
+            int[] e = truncate(tokenizer.encode(t), maxLength);
+            if (e.length > 0) {
+                out.add(e);
+            }
         }
-      }
-      tokens += e.length;
-      if (task == Task.SEQ_CLS) {
-        y[r] = labels[indices[r]];
-      }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("no text gave any token");
+        }
+        return new TextDataset(Task.CAUSAL_LM, out, null, tokenizer.padTokenId(), List.of());
     }
-    Shape bt = new Shape(b, t);
-    return new Batch(manager.create(x, bt), manager.create(mask, bt),
-        manager.create(y, task == Task.CAUSAL_LM ? bt : new Shape(b)), tokens);
-  }
 
-  /**
-   * A padded batch. Arrays live on the manager given to {@link #collate}.
-   *
-   * @param tokens the number of real (non-padding) tokens
-   */
-  public record Batch(NDArray inputIds, NDArray attentionMask, NDArray labels, int tokens) {
+    /** Causal-LM examples from a text column of a Tablesaw table. */
+    public static TextDataset causalLm(Table table, String textColumn, TextTokenizer tokenizer, int maxLength) {
+        return causalLm(texts(table, textColumn), tokenizer, maxLength);
+    }
+
+    /** Pre-tokenized causal-LM examples (used as given, padded with {@code padTokenId}). */
+    public static TextDataset ofTokenIds(List<int[]> tokenIds, int padTokenId) {
+        return new TextDataset(Task.CAUSAL_LM, tokenIds, null, padTokenId, List.of());
+    }
+
+    /** Classification examples: {@code labels.get(i)} is the class id of {@code texts.get(i)}. */
+    public static TextDataset classification(
+            List<String> texts, List<Integer> labels, TextTokenizer tokenizer, int maxLength) {
+        if (texts.size() != labels.size()) {
+            throw new IllegalArgumentException(texts.size() + " texts but " + labels.size() + " labels");
+        }
+        List<int[]> out = new ArrayList<>(texts.size());
+        int[] y = new int[texts.size()];
+        for (int i = 0; i < texts.size(); i++) {
+            int[] e = truncate(tokenizer.encode(texts.get(i)), maxLength);
+            if (e.length == 0) {
+                throw new IllegalArgumentException("text " + i + " gave no token");
+            }
+            out.add(e);
+            y[i] = Objects.requireNonNull(labels.get(i), "label " + i);
+        }
+        return new TextDataset(Task.SEQ_CLS, out, y, tokenizer.padTokenId(), List.of());
+    }
+
+    /**
+     * Classification examples from a table. An integer label column is used as is; a text label
+     * column is mapped to ids in sorted order ({@link #labelNames()}).
+     */
+    public static TextDataset classification(
+            Table table, String textColumn, String labelColumn, TextTokenizer tokenizer, int maxLength) {
+        Column<?> col = table.column(labelColumn);
+        List<Integer> y = new ArrayList<>(col.size());
+        List<String> names = List.of();
+        if (col.type().name().equals("STRING") || col.type().name().equals("TEXT")) {
+            names = new ArrayList<>(
+                    new TreeSet<>(col.asList().stream().map(String::valueOf).toList()));
+            for (Object o : col.asList()) {
+                y.add(names.indexOf(String.valueOf(o)));
+            }
+        } else {
+            for (Object o : col.asList()) {
+                y.add(((Number) o).intValue());
+            }
+        }
+        TextDataset d = classification(texts(table, textColumn), y, tokenizer, maxLength);
+        return new TextDataset(d.task, d.ids, d.labels, d.padTokenId, List.copyOf(names));
+    }
+
+    private static List<String> texts(Table table, String column) {
+        List<String> out = new ArrayList<>(table.rowCount());
+        for (Object o : table.column(column).asList()) {
+            out.add(o == null ? "" : String.valueOf(o));
+        }
+        return out;
+    }
+
+    private static int[] truncate(int[] ids, int maxLength) {
+        if (maxLength <= 0) {
+            throw new IllegalArgumentException("maxLength must be positive");
+        }
+        return ids.length <= maxLength ? ids : java.util.Arrays.copyOf(ids, maxLength);
+    }
+
+    public Task task() {
+        return task;
+    }
+
     /** The number of examples. */
     public int size() {
-      return Math.toIntExact(inputIds.getShape().get(0));
+        return ids.size();
     }
-  }
+
+    /** The token ids of example {@code i} (a copy). */
+    public int[] tokenIds(int i) {
+        return ids.get(i).clone();
+    }
+
+    /** The class names when labels came from a text column, else empty. */
+    public List<String> labelNames() {
+        return labelNames;
+    }
+
+    public int padTokenId() {
+        return padTokenId;
+    }
+
+    /**
+     * The example indices of each batch of one epoch: all examples in order, or shuffled by a
+     * generator seeded from {@code seed} and {@code epoch} (so every epoch differs and a resumed run
+     * sees the same order). The last batch may be smaller.
+     */
+    public List<int[]> batchOrder(int batchSize, boolean shuffle, long seed, int epoch) {
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batch size must be positive");
+        }
+        List<Integer> order = new ArrayList<>(size());
+        for (int i = 0; i < size(); i++) {
+            order.add(i);
+        }
+        if (shuffle) {
+            Collections.shuffle(order, new Random(seed * 1_000_003L + epoch));
+        }
+        List<int[]> out = new ArrayList<>();
+        for (int start = 0; start < order.size(); start += batchSize) {
+            int end = Math.min(order.size(), start + batchSize);
+            out.add(order.subList(start, end).stream()
+                    .mapToInt(Integer::intValue)
+                    .toArray());
+        }
+        return out;
+    }
+
+    /** The number of batches per epoch. */
+    public int batchesPerEpoch(int batchSize) {
+        return (size() + batchSize - 1) / batchSize;
+    }
+
+    /**
+     * One padded batch on {@code manager}: INT64 {@code inputIds (B, T)}, {@code attentionMask (B,
+     * T)} and labels ({@code (B, T)} for causal LM, {@code (B)} for classification), with {@code T}
+     * the longest example of the batch.
+     */
+    public Batch collate(int[] indices, NDManager manager) {
+        int b = indices.length;
+        int t = 0;
+        for (int i : indices) {
+            t = Math.max(t, ids.get(i).length);
+        }
+        long[] x = new long[b * t];
+        long[] mask = new long[b * t];
+        long[] y = new long[task == Task.CAUSAL_LM ? b * t : b];
+        int tokens = 0;
+        for (int r = 0; r < b; r++) {
+            int[] e = ids.get(indices[r]);
+            for (int c = 0; c < t; c++) {
+                boolean real = c < e.length;
+                x[r * t + c] = real ? e[c] : padTokenId;
+                mask[r * t + c] = real ? 1 : 0;
+                if (task == Task.CAUSAL_LM) {
+                    y[r * t + c] = real ? e[c] : Losses.IGNORE_INDEX;
+                }
+            }
+            tokens += e.length;
+            if (task == Task.SEQ_CLS) {
+                y[r] = labels[indices[r]];
+            }
+        }
+        Shape bt = new Shape(b, t);
+        return new Batch(
+                manager.create(x, bt),
+                manager.create(mask, bt),
+                manager.create(y, task == Task.CAUSAL_LM ? bt : new Shape(b)),
+                tokens);
+    }
+
+    /**
+     * A padded batch. Arrays live on the manager given to {@link #collate}.
+     *
+     * @param tokens the number of real (non-padding) tokens
+     */
+    public record Batch(NDArray inputIds, NDArray attentionMask, NDArray labels, int tokens) {
+        /** The number of examples. */
+        public int size() {
+            return Math.toIntExact(inputIds.getShape().get(0));
+        }
+    }
 }

@@ -16,42 +16,42 @@ import java.util.Objects;
  * }</pre>
  */
 public final class TrainerBuilder extends TrainingArguments.Setters<TrainerBuilder> {
-  final PeftModel model;
-  TextDataset trainData;
-  TextDataset evalData;
-  LossFunction lossFunction;
-  final List<TrainingListener> listeners = new ArrayList<>();
+    final PeftModel model;
+    TextDataset trainData;
+    TextDataset evalData;
+    LossFunction lossFunction;
+    final List<TrainingListener> listeners = new ArrayList<>();
 
-  TrainerBuilder(PeftModel model) {
-    this.model = Objects.requireNonNull(model, "model");
-  }
+    TrainerBuilder(PeftModel model) {
+        this.model = Objects.requireNonNull(model, "model");
+    }
 
-  /** The training examples. */
-  public TrainerBuilder trainData(TextDataset data) {
-    this.trainData = data;
-    return this;
-  }
+    /** The training examples. */
+    public TrainerBuilder trainData(TextDataset data) {
+        this.trainData = data;
+        return this;
+    }
 
-  /** Examples for {@link #evalSteps}-periodic evaluation and {@link PeftTrainer#evaluate()}. */
-  public TrainerBuilder evalData(TextDataset data) {
-    this.evalData = data;
-    return this;
-  }
+    /** Examples for {@link #evalSteps}-periodic evaluation and {@link PeftTrainer#evaluate()}. */
+    public TrainerBuilder evalData(TextDataset data) {
+        this.evalData = data;
+        return this;
+    }
 
-  /** A custom loss (default: the model's own, {@link PeftModel#loss}). */
-  public TrainerBuilder lossFunction(LossFunction fn) {
-    this.lossFunction = fn;
-    return this;
-  }
+    /** A custom loss (default: the model's own, {@link PeftModel#loss}). */
+    public TrainerBuilder lossFunction(LossFunction fn) {
+        this.lossFunction = fn;
+        return this;
+    }
 
-  /** Adds a listener. */
-  public TrainerBuilder listener(TrainingListener listener) {
-    this.listeners.add(Objects.requireNonNull(listener));
-    return this;
-  }
+    /** Adds a listener. */
+    public TrainerBuilder listener(TrainingListener listener) {
+        this.listeners.add(Objects.requireNonNull(listener));
+        return this;
+    }
 
-  /** The trainer; moves the model to the chosen device. */
-  public PeftTrainer build() {
-    return new PeftTrainer(this);
-  }
+    /** The trainer; moves the model to the chosen device. */
+    public PeftTrainer build() {
+        return new PeftTrainer(this);
+    }
 }

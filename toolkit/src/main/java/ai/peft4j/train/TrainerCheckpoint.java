@@ -27,136 +27,153 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrainerCheckpoint {
 
-  /** The file name. */
-  public static final String FILE = "optimizer.safetensors";
-  /** The format tag in the metadata. */
-  public static final String FORMAT = "peft4j-trainer-1";
+    /** The file name. */
+    public static final String FILE = "optimizer.safetensors";
+    /** The format tag in the metadata. */
+    public static final String FORMAT = "peft4j-trainer-1";
 
-  private static final Logger LOG = LoggerFactory.getLogger(TrainerCheckpoint.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerCheckpoint.class);
 
-  private TrainerCheckpoint() {}
+    private TrainerCheckpoint() {}
 
-  /**
-   * Writes {@code outputDir/checkpoint-<step>/}: the adapter in PEFT's format and {@value #FILE},
-   * as one step ({@link AtomicFolder}): a process killed while saving over a checkpoint leaves the
-   * old one or the new one.
-   */
-  static Path save(Path outputDir, long globalStep, TrainingArguments args, LrSchedule schedule,
-      PeftModel model, Map<String, Parameter> params, AdamW optimizer) {
-    Path target = outputDir.resolve("checkpoint-" + globalStep);
-    Map<String, String> meta = new LinkedHashMap<>();
-    meta.put("global_step", Long.toString(globalStep));
-    meta.put("micro_batch_index", Long.toString(globalStep * args.gradientAccumulationSteps()));
-    meta.put("gradient_accumulation_steps", Integer.toString(args.gradientAccumulationSteps()));
-    meta.put("batch_size", Integer.toString(args.perDeviceTrainBatchSize()));
-    meta.put("seed", Long.toString(args.seed()));
-    meta.put("rng", "engine seed = seed + micro_batch_index, set before each micro-batch");
-    meta.put("scheduler", schedule.type().hfName());
-    meta.put("base_lr", Double.toString(schedule.baseLr()));
-    meta.put("warmup_steps", Integer.toString(schedule.warmupSteps()));
-    meta.put("total_steps", Integer.toString(schedule.totalSteps()));
-    meta.put("last_lr", Double.toString(schedule.lr(Math.max(0, globalStep - 1))));
-    try {
-      AtomicFolder.save(target, staging -> {
-        model.savePretrained(staging);
-        write(staging.resolve(FILE), params, optimizer, meta);
-      });
-      return target;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot save checkpoint " + target + ": " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Puts a checkpoint's trainable weights and AdamW moments into {@code params} and {@code
-   * optimizer}; returns its global step. Settings that change the trajectory (batch size,
-   * accumulation, seed) are compared with {@code args}, and a difference is logged.
-   */
-  static long restore(Path checkpointDir, TrainingArguments args, Map<String, Parameter> params,
-      AdamW optimizer, NDManager scope) {
-    State s = read(AtomicFolder.file(checkpointDir, FILE));
-    if (!s.master().keySet().equals(params.keySet())) {
-      throw new IllegalArgumentException("checkpoint " + checkpointDir
-          + " does not hold this model's trainable parameters; checkpoint: " + s.master().keySet()
-          + ", model: " + params.keySet());
-    }
-    Map<String, String> now = Map.of(
-        "gradient_accumulation_steps", Integer.toString(args.gradientAccumulationSteps()),
-        "batch_size", Integer.toString(args.perDeviceTrainBatchSize()),
-        "seed", Long.toString(args.seed()));
-    for (String k : List.of("gradient_accumulation_steps", "batch_size", "seed")) {
-      if (!now.get(k).equals(s.metadata().get(k))) {
-        LOG.warn("Resuming with {}={}, the checkpoint used {}; the run will not repeat the original"
-            + " trajectory", k, now.get(k), s.metadata().get(k));
-      }
-    }
-    try (NDManager local = scope.newSubManager()) {
-      for (Map.Entry<String, Parameter> e : params.entrySet()) {
-        NDArray target = e.getValue().getArray();
-        Weights.copyInto(target, local.create(s.master().get(e.getKey()), target.getShape()));
-      }
-    }
-    optimizer.load(Long.parseLong(s.metadata().get("optimizer_step")), s.expAvg(), s.expAvgSq(),
-        params);
-    return Long.parseLong(s.metadata().get("global_step"));
-  }
-
-  static void write(Path file, Map<String, Parameter> params, AdamW opt, Map<String, String> meta) {
-    Map<String, Tensor> tensors = new LinkedHashMap<>();
-    for (Map.Entry<String, Parameter> e : params.entrySet()) {
-      String k = e.getKey();
-      tensors.put("master/" + k, floats(e.getValue().getArray()));
-      NDArray m = opt.expAvg().get(k);
-      NDArray v = opt.expAvgSq().get(k);
-      if (m != null) {
-        tensors.put("exp_avg/" + k, floats(m));
-        tensors.put("exp_avg_sq/" + k, floats(v));
-      }
-    }
-    Map<String, String> md = new LinkedHashMap<>(meta);
-    md.put("format", FORMAT);
-    md.put("optimizer", "AdamW");
-    md.put("optimizer_step", Long.toString(opt.stepCount()));
-    try {
-      SafetensorsWriter.write(file, tensors, md);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static Tensor floats(NDArray a) {
-    return Tensor.ofFloats(a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray(),
-        a.getShape().getShape());
-  }
-
-  /** What a state file holds. */
-  record State(Map<String, String> metadata, Map<String, float[]> master,
-      Map<String, float[]> expAvg, Map<String, float[]> expAvgSq) {}
-
-  static State read(Path file) {
-    try (SafetensorsFile f = SafetensorsFile.open(file)) {
-      if (!FORMAT.equals(f.metadata().get("format"))) {
-        throw new IllegalArgumentException(file + " is not a peft4j trainer state ("
-            + FORMAT + ")");
-      }
-      Map<String, float[]> master = new LinkedHashMap<>();
-      Map<String, float[]> m = new LinkedHashMap<>();
-      Map<String, float[]> v = new LinkedHashMap<>();
-      for (String name : f.names()) {
-        int slash = name.indexOf('/');
-        String kind = name.substring(0, slash);
-        String key = name.substring(slash + 1);
-        float[] values = f.floats(name);
-        switch (kind) {
-          case "master" -> master.put(key, values);
-          case "exp_avg" -> m.put(key, values);
-          case "exp_avg_sq" -> v.put(key, values);
-          default -> { }
+    /**
+     * Writes {@code outputDir/checkpoint-<step>/}: the adapter in PEFT's format and {@value #FILE},
+     * as one step ({@link AtomicFolder}): a process killed while saving over a checkpoint leaves the
+     * old one or the new one.
+     */
+    static Path save(
+            Path outputDir,
+            long globalStep,
+            TrainingArguments args,
+            LrSchedule schedule,
+            PeftModel model,
+            Map<String, Parameter> params,
+            AdamW optimizer) {
+        Path target = outputDir.resolve("checkpoint-" + globalStep);
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("global_step", Long.toString(globalStep));
+        meta.put("micro_batch_index", Long.toString(globalStep * args.gradientAccumulationSteps()));
+        meta.put("gradient_accumulation_steps", Integer.toString(args.gradientAccumulationSteps()));
+        meta.put("batch_size", Integer.toString(args.perDeviceTrainBatchSize()));
+        meta.put("seed", Long.toString(args.seed()));
+        meta.put("rng", "engine seed = seed + micro_batch_index, set before each micro-batch");
+        meta.put("scheduler", schedule.type().hfName());
+        meta.put("base_lr", Double.toString(schedule.baseLr()));
+        meta.put("warmup_steps", Integer.toString(schedule.warmupSteps()));
+        meta.put("total_steps", Integer.toString(schedule.totalSteps()));
+        meta.put("last_lr", Double.toString(schedule.lr(Math.max(0, globalStep - 1))));
+        try {
+            AtomicFolder.save(target, staging -> {
+                model.savePretrained(staging);
+                write(staging.resolve(FILE), params, optimizer, meta);
+            });
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save checkpoint " + target + ": " + e.getMessage(), e);
         }
-      }
-      return new State(Map.copyOf(f.metadata()), master, m, v);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
-  }
+
+    /**
+     * Puts a checkpoint's trainable weights and AdamW moments into {@code params} and {@code
+     * optimizer}; returns its global step. Settings that change the trajectory (batch size,
+     * accumulation, seed) are compared with {@code args}, and a difference is logged.
+     */
+    static long restore(
+            Path checkpointDir,
+            TrainingArguments args,
+            Map<String, Parameter> params,
+            AdamW optimizer,
+            NDManager scope) {
+        State s = read(AtomicFolder.file(checkpointDir, FILE));
+        if (!s.master().keySet().equals(params.keySet())) {
+            throw new IllegalArgumentException("checkpoint " + checkpointDir
+                    + " does not hold this model's trainable parameters; checkpoint: "
+                    + s.master().keySet()
+                    + ", model: " + params.keySet());
+        }
+        Map<String, String> now = Map.of(
+                "gradient_accumulation_steps", Integer.toString(args.gradientAccumulationSteps()),
+                "batch_size", Integer.toString(args.perDeviceTrainBatchSize()),
+                "seed", Long.toString(args.seed()));
+        for (String k : List.of("gradient_accumulation_steps", "batch_size", "seed")) {
+            if (!now.get(k).equals(s.metadata().get(k))) {
+                LOG.warn(
+                        "Resuming with {}={}, the checkpoint used {}; the run will not repeat the original"
+                                + " trajectory",
+                        k,
+                        now.get(k),
+                        s.metadata().get(k));
+            }
+        }
+        try (NDManager local = scope.newSubManager()) {
+            for (Map.Entry<String, Parameter> e : params.entrySet()) {
+                NDArray target = e.getValue().getArray();
+                Weights.copyInto(target, local.create(s.master().get(e.getKey()), target.getShape()));
+            }
+        }
+        optimizer.load(Long.parseLong(s.metadata().get("optimizer_step")), s.expAvg(), s.expAvgSq(), params);
+        return Long.parseLong(s.metadata().get("global_step"));
+    }
+
+    static void write(Path file, Map<String, Parameter> params, AdamW opt, Map<String, String> meta) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            String k = e.getKey();
+            tensors.put("master/" + k, floats(e.getValue().getArray()));
+            NDArray m = opt.expAvg().get(k);
+            NDArray v = opt.expAvgSq().get(k);
+            if (m != null) {
+                tensors.put("exp_avg/" + k, floats(m));
+                tensors.put("exp_avg_sq/" + k, floats(v));
+            }
+        }
+        Map<String, String> md = new LinkedHashMap<>(meta);
+        md.put("format", FORMAT);
+        md.put("optimizer", "AdamW");
+        md.put("optimizer_step", Long.toString(opt.stepCount()));
+        try {
+            SafetensorsWriter.write(file, tensors, md);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Tensor floats(NDArray a) {
+        return Tensor.ofFloats(
+                a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray(),
+                a.getShape().getShape());
+    }
+
+    /** What a state file holds. */
+    record State(
+            Map<String, String> metadata,
+            Map<String, float[]> master,
+            Map<String, float[]> expAvg,
+            Map<String, float[]> expAvgSq) {}
+
+    static State read(Path file) {
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            if (!FORMAT.equals(f.metadata().get("format"))) {
+                throw new IllegalArgumentException(file + " is not a peft4j trainer state (" + FORMAT + ")");
+            }
+            Map<String, float[]> master = new LinkedHashMap<>();
+            Map<String, float[]> m = new LinkedHashMap<>();
+            Map<String, float[]> v = new LinkedHashMap<>();
+            for (String name : f.names()) {
+                int slash = name.indexOf('/');
+                String kind = name.substring(0, slash);
+                String key = name.substring(slash + 1);
+                float[] values = f.floats(name);
+                switch (kind) {
+                    case "master" -> master.put(key, values);
+                    case "exp_avg" -> m.put(key, values);
+                    case "exp_avg_sq" -> v.put(key, values);
+                    default -> {}
+                }
+            }
+            return new State(Map.copyOf(f.metadata()), master, m, v);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

@@ -42,282 +42,303 @@ import java.util.Objects;
  *     disable_tqdm}, inverted)
  */
 public record TrainingArguments(
-    Path outputDir,
-    int numTrainEpochs,
-    long maxSteps,
-    int perDeviceTrainBatchSize,
-    int perDeviceEvalBatchSize,
-    int gradientAccumulationSteps,
-    double learningRate,
-    double weightDecay,
-    double adamBeta1,
-    double adamBeta2,
-    double adamEpsilon,
-    double maxGradNorm,
-    LrSchedule.Type lrSchedulerType,
-    double warmupRatio,
-    int warmupSteps,
-    int evalSteps,
-    int saveSteps,
-    long seed,
-    boolean shuffle,
-    Device device,
-    boolean halfPrecisionBase,
-    boolean progressBar) {
+        Path outputDir,
+        int numTrainEpochs,
+        long maxSteps,
+        int perDeviceTrainBatchSize,
+        int perDeviceEvalBatchSize,
+        int gradientAccumulationSteps,
+        double learningRate,
+        double weightDecay,
+        double adamBeta1,
+        double adamBeta2,
+        double adamEpsilon,
+        double maxGradNorm,
+        LrSchedule.Type lrSchedulerType,
+        double warmupRatio,
+        int warmupSteps,
+        int evalSteps,
+        int saveSteps,
+        long seed,
+        boolean shuffle,
+        Device device,
+        boolean halfPrecisionBase,
+        boolean progressBar) {
 
-  /** Checks what no run could use. */
-  public TrainingArguments {
-    positive(numTrainEpochs, "epochs");
-    positive(perDeviceTrainBatchSize, "batch size");
-    positive(perDeviceEvalBatchSize, "eval batch size");
-    positive(gradientAccumulationSteps, "gradient accumulation steps");
-    Objects.requireNonNull(lrSchedulerType, "lrSchedulerType");
-    if (warmupSteps < 0 || evalSteps < 0 || saveSteps < 0) {
-      throw new IllegalArgumentException("warmupSteps, evalSteps and saveSteps must be >= 0, got "
-          + warmupSteps + ", " + evalSteps + ", " + saveSteps);
-    }
-    if (!(warmupRatio >= 0 && warmupRatio <= 1)) {
-      throw new IllegalArgumentException("warmupRatio must be in [0, 1], got " + warmupRatio);
-    }
-    if (saveSteps > 0 && outputDir == null) {
-      throw new IllegalStateException("saveSteps needs an outputDir");
-    }
-  }
-
-  /** transformers' defaults. */
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /** The optimizer steps of a run over {@code data}: {@link #maxSteps}, or the epochs' worth. */
-  public long totalSteps(TextDataset data) {
-    return maxSteps > 0 ? maxSteps
-        : (long) Math.ceil((double) numTrainEpochs * data.batchesPerEpoch(perDeviceTrainBatchSize)
-            / gradientAccumulationSteps);
-  }
-
-  /** Warm-up steps for a run of {@code totalSteps}, as transformers' {@code get_warmup_steps}. */
-  public int warmupSteps(long totalSteps) {
-    return warmupSteps > 0 ? warmupSteps : (int) Math.ceil(warmupRatio * totalSteps);
-  }
-
-  private static void positive(int n, String what) {
-    if (n <= 0) {
-      throw new IllegalArgumentException(what + " must be positive, got " + n);
-    }
-  }
-
-  /** Builds {@link TrainingArguments} on their own. */
-  public static final class Builder extends Setters<Builder> {
-    private Builder() {}
-
-    /** The arguments as set so far. */
-    public TrainingArguments build() {
-      return arguments();
-    }
-  }
-
-  /**
-   * The setters of every argument, shared by {@link TrainingArguments.Builder} and {@link
-   * TrainerBuilder}; each returns the builder it was called on.
-   *
-   * @param <B> the builder's own type
-   */
-  public abstract static class Setters<B extends Setters<B>> {
-    private Path outputDir;
-    private int numTrainEpochs = 3;
-    private long maxSteps = -1;
-    private int batchSize = 8;
-    private int evalBatchSize = 8;
-    private int accumulation = 1;
-    private double learningRate = 5e-5;
-    private double weightDecay = 0.0;
-    private double beta1 = 0.9;
-    private double beta2 = 0.999;
-    private double eps = 1e-8;
-    private double maxGradNorm = 1.0;
-    private LrSchedule.Type scheduleType = LrSchedule.Type.LINEAR;
-    private double warmupRatio = 0.0;
-    private int warmupSteps = 0;
-    private int evalSteps = 0;
-    private int saveSteps = 0;
-    private long seed = 42;
-    private boolean shuffle = true;
-    private Device device;
-    private boolean halfPrecisionBase;
-    private boolean progressBar = true;
-
-    Setters() {}
-
-    @SuppressWarnings("unchecked")
-    private B self() {
-      return (B) this;
+    /** Checks what no run could use. */
+    public TrainingArguments {
+        positive(numTrainEpochs, "epochs");
+        positive(perDeviceTrainBatchSize, "batch size");
+        positive(perDeviceEvalBatchSize, "eval batch size");
+        positive(gradientAccumulationSteps, "gradient accumulation steps");
+        Objects.requireNonNull(lrSchedulerType, "lrSchedulerType");
+        if (warmupSteps < 0 || evalSteps < 0 || saveSteps < 0) {
+            throw new IllegalArgumentException("warmupSteps, evalSteps and saveSteps must be >= 0, got " + warmupSteps
+                    + ", " + evalSteps + ", " + saveSteps);
+        }
+        if (!(warmupRatio >= 0 && warmupRatio <= 1)) {
+            throw new IllegalArgumentException("warmupRatio must be in [0, 1], got " + warmupRatio);
+        }
+        if (saveSteps > 0 && outputDir == null) {
+            throw new IllegalStateException("saveSteps needs an outputDir");
+        }
     }
 
-    /** A snapshot of the settings: later calls on this builder do not change it. */
-    protected TrainingArguments arguments() {
-      return new TrainingArguments(outputDir, numTrainEpochs, maxSteps, batchSize, evalBatchSize,
-          accumulation, learningRate, weightDecay, beta1, beta2, eps, maxGradNorm, scheduleType,
-          warmupRatio, warmupSteps, evalSteps, saveSteps, seed, shuffle, device, halfPrecisionBase,
-          progressBar);
+    /** transformers' defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** Takes every setting from {@code args}. */
-    public B args(TrainingArguments args) {
-      outputDir = args.outputDir();
-      numTrainEpochs = args.numTrainEpochs();
-      maxSteps = args.maxSteps();
-      batchSize = args.perDeviceTrainBatchSize();
-      evalBatchSize = args.perDeviceEvalBatchSize();
-      accumulation = args.gradientAccumulationSteps();
-      learningRate = args.learningRate();
-      weightDecay = args.weightDecay();
-      beta1 = args.adamBeta1();
-      beta2 = args.adamBeta2();
-      eps = args.adamEpsilon();
-      maxGradNorm = args.maxGradNorm();
-      scheduleType = args.lrSchedulerType();
-      warmupRatio = args.warmupRatio();
-      warmupSteps = args.warmupSteps();
-      evalSteps = args.evalSteps();
-      saveSteps = args.saveSteps();
-      seed = args.seed();
-      shuffle = args.shuffle();
-      device = args.device();
-      halfPrecisionBase = args.halfPrecisionBase();
-      progressBar = args.progressBar();
-      return self();
+    /** The optimizer steps of a run over {@code data}: {@link #maxSteps}, or the epochs' worth. */
+    public long totalSteps(TextDataset data) {
+        return maxSteps > 0
+                ? maxSteps
+                : (long) Math.ceil((double) numTrainEpochs
+                        * data.batchesPerEpoch(perDeviceTrainBatchSize)
+                        / gradientAccumulationSteps);
     }
 
-    /** The peak learning rate (default 5e-5). */
-    public B learningRate(double lr) {
-      this.learningRate = lr;
-      return self();
+    /** Warm-up steps for a run of {@code totalSteps}, as transformers' {@code get_warmup_steps}. */
+    public int warmupSteps(long totalSteps) {
+        return warmupSteps > 0 ? warmupSteps : (int) Math.ceil(warmupRatio * totalSteps);
     }
 
-    /** AdamW's betas (default 0.9, 0.999). */
-    public B betas(double b1, double b2) {
-      this.beta1 = b1;
-      this.beta2 = b2;
-      return self();
+    private static void positive(int n, String what) {
+        if (n <= 0) {
+            throw new IllegalArgumentException(what + " must be positive, got " + n);
+        }
     }
 
-    /** AdamW's epsilon (default 1e-8, as transformers). */
-    public B eps(double eps) {
-      this.eps = eps;
-      return self();
+    /** Builds {@link TrainingArguments} on their own. */
+    public static final class Builder extends Setters<Builder> {
+        private Builder() {}
+
+        /** The arguments as set so far. */
+        public TrainingArguments build() {
+            return arguments();
+        }
     }
 
-    /** Decoupled weight decay (default 0); biases and LayerNorm weights are exempt. */
-    public B weightDecay(double wd) {
-      this.weightDecay = wd;
-      return self();
-    }
+    /**
+     * The setters of every argument, shared by {@link TrainingArguments.Builder} and {@link
+     * TrainerBuilder}; each returns the builder it was called on.
+     *
+     * @param <B> the builder's own type
+     */
+    public abstract static class Setters<B extends Setters<B>> {
+        private Path outputDir;
+        private int numTrainEpochs = 3;
+        private long maxSteps = -1;
+        private int batchSize = 8;
+        private int evalBatchSize = 8;
+        private int accumulation = 1;
+        private double learningRate = 5e-5;
+        private double weightDecay = 0.0;
+        private double beta1 = 0.9;
+        private double beta2 = 0.999;
+        private double eps = 1e-8;
+        private double maxGradNorm = 1.0;
+        private LrSchedule.Type scheduleType = LrSchedule.Type.LINEAR;
+        private double warmupRatio = 0.0;
+        private int warmupSteps = 0;
+        private int evalSteps = 0;
+        private int saveSteps = 0;
+        private long seed = 42;
+        private boolean shuffle = true;
+        private Device device;
+        private boolean halfPrecisionBase;
+        private boolean progressBar = true;
 
-    /** The schedule (default {@code LINEAR}). */
-    public B schedule(LrSchedule.Type type) {
-      this.scheduleType = Objects.requireNonNull(type);
-      return self();
-    }
+        Setters() {}
 
-    /** Warm-up steps (default 0); overrides {@link #warmupRatio} when positive. */
-    public B warmupSteps(int steps) {
-      this.warmupSteps = steps;
-      return self();
-    }
+        @SuppressWarnings("unchecked")
+        private B self() {
+            return (B) this;
+        }
 
-    /** Warm-up as a fraction of the total steps (default 0). */
-    public B warmupRatio(double ratio) {
-      this.warmupRatio = ratio;
-      return self();
-    }
+        /** A snapshot of the settings: later calls on this builder do not change it. */
+        protected TrainingArguments arguments() {
+            return new TrainingArguments(
+                    outputDir,
+                    numTrainEpochs,
+                    maxSteps,
+                    batchSize,
+                    evalBatchSize,
+                    accumulation,
+                    learningRate,
+                    weightDecay,
+                    beta1,
+                    beta2,
+                    eps,
+                    maxGradNorm,
+                    scheduleType,
+                    warmupRatio,
+                    warmupSteps,
+                    evalSteps,
+                    saveSteps,
+                    seed,
+                    shuffle,
+                    device,
+                    halfPrecisionBase,
+                    progressBar);
+        }
 
-    /** Examples per micro-batch (default 8). */
-    public B batchSize(int n) {
-      positive(n, "batch size");
-      this.batchSize = n;
-      return self();
-    }
+        /** Takes every setting from {@code args}. */
+        public B args(TrainingArguments args) {
+            outputDir = args.outputDir();
+            numTrainEpochs = args.numTrainEpochs();
+            maxSteps = args.maxSteps();
+            batchSize = args.perDeviceTrainBatchSize();
+            evalBatchSize = args.perDeviceEvalBatchSize();
+            accumulation = args.gradientAccumulationSteps();
+            learningRate = args.learningRate();
+            weightDecay = args.weightDecay();
+            beta1 = args.adamBeta1();
+            beta2 = args.adamBeta2();
+            eps = args.adamEpsilon();
+            maxGradNorm = args.maxGradNorm();
+            scheduleType = args.lrSchedulerType();
+            warmupRatio = args.warmupRatio();
+            warmupSteps = args.warmupSteps();
+            evalSteps = args.evalSteps();
+            saveSteps = args.saveSteps();
+            seed = args.seed();
+            shuffle = args.shuffle();
+            device = args.device();
+            halfPrecisionBase = args.halfPrecisionBase();
+            progressBar = args.progressBar();
+            return self();
+        }
 
-    /** Examples per evaluation batch (default 8). */
-    public B evalBatchSize(int n) {
-      positive(n, "eval batch size");
-      this.evalBatchSize = n;
-      return self();
-    }
+        /** The peak learning rate (default 5e-5). */
+        public B learningRate(double lr) {
+            this.learningRate = lr;
+            return self();
+        }
 
-    /** Micro-batches per optimizer step (default 1). */
-    public B gradientAccumulationSteps(int n) {
-      positive(n, "gradient accumulation steps");
-      this.accumulation = n;
-      return self();
-    }
+        /** AdamW's betas (default 0.9, 0.999). */
+        public B betas(double b1, double b2) {
+            this.beta1 = b1;
+            this.beta2 = b2;
+            return self();
+        }
 
-    /** Clip the global gradient norm to this (default 1.0; 0 or less turns clipping off). */
-    public B maxGradNorm(double norm) {
-      this.maxGradNorm = norm;
-      return self();
-    }
+        /** AdamW's epsilon (default 1e-8, as transformers). */
+        public B eps(double eps) {
+            this.eps = eps;
+            return self();
+        }
 
-    /** Stop after this many optimizer steps; overrides {@link #epochs}. */
-    public B maxSteps(long steps) {
-      this.maxSteps = steps;
-      return self();
-    }
+        /** Decoupled weight decay (default 0); biases and LayerNorm weights are exempt. */
+        public B weightDecay(double wd) {
+            this.weightDecay = wd;
+            return self();
+        }
 
-    /** Passes over the training data (default 3). */
-    public B epochs(int n) {
-      positive(n, "epochs");
-      this.numTrainEpochs = n;
-      return self();
-    }
+        /** The schedule (default {@code LINEAR}). */
+        public B schedule(LrSchedule.Type type) {
+            this.scheduleType = Objects.requireNonNull(type);
+            return self();
+        }
 
-    /** Evaluate every this many steps (default 0: never). */
-    public B evalSteps(int n) {
-      this.evalSteps = n;
-      return self();
-    }
+        /** Warm-up steps (default 0); overrides {@link #warmupRatio} when positive. */
+        public B warmupSteps(int steps) {
+            this.warmupSteps = steps;
+            return self();
+        }
 
-    /** Write a checkpoint every this many steps (default 0: never); needs {@link #outputDir}. */
-    public B saveSteps(int n) {
-      this.saveSteps = n;
-      return self();
-    }
+        /** Warm-up as a fraction of the total steps (default 0). */
+        public B warmupRatio(double ratio) {
+            this.warmupRatio = ratio;
+            return self();
+        }
 
-    /** Where {@code checkpoint-<step>/} directories go. */
-    public B outputDir(Path dir) {
-      this.outputDir = dir;
-      return self();
-    }
+        /** Examples per micro-batch (default 8). */
+        public B batchSize(int n) {
+            positive(n, "batch size");
+            this.batchSize = n;
+            return self();
+        }
 
-    /** Seeds the data order and dropout (default 42). */
-    public B seed(long seed) {
-      this.seed = seed;
-      return self();
-    }
+        /** Examples per evaluation batch (default 8). */
+        public B evalBatchSize(int n) {
+            positive(n, "eval batch size");
+            this.evalBatchSize = n;
+            return self();
+        }
 
-    /** Shuffle the training data every epoch (default true). */
-    public B shuffle(boolean shuffle) {
-      this.shuffle = shuffle;
-      return self();
-    }
+        /** Micro-batches per optimizer step (default 1). */
+        public B gradientAccumulationSteps(int n) {
+            positive(n, "gradient accumulation steps");
+            this.accumulation = n;
+            return self();
+        }
 
-    /** Train on this device instead of the automatic choice (GPU 0 if any, else CPU). */
-    public B device(Device device) {
-      this.device = device;
-      return self();
-    }
+        /** Clip the global gradient norm to this (default 1.0; 0 or less turns clipping off). */
+        public B maxGradNorm(double norm) {
+            this.maxGradNorm = norm;
+            return self();
+        }
 
-    /** On a GPU, hold the frozen base weights in FP16 (adapters and optimizer stay FP32). */
-    public B halfPrecisionBase(boolean half) {
-      this.halfPrecisionBase = half;
-      return self();
-    }
+        /** Stop after this many optimizer steps; overrides {@link #epochs}. */
+        public B maxSteps(long steps) {
+            this.maxSteps = steps;
+            return self();
+        }
 
-    /** Draw a terminal progress bar on {@code System.err} (default true). */
-    public B progressBar(boolean show) {
-      this.progressBar = show;
-      return self();
+        /** Passes over the training data (default 3). */
+        public B epochs(int n) {
+            positive(n, "epochs");
+            this.numTrainEpochs = n;
+            return self();
+        }
+
+        /** Evaluate every this many steps (default 0: never). */
+        public B evalSteps(int n) {
+            this.evalSteps = n;
+            return self();
+        }
+
+        /** Write a checkpoint every this many steps (default 0: never); needs {@link #outputDir}. */
+        public B saveSteps(int n) {
+            this.saveSteps = n;
+            return self();
+        }
+
+        /** Where {@code checkpoint-<step>/} directories go. */
+        public B outputDir(Path dir) {
+            this.outputDir = dir;
+            return self();
+        }
+
+        /** Seeds the data order and dropout (default 42). */
+        public B seed(long seed) {
+            this.seed = seed;
+            return self();
+        }
+
+        /** Shuffle the training data every epoch (default true). */
+        public B shuffle(boolean shuffle) {
+            this.shuffle = shuffle;
+            return self();
+        }
+
+        /** Train on this device instead of the automatic choice (GPU 0 if any, else CPU). */
+        public B device(Device device) {
+            this.device = device;
+            return self();
+        }
+
+        /** On a GPU, hold the frozen base weights in FP16 (adapters and optimizer stay FP32). */
+        public B halfPrecisionBase(boolean half) {
+            this.halfPrecisionBase = half;
+            return self();
+        }
+
+        /** Draw a terminal progress bar on {@code System.err} (default true). */
+        public B progressBar(boolean show) {
+            this.progressBar = show;
+            return self();
+        }
     }
-  }
 }

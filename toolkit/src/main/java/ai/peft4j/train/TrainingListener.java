@@ -14,21 +14,21 @@ import java.nio.file.Path;
  */
 public interface TrainingListener {
 
-  /** Before the first step; {@code totalSteps} is the step count the run aims for. */
-  default void onTrainBegin(PeftTrainer trainer, long totalSteps) {}
+    /** Before the first step; {@code totalSteps} is the step count the run aims for. */
+    default void onTrainBegin(PeftTrainer trainer, long totalSteps) {}
 
-  /** After every optimizer step (and its evaluation, when one was due). */
-  default void onStep(StepRecord record) {}
+    /** After every optimizer step (and its evaluation, when one was due). */
+    default void onStep(StepRecord record) {}
 
-  /** After an evaluation. */
-  default void onEvaluate(long step, double evalLoss) {}
+    /** After an evaluation. */
+    default void onEvaluate(long step, double evalLoss) {}
 
-  /** After a checkpoint was written. */
-  default void onCheckpoint(long step, Path dir) {}
+    /** After a checkpoint was written. */
+    default void onCheckpoint(long step, Path dir) {}
 
-  /** When the run ends, normally or interrupted. */
-  default void onTrainEnd(TrainResult result) {}
+    /** When the run ends, normally or interrupted. */
+    default void onTrainEnd(TrainResult result) {}
 
-  /** When a step threw; the exception is rethrown after the listeners ran. */
-  default void onTrainFailed(RuntimeException error) {}
+    /** When a step threw; the exception is rethrown after the listeners ran. */
+    default void onTrainFailed(RuntimeException error) {}
 }

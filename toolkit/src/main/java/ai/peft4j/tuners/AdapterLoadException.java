@@ -20,13 +20,13 @@ package ai.peft4j.tuners;
  */
 public class AdapterLoadException extends IllegalArgumentException {
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public AdapterLoadException(String message) {
-    super(message);
-  }
+    public AdapterLoadException(String message) {
+        super(message);
+    }
 
-  public AdapterLoadException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public AdapterLoadException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -22,20 +22,20 @@ import java.util.Random;
  */
 public interface LayerFactory<C> {
 
-  /**
-   * Whether this factory can add {@code config}'s adapter at {@code target}: a plain module, or a
-   * tuner layer this factory made earlier (for a second adapter). Must not change anything.
-   */
-  boolean accepts(Block target, C config);
+    /**
+     * Whether this factory can add {@code config}'s adapter at {@code target}: a plain module, or a
+     * tuner layer this factory made earlier (for a second adapter). Must not change anything.
+     */
+    boolean accepts(Block target, C config);
 
-  /**
-   * Adds adapter {@code adapter} at {@code path}, where {@code target} sits and was {@link
-   * #accepts accepted}. Returns the layer that must sit at {@code path} afterwards: a new tuner
-   * layer wrapping a plain {@code target}, or {@code target} itself when it was already a tuner
-   * layer (the adapter is then added to it).
-   */
-  TunerLayer inject(String path, Block target, String adapter, C config, Random rnd);
+    /**
+     * Adds adapter {@code adapter} at {@code path}, where {@code target} sits and was {@link
+     * #accepts accepted}. Returns the layer that must sit at {@code path} afterwards: a new tuner
+     * layer wrapping a plain {@code target}, or {@code target} itself when it was already a tuner
+     * layer (the adapter is then added to it).
+     */
+    TunerLayer inject(String path, Block target, String adapter, C config, Random rnd);
 
-  /** What this factory wraps, for messages ("Linear", "Conv1D"). */
-  String description();
+    /** What this factory wraps, for messages ("Linear", "Conv1D"). */
+    String description();
 }

@@ -21,44 +21,44 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class PatternKeys {
 
-  private final Map<String, Pattern> patterns;
+    private final Map<String, Pattern> patterns;
 
-  private PatternKeys(Map<String, Pattern> patterns) {
-    this.patterns = patterns;
-  }
-
-  /** The keys in lookup order (duplicates count once); each must be a valid regex fragment. */
-  public static PatternKeys of(Collection<String> keys) {
-    Map<String, Pattern> patterns = new LinkedHashMap<>();
-    for (String key : keys) {
-      patterns.putIfAbsent(key, compile(key));
+    private PatternKeys(Map<String, Pattern> patterns) {
+        this.patterns = patterns;
     }
-    return new PatternKeys(Collections.unmodifiableMap(patterns));
-  }
 
-  /** The key that applies to {@code modulePath}, or the path itself. */
-  public String keyFor(String modulePath) {
-    for (Map.Entry<String, Pattern> e : patterns.entrySet()) {
-      if (e.getValue().matcher(modulePath).lookingAt()) {
-        return e.getKey();
-      }
+    /** The keys in lookup order (duplicates count once); each must be a valid regex fragment. */
+    public static PatternKeys of(Collection<String> keys) {
+        Map<String, Pattern> patterns = new LinkedHashMap<>();
+        for (String key : keys) {
+            patterns.putIfAbsent(key, compile(key));
+        }
+        return new PatternKeys(Collections.unmodifiableMap(patterns));
     }
-    return modulePath;
-  }
 
-  /** What is wrong with the first key that is no valid regex fragment, or {@code null}: a config field check. */
-  public static String invalidKey(Collection<String> keys) {
-    for (String key : keys) {
-      try {
-        compile(key);
-      } catch (PatternSyntaxException e) {
-        return "\"" + key + "\" is not a valid regular expression (" + e.getDescription() + ")";
-      }
+    /** The key that applies to {@code modulePath}, or the path itself. */
+    public String keyFor(String modulePath) {
+        for (Map.Entry<String, Pattern> e : patterns.entrySet()) {
+            if (e.getValue().matcher(modulePath).lookingAt()) {
+                return e.getKey();
+            }
+        }
+        return modulePath;
     }
-    return null;
-  }
 
-  private static Pattern compile(String key) {
-    return Pattern.compile(".*\\." + key + "$");
-  }
+    /** What is wrong with the first key that is no valid regex fragment, or {@code null}: a config field check. */
+    public static String invalidKey(Collection<String> keys) {
+        for (String key : keys) {
+            try {
+                compile(key);
+            } catch (PatternSyntaxException e) {
+                return "\"" + key + "\" is not a valid regular expression (" + e.getDescription() + ")";
+            }
+        }
+        return null;
+    }
+
+    private static Pattern compile(String key) {
+        return Pattern.compile(".*\\." + key + "$");
+    }
 }

@@ -14,15 +14,15 @@ import java.util.List;
  */
 public interface TargetedConfig {
 
-  /** {@code target_modules}, or {@code null} when the architecture's defaults are to be used. */
-  ModuleSelector targetModules();
+    /** {@code target_modules}, or {@code null} when the architecture's defaults are to be used. */
+    ModuleSelector targetModules();
 
-  /** {@code exclude_modules}, or {@code null}. */
-  ModuleSelector excludeModules();
+    /** {@code exclude_modules}, or {@code null}. */
+    ModuleSelector excludeModules();
 
-  /** {@code layers_to_transform}, or {@code null}/empty for every layer. */
-  List<Integer> layersToTransform();
+    /** {@code layers_to_transform}, or {@code null}/empty for every layer. */
+    List<Integer> layersToTransform();
 
-  /** {@code layers_pattern}, or {@code null}/empty to accept any layer container. */
-  List<String> layersPattern();
+    /** {@code layers_pattern}, or {@code null}/empty to accept any layer container. */
+    List<String> layersPattern();
 }

@@ -20,6 +20,6 @@ import ai.peft4j.config.PeftMethod;
  */
 public interface TunerMethod extends PeftMethod {
 
-  /** A host for this method's adapters around the user's {@code model} (which it may wrap). */
-  AdapterHost newHost(Block model);
+    /** A host for this method's adapters around the user's {@code model} (which it may wrap). */
+    AdapterHost newHost(Block model);
 }

@@ -22,41 +22,63 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class SafetensorsReaderFuzzer {
 
-  static final AtomicLong RUNS = new AtomicLong();
-  static final Path DIR = FuzzSupport.tempDir("peft4j-fuzz-safetensors");
+    static final AtomicLong RUNS = new AtomicLong();
+    static final Path DIR = FuzzSupport.tempDir("peft4j-fuzz-safetensors");
 
-  static Stream<byte[]> seeds() {
-    return Stream.of(
-        FuzzSupport.resource("hf-reference/tiny_opt/model.safetensors"),
-        FuzzSupport.resource("hf-reference/tiny_opt/lora/adapter_model.safetensors"));
-  }
-
-  @MethodSource("seeds")
-  @DictionaryEntries({"\"dtype\"", "\"shape\"", "\"data_offsets\"", "\"__metadata__\"",
-      "\"F64\"", "\"F32\"", "\"F16\"", "\"BF16\"", "\"F8_E4M3\"", "\"F8_E5M2\"", "\"I64\"",
-      "\"I32\"", "\"I16\"", "\"I8\"", "\"U64\"", "\"U32\"", "\"U16\"", "\"U8\"", "\"BOOL\"",
-      "[0]", "[]", "9223372036854775807", "18446744073709551615", "4294967296"})
-  @FuzzTest(maxExecutions = FuzzSupport.RUNS, maxDuration = "4m")
-  void readEveryTensor(byte[] file) throws IOException {
-    RUNS.incrementAndGet();
-    Path path = DIR.resolve("model.safetensors");
-    Files.write(path, file);
-    try (SafetensorsFile f = SafetensorsFile.open(path);
-        NDManager m = NDManager.newBaseManager()) {
-      for (TensorInfo t : f.infos()) {
-        f.bytes(t.name());
-        f.floats(t.name());
-        try (NDArray a = f.toNDArray(t.name(), m)) {
-          a.toByteBuffer(); // the engine holds the values, in a dtype it supports
-        }
-      }
-    } catch (Throwable t) {
-      FuzzSupport.requireTyped(t, false);
+    static Stream<byte[]> seeds() {
+        return Stream.of(
+                FuzzSupport.resource("hf-reference/tiny_opt/model.safetensors"),
+                FuzzSupport.resource("hf-reference/tiny_opt/lora/adapter_model.safetensors"));
     }
-  }
 
-  @AfterAll
-  static void enoughRuns() {
-    FuzzSupport.checkRuns("safetensors reader", RUNS);
-  }
+    @MethodSource("seeds")
+    @DictionaryEntries({
+        "\"dtype\"",
+        "\"shape\"",
+        "\"data_offsets\"",
+        "\"__metadata__\"",
+        "\"F64\"",
+        "\"F32\"",
+        "\"F16\"",
+        "\"BF16\"",
+        "\"F8_E4M3\"",
+        "\"F8_E5M2\"",
+        "\"I64\"",
+        "\"I32\"",
+        "\"I16\"",
+        "\"I8\"",
+        "\"U64\"",
+        "\"U32\"",
+        "\"U16\"",
+        "\"U8\"",
+        "\"BOOL\"",
+        "[0]",
+        "[]",
+        "9223372036854775807",
+        "18446744073709551615",
+        "4294967296"
+    })
+    @FuzzTest(maxExecutions = FuzzSupport.RUNS, maxDuration = "4m")
+    void readEveryTensor(byte[] file) throws IOException {
+        RUNS.incrementAndGet();
+        Path path = DIR.resolve("model.safetensors");
+        Files.write(path, file);
+        try (SafetensorsFile f = SafetensorsFile.open(path);
+                NDManager m = NDManager.newBaseManager()) {
+            for (TensorInfo t : f.infos()) {
+                f.bytes(t.name());
+                f.floats(t.name());
+                try (NDArray a = f.toNDArray(t.name(), m)) {
+                    a.toByteBuffer(); // the engine holds the values, in a dtype it supports
+                }
+            }
+        } catch (Throwable t) {
+            FuzzSupport.requireTyped(t, false);
+        }
+    }
+
+    @AfterAll
+    static void enoughRuns() {
+        FuzzSupport.checkRuns("safetensors reader", RUNS);
+    }
 }

@@ -1,8 +1,8 @@
 package ai.peft4j.models;
 
-import ai.peft4j.models.auto.AutoModelForCausalLM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ai.peft4j.models.auto.AutoModelForCausalLM;
 import ai.peft4j.testing.Golden;
 import ai.peft4j.testing.TransformersCausalLm;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,41 +22,47 @@ import org.junit.jupiter.params.provider.CsvSource;
 @DisplayName("Llama family against transformers: Mistral, Gemma")
 class LlamaFamilyReferenceTest {
 
-  static final String FAMILIES = "tiny_mistral, MistralForCausalLM\ntiny_gemma, GemmaForCausalLM";
+    static final String FAMILIES = "tiny_mistral, MistralForCausalLM\ntiny_gemma, GemmaForCausalLM";
 
-  static JsonNode golden(String name) {
-    return Golden.read(TransformersCausalLm.reference(name).resolve("golden.json"));
-  }
-
-  @ParameterizedTest(name = "{1}")
-  @CsvSource(textBlock = FAMILIES)
-  @DisplayName("AutoModelForCausalLM picks the class; left and right padding: logits (pads included) and loss")
-  void paddedBatches(String name, String cls) {
-    try (PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(TransformersCausalLm.reference(name))) {
-      assertEquals(cls, lm.getClass().getSimpleName());
-      TransformersCausalLm.assertCase(lm, golden(name), "left_padded");
-      TransformersCausalLm.assertCase(lm, golden(name), "right_padded");
+    static JsonNode golden(String name) {
+        return Golden.read(TransformersCausalLm.reference(name).resolve("golden.json"));
     }
-  }
 
-  @ParameterizedTest(name = "{1}")
-  @CsvSource(textBlock = FAMILIES)
-  @DisplayName("greedy generate with the cache on a left-padded batch gives transformers' tokens")
-  void generateLeftPadded(String name, String cls) {
-    try (PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(TransformersCausalLm.reference(name))) {
-      TransformersCausalLm.assertGenerate(lm, golden(name));
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(textBlock = FAMILIES)
+    @DisplayName("AutoModelForCausalLM picks the class; left and right padding: logits (pads included) and loss")
+    void paddedBatches(String name, String cls) {
+        try (PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(TransformersCausalLm.reference(name))) {
+            assertEquals(cls, lm.getClass().getSimpleName());
+            TransformersCausalLm.assertCase(lm, golden(name), "left_padded");
+            TransformersCausalLm.assertCase(lm, golden(name), "right_padded");
+        }
     }
-  }
 
-  @ParameterizedTest(name = "{1}")
-  @CsvSource(textBlock = FAMILIES)
-  @DisplayName("LoRA with PEFT's default targets (q_proj, v_proj): PEFT's logits, loss, parameter line and file keys")
-  void loraAsPeft(String name, String cls, @TempDir Path dir) throws Exception {
-    Path ref = TransformersCausalLm.reference(name);
-    JsonNode golden = golden(name);
-    JsonNode lora = golden.get("lora");
-    TransformersCausalLm.assertLora(() -> AutoModelForCausalLM.fromPretrained(ref), ref.resolve("lora"),
-        golden.get("cases").get("right_padded").get("inputs"), lora.get("logits"), lora.get("loss").asDouble(),
-        lora.get("print_trainable_parameters").asText(), lora.get("adapter_file_keys"), dir);
-  }
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(textBlock = FAMILIES)
+    @DisplayName("greedy generate with the cache on a left-padded batch gives transformers' tokens")
+    void generateLeftPadded(String name, String cls) {
+        try (PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(TransformersCausalLm.reference(name))) {
+            TransformersCausalLm.assertGenerate(lm, golden(name));
+        }
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(textBlock = FAMILIES)
+    @DisplayName("LoRA with PEFT's default targets (q_proj, v_proj): PEFT's logits, loss, parameter line and file keys")
+    void loraAsPeft(String name, String cls, @TempDir Path dir) throws Exception {
+        Path ref = TransformersCausalLm.reference(name);
+        JsonNode golden = golden(name);
+        JsonNode lora = golden.get("lora");
+        TransformersCausalLm.assertLora(
+                () -> AutoModelForCausalLM.fromPretrained(ref),
+                ref.resolve("lora"),
+                golden.get("cases").get("right_padded").get("inputs"),
+                lora.get("logits"),
+                lora.get("loss").asDouble(),
+                lora.get("print_trainable_parameters").asText(),
+                lora.get("adapter_file_keys"),
+                dir);
+    }
 }

@@ -27,57 +27,60 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Gradients under garbage-collector pressure")
 class GradientsUnderGcTest {
 
-  @Test
-  @DisplayName("are identical step after step for LoRA on every linear layer of OPT")
-  void stable() throws Exception {
-    Thread collector = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        System.gc();
-        try {
-          Thread.sleep(1);
-        } catch (InterruptedException e) {
-          return;
+    @Test
+    @DisplayName("are identical step after step for LoRA on every linear layer of OPT")
+    void stable() throws Exception {
+        Thread collector = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                System.gc();
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        collector.setDaemon(true);
+        collector.start();
+        try (PeftModel peft = Tiny.lora(0.0, "q_proj", "k_proj", "v_proj", "out_proj", "fc1", "fc2");
+                NDManager root = NDManager.newBaseManager()) {
+            PreTrainedCausalLM lm = (PreTrainedCausalLM) peft.getBaseModel();
+            // Random B as well as A, so that every adapter weight gets a gradient.
+            for (Map.Entry<String, Parameter> e : peft.trainableParameters().entrySet()) {
+                NDArray a = e.getValue().getArray();
+                ai.peft4j.nn.Weights.copyInto(
+                        a, a.getManager().randomNormal(0, 0.1f, a.getShape(), a.getDataType(), a.getDevice()));
+            }
+            Map<String, Parameter> params = peft.trainableParameters();
+            TextDataset data = Tiny.countingData(16, 1);
+            List<Double> sums = new ArrayList<>();
+            for (int step = 0; step < 40; step++) {
+                try (NDManager s = root.newSubManager()) {
+                    TextDataset.Batch batch = data.collate(new int[] {0, 1, 2, 3, 4, 5, 6, 7}, s);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray loss = lm.forward(
+                                        new ParameterStore(s, false),
+                                        LmInputs.of(batch.inputIds(), batch.attentionMask(), batch.labels()),
+                                        true)
+                                .loss();
+                        gc.backward(loss);
+                    }
+                    double total = 0;
+                    for (Parameter p : params.values()) {
+                        NDArray g = p.getArray().getGradient();
+                        g.attach(s);
+                        total += g.abs().sum().getFloat();
+                        g.subi(g);
+                    }
+                    sums.add(total);
+                }
+            }
+            assertTrue(sums.get(0) > 0 && Double.isFinite(sums.get(0)), "first gradient " + sums.get(0));
+            for (int i = 1; i < sums.size(); i++) {
+                assertEquals(sums.get(0), sums.get(i), 1e-6 * sums.get(0), "step " + i + ": " + sums);
+            }
+        } finally {
+            collector.interrupt();
         }
-      }
-    });
-    collector.setDaemon(true);
-    collector.start();
-    try (PeftModel peft = Tiny.lora(0.0, "q_proj", "k_proj", "v_proj", "out_proj", "fc1", "fc2");
-        NDManager root = NDManager.newBaseManager()) {
-      PreTrainedCausalLM lm = (PreTrainedCausalLM) peft.getBaseModel();
-      // Random B as well as A, so that every adapter weight gets a gradient.
-      for (Map.Entry<String, Parameter> e : peft.trainableParameters().entrySet()) {
-        NDArray a = e.getValue().getArray();
-        ai.peft4j.nn.Weights.copyInto(a, a.getManager().randomNormal(0, 0.1f, a.getShape(),
-            a.getDataType(), a.getDevice()));
-      }
-      Map<String, Parameter> params = peft.trainableParameters();
-      TextDataset data = Tiny.countingData(16, 1);
-      List<Double> sums = new ArrayList<>();
-      for (int step = 0; step < 40; step++) {
-        try (NDManager s = root.newSubManager()) {
-          TextDataset.Batch batch = data.collate(new int[] {0, 1, 2, 3, 4, 5, 6, 7}, s);
-          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray loss = lm.forward(new ParameterStore(s, false),
-                LmInputs.of(batch.inputIds(), batch.attentionMask(), batch.labels()), true).loss();
-            gc.backward(loss);
-          }
-          double total = 0;
-          for (Parameter p : params.values()) {
-            NDArray g = p.getArray().getGradient();
-            g.attach(s);
-            total += g.abs().sum().getFloat();
-            g.subi(g);
-          }
-          sums.add(total);
-        }
-      }
-      assertTrue(sums.get(0) > 0 && Double.isFinite(sums.get(0)), "first gradient " + sums.get(0));
-      for (int i = 1; i < sums.size(); i++) {
-        assertEquals(sums.get(0), sums.get(i), 1e-6 * sums.get(0), "step " + i + ": " + sums);
-      }
-    } finally {
-      collector.interrupt();
     }
-  }
 }

@@ -27,35 +27,47 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("Saved files have the umask's permissions")
 class SavedFilePermissionsTest {
 
-  @Test
-  @DisplayName("adapter, adapter config, model config and weights, and a checkpoint's optimizer state")
-  void everySavedFile(@TempDir Path tmp) throws IOException {
-    assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
-    Set<PosixFilePermission> expected = Files.getPosixFilePermissions(Files.createFile(tmp.resolve("reference")));
-    try (PeftModel peft = Tiny.lora(0.0)) {
-      peft.savePretrained(tmp.resolve("adapter"));
-      peft.activePeftConfig().savePretrained(tmp.resolve("config-only"));
-      ((PreTrainedModel) peft.getBaseModel()).savePretrained(tmp.resolve("model"));
-      try (PeftTrainer t = PeftTrainer.builder(peft).trainData(Tiny.countingData(4, 1)).batchSize(2)
-          .maxSteps(1).outputDir(tmp.resolve("run")).progressBar(false).build()) {
-        t.saveCheckpoint();
-      }
-    }
-    Map<String, String> found = new TreeMap<>();
-    Map<String, String> want = new TreeMap<>();
-    try (Stream<Path> files = Files.walk(tmp)) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        if (Files.isRegularFile(p) && !p.getFileName().toString().equals("reference")) {
-          String rel = tmp.relativize(p).toString();
-          found.put(rel, PosixFilePermissions.toString(Files.getPosixFilePermissions(p)));
-          want.put(rel, PosixFilePermissions.toString(expected));
+    @Test
+    @DisplayName("adapter, adapter config, model config and weights, and a checkpoint's optimizer state")
+    void everySavedFile(@TempDir Path tmp) throws IOException {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+        Set<PosixFilePermission> expected = Files.getPosixFilePermissions(Files.createFile(tmp.resolve("reference")));
+        try (PeftModel peft = Tiny.lora(0.0)) {
+            peft.savePretrained(tmp.resolve("adapter"));
+            peft.activePeftConfig().savePretrained(tmp.resolve("config-only"));
+            ((PreTrainedModel) peft.getBaseModel()).savePretrained(tmp.resolve("model"));
+            try (PeftTrainer t = PeftTrainer.builder(peft)
+                    .trainData(Tiny.countingData(4, 1))
+                    .batchSize(2)
+                    .maxSteps(1)
+                    .outputDir(tmp.resolve("run"))
+                    .progressBar(false)
+                    .build()) {
+                t.saveCheckpoint();
+            }
         }
-      }
+        Map<String, String> found = new TreeMap<>();
+        Map<String, String> want = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(tmp)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(p) && !p.getFileName().toString().equals("reference")) {
+                    String rel = tmp.relativize(p).toString();
+                    found.put(rel, PosixFilePermissions.toString(Files.getPosixFilePermissions(p)));
+                    want.put(rel, PosixFilePermissions.toString(expected));
+                }
+            }
+        }
+        assertEquals(
+                Set.of(
+                        "adapter/adapter_config.json",
+                        "adapter/adapter_model.safetensors",
+                        "config-only/adapter_config.json",
+                        "model/config.json",
+                        "model/model.safetensors",
+                        "run/checkpoint-0/adapter_config.json",
+                        "run/checkpoint-0/adapter_model.safetensors",
+                        "run/checkpoint-0/optimizer.safetensors"),
+                found.keySet());
+        assertEquals(want, found);
     }
-    assertEquals(Set.of("adapter/adapter_config.json", "adapter/adapter_model.safetensors",
-        "config-only/adapter_config.json", "model/config.json", "model/model.safetensors",
-        "run/checkpoint-0/adapter_config.json", "run/checkpoint-0/adapter_model.safetensors",
-        "run/checkpoint-0/optimizer.safetensors"), found.keySet());
-    assertEquals(want, found);
-  }
 }

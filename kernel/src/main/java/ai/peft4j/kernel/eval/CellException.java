@@ -8,27 +8,27 @@ import java.util.List;
  * lines (plain text, no terminal colours, no embedded newlines).
  */
 public abstract class CellException extends RuntimeException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  protected CellException(String message) {
-    super(message);
-  }
+    protected CellException(String message) {
+        super(message);
+    }
 
-  protected CellException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    protected CellException(String message, Throwable cause) {
+        super(message, cause);
+    }
 
-  /** The notebook {@code ename}, e.g. {@code CompilationException} or the user's exception class. */
-  public String errorName() {
-    return getClass().getSimpleName();
-  }
+    /** The notebook {@code ename}, e.g. {@code CompilationException} or the user's exception class. */
+    public String errorName() {
+        return getClass().getSimpleName();
+    }
 
-  /** The notebook {@code evalue}: a one-line summary. */
-  public String errorValue() {
-    String m = getMessage();
-    return m == null ? "" : m;
-  }
+    /** The notebook {@code evalue}: a one-line summary. */
+    public String errorValue() {
+        String m = getMessage();
+        return m == null ? "" : m;
+    }
 
-  /** The traceback lines shown under the error, one line per element. */
-  public abstract List<String> traceback();
+    /** The traceback lines shown under the error, one line per element. */
+    public abstract List<String> traceback();
 }

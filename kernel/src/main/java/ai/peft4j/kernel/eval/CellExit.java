@@ -10,35 +10,35 @@ package ai.peft4j.kernel.eval;
  * <p>Public only because the rewritten cell classes call it; not an API.
  */
 public final class CellExit {
-  private CellExit() {}
+    private CellExit() {}
 
-  /** Thrown into the cell at the exit call; an {@link Error}, so {@code catch (Exception e)} lets it through. */
-  static final class ExitRequest extends Error {
-    private static final long serialVersionUID = 1L;
+    /** Thrown into the cell at the exit call; an {@link Error}, so {@code catch (Exception e)} lets it through. */
+    static final class ExitRequest extends Error {
+        private static final long serialVersionUID = 1L;
 
-    ExitRequest(String call) {
-      super(call + " was called");
+        ExitRequest(String call) {
+            super(call + " was called");
+        }
     }
-  }
 
-  /** Replaces {@code System.exit(status)}. */
-  public static void exit(int status) {
-    throw request("System.exit(" + status + ")");
-  }
+    /** Replaces {@code System.exit(status)}. */
+    public static void exit(int status) {
+        throw request("System.exit(" + status + ")");
+    }
 
-  /** Replaces {@code runtime.exit(status)}. */
-  public static void exit(Runtime runtime, int status) {
-    throw request("Runtime.exit(" + status + ")");
-  }
+    /** Replaces {@code runtime.exit(status)}. */
+    public static void exit(Runtime runtime, int status) {
+        throw request("Runtime.exit(" + status + ")");
+    }
 
-  /** Replaces {@code runtime.halt(status)}. */
-  public static void halt(Runtime runtime, int status) {
-    throw request("Runtime.halt(" + status + ")");
-  }
+    /** Replaces {@code runtime.halt(status)}. */
+    public static void halt(Runtime runtime, int status) {
+        throw request("Runtime.halt(" + status + ")");
+    }
 
-  private static ExitRequest request(String call) {
-    ExitRequest r = new ExitRequest(call);
-    CapturingExecutionControl.exitRequested(call, r);
-    return r;
-  }
+    private static ExitRequest request(String call) {
+        ExitRequest r = new ExitRequest(call);
+        CapturingExecutionControl.exitRequested(call, r);
+        return r;
+    }
 }

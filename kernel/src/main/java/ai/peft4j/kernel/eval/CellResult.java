@@ -9,10 +9,10 @@ package ai.peft4j.kernel.eval;
  * @param typeName the static type JShell inferred for the expression, or empty
  */
 public record CellResult(boolean hasValue, Object value, String typeName) {
-  /** A cell that ended in a statement or declaration. */
-  public static final CellResult NONE = new CellResult(false, null, "");
+    /** A cell that ended in a statement or declaration. */
+    public static final CellResult NONE = new CellResult(false, null, "");
 
-  static CellResult of(Object value, String typeName) {
-    return new CellResult(true, value, typeName == null ? "" : typeName);
-  }
+    static CellResult of(Object value, String typeName) {
+        return new CellResult(true, value, typeName == null ? "" : typeName);
+    }
 }

@@ -10,7 +10,7 @@ import java.util.List;
  * @param end cell offset where it ends (the cursor)
  */
 public record Completion(List<String> candidates, int start, int end) {
-  public Completion {
-    candidates = List.copyOf(candidates);
-  }
+    public Completion {
+        candidates = List.copyOf(candidates);
+    }
 }

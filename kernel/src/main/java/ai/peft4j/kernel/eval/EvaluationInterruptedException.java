@@ -11,29 +11,28 @@ import java.util.List;
  * go on running in the background ({@link #threadAbandoned()}).
  */
 public class EvaluationInterruptedException extends CellException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  static final String ABANDONED_NOTE =
-      "it ignored the stop, so its thread was abandoned and may still be running";
+    static final String ABANDONED_NOTE = "it ignored the stop, so its thread was abandoned and may still be running";
 
-  private final boolean threadAbandoned;
+    private final boolean threadAbandoned;
 
-  public EvaluationInterruptedException(String message) {
-    this(message, false);
-  }
+    public EvaluationInterruptedException(String message) {
+        this(message, false);
+    }
 
-  public EvaluationInterruptedException(String message, boolean threadAbandoned) {
-    super(threadAbandoned ? message + "; " + ABANDONED_NOTE : message);
-    this.threadAbandoned = threadAbandoned;
-  }
+    public EvaluationInterruptedException(String message, boolean threadAbandoned) {
+        super(threadAbandoned ? message + "; " + ABANDONED_NOTE : message);
+        this.threadAbandoned = threadAbandoned;
+    }
 
-  /** Whether the cell's thread ignored the stop and was left running. */
-  public boolean threadAbandoned() {
-    return threadAbandoned;
-  }
+    /** Whether the cell's thread ignored the stop and was left running. */
+    public boolean threadAbandoned() {
+        return threadAbandoned;
+    }
 
-  @Override
-  public List<String> traceback() {
-    return List.of(getMessage());
-  }
+    @Override
+    public List<String> traceback() {
+        return List.of(getMessage());
+    }
 }

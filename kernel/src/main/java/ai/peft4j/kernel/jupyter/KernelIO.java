@@ -6,16 +6,16 @@ import org.dflib.jjava.jupyter.kernel.JupyterIO;
 
 /** {@link JupyterIO} with its attach/detach hooks opened to {@link Peft4jKernel}. */
 final class KernelIO extends JupyterIO {
-  KernelIO(Charset encoding) {
-    super(encoding);
-  }
+    KernelIO(Charset encoding) {
+        super(encoding);
+    }
 
-  void attach(ShellReplyEnvironment env, boolean stdinEnabled) {
-    setEnv(env);
-    setJupyterInEnabled(stdinEnabled);
-  }
+    void attach(ShellReplyEnvironment env, boolean stdinEnabled) {
+        setEnv(env);
+        setJupyterInEnabled(stdinEnabled);
+    }
 
-  void detach(ShellReplyEnvironment env) {
-    retractEnv(env);
-  }
+    void detach(ShellReplyEnvironment env) {
+        retractEnv(env);
+    }
 }

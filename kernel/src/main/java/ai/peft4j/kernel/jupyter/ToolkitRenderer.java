@@ -15,40 +15,40 @@ import org.dflib.jjava.jupyter.kernel.display.Renderer;
  */
 final class ToolkitRenderer extends Renderer {
 
-  private final MimeRenderer renderer;
+    private final MimeRenderer renderer;
 
-  ToolkitRenderer(MimeRenderer renderer) {
-    this.renderer = Objects.requireNonNull(renderer, "renderer");
-  }
-
-  /** {@inheritDoc} Every MIME type of the value's bundle. */
-  @Override
-  public DisplayData render(Object value, Map<String, Object> params) {
-    return toDisplayData(renderer.render(value));
-  }
-
-  /** {@inheritDoc} The requested MIME types the bundle has, else its {@code text/plain}. */
-  @Override
-  public DisplayData renderAs(Object value, Map<String, Object> params, String... types) {
-    MimeBundle bundle = renderer.render(value);
-    DisplayData d = new DisplayData();
-    boolean any = false;
-    for (String type : types) {
-      String data = bundle.get(type);
-      if (data != null) {
-        d.putData(type, data);
-        any = true;
-      }
+    ToolkitRenderer(MimeRenderer renderer) {
+        this.renderer = Objects.requireNonNull(renderer, "renderer");
     }
-    if (!any) {
-      d.putText(bundle.get(MimeBundle.TEXT));
-    }
-    return d;
-  }
 
-  static DisplayData toDisplayData(MimeBundle bundle) {
-    DisplayData d = new DisplayData();
-    bundle.data().forEach(d::putData);
-    return d;
-  }
+    /** {@inheritDoc} Every MIME type of the value's bundle. */
+    @Override
+    public DisplayData render(Object value, Map<String, Object> params) {
+        return toDisplayData(renderer.render(value));
+    }
+
+    /** {@inheritDoc} The requested MIME types the bundle has, else its {@code text/plain}. */
+    @Override
+    public DisplayData renderAs(Object value, Map<String, Object> params, String... types) {
+        MimeBundle bundle = renderer.render(value);
+        DisplayData d = new DisplayData();
+        boolean any = false;
+        for (String type : types) {
+            String data = bundle.get(type);
+            if (data != null) {
+                d.putData(type, data);
+                any = true;
+            }
+        }
+        if (!any) {
+            d.putText(bundle.get(MimeBundle.TEXT));
+        }
+        return d;
+    }
+
+    static DisplayData toDisplayData(MimeBundle bundle) {
+        DisplayData d = new DisplayData();
+        bundle.data().forEach(d::putData);
+        return d;
+    }
 }

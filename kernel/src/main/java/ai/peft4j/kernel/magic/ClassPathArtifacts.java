@@ -27,88 +27,90 @@ import org.xml.sax.helpers.DefaultHandler;
  * compile-scope JUnit) need not resolve again.
  */
 final class ClassPathArtifacts {
-  private ClassPathArtifacts() {}
+    private ClassPathArtifacts() {}
 
-  static Map<String, String> scan(String classPath) {
-    Map<String, String> found = new HashMap<>();
-    for (String entry : classPath.split(File.pathSeparator)) {
-      Path p = Path.of(entry);
-      if (entry.endsWith(".jar") && Files.isRegularFile(p) && !fromPomProperties(p, found)) {
-        fromPomBeside(p, found);
-      }
-    }
-    return found;
-  }
-
-  private static boolean fromPomProperties(Path jar, Map<String, String> found) {
-    boolean any = false;
-    try (JarFile jf = new JarFile(jar.toFile())) {
-      Enumeration<JarEntry> entries = jf.entries();
-      while (entries.hasMoreElements()) {
-        JarEntry e = entries.nextElement();
-        String name = e.getName();
-        if (name.startsWith("META-INF/maven/") && name.endsWith("/pom.properties")) {
-          Properties props = new Properties();
-          try (InputStream in = jf.getInputStream(e)) {
-            props.load(in);
-          }
-          String g = props.getProperty("groupId");
-          String a = props.getProperty("artifactId");
-          String v = props.getProperty("version");
-          if (g != null && a != null && v != null) {
-            found.putIfAbsent(g + ":" + a, v);
-            any = true;
-          }
+    static Map<String, String> scan(String classPath) {
+        Map<String, String> found = new HashMap<>();
+        for (String entry : classPath.split(File.pathSeparator)) {
+            Path p = Path.of(entry);
+            if (entry.endsWith(".jar") && Files.isRegularFile(p) && !fromPomProperties(p, found)) {
+                fromPomBeside(p, found);
+            }
         }
-      }
-    } catch (IOException | RuntimeException e) {
-      // not a readable jar: nothing to learn from it
+        return found;
     }
-    return any;
-  }
 
-  /** {@code .../xchart/3.8.8/xchart-3.8.8.jar} with {@code xchart-3.8.8.pom} beside it. */
-  private static void fromPomBeside(Path jar, Map<String, String> found) {
-    Path versionDir = jar.getParent();
-    if (versionDir == null || versionDir.getParent() == null) {
-      return;
+    private static boolean fromPomProperties(Path jar, Map<String, String> found) {
+        boolean any = false;
+        try (JarFile jf = new JarFile(jar.toFile())) {
+            Enumeration<JarEntry> entries = jf.entries();
+            while (entries.hasMoreElements()) {
+                JarEntry e = entries.nextElement();
+                String name = e.getName();
+                if (name.startsWith("META-INF/maven/") && name.endsWith("/pom.properties")) {
+                    Properties props = new Properties();
+                    try (InputStream in = jf.getInputStream(e)) {
+                        props.load(in);
+                    }
+                    String g = props.getProperty("groupId");
+                    String a = props.getProperty("artifactId");
+                    String v = props.getProperty("version");
+                    if (g != null && a != null && v != null) {
+                        found.putIfAbsent(g + ":" + a, v);
+                        any = true;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not a readable jar: nothing to learn from it
+        }
+        return any;
     }
-    String version = versionDir.getFileName().toString();
-    String artifact = versionDir.getParent().getFileName().toString();
-    Path pom = versionDir.resolve(artifact + "-" + version + ".pom");
-    if (!jar.getFileName().toString().startsWith(artifact + "-" + version) || !Files.isRegularFile(pom)) {
-      return;
-    }
-    try {
-      DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-      f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-      DocumentBuilder b = f.newDocumentBuilder();
-      b.setErrorHandler(new DefaultHandler());
-      Element project = b.parse(pom.toFile()).getDocumentElement();
-      String group = childText(project, "groupId"); // the project's own, else its parent's
-      if (group == null) {
-        Element parent = child(project, "parent");
-        group = parent == null ? null : childText(parent, "groupId");
-      }
-      if (group != null) {
-        found.putIfAbsent(group + ":" + artifact, version);
-      }
-    } catch (Exception e) {
-      // unreadable POM: treat the jar as unknown
-    }
-  }
 
-  private static Element child(Element parent, String name) {
-    for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
-      if (n instanceof Element e && e.getTagName().equals(name)) {
-        return e;
-      }
+    /** {@code .../xchart/3.8.8/xchart-3.8.8.jar} with {@code xchart-3.8.8.pom} beside it. */
+    private static void fromPomBeside(Path jar, Map<String, String> found) {
+        Path versionDir = jar.getParent();
+        if (versionDir == null || versionDir.getParent() == null) {
+            return;
+        }
+        String version = versionDir.getFileName().toString();
+        String artifact = versionDir.getParent().getFileName().toString();
+        Path pom = versionDir.resolve(artifact + "-" + version + ".pom");
+        if (!jar.getFileName().toString().startsWith(artifact + "-" + version) || !Files.isRegularFile(pom)) {
+            return;
+        }
+        try {
+            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            DocumentBuilder b = f.newDocumentBuilder();
+            b.setErrorHandler(new DefaultHandler());
+            Element project = b.parse(pom.toFile()).getDocumentElement();
+            String group = childText(project, "groupId"); // the project's own, else its parent's
+            if (group == null) {
+                Element parent = child(project, "parent");
+                group = parent == null ? null : childText(parent, "groupId");
+            }
+            if (group != null) {
+                found.putIfAbsent(group + ":" + artifact, version);
+            }
+        } catch (Exception e) {
+            // unreadable POM: treat the jar as unknown
+        }
     }
-    return null;
-  }
 
-  private static String childText(Element parent, String name) {
-    Element e = child(parent, name);
-    return e == null || e.getTextContent().isBlank() ? null : e.getTextContent().strip();
-  }
+    private static Element child(Element parent, String name) {
+        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e && e.getTagName().equals(name)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private static String childText(Element parent, String name) {
+        Element e = child(parent, name);
+        return e == null || e.getTextContent().isBlank()
+                ? null
+                : e.getTextContent().strip();
+    }
 }

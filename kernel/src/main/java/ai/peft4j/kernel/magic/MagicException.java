@@ -9,18 +9,18 @@ import java.util.List;
  * stack trace to show.
  */
 public final class MagicException extends CellException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public MagicException(String message) {
-    super(message);
-  }
+    public MagicException(String message) {
+        super(message);
+    }
 
-  public MagicException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public MagicException(String message, Throwable cause) {
+        super(message, cause);
+    }
 
-  @Override
-  public List<String> traceback() {
-    return List.of(getMessage());
-  }
+    @Override
+    public List<String> traceback() {
+        return List.of(getMessage());
+    }
 }

@@ -32,80 +32,79 @@ import java.util.regex.Pattern;
  */
 public record MavenConfig(Path localRepository, List<Repository> repositories, boolean offline) {
 
-  /** Maven Central, the default remote repository. */
-  public static final Repository CENTRAL =
-      new Repository("central", "https://repo.maven.apache.org/maven2/");
+    /** Maven Central, the default remote repository. */
+    public static final Repository CENTRAL = new Repository("central", "https://repo.maven.apache.org/maven2/");
 
-  /** A remote repository: an id (as in a POM) and a URL ({@code https:} or {@code file:}). */
-  public record Repository(String id, String url) {
-    public Repository {
-      Objects.requireNonNull(id, "id");
-      Objects.requireNonNull(url, "url");
+    /** A remote repository: an id (as in a POM) and a URL ({@code https:} or {@code file:}). */
+    public record Repository(String id, String url) {
+        public Repository {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(url, "url");
+        }
     }
-  }
 
-  public MavenConfig {
-    Objects.requireNonNull(localRepository, "localRepository");
-    repositories = List.copyOf(repositories);
-  }
-
-  /** The configuration from system properties, environment and {@code ~/.m2/settings.xml}. */
-  public static MavenConfig fromEnvironment() {
-    Path home = Path.of(System.getProperty("user.home"));
-    String local = setting("peft4j.maven.localRepository", "PEFT4J_MAVEN_LOCAL_REPOSITORY");
-    if (local == null) {
-      local = System.getProperty("maven.repo.local");
+    public MavenConfig {
+        Objects.requireNonNull(localRepository, "localRepository");
+        repositories = List.copyOf(repositories);
     }
-    if (local == null) {
-      local = settingsLocalRepository(home.resolve(".m2/settings.xml"));
+
+    /** The configuration from system properties, environment and {@code ~/.m2/settings.xml}. */
+    public static MavenConfig fromEnvironment() {
+        Path home = Path.of(System.getProperty("user.home"));
+        String local = setting("peft4j.maven.localRepository", "PEFT4J_MAVEN_LOCAL_REPOSITORY");
+        if (local == null) {
+            local = System.getProperty("maven.repo.local");
+        }
+        if (local == null) {
+            local = settingsLocalRepository(home.resolve(".m2/settings.xml"));
+        }
+        Path localRepo = local == null ? home.resolve(".m2/repository") : Path.of(local);
+        String repos = setting("peft4j.maven.repositories", "PEFT4J_MAVEN_REPOSITORIES");
+        List<Repository> remotes = repos == null ? List.of(CENTRAL) : parseRepositories(repos);
+        boolean offline = Boolean.parseBoolean(setting("peft4j.maven.offline", "PEFT4J_MAVEN_OFFLINE"));
+        return new MavenConfig(localRepo, remotes, offline);
     }
-    Path localRepo = local == null ? home.resolve(".m2/repository") : Path.of(local);
-    String repos = setting("peft4j.maven.repositories", "PEFT4J_MAVEN_REPOSITORIES");
-    List<Repository> remotes = repos == null ? List.of(CENTRAL) : parseRepositories(repos);
-    boolean offline =
-        Boolean.parseBoolean(setting("peft4j.maven.offline", "PEFT4J_MAVEN_OFFLINE"));
-    return new MavenConfig(localRepo, remotes, offline);
-  }
 
-  private static String setting(String property, String env) {
-    String v = System.getProperty(property);
-    return v != null ? v : System.getenv(env);
-  }
-
-  /** {@code id=url,id=url}; a bare URL gets the id {@code repo1}, {@code repo2}... */
-  static List<Repository> parseRepositories(String spec) {
-    List<Repository> out = new ArrayList<>();
-    for (String part : spec.split(",")) {
-      String p = part.strip();
-      if (p.isEmpty()) {
-        continue;
-      }
-      int eq = p.indexOf('=');
-      if (eq > 0 && !p.substring(0, eq).contains(":")) {
-        out.add(new Repository(p.substring(0, eq).strip(), p.substring(eq + 1).strip()));
-      } else {
-        out.add(new Repository("repo" + (out.size() + 1), p));
-      }
+    private static String setting(String property, String env) {
+        String v = System.getProperty(property);
+        return v != null ? v : System.getenv(env);
     }
-    return out;
-  }
 
-  private static final Pattern LOCAL_REPOSITORY =
-      Pattern.compile("<localRepository>\\s*([^<]+?)\\s*</localRepository>");
-
-  private static String settingsLocalRepository(Path settings) {
-    try {
-      if (!Files.isRegularFile(settings)) {
-        return null;
-      }
-      String xml = Files.readString(settings).replaceAll("(?s)<!--.*?-->", "");
-      Matcher m = LOCAL_REPOSITORY.matcher(xml);
-      if (!m.find()) {
-        return null;
-      }
-      return m.group(1).replace("${user.home}", System.getProperty("user.home"));
-    } catch (Exception e) {
-      return null; // an unreadable settings file is Maven's business, not ours
+    /** {@code id=url,id=url}; a bare URL gets the id {@code repo1}, {@code repo2}... */
+    static List<Repository> parseRepositories(String spec) {
+        List<Repository> out = new ArrayList<>();
+        for (String part : spec.split(",")) {
+            String p = part.strip();
+            if (p.isEmpty()) {
+                continue;
+            }
+            int eq = p.indexOf('=');
+            if (eq > 0 && !p.substring(0, eq).contains(":")) {
+                out.add(new Repository(
+                        p.substring(0, eq).strip(), p.substring(eq + 1).strip()));
+            } else {
+                out.add(new Repository("repo" + (out.size() + 1), p));
+            }
+        }
+        return out;
     }
-  }
+
+    private static final Pattern LOCAL_REPOSITORY =
+            Pattern.compile("<localRepository>\\s*([^<]+?)\\s*</localRepository>");
+
+    private static String settingsLocalRepository(Path settings) {
+        try {
+            if (!Files.isRegularFile(settings)) {
+                return null;
+            }
+            String xml = Files.readString(settings).replaceAll("(?s)<!--.*?-->", "");
+            Matcher m = LOCAL_REPOSITORY.matcher(xml);
+            if (!m.find()) {
+                return null;
+            }
+            return m.group(1).replace("${user.home}", System.getProperty("user.home"));
+        } catch (Exception e) {
+            return null; // an unreadable settings file is Maven's business, not ours
+        }
+    }
 }

@@ -13,54 +13,53 @@ import java.util.function.Consumer;
  * a split multi-byte character for the next write.
  */
 final class StreamDecoder extends OutputStream {
-  private final Consumer<String> consumer;
-  private final CharsetDecoder decoder =
-      StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPLACE)
-          .onUnmappableCharacter(CodingErrorAction.REPLACE);
-  private ByteBuffer pending = ByteBuffer.allocate(256);
+    private final Consumer<String> consumer;
+    private final CharsetDecoder decoder = StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPLACE)
+            .onUnmappableCharacter(CodingErrorAction.REPLACE);
+    private ByteBuffer pending = ByteBuffer.allocate(256);
 
-  StreamDecoder(Consumer<String> consumer) {
-    this.consumer = consumer;
-  }
-
-  @Override
-  public synchronized void write(int b) {
-    ensure(1);
-    pending.put((byte) b);
-    if (b == '\n') {
-      flush();
+    StreamDecoder(Consumer<String> consumer) {
+        this.consumer = consumer;
     }
-  }
 
-  @Override
-  public synchronized void write(byte[] b, int off, int len) {
-    ensure(len);
-    pending.put(b, off, len);
-  }
+    @Override
+    public synchronized void write(int b) {
+        ensure(1);
+        pending.put((byte) b);
+        if (b == '\n') {
+            flush();
+        }
+    }
 
-  private void ensure(int extra) {
-    if (pending.remaining() < extra) {
-      ByteBuffer bigger = ByteBuffer.allocate(Math.max(pending.capacity() * 2, pending.position() + extra));
-      pending.flip();
-      bigger.put(pending);
-      pending = bigger;
+    @Override
+    public synchronized void write(byte[] b, int off, int len) {
+        ensure(len);
+        pending.put(b, off, len);
     }
-  }
 
-  @Override
-  public synchronized void flush() {
-    if (pending.position() == 0) {
-      return;
+    private void ensure(int extra) {
+        if (pending.remaining() < extra) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(pending.capacity() * 2, pending.position() + extra));
+            pending.flip();
+            bigger.put(pending);
+            pending = bigger;
+        }
     }
-    pending.flip();
-    CharBuffer out = CharBuffer.allocate(pending.remaining() + 1);
-    decoder.decode(pending, out, false);
-    pending.compact();
-    out.flip();
-    if (out.hasRemaining()) {
-      consumer.accept(out.toString());
+
+    @Override
+    public synchronized void flush() {
+        if (pending.position() == 0) {
+            return;
+        }
+        pending.flip();
+        CharBuffer out = CharBuffer.allocate(pending.remaining() + 1);
+        decoder.decode(pending, out, false);
+        pending.compact();
+        out.flip();
+        if (out.hasRemaining()) {
+            consumer.accept(out.toString());
+        }
     }
-  }
 }

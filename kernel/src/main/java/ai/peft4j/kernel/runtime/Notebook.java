@@ -9,24 +9,24 @@ import java.util.UUID;
  * {@code updateDisplay(id, obj)} redraws in place, e.g. a loss curve during training.
  */
 public final class Notebook {
-  private static volatile DisplaySink sink = DisplaySink.STDOUT;
+    private static volatile DisplaySink sink = DisplaySink.STDOUT;
 
-  private Notebook() {}
+    private Notebook() {}
 
-  /** Shows {@code value} as a new output and returns its display id. */
-  public static String display(Object value) {
-    String id = UUID.randomUUID().toString();
-    sink.display(value, id);
-    return id;
-  }
+    /** Shows {@code value} as a new output and returns its display id. */
+    public static String display(Object value) {
+        String id = UUID.randomUUID().toString();
+        sink.display(value, id);
+        return id;
+    }
 
-  /** Redraws the output that {@link #display(Object)} created under {@code displayId}. */
-  public static void updateDisplay(String displayId, Object value) {
-    sink.update(value, Objects.requireNonNull(displayId, "displayId"));
-  }
+    /** Redraws the output that {@link #display(Object)} created under {@code displayId}. */
+    public static void updateDisplay(String displayId, Object value) {
+        sink.update(value, Objects.requireNonNull(displayId, "displayId"));
+    }
 
-  /** Installs the host's sink; {@code null} restores printing to standard output. */
-  public static void setSink(DisplaySink newSink) {
-    sink = newSink == null ? DisplaySink.STDOUT : newSink;
-  }
+    /** Installs the host's sink; {@code null} restores printing to standard output. */
+    public static void setSink(DisplaySink newSink) {
+        sink = newSink == null ? DisplaySink.STDOUT : newSink;
+    }
 }

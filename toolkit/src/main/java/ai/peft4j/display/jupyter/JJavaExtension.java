@@ -13,23 +13,22 @@ import org.dflib.jjava.jupyter.kernel.display.Renderer;
  */
 public final class JJavaExtension implements Extension {
 
-  /** {@inheritDoc} */
-  @Override
-  public void install(BaseKernel kernel) {
-    register(kernel.getRenderer());
-  }
-
-  /**
-   * Registers {@link MimeRenderer} with {@code renderer} for {@link MimeRenderer#RICH_TYPES}: each
-   * such value shows every MIME type of its bundle.
-   */
-  public static void register(Renderer renderer) {
-    for (Class<?> type : MimeRenderer.RICH_TYPES) {
-      renderer.createRegistration(type)
-          .preferring(MimeBundle.HTML, MimeBundle.PNG, MimeBundle.SVG)
-          .supporting(MimeBundle.TEXT)
-          .register((o, ctx) ->
-              MimeRenderer.standard(o).data().forEach(ctx.getOutputContainer()::putData));
+    /** {@inheritDoc} */
+    @Override
+    public void install(BaseKernel kernel) {
+        register(kernel.getRenderer());
     }
-  }
+
+    /**
+     * Registers {@link MimeRenderer} with {@code renderer} for {@link MimeRenderer#RICH_TYPES}: each
+     * such value shows every MIME type of its bundle.
+     */
+    public static void register(Renderer renderer) {
+        for (Class<?> type : MimeRenderer.RICH_TYPES) {
+            renderer.createRegistration(type)
+                    .preferring(MimeBundle.HTML, MimeBundle.PNG, MimeBundle.SVG)
+                    .supporting(MimeBundle.TEXT)
+                    .register((o, ctx) -> MimeRenderer.standard(o).data().forEach(ctx.getOutputContainer()::putData));
+        }
+    }
 }

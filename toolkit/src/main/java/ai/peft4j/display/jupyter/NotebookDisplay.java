@@ -10,31 +10,31 @@ import java.util.List;
  */
 public final class NotebookDisplay {
 
-  static final String IJAVA = "io.github.spencerpark.ijava.IJava";
-  static final String BASEKERNEL_RENDERER = "io.github.spencerpark.jupyter.kernel.display.Renderer";
-  static final String JJAVA_KERNEL = "org.dflib.jjava.jupyter.kernel.BaseKernel";
+    static final String IJAVA = "io.github.spencerpark.ijava.IJava";
+    static final String BASEKERNEL_RENDERER = "io.github.spencerpark.jupyter.kernel.display.Renderer";
+    static final String JJAVA_KERNEL = "org.dflib.jjava.jupyter.kernel.BaseKernel";
 
-  private NotebookDisplay() {}
+    private NotebookDisplay() {}
 
-  /**
-   * Registers with every kernel found; returns the names of those it registered with (empty in
-   * plain JShell, where {@code toString()} already gives aligned text).
-   */
-  public static List<String> install() {
-    List<String> done = new ArrayList<>();
-    if (present(IJAVA) && present(BASEKERNEL_RENDERER)) {
-      IJavaRenderers.registerWithRunningKernel();
-      done.add("IJava");
+    /**
+     * Registers with every kernel found; returns the names of those it registered with (empty in
+     * plain JShell, where {@code toString()} already gives aligned text).
+     */
+    public static List<String> install() {
+        List<String> done = new ArrayList<>();
+        if (present(IJAVA) && present(BASEKERNEL_RENDERER)) {
+            IJavaRenderers.registerWithRunningKernel();
+            done.add("IJava");
+        }
+        return done;
     }
-    return done;
-  }
 
-  static boolean present(String className) {
-    try {
-      Class.forName(className, false, NotebookDisplay.class.getClassLoader());
-      return true;
-    } catch (ClassNotFoundException | LinkageError e) {
-      return false;
+    static boolean present(String className) {
+        try {
+            Class.forName(className, false, NotebookDisplay.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
-  }
 }

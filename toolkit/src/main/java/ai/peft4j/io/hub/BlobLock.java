@@ -16,45 +16,45 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class BlobLock implements AutoCloseable {
 
-  private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
-  private final ReentrantLock threadLock;
-  private final FileChannel channel;
-  private final FileLock fileLock;
+    private final ReentrantLock threadLock;
+    private final FileChannel channel;
+    private final FileLock fileLock;
 
-  private BlobLock(ReentrantLock threadLock, FileChannel channel, FileLock fileLock) {
-    this.threadLock = threadLock;
-    this.channel = channel;
-    this.fileLock = fileLock;
-  }
-
-  /** Blocks until no other thread or process holds the lock on {@code lockFile}. */
-  static BlobLock acquire(Path lockFile) throws IOException {
-    Path key = lockFile.toAbsolutePath().normalize();
-    ReentrantLock threadLock = IN_PROCESS.computeIfAbsent(key, k -> new ReentrantLock());
-    threadLock.lock();
-    try {
-      Files.createDirectories(key.getParent());
-      FileChannel channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      try {
-        return new BlobLock(threadLock, channel, channel.lock());
-      } catch (IOException | RuntimeException e) {
-        channel.close();
-        throw e;
-      }
-    } catch (IOException | RuntimeException e) {
-      threadLock.unlock();
-      throw e;
+    private BlobLock(ReentrantLock threadLock, FileChannel channel, FileLock fileLock) {
+        this.threadLock = threadLock;
+        this.channel = channel;
+        this.fileLock = fileLock;
     }
-  }
 
-  @Override
-  public void close() throws IOException {
-    try {
-      fileLock.release();
-      channel.close();
-    } finally {
-      threadLock.unlock();
+    /** Blocks until no other thread or process holds the lock on {@code lockFile}. */
+    static BlobLock acquire(Path lockFile) throws IOException {
+        Path key = lockFile.toAbsolutePath().normalize();
+        ReentrantLock threadLock = IN_PROCESS.computeIfAbsent(key, k -> new ReentrantLock());
+        threadLock.lock();
+        try {
+            Files.createDirectories(key.getParent());
+            FileChannel channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                return new BlobLock(threadLock, channel, channel.lock());
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
+            threadLock.unlock();
+            throw e;
+        }
     }
-  }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            fileLock.release();
+            channel.close();
+        } finally {
+            threadLock.unlock();
+        }
+    }
 }

@@ -18,23 +18,23 @@ import java.net.URI;
  */
 public record FileMetadata(String commit, String etag, long size, URI location) {
 
-  /** True when the ETag is a SHA-256 (LFS files), which the download is checked against. */
-  public boolean isSha256() {
-    return etag.matches("[0-9a-f]{64}");
-  }
+    /** True when the ETag is a SHA-256 (LFS files), which the download is checked against. */
+    public boolean isSha256() {
+        return etag.matches("[0-9a-f]{64}");
+    }
 
-  /** Removes the weak-validator prefix and quotes, as the Hub's ETags are quoted. */
-  static String normalizeEtag(String etag) {
-    if (etag == null) {
-      return null;
+    /** Removes the weak-validator prefix and quotes, as the Hub's ETags are quoted. */
+    static String normalizeEtag(String etag) {
+        if (etag == null) {
+            return null;
+        }
+        String e = etag.trim();
+        if (e.startsWith("W/")) {
+            e = e.substring(2);
+        }
+        if (e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"")) {
+            e = e.substring(1, e.length() - 1);
+        }
+        return e;
     }
-    String e = etag.trim();
-    if (e.startsWith("W/")) {
-      e = e.substring(2);
-    }
-    if (e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"")) {
-      e = e.substring(1, e.length() - 1);
-    }
-    return e;
-  }
 }

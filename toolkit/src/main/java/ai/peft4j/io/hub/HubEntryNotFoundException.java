@@ -15,16 +15,16 @@ package ai.peft4j.io.hub;
  */
 public class HubEntryNotFoundException extends HubException {
 
-  private final String commit;
+    private final String commit;
 
-  /** {@code commit} is the resolved commit hash when the server sent it, else null. */
-  public HubEntryNotFoundException(String message, String commit) {
-    super(message, 404, null);
-    this.commit = commit;
-  }
+    /** {@code commit} is the resolved commit hash when the server sent it, else null. */
+    public HubEntryNotFoundException(String message, String commit) {
+        super(message, 404, null);
+        this.commit = commit;
+    }
 
-  /** The commit hash the revision resolved to, or null when unknown. */
-  public String commit() {
-    return commit;
-  }
+    /** The commit hash the revision resolved to, or null when unknown. */
+    public String commit() {
+        return commit;
+    }
 }

@@ -11,8 +11,8 @@ package ai.peft4j.io.hub;
  */
 public class HubOfflineException extends HubException {
 
-  /** The message names the file, the cache and how to fill it. */
-  public HubOfflineException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    /** The message names the file, the cache and how to fill it. */
+    public HubOfflineException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -44,330 +44,327 @@ import java.util.Optional;
  * #contains} first when unsure. Instances are safe for concurrent reads.
  */
 public final class SafetensorsFile implements AutoCloseable {
-  /** Windows used to stream through tensors too large for one {@link ByteBuffer}. */
-  private static final int WINDOW_BYTES = 1 << 30;
+    /** Windows used to stream through tensors too large for one {@link ByteBuffer}. */
+    private static final int WINDOW_BYTES = 1 << 30;
 
-  private final Path path;
-  private final FileChannel channel;
-  private final long dataStart;
-  private final HeaderParser.Header header;
-  private final Map<String, TensorInfo> byName;
-  private volatile boolean closed;
+    private final Path path;
+    private final FileChannel channel;
+    private final long dataStart;
+    private final HeaderParser.Header header;
+    private final Map<String, TensorInfo> byName;
+    private volatile boolean closed;
 
-  private SafetensorsFile(Path path, FileChannel channel, long dataStart, HeaderParser.Header h) {
-    this.path = path;
-    this.channel = channel;
-    this.dataStart = dataStart;
-    this.header = h;
-    Map<String, TensorInfo> m = new LinkedHashMap<>();
-    for (TensorInfo t : h.tensors()) {
-      m.put(t.name(), t);
+    private SafetensorsFile(Path path, FileChannel channel, long dataStart, HeaderParser.Header h) {
+        this.path = path;
+        this.channel = channel;
+        this.dataStart = dataStart;
+        this.header = h;
+        Map<String, TensorInfo> m = new LinkedHashMap<>();
+        for (TensorInfo t : h.tensors()) {
+            m.put(t.name(), t);
+        }
+        this.byName = Collections.unmodifiableMap(m);
     }
-    this.byName = Collections.unmodifiableMap(m);
-  }
 
-  /**
-   * Opens and validates a file.
-   *
-   * @throws SafetensorsException for anything malformed, NOT_A_REGULAR_FILE for a FIFO, device or
-   *     directory (which is never opened, so it cannot block), or I/O errors (problem IO_ERROR)
-   */
-  public static SafetensorsFile open(Path path) throws SafetensorsException {
-    Objects.requireNonNull(path, "path");
-    FileChannel ch;
-    try {
-      ch = LocalFiles.openRegular(path);
-    } catch (NoSuchFileException e) {
-      throw new SafetensorsException(path, Problem.IO_ERROR, null, "no such file", e);
-    } catch (LocalFiles.NotRegularFileException e) {
-      throw new SafetensorsException(path, Problem.NOT_A_REGULAR_FILE, null, e.getReason(), e);
-    } catch (IOException | UnsupportedOperationException e) {
-      throw new SafetensorsException(path, Problem.IO_ERROR, null, e.toString(), e);
+    /**
+     * Opens and validates a file.
+     *
+     * @throws SafetensorsException for anything malformed, NOT_A_REGULAR_FILE for a FIFO, device or
+     *     directory (which is never opened, so it cannot block), or I/O errors (problem IO_ERROR)
+     */
+    public static SafetensorsFile open(Path path) throws SafetensorsException {
+        Objects.requireNonNull(path, "path");
+        FileChannel ch;
+        try {
+            ch = LocalFiles.openRegular(path);
+        } catch (NoSuchFileException e) {
+            throw new SafetensorsException(path, Problem.IO_ERROR, null, "no such file", e);
+        } catch (LocalFiles.NotRegularFileException e) {
+            throw new SafetensorsException(path, Problem.NOT_A_REGULAR_FILE, null, e.getReason(), e);
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new SafetensorsException(path, Problem.IO_ERROR, null, e.toString(), e);
+        }
+        try {
+            long size = ch.size();
+            if (size < 8) {
+                throw new SafetensorsException(
+                        path,
+                        Problem.TRUNCATED,
+                        "the file has " + size + " bytes, fewer than the 8-byte header length");
+            }
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, len, 0);
+            long n = len.getLong(0);
+            // Unsigned compare: a length with the top bit set is a huge u64, not a negative number.
+            if (Long.compareUnsigned(n, HeaderParser.MAX_HEADER_BYTES) > 0) {
+                throw new SafetensorsException(
+                        path,
+                        Problem.HEADER_TOO_LARGE,
+                        "declared header length "
+                                + Long.toUnsignedString(n)
+                                + " exceeds the limit of "
+                                + HeaderParser.MAX_HEADER_BYTES
+                                + " bytes");
+            }
+            if (8 + n > size) {
+                throw new SafetensorsException(
+                        path,
+                        Problem.HEADER_LENGTH_BEYOND_FILE,
+                        "declared header length " + n + " but the file has only " + (size - 8)
+                                + " bytes after the length prefix");
+            }
+            ByteBuffer hb = ByteBuffer.allocate((int) n);
+            readFully(ch, hb, 8);
+            HeaderParser.Header h = HeaderParser.parse(path, hb.array(), size - 8 - n);
+            return new SafetensorsFile(path, ch, 8 + n, h);
+        } catch (SafetensorsException e) {
+            closeQuietly(ch, e);
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            SafetensorsException se = new SafetensorsException(path, Problem.IO_ERROR, null, e.toString(), e);
+            closeQuietly(ch, se);
+            throw se;
+        }
     }
-    try {
-      long size = ch.size();
-      if (size < 8) {
-        throw new SafetensorsException(
-            path,
-            Problem.TRUNCATED,
-            "the file has " + size + " bytes, fewer than the 8-byte header length");
-      }
-      ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-      readFully(ch, len, 0);
-      long n = len.getLong(0);
-      // Unsigned compare: a length with the top bit set is a huge u64, not a negative number.
-      if (Long.compareUnsigned(n, HeaderParser.MAX_HEADER_BYTES) > 0) {
-        throw new SafetensorsException(
-            path,
-            Problem.HEADER_TOO_LARGE,
-            "declared header length "
-                + Long.toUnsignedString(n)
-                + " exceeds the limit of "
-                + HeaderParser.MAX_HEADER_BYTES
-                + " bytes");
-      }
-      if (8 + n > size) {
-        throw new SafetensorsException(
-            path,
-            Problem.HEADER_LENGTH_BEYOND_FILE,
-            "declared header length " + n + " but the file has only " + (size - 8)
-                + " bytes after the length prefix");
-      }
-      ByteBuffer hb = ByteBuffer.allocate((int) n);
-      readFully(ch, hb, 8);
-      HeaderParser.Header h = HeaderParser.parse(path, hb.array(), size - 8 - n);
-      return new SafetensorsFile(path, ch, 8 + n, h);
-    } catch (SafetensorsException e) {
-      closeQuietly(ch, e);
-      throw e;
-    } catch (IOException | RuntimeException e) {
-      SafetensorsException se =
-          new SafetensorsException(path, Problem.IO_ERROR, null, e.toString(), e);
-      closeQuietly(ch, se);
-      throw se;
+
+    private static void readFully(FileChannel ch, ByteBuffer dst, long position) throws IOException {
+        long pos = position;
+        while (dst.hasRemaining()) {
+            int r = ch.read(dst, pos);
+            if (r < 0) {
+                throw new java.io.EOFException("unexpected end of file at byte " + pos);
+            }
+            pos += r;
+        }
     }
-  }
 
-  private static void readFully(FileChannel ch, ByteBuffer dst, long position)
-      throws IOException {
-    long pos = position;
-    while (dst.hasRemaining()) {
-      int r = ch.read(dst, pos);
-      if (r < 0) {
-        throw new java.io.EOFException("unexpected end of file at byte " + pos);
-      }
-      pos += r;
+    private static void closeQuietly(FileChannel ch, Exception primary) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            primary.addSuppressed(e);
+        }
     }
-  }
 
-  private static void closeQuietly(FileChannel ch, Exception primary) {
-    try {
-      ch.close();
-    } catch (IOException e) {
-      primary.addSuppressed(e);
+    /** The file this was opened from. */
+    public Path path() {
+        return path;
     }
-  }
 
-  /** The file this was opened from. */
-  public Path path() {
-    return path;
-  }
-
-  /** The {@code __metadata__} map (unmodifiable, header order); empty when absent. */
-  public Map<String, String> metadata() {
-    return header.metadata() == null ? Map.of() : header.metadata();
-  }
-
-  /** True when the header has a {@code __metadata__} entry (even an empty one). */
-  public boolean hasMetadata() {
-    return header.metadata() != null;
-  }
-
-  /** Tensor names in header order. */
-  public List<String> names() {
-    return List.copyOf(byName.keySet());
-  }
-
-  /** All tensor entries in header order. */
-  public List<TensorInfo> infos() {
-    return header.tensors();
-  }
-
-  /** Whether the file has a tensor of this name. */
-  public boolean contains(String name) {
-    return byName.containsKey(name);
-  }
-
-  /** The header entry, or empty. */
-  public Optional<TensorInfo> find(String name) {
-    return Optional.ofNullable(byName.get(name));
-  }
-
-  /**
-   * The header entry for a tensor.
-   *
-   * @throws NoSuchElementException when the file has no such tensor
-   */
-  public TensorInfo info(String name) {
-    TensorInfo t = byName.get(name);
-    if (t == null) {
-      throw new NoSuchElementException(
-          "no tensor '" + name + "' in " + path + " (it has " + byName.size() + " tensors)");
+    /** The {@code __metadata__} map (unmodifiable, header order); empty when absent. */
+    public Map<String, String> metadata() {
+        return header.metadata() == null ? Map.of() : header.metadata();
     }
-    return t;
-  }
 
-  /** The header JSON exactly as stored, including trailing padding. */
-  public String rawHeader() {
-    return header.raw();
-  }
+    /** True when the header has a {@code __metadata__} entry (even an empty one). */
+    public boolean hasMetadata() {
+        return header.metadata() != null;
+    }
 
-  /** Absolute file offset where the data section starts (8 + header length). */
-  public long dataStart() {
-    return dataStart;
-  }
+    /** Tensor names in header order. */
+    public List<String> names() {
+        return List.copyOf(byName.keySet());
+    }
 
-  /**
-   * A read-only little-endian view of a tensor's bytes, memory-mapped.
-   *
-   * @throws SafetensorsException (UNSUPPORTED) when the tensor exceeds 2 GiB; use {@link
-   *     #bytes(String, long, int)} windows then
-   */
-  public ByteBuffer bytes(String name) throws SafetensorsException {
-    TensorInfo t = info(name);
-    if (t.byteLength() > Integer.MAX_VALUE) {
-      throw new SafetensorsException(
-          path,
-          Problem.UNSUPPORTED,
-          name,
-          "the tensor has " + t.byteLength() + " bytes, more than one ByteBuffer can hold",
-          null);
+    /** All tensor entries in header order. */
+    public List<TensorInfo> infos() {
+        return header.tensors();
     }
-    return map(name, t.begin(), (int) t.byteLength());
-  }
 
-  /**
-   * A read-only little-endian view of part of a tensor's bytes, memory-mapped.
-   *
-   * @param byteOffset offset inside the tensor's data
-   * @param byteLength number of bytes
-   * @throws IndexOutOfBoundsException when the window leaves the tensor
-   */
-  public ByteBuffer bytes(String name, long byteOffset, int byteLength)
-      throws SafetensorsException {
-    TensorInfo t = info(name);
-    if (byteOffset < 0 || byteLength < 0 || byteOffset > t.byteLength() - byteLength) {
-      throw new IndexOutOfBoundsException(
-          "window [" + byteOffset + ", +" + byteLength + ") outside tensor '" + name + "' of "
-              + t.byteLength() + " bytes");
+    /** Whether the file has a tensor of this name. */
+    public boolean contains(String name) {
+        return byName.containsKey(name);
     }
-    return map(name, t.begin() + byteOffset, byteLength);
-  }
 
-  private ByteBuffer map(String name, long relativeOffset, int length)
-      throws SafetensorsException {
-    return mapRaw(name, relativeOffset, length).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
-  }
+    /** The header entry, or empty. */
+    public Optional<TensorInfo> find(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
 
-  /** The mapping itself (not a view of it), which {@link Unmapper} can release. */
-  private ByteBuffer mapRaw(String name, long relativeOffset, int length)
-      throws SafetensorsException {
-    ensureOpen();
-    if (length == 0) {
-      return ByteBuffer.allocate(0);
+    /**
+     * The header entry for a tensor.
+     *
+     * @throws NoSuchElementException when the file has no such tensor
+     */
+    public TensorInfo info(String name) {
+        TensorInfo t = byName.get(name);
+        if (t == null) {
+            throw new NoSuchElementException(
+                    "no tensor '" + name + "' in " + path + " (it has " + byName.size() + " tensors)");
+        }
+        return t;
     }
-    try {
-      return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + relativeOffset, length);
-    } catch (IOException | RuntimeException e) {
-      // A file shrunk after open, or closed concurrently, lands here instead of crashing.
-      throw new SafetensorsException(path, Problem.IO_ERROR, name, e.toString(), e);
-    }
-  }
 
-  /**
-   * The tensor's values as floats, widened from any dtype (integers convert with {@code (float)},
-   * which rounds above 2^24; booleans become 0 or 1). F64 narrows to float.
-   *
-   * @throws SafetensorsException (UNSUPPORTED) when there are more than ~2^31 elements
-   */
-  public float[] floats(String name) throws SafetensorsException {
-    TensorInfo t = info(name);
-    long n = t.numel();
-    if (n > Integer.MAX_VALUE - 8) {
-      throw new SafetensorsException(
-          path, Problem.UNSUPPORTED, name, n + " elements do not fit a Java array", null);
+    /** The header JSON exactly as stored, including trailing padding. */
+    public String rawHeader() {
+        return header.raw();
     }
-    float[] out = new float[(int) n];
-    int esize = t.dtype().byteSize();
-    int perWindow = WINDOW_BYTES / esize;
-    for (long first = 0; first < n; first += perWindow) {
-      int count = (int) Math.min(perWindow, n - first);
-      ByteBuffer b = bytes(name, first * esize, count * esize);
-      Conversions.toFloats(t.dtype(), b, out, (int) first, count);
-    }
-    return out;
-  }
 
-  /**
-   * Copies a tensor into a new NDArray owned by {@code manager}. F16, BF16 and FP8 become FLOAT32
-   * (converted in Java; no narrow float ever reaches the engine), U16 becomes INT32, U32 INT64,
-   * BOOL BOOLEAN; other dtypes keep their type. The array never aliases the file.
-   *
-   * @throws SafetensorsException (UNSUPPORTED) for U64, tensors over 2 GiB after widening, or an
-   *     empty tensor whose other sizes give strides beyond 64 bits
-   */
-  public NDArray toNDArray(String name, NDManager manager) throws SafetensorsException {
-    TensorInfo t = info(name);
-    Dtype d = t.dtype();
-    if (d.djlType() == null) {
-      throw new SafetensorsException(
-          path, Problem.UNSUPPORTED, name, d + " has no lossless DJL data type", null);
+    /** Absolute file offset where the data section starts (8 + header length). */
+    public long dataStart() {
+        return dataStart;
     }
-    if (!stridesFit(t.shape())) {
-      // Valid for the format (no elements), but PyTorch computes strides and cannot store these.
-      throw new SafetensorsException(path, Problem.UNSUPPORTED, name, "the shape "
-          + java.util.Arrays.toString(t.shape()) + " has strides beyond 64 bits, which the engine"
-          + " cannot represent", null);
-    }
-    long outBytes = t.numel() * d.djlType().getNumOfBytes();
-    if (outBytes > Integer.MAX_VALUE - 8) {
-      throw new SafetensorsException(
-          path,
-          Problem.UNSUPPORTED,
-          name,
-          "the tensor needs " + outBytes + " bytes as " + d.djlType() + ", more than one buffer",
-          null);
-    }
-    Shape shape = new Shape(t.shape());
-    // The engine aliases any direct buffer it is given (create and set keep pointing at it), and
-    // such memory is only returned when the garbage collector finds the buffer. So allocate the
-    // array in the engine and write the converted values straight into its memory.
-    NDArray out = manager.zeros(shape, d.djlType(), Device.cpu());
-    if (t.numel() > 0) {
-      ByteBuffer view = out.toByteBuffer(true);
-      ByteBuffer mapped = mapRaw(name, t.begin(), (int) t.byteLength());
-      Conversions.toDjlLayout(d, mapped, view);
-      // This mapping never leaves the method, so release it now rather than at some later GC:
-      // otherwise every loaded tensor stays mapped (and counted in RSS) until then.
-      Unmapper.unmap(mapped);
-    }
-    if (!manager.getDevice().equals(Device.cpu())) {
-      NDArray moved = out.toDevice(manager.getDevice(), false);
-      out.close();
-      return moved;
-    }
-    return out;
-  }
 
-  /** Whether the contiguous strides PyTorch gives {@code shape} fit in a long (zero sizes count as 1). */
-  private static boolean stridesFit(long[] shape) {
-    long stride = 1;
-    for (int i = shape.length - 1; i > 0; i--) {
-      long size = Math.max(shape[i], 1);
-      if (stride > Long.MAX_VALUE / size) {
-        return false;
-      }
-      stride *= size;
+    /**
+     * A read-only little-endian view of a tensor's bytes, memory-mapped.
+     *
+     * @throws SafetensorsException (UNSUPPORTED) when the tensor exceeds 2 GiB; use {@link
+     *     #bytes(String, long, int)} windows then
+     */
+    public ByteBuffer bytes(String name) throws SafetensorsException {
+        TensorInfo t = info(name);
+        if (t.byteLength() > Integer.MAX_VALUE) {
+            throw new SafetensorsException(
+                    path,
+                    Problem.UNSUPPORTED,
+                    name,
+                    "the tensor has " + t.byteLength() + " bytes, more than one ByteBuffer can hold",
+                    null);
+        }
+        return map(name, t.begin(), (int) t.byteLength());
     }
-    return true;
-  }
 
-  private void ensureOpen() {
-    if (closed) {
-      throw new IllegalStateException("safetensors file " + path + " is closed");
+    /**
+     * A read-only little-endian view of part of a tensor's bytes, memory-mapped.
+     *
+     * @param byteOffset offset inside the tensor's data
+     * @param byteLength number of bytes
+     * @throws IndexOutOfBoundsException when the window leaves the tensor
+     */
+    public ByteBuffer bytes(String name, long byteOffset, int byteLength) throws SafetensorsException {
+        TensorInfo t = info(name);
+        if (byteOffset < 0 || byteLength < 0 || byteOffset > t.byteLength() - byteLength) {
+            throw new IndexOutOfBoundsException("window [" + byteOffset + ", +" + byteLength + ") outside tensor '"
+                    + name + "' of " + t.byteLength() + " bytes");
+        }
+        return map(name, t.begin() + byteOffset, byteLength);
     }
-  }
 
-  /** Closes the file. Buffers already returned by {@link #bytes} stay valid. */
-  @Override
-  public void close() throws IOException {
-    closed = true;
-    channel.close();
-  }
+    private ByteBuffer map(String name, long relativeOffset, int length) throws SafetensorsException {
+        return mapRaw(name, relativeOffset, length).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
 
-  @Override
-  public String toString() {
-    return "SafetensorsFile[" + path + ", " + byName.size() + " tensors]";
-  }
+    /** The mapping itself (not a view of it), which {@link Unmapper} can release. */
+    private ByteBuffer mapRaw(String name, long relativeOffset, int length) throws SafetensorsException {
+        ensureOpen();
+        if (length == 0) {
+            return ByteBuffer.allocate(0);
+        }
+        try {
+            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + relativeOffset, length);
+        } catch (IOException | RuntimeException e) {
+            // A file shrunk after open, or closed concurrently, lands here instead of crashing.
+            throw new SafetensorsException(path, Problem.IO_ERROR, name, e.toString(), e);
+        }
+    }
 
+    /**
+     * The tensor's values as floats, widened from any dtype (integers convert with {@code (float)},
+     * which rounds above 2^24; booleans become 0 or 1). F64 narrows to float.
+     *
+     * @throws SafetensorsException (UNSUPPORTED) when there are more than ~2^31 elements
+     */
+    public float[] floats(String name) throws SafetensorsException {
+        TensorInfo t = info(name);
+        long n = t.numel();
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new SafetensorsException(
+                    path, Problem.UNSUPPORTED, name, n + " elements do not fit a Java array", null);
+        }
+        float[] out = new float[(int) n];
+        int esize = t.dtype().byteSize();
+        int perWindow = WINDOW_BYTES / esize;
+        for (long first = 0; first < n; first += perWindow) {
+            int count = (int) Math.min(perWindow, n - first);
+            ByteBuffer b = bytes(name, first * esize, count * esize);
+            Conversions.toFloats(t.dtype(), b, out, (int) first, count);
+        }
+        return out;
+    }
+
+    /**
+     * Copies a tensor into a new NDArray owned by {@code manager}. F16, BF16 and FP8 become FLOAT32
+     * (converted in Java; no narrow float ever reaches the engine), U16 becomes INT32, U32 INT64,
+     * BOOL BOOLEAN; other dtypes keep their type. The array never aliases the file.
+     *
+     * @throws SafetensorsException (UNSUPPORTED) for U64, tensors over 2 GiB after widening, or an
+     *     empty tensor whose other sizes give strides beyond 64 bits
+     */
+    public NDArray toNDArray(String name, NDManager manager) throws SafetensorsException {
+        TensorInfo t = info(name);
+        Dtype d = t.dtype();
+        if (d.djlType() == null) {
+            throw new SafetensorsException(path, Problem.UNSUPPORTED, name, d + " has no lossless DJL data type", null);
+        }
+        if (!stridesFit(t.shape())) {
+            // Valid for the format (no elements), but PyTorch computes strides and cannot store these.
+            throw new SafetensorsException(
+                    path,
+                    Problem.UNSUPPORTED,
+                    name,
+                    "the shape "
+                            + java.util.Arrays.toString(t.shape()) + " has strides beyond 64 bits, which the engine"
+                            + " cannot represent",
+                    null);
+        }
+        long outBytes = t.numel() * d.djlType().getNumOfBytes();
+        if (outBytes > Integer.MAX_VALUE - 8) {
+            throw new SafetensorsException(
+                    path,
+                    Problem.UNSUPPORTED,
+                    name,
+                    "the tensor needs " + outBytes + " bytes as " + d.djlType() + ", more than one buffer",
+                    null);
+        }
+        Shape shape = new Shape(t.shape());
+        // The engine aliases any direct buffer it is given (create and set keep pointing at it), and
+        // such memory is only returned when the garbage collector finds the buffer. So allocate the
+        // array in the engine and write the converted values straight into its memory.
+        NDArray out = manager.zeros(shape, d.djlType(), Device.cpu());
+        if (t.numel() > 0) {
+            ByteBuffer view = out.toByteBuffer(true);
+            ByteBuffer mapped = mapRaw(name, t.begin(), (int) t.byteLength());
+            Conversions.toDjlLayout(d, mapped, view);
+            // This mapping never leaves the method, so release it now rather than at some later GC:
+            // otherwise every loaded tensor stays mapped (and counted in RSS) until then.
+            Unmapper.unmap(mapped);
+        }
+        if (!manager.getDevice().equals(Device.cpu())) {
+            NDArray moved = out.toDevice(manager.getDevice(), false);
+            out.close();
+            return moved;
+        }
+        return out;
+    }
+
+    /** Whether the contiguous strides PyTorch gives {@code shape} fit in a long (zero sizes count as 1). */
+    private static boolean stridesFit(long[] shape) {
+        long stride = 1;
+        for (int i = shape.length - 1; i > 0; i--) {
+            long size = Math.max(shape[i], 1);
+            if (stride > Long.MAX_VALUE / size) {
+                return false;
+            }
+            stride *= size;
+        }
+        return true;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("safetensors file " + path + " is closed");
+        }
+    }
+
+    /** Closes the file. Buffers already returned by {@link #bytes} stay valid. */
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        channel.close();
+    }
+
+    @Override
+    public String toString() {
+        return "SafetensorsFile[" + path + ", " + byName.size() + " tensors]";
+    }
 }

@@ -23,58 +23,58 @@ import java.util.Objects;
  */
 public record TensorInfo(String name, Dtype dtype, long[] shape, long begin, long end) {
 
-  /** Validates arguments and takes a defensive copy of the shape. */
-  public TensorInfo {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(dtype, "dtype");
-    shape = Objects.requireNonNull(shape, "shape").clone();
-    for (long d : shape) {
-      if (d < 0) {
-        throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
-      }
+    /** Validates arguments and takes a defensive copy of the shape. */
+    public TensorInfo {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(dtype, "dtype");
+        shape = Objects.requireNonNull(shape, "shape").clone();
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            }
+        }
+        if (begin < 0 || end < begin) {
+            throw new IllegalArgumentException("bad offsets [" + begin + ", " + end + "] for " + name);
+        }
     }
-    if (begin < 0 || end < begin) {
-      throw new IllegalArgumentException("bad offsets [" + begin + ", " + end + "] for " + name);
+
+    @Override
+    public long[] shape() {
+        return shape.clone();
     }
-  }
 
-  @Override
-  public long[] shape() {
-    return shape.clone();
-  }
+    /** Number of dimensions. */
+    public int rank() {
+        return shape.length;
+    }
 
-  /** Number of dimensions. */
-  public int rank() {
-    return shape.length;
-  }
+    /** Number of elements (1 for a scalar, 0 when a dimension is 0). */
+    public long numel() {
+        return Shapes.numel(shape);
+    }
 
-  /** Number of elements (1 for a scalar, 0 when a dimension is 0). */
-  public long numel() {
-    return Shapes.numel(shape);
-  }
+    /** Number of data bytes, {@code end - begin}. */
+    public long byteLength() {
+        return end - begin;
+    }
 
-  /** Number of data bytes, {@code end - begin}. */
-  public long byteLength() {
-    return end - begin;
-  }
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TensorInfo t
+                && name.equals(t.name)
+                && dtype == t.dtype
+                && Arrays.equals(shape, t.shape)
+                && begin == t.begin
+                && end == t.end;
+    }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof TensorInfo t
-        && name.equals(t.name)
-        && dtype == t.dtype
-        && Arrays.equals(shape, t.shape)
-        && begin == t.begin
-        && end == t.end;
-  }
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, dtype, Arrays.hashCode(shape), begin, end);
+    }
 
-  @Override
-  public int hashCode() {
-    return Objects.hash(name, dtype, Arrays.hashCode(shape), begin, end);
-  }
-
-  @Override
-  public String toString() {
-    return name + " " + dtype + Arrays.toString(shape) + " @[" + begin + ", " + end + ")";
-  }
+    @Override
+    public String toString() {
+        return name + " " + dtype + Arrays.toString(shape) + " @[" + begin + ", " + end + ")";
+    }
 }

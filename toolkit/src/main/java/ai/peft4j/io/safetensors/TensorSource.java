@@ -19,48 +19,48 @@ import java.nio.channels.WritableByteChannel;
  * }</pre>
  */
 public interface TensorSource {
-  /** Element type. */
-  Dtype dtype();
+    /** Element type. */
+    Dtype dtype();
 
-  /** Dimensions; empty for a scalar. */
-  long[] shape();
+    /** Dimensions; empty for a scalar. */
+    long[] shape();
 
-  /** Bytes {@link #writeTo} must write: numel x dtype size. */
-  default long byteLength() {
-    return Shapes.byteLength(dtype(), shape());
-  }
+    /** Bytes {@link #writeTo} must write: numel x dtype size. */
+    default long byteLength() {
+        return Shapes.byteLength(dtype(), shape());
+    }
 
-  /** Writes the data, little-endian, C order. */
-  void writeTo(WritableByteChannel out) throws IOException;
+    /** Writes the data, little-endian, C order. */
+    void writeTo(WritableByteChannel out) throws IOException;
 
-  /**
-   * Streams a tensor of an open file window by window, without loading it: handy to re-save or
-   * re-shard a checkpoint. The file must stay open until the write finishes.
-   */
-  static TensorSource copyOf(SafetensorsFile file, String name) {
-    TensorInfo info = file.info(name);
-    return new TensorSource() {
-      @Override
-      public Dtype dtype() {
-        return info.dtype();
-      }
+    /**
+     * Streams a tensor of an open file window by window, without loading it: handy to re-save or
+     * re-shard a checkpoint. The file must stay open until the write finishes.
+     */
+    static TensorSource copyOf(SafetensorsFile file, String name) {
+        TensorInfo info = file.info(name);
+        return new TensorSource() {
+            @Override
+            public Dtype dtype() {
+                return info.dtype();
+            }
 
-      @Override
-      public long[] shape() {
-        return info.shape();
-      }
+            @Override
+            public long[] shape() {
+                return info.shape();
+            }
 
-      @Override
-      public void writeTo(WritableByteChannel out) throws IOException {
-        final int window = 64 << 20;
-        for (long off = 0; off < info.byteLength(); off += window) {
-          int len = (int) Math.min(window, info.byteLength() - off);
-          ByteBuffer b = file.bytes(name, off, len);
-          while (b.hasRemaining()) {
-            out.write(b);
-          }
-        }
-      }
-    };
-  }
+            @Override
+            public void writeTo(WritableByteChannel out) throws IOException {
+                final int window = 64 << 20;
+                for (long off = 0; off < info.byteLength(); off += window) {
+                    int len = (int) Math.min(window, info.byteLength() - off);
+                    ByteBuffer b = file.bytes(name, off, len);
+                    while (b.hasRemaining()) {
+                        out.write(b);
+                    }
+                }
+            }
+        };
+    }
 }

@@ -11,36 +11,36 @@ import java.nio.ByteBuffer;
  */
 final class Unmapper {
 
-  private static final Object UNSAFE;
-  private static final Method INVOKE_CLEANER;
+    private static final Object UNSAFE;
+    private static final Method INVOKE_CLEANER;
 
-  static {
-    Object unsafe = null;
-    Method cleaner = null;
-    try {
-      Class<?> c = Class.forName("sun.misc.Unsafe");
-      Field f = c.getDeclaredField("theUnsafe");
-      f.setAccessible(true);
-      unsafe = f.get(null);
-      cleaner = c.getMethod("invokeCleaner", ByteBuffer.class);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      unsafe = null;
-      cleaner = null;
+    static {
+        Object unsafe = null;
+        Method cleaner = null;
+        try {
+            Class<?> c = Class.forName("sun.misc.Unsafe");
+            Field f = c.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            unsafe = f.get(null);
+            cleaner = c.getMethod("invokeCleaner", ByteBuffer.class);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            unsafe = null;
+            cleaner = null;
+        }
+        UNSAFE = unsafe;
+        INVOKE_CLEANER = cleaner;
     }
-    UNSAFE = unsafe;
-    INVOKE_CLEANER = cleaner;
-  }
 
-  private Unmapper() {}
+    private Unmapper() {}
 
-  static void unmap(ByteBuffer mapped) {
-    if (INVOKE_CLEANER == null || !mapped.isDirect()) {
-      return;
+    static void unmap(ByteBuffer mapped) {
+        if (INVOKE_CLEANER == null || !mapped.isDirect()) {
+            return;
+        }
+        try {
+            INVOKE_CLEANER.invoke(UNSAFE, mapped);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // Not fatal: the mapping is released by the garbage collector instead.
+        }
     }
-    try {
-      INVOKE_CLEANER.invoke(UNSAFE, mapped);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      // Not fatal: the mapping is released by the garbage collector instead.
-    }
-  }
 }

@@ -19,31 +19,31 @@ import java.nio.file.Path;
  */
 public final class AutoModelForQuestionAnswering {
 
-  private AutoModelForQuestionAnswering() {}
+    private AutoModelForQuestionAnswering() {}
 
-  /** Reads {@code config.json}, builds the architecture and loads its safetensors weights. */
-  public static PreTrainedModelForQuestionAnswering fromPretrained(Path dir) {
-    return PreTrainedModel.withWeightsFrom(fromConfig(PretrainedConfig.readJson(dir)), dir);
-  }
-
-  /**
-   * Loads from a local folder, or else from the Hub repo of that id (see {@link
-   * AutoModelForCausalLM#fromPretrained(String)}); {@link DemoMode} applies as there.
-   */
-  public static PreTrainedModelForQuestionAnswering fromPretrained(String nameOrPath) {
-    return DemoMode.load(nameOrPath, AutoModelForQuestionAnswering::fromPretrained,
-        AutoModelForQuestionAnswering::fromConfig);
-  }
-
-  /** The architecture for a parsed {@code config.json}, without weights. */
-  public static PreTrainedModelForQuestionAnswering fromConfig(ObjectNode json) {
-    String type = PretrainedConfig.modelTypeOf(json);
-    switch (type) {
-      case "bert":
-        return new BertForQuestionAnswering(new BertConfig(json));
-      default:
-        throw new IllegalArgumentException("model_type '" + type
-            + "' has no question-answering architecture in peft4j yet; supported: bert");
+    /** Reads {@code config.json}, builds the architecture and loads its safetensors weights. */
+    public static PreTrainedModelForQuestionAnswering fromPretrained(Path dir) {
+        return PreTrainedModel.withWeightsFrom(fromConfig(PretrainedConfig.readJson(dir)), dir);
     }
-  }
+
+    /**
+     * Loads from a local folder, or else from the Hub repo of that id (see {@link
+     * AutoModelForCausalLM#fromPretrained(String)}); {@link DemoMode} applies as there.
+     */
+    public static PreTrainedModelForQuestionAnswering fromPretrained(String nameOrPath) {
+        return DemoMode.load(
+                nameOrPath, AutoModelForQuestionAnswering::fromPretrained, AutoModelForQuestionAnswering::fromConfig);
+    }
+
+    /** The architecture for a parsed {@code config.json}, without weights. */
+    public static PreTrainedModelForQuestionAnswering fromConfig(ObjectNode json) {
+        String type = PretrainedConfig.modelTypeOf(json);
+        switch (type) {
+            case "bert":
+                return new BertForQuestionAnswering(new BertConfig(json));
+            default:
+                throw new IllegalArgumentException("model_type '" + type
+                        + "' has no question-answering architecture in peft4j yet; supported: bert");
+        }
+    }
 }

@@ -21,32 +21,32 @@ import java.nio.file.Path;
  */
 public final class AutoModelForSeq2SeqLM {
 
-  private AutoModelForSeq2SeqLM() {}
+    private AutoModelForSeq2SeqLM() {}
 
-  /** Reads {@code config.json}, builds the architecture and loads its safetensors weights. */
-  public static T5ForConditionalGeneration fromPretrained(Path dir) {
-    return PreTrainedModel.withWeightsFrom(fromConfig(PretrainedConfig.readJson(dir)), dir);
-  }
-
-  /**
-   * Loads from a local folder, or else from the Hub repo of that id through {@link HubClient#getDefault()}. With
-   * {@link DemoMode} on, an id that is neither local nor cached gives seeded random weights.
-   */
-  public static T5ForConditionalGeneration fromPretrained(String nameOrPath) {
-    return DemoMode.load(nameOrPath, AutoModelForSeq2SeqLM::fromPretrained, AutoModelForSeq2SeqLM::fromConfig);
-  }
-
-  /** The architecture for a parsed {@code config.json}, without weights. */
-  public static T5ForConditionalGeneration fromConfig(ObjectNode json) {
-    String type = PretrainedConfig.modelTypeOf(json);
-    switch (type) {
-      case "t5":
-        return new T5ForConditionalGeneration(new T5Config(json));
-      case "mt5":
-        return new MT5ForConditionalGeneration(new T5Config(json));
-      default:
-        throw new IllegalArgumentException("model_type '" + type + "' has no sequence-to-sequence architecture in "
-            + "peft4j yet; supported: t5, mt5");
+    /** Reads {@code config.json}, builds the architecture and loads its safetensors weights. */
+    public static T5ForConditionalGeneration fromPretrained(Path dir) {
+        return PreTrainedModel.withWeightsFrom(fromConfig(PretrainedConfig.readJson(dir)), dir);
     }
-  }
+
+    /**
+     * Loads from a local folder, or else from the Hub repo of that id through {@link HubClient#getDefault()}. With
+     * {@link DemoMode} on, an id that is neither local nor cached gives seeded random weights.
+     */
+    public static T5ForConditionalGeneration fromPretrained(String nameOrPath) {
+        return DemoMode.load(nameOrPath, AutoModelForSeq2SeqLM::fromPretrained, AutoModelForSeq2SeqLM::fromConfig);
+    }
+
+    /** The architecture for a parsed {@code config.json}, without weights. */
+    public static T5ForConditionalGeneration fromConfig(ObjectNode json) {
+        String type = PretrainedConfig.modelTypeOf(json);
+        switch (type) {
+            case "t5":
+                return new T5ForConditionalGeneration(new T5Config(json));
+            case "mt5":
+                return new MT5ForConditionalGeneration(new T5Config(json));
+            default:
+                throw new IllegalArgumentException("model_type '" + type
+                        + "' has no sequence-to-sequence architecture in " + "peft4j yet; supported: t5, mt5");
+        }
+    }
 }

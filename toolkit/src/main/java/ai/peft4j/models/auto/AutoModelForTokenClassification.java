@@ -19,31 +19,33 @@ import java.nio.file.Path;
  */
 public final class AutoModelForTokenClassification {
 
-  private AutoModelForTokenClassification() {}
+    private AutoModelForTokenClassification() {}
 
-  /** Reads {@code config.json}, builds the architecture and loads its safetensors weights. */
-  public static PreTrainedModelForTokenClassification fromPretrained(Path dir) {
-    return PreTrainedModel.withWeightsFrom(fromConfig(PretrainedConfig.readJson(dir)), dir);
-  }
-
-  /**
-   * Loads from a local folder, or else from the Hub repo of that id (see {@link
-   * AutoModelForCausalLM#fromPretrained(String)}); {@link DemoMode} applies as there.
-   */
-  public static PreTrainedModelForTokenClassification fromPretrained(String nameOrPath) {
-    return DemoMode.load(nameOrPath, AutoModelForTokenClassification::fromPretrained,
-        AutoModelForTokenClassification::fromConfig);
-  }
-
-  /** The architecture for a parsed {@code config.json}, without weights. */
-  public static PreTrainedModelForTokenClassification fromConfig(ObjectNode json) {
-    String type = PretrainedConfig.modelTypeOf(json);
-    switch (type) {
-      case "bert":
-        return new BertForTokenClassification(new BertConfig(json));
-      default:
-        throw new IllegalArgumentException("model_type '" + type
-            + "' has no token-classification architecture in peft4j yet; supported: bert");
+    /** Reads {@code config.json}, builds the architecture and loads its safetensors weights. */
+    public static PreTrainedModelForTokenClassification fromPretrained(Path dir) {
+        return PreTrainedModel.withWeightsFrom(fromConfig(PretrainedConfig.readJson(dir)), dir);
     }
-  }
+
+    /**
+     * Loads from a local folder, or else from the Hub repo of that id (see {@link
+     * AutoModelForCausalLM#fromPretrained(String)}); {@link DemoMode} applies as there.
+     */
+    public static PreTrainedModelForTokenClassification fromPretrained(String nameOrPath) {
+        return DemoMode.load(
+                nameOrPath,
+                AutoModelForTokenClassification::fromPretrained,
+                AutoModelForTokenClassification::fromConfig);
+    }
+
+    /** The architecture for a parsed {@code config.json}, without weights. */
+    public static PreTrainedModelForTokenClassification fromConfig(ObjectNode json) {
+        String type = PretrainedConfig.modelTypeOf(json);
+        switch (type) {
+            case "bert":
+                return new BertForTokenClassification(new BertConfig(json));
+            default:
+                throw new IllegalArgumentException("model_type '" + type
+                        + "' has no token-classification architecture in peft4j yet; supported: bert");
+        }
+    }
 }

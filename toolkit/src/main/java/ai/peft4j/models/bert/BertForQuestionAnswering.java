@@ -26,72 +26,79 @@ import java.util.List;
  */
 public class BertForQuestionAnswering extends PreTrainedModelForQuestionAnswering implements SupportsPastKeyValues {
 
-  /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
-  public BertForQuestionAnswering(BertConfig config) {
-    super(config);
-    if (config.numLabels() != 2) {
-      throw new IllegalArgumentException("BertForQuestionAnswering scores a span start and end, so num_labels must"
-          + " be 2 (drop num_labels and id2label from config.json), found " + config.numLabels());
+    /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
+    public BertForQuestionAnswering(BertConfig config) {
+        super(config);
+        if (config.numLabels() != 2) {
+            throw new IllegalArgumentException(
+                    "BertForQuestionAnswering scores a span start and end, so num_labels must"
+                            + " be 2 (drop num_labels and id2label from config.json), found " + config.numLabels());
+        }
+        addModule("bert", new BertModel(config, false));
+        addModule("qa_outputs", new Linear(config.hiddenSize(), config.numLabels(), true));
     }
-    addModule("bert", new BertModel(config, false));
-    addModule("qa_outputs", new Linear(config.hiddenSize(), config.numLabels(), true));
-  }
 
-  /** Loads {@code dir} ({@code config.json} + safetensors weights); a checkpoint without head gets a fresh one. */
-  public static BertForQuestionAnswering fromPretrained(Path dir) {
-    return withWeightsFrom(new BertForQuestionAnswering(BertConfig.fromPretrained(dir)), dir);
-  }
-
-  /** Seeded random weights, initialised as transformers does (for demos and tests). */
-  public static BertForQuestionAnswering fromConfig(BertConfig config, long seed) {
-    return withSeededWeights(new BertForQuestionAnswering(config), seed);
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public BertConfig config() {
-    return (BertConfig) super.config();
-  }
-
-  public BertModel bert() {
-    return (BertModel) module("bert");
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public String qaOutputsName() {
-    return "qa_outputs";
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public Embedding inputEmbeddings() {
-    return bert().embeddings().wordEmbeddings();
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public String baseModelPrefix() {
-    return "bert";
-  }
-
-  /** {@inheritDoc} A checkpoint of the bare encoder has no span head: it starts untrained. */
-  @Override
-  public List<String> taskHeadPrefixes() {
-    return List.of("qa_outputs.");
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public QuestionAnsweringModelOutput forward(ParameterStore ps, QuestionAnsweringInputs in, boolean training) {
-    try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
-      NDArray hidden = bert().forward(ps, in.inputIds(), in.inputsEmbeds(), in.attentionMask(), in.tokenTypeIds(),
-          in.pastKeyValues(), training);
-      NDArray logits = call("qa_outputs", ps, training, hidden); // (B, T, 2)
-      NDArray start = logits.get(new NDIndex(":, :, 0"));
-      NDArray end = logits.get(new NDIndex(":, :, 1"));
-      NDArray loss = questionAnsweringLoss(start, end, in.startPositions(), in.endPositions());
-      return new QuestionAnsweringModelOutput(scope.keep(start), scope.keep(end), scope.keep(loss));
+    /** Loads {@code dir} ({@code config.json} + safetensors weights); a checkpoint without head gets a fresh one. */
+    public static BertForQuestionAnswering fromPretrained(Path dir) {
+        return withWeightsFrom(new BertForQuestionAnswering(BertConfig.fromPretrained(dir)), dir);
     }
-  }
+
+    /** Seeded random weights, initialised as transformers does (for demos and tests). */
+    public static BertForQuestionAnswering fromConfig(BertConfig config, long seed) {
+        return withSeededWeights(new BertForQuestionAnswering(config), seed);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public BertConfig config() {
+        return (BertConfig) super.config();
+    }
+
+    public BertModel bert() {
+        return (BertModel) module("bert");
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String qaOutputsName() {
+        return "qa_outputs";
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Embedding inputEmbeddings() {
+        return bert().embeddings().wordEmbeddings();
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String baseModelPrefix() {
+        return "bert";
+    }
+
+    /** {@inheritDoc} A checkpoint of the bare encoder has no span head: it starts untrained. */
+    @Override
+    public List<String> taskHeadPrefixes() {
+        return List.of("qa_outputs.");
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public QuestionAnsweringModelOutput forward(ParameterStore ps, QuestionAnsweringInputs in, boolean training) {
+        try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
+            NDArray hidden = bert().forward(
+                            ps,
+                            in.inputIds(),
+                            in.inputsEmbeds(),
+                            in.attentionMask(),
+                            in.tokenTypeIds(),
+                            in.pastKeyValues(),
+                            training);
+            NDArray logits = call("qa_outputs", ps, training, hidden); // (B, T, 2)
+            NDArray start = logits.get(new NDIndex(":, :, 0"));
+            NDArray end = logits.get(new NDIndex(":, :, 1"));
+            NDArray loss = questionAnsweringLoss(start, end, in.startPositions(), in.endPositions());
+            return new QuestionAnsweringModelOutput(scope.keep(start), scope.keep(end), scope.keep(loss));
+        }
+    }
 }

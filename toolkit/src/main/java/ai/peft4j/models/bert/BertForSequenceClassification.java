@@ -24,67 +24,67 @@ import java.util.List;
  * }</pre>
  */
 public class BertForSequenceClassification extends PreTrainedModelForSequenceClassification
-    implements SupportsPastKeyValues {
+        implements SupportsPastKeyValues {
 
-  /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
-  public BertForSequenceClassification(BertConfig config) {
-    super(config);
-    addModule("bert", new BertModel(config, true));
-    addModule("dropout", new Dropout(config.headDropout()));
-    addModule("classifier", new Linear(config.hiddenSize(), config.numLabels(), true));
-  }
-
-  /** Loads {@code dir} ({@code config.json} + safetensors weights); a checkpoint without head gets a fresh one. */
-  public static BertForSequenceClassification fromPretrained(Path dir) {
-    return withWeightsFrom(new BertForSequenceClassification(BertConfig.fromPretrained(dir)), dir);
-  }
-
-  /** Seeded random weights, initialised as transformers does (for demos and tests). */
-  public static BertForSequenceClassification fromConfig(BertConfig config, long seed) {
-    return withSeededWeights(new BertForSequenceClassification(config), seed);
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public BertConfig config() {
-    return (BertConfig) super.config();
-  }
-
-  public BertModel bert() {
-    return (BertModel) module("bert");
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public String classifierName() {
-    return "classifier";
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public Embedding inputEmbeddings() {
-    return bert().embeddings().wordEmbeddings();
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public String baseModelPrefix() {
-    return "bert";
-  }
-
-  /** {@inheritDoc} A checkpoint of the bare encoder (e.g. bert-base-uncased) has no classifier: it starts untrained. */
-  @Override
-  public List<String> taskHeadPrefixes() {
-    return List.of("classifier.", "bert.pooler.");
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public SequenceClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-    try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
-      NDArray pooled = bert().pool(ps, bert().forward(ps, in, training), training); // (B, D)
-      NDArray logits = call("classifier", ps, training, call("dropout", ps, training, pooled)); // (B, L)
-      return new SequenceClassifierOutput(scope.keep(logits), scope.keep(loss(logits, in.labels())));
+    /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
+    public BertForSequenceClassification(BertConfig config) {
+        super(config);
+        addModule("bert", new BertModel(config, true));
+        addModule("dropout", new Dropout(config.headDropout()));
+        addModule("classifier", new Linear(config.hiddenSize(), config.numLabels(), true));
     }
-  }
+
+    /** Loads {@code dir} ({@code config.json} + safetensors weights); a checkpoint without head gets a fresh one. */
+    public static BertForSequenceClassification fromPretrained(Path dir) {
+        return withWeightsFrom(new BertForSequenceClassification(BertConfig.fromPretrained(dir)), dir);
+    }
+
+    /** Seeded random weights, initialised as transformers does (for demos and tests). */
+    public static BertForSequenceClassification fromConfig(BertConfig config, long seed) {
+        return withSeededWeights(new BertForSequenceClassification(config), seed);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public BertConfig config() {
+        return (BertConfig) super.config();
+    }
+
+    public BertModel bert() {
+        return (BertModel) module("bert");
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String classifierName() {
+        return "classifier";
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Embedding inputEmbeddings() {
+        return bert().embeddings().wordEmbeddings();
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String baseModelPrefix() {
+        return "bert";
+    }
+
+    /** {@inheritDoc} A checkpoint of the bare encoder (e.g. bert-base-uncased) has no classifier: it starts untrained. */
+    @Override
+    public List<String> taskHeadPrefixes() {
+        return List.of("classifier.", "bert.pooler.");
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public SequenceClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
+        try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
+            NDArray pooled = bert().pool(ps, bert().forward(ps, in, training), training); // (B, D)
+            NDArray logits = call("classifier", ps, training, call("dropout", ps, training, pooled)); // (B, L)
+            return new SequenceClassifierOutput(scope.keep(logits), scope.keep(loss(logits, in.labels())));
+        }
+    }
 }

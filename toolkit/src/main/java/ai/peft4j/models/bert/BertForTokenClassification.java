@@ -23,69 +23,68 @@ import java.util.List;
  * }
  * }</pre>
  */
-public class BertForTokenClassification extends PreTrainedModelForTokenClassification
-    implements SupportsPastKeyValues {
+public class BertForTokenClassification extends PreTrainedModelForTokenClassification implements SupportsPastKeyValues {
 
-  /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
-  public BertForTokenClassification(BertConfig config) {
-    super(config);
-    addModule("bert", new BertModel(config, false));
-    addModule("dropout", new Dropout(config.headDropout()));
-    addModule("classifier", new Linear(config.hiddenSize(), config.numLabels(), true));
-  }
-
-  /** Loads {@code dir} ({@code config.json} + safetensors weights); a checkpoint without head gets a fresh one. */
-  public static BertForTokenClassification fromPretrained(Path dir) {
-    return withWeightsFrom(new BertForTokenClassification(BertConfig.fromPretrained(dir)), dir);
-  }
-
-  /** Seeded random weights, initialised as transformers does (for demos and tests). */
-  public static BertForTokenClassification fromConfig(BertConfig config, long seed) {
-    return withSeededWeights(new BertForTokenClassification(config), seed);
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public BertConfig config() {
-    return (BertConfig) super.config();
-  }
-
-  public BertModel bert() {
-    return (BertModel) module("bert");
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public String classifierName() {
-    return "classifier";
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public Embedding inputEmbeddings() {
-    return bert().embeddings().wordEmbeddings();
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public String baseModelPrefix() {
-    return "bert";
-  }
-
-  /** {@inheritDoc} A checkpoint of the bare encoder has no classifier: it starts untrained. */
-  @Override
-  public List<String> taskHeadPrefixes() {
-    return List.of("classifier.");
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public TokenClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-    try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
-      NDArray hidden = call("dropout", ps, training, bert().forward(ps, in, training)); // (B, T, D)
-      NDArray logits = call("classifier", ps, training, hidden); // (B, T, L)
-      NDArray loss = tokenClassificationLoss(logits, in.labels(), numLabels());
-      return new TokenClassifierOutput(scope.keep(logits), scope.keep(loss));
+    /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
+    public BertForTokenClassification(BertConfig config) {
+        super(config);
+        addModule("bert", new BertModel(config, false));
+        addModule("dropout", new Dropout(config.headDropout()));
+        addModule("classifier", new Linear(config.hiddenSize(), config.numLabels(), true));
     }
-  }
+
+    /** Loads {@code dir} ({@code config.json} + safetensors weights); a checkpoint without head gets a fresh one. */
+    public static BertForTokenClassification fromPretrained(Path dir) {
+        return withWeightsFrom(new BertForTokenClassification(BertConfig.fromPretrained(dir)), dir);
+    }
+
+    /** Seeded random weights, initialised as transformers does (for demos and tests). */
+    public static BertForTokenClassification fromConfig(BertConfig config, long seed) {
+        return withSeededWeights(new BertForTokenClassification(config), seed);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public BertConfig config() {
+        return (BertConfig) super.config();
+    }
+
+    public BertModel bert() {
+        return (BertModel) module("bert");
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String classifierName() {
+        return "classifier";
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Embedding inputEmbeddings() {
+        return bert().embeddings().wordEmbeddings();
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String baseModelPrefix() {
+        return "bert";
+    }
+
+    /** {@inheritDoc} A checkpoint of the bare encoder has no classifier: it starts untrained. */
+    @Override
+    public List<String> taskHeadPrefixes() {
+        return List.of("classifier.");
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public TokenClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
+        try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
+            NDArray hidden = call("dropout", ps, training, bert().forward(ps, in, training)); // (B, T, D)
+            NDArray logits = call("classifier", ps, training, hidden); // (B, T, L)
+            NDArray loss = tokenClassificationLoss(logits, in.labels(), numLabels());
+            return new TokenClassifierOutput(scope.keep(logits), scope.keep(loss));
+        }
+    }
 }

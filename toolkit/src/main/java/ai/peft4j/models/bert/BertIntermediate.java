@@ -12,21 +12,21 @@ import java.util.function.UnaryOperator;
 /** The MLP's first half: {@code act(dense(h))}, {@code (B, T, D) -> (B, T, intermediate)}. */
 public class BertIntermediate extends ModuleBlock {
 
-  private final UnaryOperator<NDArray> activation;
+    private final UnaryOperator<NDArray> activation;
 
-  public BertIntermediate(BertFamilyConfig c) {
-    activation = Activations.byName(c.hiddenAct(), "hidden_act");
-    addModule("dense", new Linear(c.hiddenSize(), c.intermediateSize(), true));
-  }
+    public BertIntermediate(BertFamilyConfig c) {
+        activation = Activations.byName(c.hiddenAct(), "hidden_act");
+        addModule("dense", new Linear(c.hiddenSize(), c.intermediateSize(), true));
+    }
 
-  public NDArray forward(ParameterStore ps, NDArray h, boolean training) {
-    return activation.apply(call("dense", ps, training, h));
-  }
+    public NDArray forward(ParameterStore ps, NDArray h, boolean training) {
+        return activation.apply(call("dense", ps, training, h));
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(forward(ps, inputs.singletonOrThrow(), training));
-  }
+    /** {@inheritDoc} */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(forward(ps, inputs.singletonOrThrow(), training));
+    }
 }

@@ -16,59 +16,59 @@ import ai.peft4j.nn.Scalars;
  */
 public class BertSelfAttention extends ModuleBlock {
 
-  private final int numHeads;
-  private final int headDim;
-  private final float scale;
+    private final int numHeads;
+    private final int headDim;
+    private final float scale;
 
-  public BertSelfAttention(BertFamilyConfig c) {
-    int d = c.hiddenSize();
-    numHeads = c.numAttentionHeads();
-    headDim = d / numHeads;
-    scale = (float) Math.sqrt(headDim);
-    addModule("query", new Linear(d, d, true));
-    addModule("key", new Linear(d, d, true));
-    addModule("value", new Linear(d, d, true));
-    addModule("dropout", new Dropout(c.attentionProbsDropoutProb()));
-  }
-
-  /**
-   * The attention context {@code (B, T, D)}, heads concatenated.
-   *
-   * @param h hidden states {@code (B, T, D)}
-   * @param mask additive mask {@code (B, 1, 1, S)} (0 where attending, the float minimum on padding), or null
-   * @param pastKey past keys {@code (B, H, P, hd)} prepended to this step's (prefix tuning), or null; {@code S = P + T}
-   * @param pastValue past values, alongside {@code pastKey}
-   */
-  public NDArray forward(
-      ParameterStore ps, NDArray h, NDArray mask, NDArray pastKey, NDArray pastValue, boolean training) {
-    long b = h.getShape().get(0);
-    long t = h.getShape().get(1);
-    NDArray q = heads(call("query", ps, training, h), b); // (B, H, T, hd)
-    NDArray k = heads(call("key", ps, training, h), b);
-    NDArray v = heads(call("value", ps, training, h), b);
-    if (pastKey != null) {
-      k = pastKey.concat(k, 2); // (B, H, S, hd)
-      v = pastValue.concat(v, 2);
+    public BertSelfAttention(BertFamilyConfig c) {
+        int d = c.hiddenSize();
+        numHeads = c.numAttentionHeads();
+        headDim = d / numHeads;
+        scale = (float) Math.sqrt(headDim);
+        addModule("query", new Linear(d, d, true));
+        addModule("key", new Linear(d, d, true));
+        addModule("value", new Linear(d, d, true));
+        addModule("dropout", new Dropout(c.attentionProbsDropoutProb()));
     }
-    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Scalars.like(q, scale)); // (B, H, T, S)
-    if (mask != null) {
-      scores = scores.add(mask);
+
+    /**
+     * The attention context {@code (B, T, D)}, heads concatenated.
+     *
+     * @param h hidden states {@code (B, T, D)}
+     * @param mask additive mask {@code (B, 1, 1, S)} (0 where attending, the float minimum on padding), or null
+     * @param pastKey past keys {@code (B, H, P, hd)} prepended to this step's (prefix tuning), or null; {@code S = P + T}
+     * @param pastValue past values, alongside {@code pastKey}
+     */
+    public NDArray forward(
+            ParameterStore ps, NDArray h, NDArray mask, NDArray pastKey, NDArray pastValue, boolean training) {
+        long b = h.getShape().get(0);
+        long t = h.getShape().get(1);
+        NDArray q = heads(call("query", ps, training, h), b); // (B, H, T, hd)
+        NDArray k = heads(call("key", ps, training, h), b);
+        NDArray v = heads(call("value", ps, training, h), b);
+        if (pastKey != null) {
+            k = pastKey.concat(k, 2); // (B, H, S, hd)
+            v = pastValue.concat(v, 2);
+        }
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Scalars.like(q, scale)); // (B, H, T, S)
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        NDArray probs = call("dropout", ps, training, scores.softmax(-1));
+        return probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) numHeads * headDim);
     }
-    NDArray probs = call("dropout", ps, training, scores.softmax(-1));
-    return probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) numHeads * headDim);
-  }
 
-  private NDArray heads(NDArray x, long b) {
-    return x.reshape(new Shape(b, -1, numHeads, headDim)).transpose(0, 2, 1, 3);
-  }
+    private NDArray heads(NDArray x, long b) {
+        return x.reshape(new Shape(b, -1, numHeads, headDim)).transpose(0, 2, 1, 3);
+    }
 
-  /** {@inheritDoc} Inputs: hidden states, optionally the additive mask, then optionally past key and value. */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-    NDArray pastKey = inputs.size() > 3 ? inputs.get(2) : null;
-    NDArray pastValue = inputs.size() > 3 ? inputs.get(3) : null;
-    return new NDList(forward(ps, inputs.get(0), mask, pastKey, pastValue, training));
-  }
+    /** {@inheritDoc} Inputs: hidden states, optionally the additive mask, then optionally past key and value. */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+        NDArray pastKey = inputs.size() > 3 ? inputs.get(2) : null;
+        NDArray pastValue = inputs.size() > 3 ? inputs.get(3) : null;
+        return new NDList(forward(ps, inputs.get(0), mask, pastKey, pastValue, training));
+    }
 }

@@ -19,61 +19,69 @@ import ai.peft4j.nn.Scalars;
  */
 public class BloomAttention extends ModuleBlock {
 
-  private final int numHeads;
-  private final int headDim;
-  private final double invNormFactor;
-  private final float hiddenDropout;
+    private final int numHeads;
+    private final int headDim;
+    private final double invNormFactor;
+    private final float hiddenDropout;
 
-  public BloomAttention(BloomConfig c) {
-    int d = c.hiddenSize();
-    numHeads = c.nHead();
-    headDim = c.headDim();
-    invNormFactor = 1.0 / Math.sqrt(headDim);
-    hiddenDropout = (float) c.hiddenDropout();
-    addModule("query_key_value", new Linear(d, 3L * d, true));
-    addModule("dense", new Linear(d, d, true));
-    addModule("attention_dropout", new Dropout(c.attentionDropout()));
-  }
-
-  /**
-   * {@code residual + dropout(dense(attention))}, {@code (B, T, D)}.
-   *
-   * @param h the layer-normed hidden states {@code (B, T, D)}
-   * @param residual what the output is added to {@code (B, T, D)}
-   * @param alibi the ALiBi biases {@code (B, H, 1, S)} (see {@link BloomModel#buildAlibiTensor})
-   * @param mask the additive causal mask {@code (B, 1, T, S)}
-   * @param past this layer's past {@code (key, value)}, {@code (B, H, P, hd)} each, or null
-   * @param present receives the keys and values attended to, {@code (B, H, S, hd)} each, or null
-   */
-  public NDArray forward(ParameterStore ps, NDArray h, NDArray residual, NDArray alibi, NDArray mask, NDList past,
-      NDList present, boolean training) {
-    long b = h.getShape().get(0);
-    long t = h.getShape().get(1);
-    NDArray fused = call("query_key_value", ps, training, h).reshape(new Shape(b, t, numHeads, 3, headDim));
-    NDArray q = fused.get(new NDIndex(":, :, :, 0, :")).transpose(0, 2, 1, 3); // (B, H, T, hd)
-    NDArray k = fused.get(new NDIndex(":, :, :, 1, :")).transpose(0, 2, 1, 3);
-    NDArray v = fused.get(new NDIndex(":, :, :, 2, :")).transpose(0, 2, 1, 3);
-    if (past != null) {
-      k = past.get(0).concat(k, 2); // (B, H, S, hd)
-      v = past.get(1).concat(v, 2);
+    public BloomAttention(BloomConfig c) {
+        int d = c.hiddenSize();
+        numHeads = c.nHead();
+        headDim = c.headDim();
+        invNormFactor = 1.0 / Math.sqrt(headDim);
+        hiddenDropout = (float) c.hiddenDropout();
+        addModule("query_key_value", new Linear(d, 3L * d, true));
+        addModule("dense", new Linear(d, d, true));
+        addModule("attention_dropout", new Dropout(c.attentionDropout()));
     }
-    if (present != null) {
-      present.add(k);
-      present.add(v);
-    }
-    // transformers: alibi.baddbmm(q, kᵀ, beta=1, alpha=1/sqrt(hd)), then the mask.
-    NDArray scores = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), invNormFactor).add(alibi); // (B, H, T, S)
-    scores = Scalars.maximum(scores.add(mask), -Float.MAX_VALUE);
-    NDArray probs = call("attention_dropout", ps, training, scores.softmax(-1));
-    NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) numHeads * headDim);
-    NDArray out = call("dense", ps, training, context);
-    return residual.add(Dropout.apply(out, hiddenDropout, training));
-  }
 
-  /** {@inheritDoc} Called directly by {@link BloomBlock}, which passes the ALiBi biases. */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    throw new UnsupportedOperationException("BloomAttention needs ALiBi biases: call forward(...) directly");
-  }
+    /**
+     * {@code residual + dropout(dense(attention))}, {@code (B, T, D)}.
+     *
+     * @param h the layer-normed hidden states {@code (B, T, D)}
+     * @param residual what the output is added to {@code (B, T, D)}
+     * @param alibi the ALiBi biases {@code (B, H, 1, S)} (see {@link BloomModel#buildAlibiTensor})
+     * @param mask the additive causal mask {@code (B, 1, T, S)}
+     * @param past this layer's past {@code (key, value)}, {@code (B, H, P, hd)} each, or null
+     * @param present receives the keys and values attended to, {@code (B, H, S, hd)} each, or null
+     */
+    public NDArray forward(
+            ParameterStore ps,
+            NDArray h,
+            NDArray residual,
+            NDArray alibi,
+            NDArray mask,
+            NDList past,
+            NDList present,
+            boolean training) {
+        long b = h.getShape().get(0);
+        long t = h.getShape().get(1);
+        NDArray fused = call("query_key_value", ps, training, h).reshape(new Shape(b, t, numHeads, 3, headDim));
+        NDArray q = fused.get(new NDIndex(":, :, :, 0, :")).transpose(0, 2, 1, 3); // (B, H, T, hd)
+        NDArray k = fused.get(new NDIndex(":, :, :, 1, :")).transpose(0, 2, 1, 3);
+        NDArray v = fused.get(new NDIndex(":, :, :, 2, :")).transpose(0, 2, 1, 3);
+        if (past != null) {
+            k = past.get(0).concat(k, 2); // (B, H, S, hd)
+            v = past.get(1).concat(v, 2);
+        }
+        if (present != null) {
+            present.add(k);
+            present.add(v);
+        }
+        // transformers: alibi.baddbmm(q, kᵀ, beta=1, alpha=1/sqrt(hd)), then the mask.
+        NDArray scores =
+                Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), invNormFactor).add(alibi); // (B, H, T, S)
+        scores = Scalars.maximum(scores.add(mask), -Float.MAX_VALUE);
+        NDArray probs = call("attention_dropout", ps, training, scores.softmax(-1));
+        NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) numHeads * headDim);
+        NDArray out = call("dense", ps, training, context);
+        return residual.add(Dropout.apply(out, hiddenDropout, training));
+    }
+
+    /** {@inheritDoc} Called directly by {@link BloomBlock}, which passes the ALiBi biases. */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        throw new UnsupportedOperationException("BloomAttention needs ALiBi biases: call forward(...) directly");
+    }
 }

@@ -15,44 +15,46 @@ import ai.peft4j.nn.ModuleBlock;
  */
 public class BloomBlock extends ModuleBlock {
 
-  private final boolean residualPostLayernorm;
+    private final boolean residualPostLayernorm;
 
-  public BloomBlock(BloomConfig c) {
-    int d = c.hiddenSize();
-    float eps = (float) c.layerNormEpsilon();
-    residualPostLayernorm = c.applyResidualConnectionPostLayernorm();
-    addModule("input_layernorm", new LayerNorm(d, eps, true));
-    addModule("self_attention", new BloomAttention(c));
-    addModule("post_attention_layernorm", new LayerNorm(d, eps, true));
-    addModule("mlp", new BloomMlp(c));
-  }
-
-  /**
-   * {@code (B, T, D) -> (B, T, D)}; see {@link BloomAttention#forward} for {@code alibi}, {@code mask}, {@code past}
-   * and {@code present} (nothing is added to it when {@code self_attention} has been replaced by another module).
-   */
-  public NDArray forward(ParameterStore ps, NDArray h, NDArray alibi, NDArray mask, NDList past, NDList present,
-      boolean training) {
-    NDArray normed = call("input_layernorm", ps, training, h);
-    NDArray residual = residualPostLayernorm ? normed : h;
-    Block attention = module("self_attention");
-    if (!(attention instanceof BloomAttention)) {
-      throw new IllegalStateException("self_attention was replaced by " + attention.getClass().getSimpleName()
-          + ", which cannot take Bloom's ALiBi biases; wrap its query_key_value or dense layers instead");
+    public BloomBlock(BloomConfig c) {
+        int d = c.hiddenSize();
+        float eps = (float) c.layerNormEpsilon();
+        residualPostLayernorm = c.applyResidualConnectionPostLayernorm();
+        addModule("input_layernorm", new LayerNorm(d, eps, true));
+        addModule("self_attention", new BloomAttention(c));
+        addModule("post_attention_layernorm", new LayerNorm(d, eps, true));
+        addModule("mlp", new BloomMlp(c));
     }
-    NDArray attended = ((BloomAttention) attention).forward(ps, normed, residual, alibi, mask, past, present, training);
-    normed = call("post_attention_layernorm", ps, training, attended);
-    residual = residualPostLayernorm ? normed : attended;
-    Block mlp = module("mlp");
-    return mlp instanceof BloomMlp
-        ? ((BloomMlp) mlp).forward(ps, normed, residual, training)
-        : call("mlp", ps, training, normed, residual);
-  }
 
-  /** {@inheritDoc} Called directly by {@link BloomModel}, which passes the ALiBi biases. */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    throw new UnsupportedOperationException("BloomBlock needs ALiBi biases: call forward(...) directly");
-  }
+    /**
+     * {@code (B, T, D) -> (B, T, D)}; see {@link BloomAttention#forward} for {@code alibi}, {@code mask}, {@code past}
+     * and {@code present} (nothing is added to it when {@code self_attention} has been replaced by another module).
+     */
+    public NDArray forward(
+            ParameterStore ps, NDArray h, NDArray alibi, NDArray mask, NDList past, NDList present, boolean training) {
+        NDArray normed = call("input_layernorm", ps, training, h);
+        NDArray residual = residualPostLayernorm ? normed : h;
+        Block attention = module("self_attention");
+        if (!(attention instanceof BloomAttention)) {
+            throw new IllegalStateException(
+                    "self_attention was replaced by " + attention.getClass().getSimpleName()
+                            + ", which cannot take Bloom's ALiBi biases; wrap its query_key_value or dense layers instead");
+        }
+        NDArray attended =
+                ((BloomAttention) attention).forward(ps, normed, residual, alibi, mask, past, present, training);
+        normed = call("post_attention_layernorm", ps, training, attended);
+        residual = residualPostLayernorm ? normed : attended;
+        Block mlp = module("mlp");
+        return mlp instanceof BloomMlp
+                ? ((BloomMlp) mlp).forward(ps, normed, residual, training)
+                : call("mlp", ps, training, normed, residual);
+    }
+
+    /** {@inheritDoc} Called directly by {@link BloomModel}, which passes the ALiBi biases. */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        throw new UnsupportedOperationException("BloomBlock needs ALiBi biases: call forward(...) directly");
+    }
 }

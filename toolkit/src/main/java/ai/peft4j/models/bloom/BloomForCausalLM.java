@@ -22,44 +22,44 @@ import java.util.List;
  */
 public class BloomForCausalLM extends PreTrainedCausalLM implements SupportsPastKeyValues {
 
-  private final BloomModel transformer;
+    private final BloomModel transformer;
 
-  /** The architecture, with no weights allocated. */
-  public BloomForCausalLM(BloomConfig config) {
-    super(config);
-    transformer = addModule("transformer", new BloomModel(config));
-    addLmHead(transformer.wordEmbeddings().weight(), config.hiddenSize(), config.vocabSize());
-  }
+    /** The architecture, with no weights allocated. */
+    public BloomForCausalLM(BloomConfig config) {
+        super(config);
+        transformer = addModule("transformer", new BloomModel(config));
+        addLmHead(transformer.wordEmbeddings().weight(), config.hiddenSize(), config.vocabSize());
+    }
 
-  /** Loads {@code dir} ({@code config.json} + safetensors weights, single or sharded, F32/F16/BF16). */
-  public static BloomForCausalLM fromPretrained(Path dir) {
-    return withWeightsFrom(new BloomForCausalLM(BloomConfig.fromPretrained(dir)), dir);
-  }
+    /** Loads {@code dir} ({@code config.json} + safetensors weights, single or sharded, F32/F16/BF16). */
+    public static BloomForCausalLM fromPretrained(Path dir) {
+        return withWeightsFrom(new BloomForCausalLM(BloomConfig.fromPretrained(dir)), dir);
+    }
 
-  /** Seeded random weights, initialised as transformers does (for demos and tests). */
-  public static BloomForCausalLM fromConfig(BloomConfig config, long seed) {
-    return withSeededWeights(new BloomForCausalLM(config), seed);
-  }
+    /** Seeded random weights, initialised as transformers does (for demos and tests). */
+    public static BloomForCausalLM fromConfig(BloomConfig config, long seed) {
+        return withSeededWeights(new BloomForCausalLM(config), seed);
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public BloomConfig config() {
-    return (BloomConfig) super.config();
-  }
+    /** {@inheritDoc} */
+    @Override
+    public BloomConfig config() {
+        return (BloomConfig) super.config();
+    }
 
-  public BloomModel transformer() {
-    return transformer;
-  }
+    public BloomModel transformer() {
+        return transformer;
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public String baseModelPrefix() {
-    return "transformer";
-  }
+    /** {@inheritDoc} */
+    @Override
+    public String baseModelPrefix() {
+        return "transformer";
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
-    return transformer.forward(ps, in, training, presents);
-  }
+    /** {@inheritDoc} */
+    @Override
+    protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+        return transformer.forward(ps, in, training, presents);
+    }
 }

@@ -23,118 +23,121 @@ import java.util.List;
  */
 public class BloomModel extends ModuleBlock {
 
-  private final BloomConfig config;
-  private final ModuleList<BloomBlock> blocks;
+    private final BloomConfig config;
+    private final ModuleList<BloomBlock> blocks;
 
-  public BloomModel(BloomConfig c) {
-    this.config = c;
-    int d = c.hiddenSize();
-    float eps = (float) c.layerNormEpsilon();
-    addModule("word_embeddings", new Embedding(c.vocabSize(), d, null));
-    addModule("word_embeddings_layernorm", new LayerNorm(d, eps, true));
-    blocks = addModule("h", new ModuleList<>());
-    for (int i = 0; i < c.nLayer(); i++) {
-      blocks.add(new BloomBlock(c));
+    public BloomModel(BloomConfig c) {
+        this.config = c;
+        int d = c.hiddenSize();
+        float eps = (float) c.layerNormEpsilon();
+        addModule("word_embeddings", new Embedding(c.vocabSize(), d, null));
+        addModule("word_embeddings_layernorm", new LayerNorm(d, eps, true));
+        blocks = addModule("h", new ModuleList<>());
+        for (int i = 0; i < c.nLayer(); i++) {
+            blocks.add(new BloomBlock(c));
+        }
+        addModule("ln_f", new LayerNorm(d, eps, true));
     }
-    addModule("ln_f", new LayerNorm(d, eps, true));
-  }
 
-  /** The token embedding (its weight is shared with the LM head). */
-  public Embedding wordEmbeddings() {
-    return (Embedding) module("word_embeddings");
-  }
-
-  /** The blocks, {@code h}. */
-  public ModuleList<BloomBlock> h() {
-    return blocks;
-  }
-
-  /** Last hidden states {@code (B, T, D)}. */
-  public NDArray forward(ParameterStore ps, LmInputs in, boolean training) {
-    return forward(ps, in, training, null);
-  }
-
-  /**
-   * Last hidden states; each block's {@code (key, value)}, past included, is added to {@code presents} when not
-   * null. With past keys and values of length {@code P} the attention mask, when given, covers {@code P + T}
-   * positions, and the ALiBi positions are counted over all of them.
-   */
-  public NDArray forward(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
-    try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
-      NDArray embeds = in.inputsEmbeds() != null ? in.inputsEmbeds()
-          : call("word_embeddings", ps, training, in.inputIds());
-      long b = embeds.getShape().get(0);
-      long t = embeds.getShape().get(1);
-      NDArray h = call("word_embeddings_layernorm", ps, training, embeds);
-      NDArray mask = CausalMask.attentionMaskOf(in, b, t);
-      NDArray alibi = buildAlibiTensor(mask, config.nHead(), h.getDataType());
-      NDArray additiveMask = CausalMask.additive(mask, t, h.getDataType());
-      h = LayerStack.run(h, blocks.size(), in.pastKeyValues(), presents,
-          (i, hidden, layerPast, present) ->
-              blocks.get(i).forward(ps, hidden, alibi, additiveMask, layerPast, present, training));
-      scope.keepAll(presents);
-      return scope.keep(call("ln_f", ps, training, h));
+    /** The token embedding (its weight is shared with the LM head). */
+    public Embedding wordEmbeddings() {
+        return (Embedding) module("word_embeddings");
     }
-  }
 
-  /**
-   * transformers' ALiBi slopes, one per head: with {@code n} the largest power of two not above {@code numHeads},
-   * {@code base = 2^(-2^-(log2(n) - 3))} and the slopes {@code base^1 .. base^n}; the remaining heads (when {@code
-   * numHeads} is not a power of two) take {@code extra^1, extra^3, extra^5, ...} with {@code extra} the base for
-   * {@code 2n} heads.
-   */
-  public static float[] alibiSlopes(int numHeads) {
-    try (NDManager m = NDManager.newBaseManager()) {
-      return slopes(m, numHeads).toFloatArray();
+    /** The blocks, {@code h}. */
+    public ModuleList<BloomBlock> h() {
+        return blocks;
     }
-  }
 
-  /**
-   * {@link #alibiSlopes} as a float32 array on {@code m}. The powers are taken by libtorch in float32, as {@code
-   * torch.pow(base, powers)} takes them in transformers: a correctly rounded power can differ in the last bit.
-   */
-  static NDArray slopes(NDManager m, int numHeads) {
-    int closest = Integer.highestOneBit(numHeads);
-    NDArray slopes = powers(m, base(closest), 1, closest, 1);
-    if (closest != numHeads) {
-      int remaining = Math.min(closest, numHeads - closest);
-      slopes = slopes.concat(powers(m, base(2 * closest), 1, 2 * remaining, 2));
+    /** Last hidden states {@code (B, T, D)}. */
+    public NDArray forward(ParameterStore ps, LmInputs in, boolean training) {
+        return forward(ps, in, training, null);
     }
-    return slopes;
-  }
 
-  /** {@code 2^(-2^-(log2(n) - 3))} for a power of two {@code n}, computed in double and stored in float32. */
-  private static float base(int n) {
-    return (float) Math.pow(2, -Math.pow(2, -(Integer.numberOfTrailingZeros(n) - 3)));
-  }
+    /**
+     * Last hidden states; each block's {@code (key, value)}, past included, is added to {@code presents} when not
+     * null. With past keys and values of length {@code P} the attention mask, when given, covers {@code P + T}
+     * positions, and the ALiBi positions are counted over all of them.
+     */
+    public NDArray forward(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+        try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
+            NDArray embeds = in.inputsEmbeds() != null
+                    ? in.inputsEmbeds()
+                    : call("word_embeddings", ps, training, in.inputIds());
+            long b = embeds.getShape().get(0);
+            long t = embeds.getShape().get(1);
+            NDArray h = call("word_embeddings_layernorm", ps, training, embeds);
+            NDArray mask = CausalMask.attentionMaskOf(in, b, t);
+            NDArray alibi = buildAlibiTensor(mask, config.nHead(), h.getDataType());
+            NDArray additiveMask = CausalMask.additive(mask, t, h.getDataType());
+            h = LayerStack.run(
+                    h, blocks.size(), in.pastKeyValues(), presents, (i, hidden, layerPast, present) -> blocks.get(i)
+                            .forward(ps, hidden, alibi, additiveMask, layerPast, present, training));
+            scope.keepAll(presents);
+            return scope.keep(call("ln_f", ps, training, h));
+        }
+    }
 
-  /** {@code base^k} for {@code k = from, from + step, ...} below {@code from + count}, in float32. */
-  private static NDArray powers(NDManager m, float base, int from, int count, int step) {
-    NDArray exponents = m.arange(from, from + count, step, DataType.INT32).toType(DataType.FLOAT32, false);
-    return m.create(base).pow(exponents);
-  }
+    /**
+     * transformers' ALiBi slopes, one per head: with {@code n} the largest power of two not above {@code numHeads},
+     * {@code base = 2^(-2^-(log2(n) - 3))} and the slopes {@code base^1 .. base^n}; the remaining heads (when {@code
+     * numHeads} is not a power of two) take {@code extra^1, extra^3, extra^5, ...} with {@code extra} the base for
+     * {@code 2n} heads.
+     */
+    public static float[] alibiSlopes(int numHeads) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            return slopes(m, numHeads).toFloatArray();
+        }
+    }
 
-  /**
-   * transformers' {@code build_alibi_tensor}, shaped for broadcasting over queries: {@code (B, H, 1, S)} with
-   * {@code slope(h) * ((cumsum(mask) - 1) * mask)}; padding keys get position 0 (the causal mask hides them).
-   *
-   * @param attentionMask {@code (B, S)}, 1 for tokens and 0 for padding
-   */
-  public static NDArray buildAlibiTensor(NDArray attentionMask, int numHeads, DataType dtype) {
-    NDManager m = attentionMask.getManager();
-    long b = attentionMask.getShape().get(0);
-    long s = attentionMask.getShape().get(1);
-    NDArray mask = attentionMask.toType(DataType.INT64, false);
-    NDArray positions = mask.cumSum(1).sub(1).mul(mask).toType(DataType.FLOAT32, false).reshape(b, 1, 1, s);
-    NDArray slopes = slopes(m, numHeads).toDevice(attentionMask.getDevice(), false).reshape(1, numHeads, 1, 1);
-    return slopes.mul(positions).toType(dtype, false);
-  }
+    /**
+     * {@link #alibiSlopes} as a float32 array on {@code m}. The powers are taken by libtorch in float32, as {@code
+     * torch.pow(base, powers)} takes them in transformers: a correctly rounded power can differ in the last bit.
+     */
+    static NDArray slopes(NDManager m, int numHeads) {
+        int closest = Integer.highestOneBit(numHeads);
+        NDArray slopes = powers(m, base(closest), 1, closest, 1);
+        if (closest != numHeads) {
+            int remaining = Math.min(closest, numHeads - closest);
+            slopes = slopes.concat(powers(m, base(2 * closest), 1, 2 * remaining, 2));
+        }
+        return slopes;
+    }
 
-  /** {@inheritDoc} Inputs: input ids and, optionally, the attention mask. */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-    return new NDList(forward(ps, LmInputs.of(inputs.get(0), mask, null), training));
-  }
+    /** {@code 2^(-2^-(log2(n) - 3))} for a power of two {@code n}, computed in double and stored in float32. */
+    private static float base(int n) {
+        return (float) Math.pow(2, -Math.pow(2, -(Integer.numberOfTrailingZeros(n) - 3)));
+    }
+
+    /** {@code base^k} for {@code k = from, from + step, ...} below {@code from + count}, in float32. */
+    private static NDArray powers(NDManager m, float base, int from, int count, int step) {
+        NDArray exponents = m.arange(from, from + count, step, DataType.INT32).toType(DataType.FLOAT32, false);
+        return m.create(base).pow(exponents);
+    }
+
+    /**
+     * transformers' {@code build_alibi_tensor}, shaped for broadcasting over queries: {@code (B, H, 1, S)} with
+     * {@code slope(h) * ((cumsum(mask) - 1) * mask)}; padding keys get position 0 (the causal mask hides them).
+     *
+     * @param attentionMask {@code (B, S)}, 1 for tokens and 0 for padding
+     */
+    public static NDArray buildAlibiTensor(NDArray attentionMask, int numHeads, DataType dtype) {
+        NDManager m = attentionMask.getManager();
+        long b = attentionMask.getShape().get(0);
+        long s = attentionMask.getShape().get(1);
+        NDArray mask = attentionMask.toType(DataType.INT64, false);
+        NDArray positions =
+                mask.cumSum(1).sub(1).mul(mask).toType(DataType.FLOAT32, false).reshape(b, 1, 1, s);
+        NDArray slopes =
+                slopes(m, numHeads).toDevice(attentionMask.getDevice(), false).reshape(1, numHeads, 1, 1);
+        return slopes.mul(positions).toType(dtype, false);
+    }
+
+    /** {@inheritDoc} Inputs: input ids and, optionally, the attention mask. */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+        return new NDList(forward(ps, LmInputs.of(inputs.get(0), mask, null), training));
+    }
 }

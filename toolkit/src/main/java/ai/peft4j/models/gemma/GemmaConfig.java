@@ -18,69 +18,70 @@ import java.nio.file.Path;
  */
 public final class GemmaConfig extends LlamaFamilyConfig {
 
-  static final String SHIPPED = "google/gemma-2b";
-  private static final Defaults DEFAULTS = new Defaults("gemma", 256000, 3072, 24576, 28, 16, 16,
-      "gelu_pytorch_tanh", 8192, 1e-6, true, 1, 0);
+    static final String SHIPPED = "google/gemma-2b";
+    private static final Defaults DEFAULTS =
+            new Defaults("gemma", 256000, 3072, 24576, 28, 16, 16, "gelu_pytorch_tanh", 8192, 1e-6, true, 1, 0);
 
-  private final int headDim;
-  private final String hiddenActivation;
+    private final int headDim;
+    private final String hiddenActivation;
 
-  /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
-  public GemmaConfig(ObjectNode json) {
-    super(json, DEFAULTS);
-    headDim = int32("head_dim", 256);
-    hiddenActivation = string("hidden_activation", null);
-    derivedHeadDim(); // 4.39's GemmaAttention requires hidden_size divisible by the heads, though head_dim is its own
-    validate();
-  }
+    /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
+    public GemmaConfig(ObjectNode json) {
+        super(json, DEFAULTS);
+        headDim = int32("head_dim", 256);
+        hiddenActivation = string("hidden_activation", null);
+        derivedHeadDim(); // 4.39's GemmaAttention requires hidden_size divisible by the heads, though head_dim is its
+        // own
+        validate();
+    }
 
-  /** Reads {@code dir/config.json}. */
-  public static GemmaConfig fromPretrained(Path dir) {
-    return new GemmaConfig(readJson(dir));
-  }
+    /** Reads {@code dir/config.json}. */
+    public static GemmaConfig fromPretrained(Path dir) {
+        return new GemmaConfig(readJson(dir));
+    }
 
-  /** A published configuration shipped with peft4j ({@value #SHIPPED}): no weights. */
-  public static GemmaConfig named(String modelId) {
-    return new GemmaConfig(shipped("gemma", modelId, SHIPPED));
-  }
+    /** A published configuration shipped with peft4j ({@value #SHIPPED}): no weights. */
+    public static GemmaConfig named(String modelId) {
+        return new GemmaConfig(shipped("gemma", modelId, SHIPPED));
+    }
 
-  /** A builder that starts from transformers' defaults. */
-  public static Builder<GemmaConfig> builder() {
-    return new Builder<>("gemma", "GemmaForCausalLM", GemmaConfig::new);
-  }
+    /** A builder that starts from transformers' defaults. */
+    public static Builder<GemmaConfig> builder() {
+        return new Builder<>("gemma", "GemmaForCausalLM", GemmaConfig::new);
+    }
 
-  /** {@inheritDoc} {@code head_dim}, not derived from the hidden size. */
-  @Override
-  public int headDim() {
-    return headDim;
-  }
+    /** {@inheritDoc} {@code head_dim}, not derived from the hidden size. */
+    @Override
+    public int headDim() {
+        return headDim;
+    }
 
-  /** {@code hidden_activation}, or null. */
-  public String hiddenActivation() {
-    return hiddenActivation;
-  }
+    /** {@code hidden_activation}, or null. */
+    public String hiddenActivation() {
+        return hiddenActivation;
+    }
 
-  /** {@inheritDoc} {@code hidden_activation}, else {@code gelu_pytorch_tanh} (see the class comment). */
-  @Override
-  public String mlpActivation() {
-    return hiddenActivation != null ? hiddenActivation : "gelu_pytorch_tanh";
-  }
+    /** {@inheritDoc} {@code hidden_activation}, else {@code gelu_pytorch_tanh} (see the class comment). */
+    @Override
+    public String mlpActivation() {
+        return hiddenActivation != null ? hiddenActivation : "gelu_pytorch_tanh";
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  protected String mlpActivationKey() {
-    return "hidden_activation";
-  }
+    /** {@inheritDoc} */
+    @Override
+    protected String mlpActivationKey() {
+        return "hidden_activation";
+    }
 
-  /** {@inheritDoc} True: {@code (1 + weight)}. */
-  @Override
-  public boolean rmsNormUnitOffset() {
-    return true;
-  }
+    /** {@inheritDoc} True: {@code (1 + weight)}. */
+    @Override
+    public boolean rmsNormUnitOffset() {
+        return true;
+    }
 
-  /** {@inheritDoc} True: {@code sqrt(hidden_size)}. */
-  @Override
-  public boolean scalesEmbeddings() {
-    return true;
-  }
+    /** {@inheritDoc} True: {@code sqrt(hidden_size)}. */
+    @Override
+    public boolean scalesEmbeddings() {
+        return true;
+    }
 }

@@ -14,19 +14,19 @@ import java.nio.file.Path;
  */
 public class GemmaForCausalLM extends LlamaFamilyForCausalLM {
 
-  /** The architecture, with no weights allocated. */
-  public GemmaForCausalLM(GemmaConfig config) {
-    super(config);
-  }
+    /** The architecture, with no weights allocated. */
+    public GemmaForCausalLM(GemmaConfig config) {
+        super(config);
+    }
 
-  /** Loads {@code dir} ({@code config.json} + safetensors weights). */
-  public static GemmaForCausalLM fromPretrained(Path dir) {
-    return withWeightsFrom(new GemmaForCausalLM(GemmaConfig.fromPretrained(dir)), dir);
-  }
+    /** Loads {@code dir} ({@code config.json} + safetensors weights). */
+    public static GemmaForCausalLM fromPretrained(Path dir) {
+        return withWeightsFrom(new GemmaForCausalLM(GemmaConfig.fromPretrained(dir)), dir);
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public GemmaConfig config() {
-    return (GemmaConfig) super.config();
-  }
+    /** {@inheritDoc} */
+    @Override
+    public GemmaConfig config() {
+        return (GemmaConfig) super.config();
+    }
 }

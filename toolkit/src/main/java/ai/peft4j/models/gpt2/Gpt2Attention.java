@@ -14,58 +14,58 @@ import ai.peft4j.nn.Scalars;
 /** Self-attention with one {@code c_attn} for queries, keys and values, and {@code c_proj}. */
 public class Gpt2Attention extends ModuleBlock {
 
-  private final int numHeads;
-  private final int headDim;
-  private final float attnDropout;
-  private final float residDropout;
+    private final int numHeads;
+    private final int headDim;
+    private final float attnDropout;
+    private final float residDropout;
 
-  public Gpt2Attention(Gpt2Config c) {
-    numHeads = c.nHead();
-    headDim = c.nEmbd() / c.nHead();
-    attnDropout = (float) c.attnPdrop();
-    residDropout = (float) c.residPdrop();
-    addModule("c_attn", new Conv1D(3L * c.nEmbd(), c.nEmbd()));
-    addModule("c_proj", new Conv1D(c.nEmbd(), c.nEmbd()));
-  }
-
-  /**
-   * @param h hidden states {@code (B, T, D)}
-   * @param mask additive mask {@code (B, 1, T, S)}, {@link ai.peft4j.models.CausalMask#causalPlusPadding}: its
-   *     {@code -inf} on future padding keys is kept, as transformers keeps it
-   * @param past cached {@code (key, value)}, {@code (B, H, P, hd)} each, or null
-   * @param present receives the keys and values attended to, or null
-   */
-  public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, NDList past, NDList present, boolean training) {
-    long b = h.getShape().get(0);
-    long t = h.getShape().get(1);
-    long d = (long) numHeads * headDim;
-    NDArray qkv = call("c_attn", ps, training, h); // (B, T, 3D)
-    NDArray q = heads(qkv.get(new NDIndex("..., :{}", d)), b);
-    NDArray k = heads(qkv.get(new NDIndex("..., {}:{}", d, 2 * d)), b);
-    NDArray v = heads(qkv.get(new NDIndex("..., {}:", 2 * d)), b);
-    if (past != null) {
-      k = past.get(0).concat(k, 2);
-      v = past.get(1).concat(v, 2);
+    public Gpt2Attention(Gpt2Config c) {
+        numHeads = c.nHead();
+        headDim = c.nEmbd() / c.nHead();
+        attnDropout = (float) c.attnPdrop();
+        residDropout = (float) c.residPdrop();
+        addModule("c_attn", new Conv1D(3L * c.nEmbd(), c.nEmbd()));
+        addModule("c_proj", new Conv1D(c.nEmbd(), c.nEmbd()));
     }
-    if (present != null) {
-      present.add(k);
-      present.add(v);
+
+    /**
+     * @param h hidden states {@code (B, T, D)}
+     * @param mask additive mask {@code (B, 1, T, S)}, {@link ai.peft4j.models.CausalMask#causalPlusPadding}: its
+     *     {@code -inf} on future padding keys is kept, as transformers keeps it
+     * @param past cached {@code (key, value)}, {@code (B, H, P, hd)} each, or null
+     * @param present receives the keys and values attended to, or null
+     */
+    public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, NDList past, NDList present, boolean training) {
+        long b = h.getShape().get(0);
+        long t = h.getShape().get(1);
+        long d = (long) numHeads * headDim;
+        NDArray qkv = call("c_attn", ps, training, h); // (B, T, 3D)
+        NDArray q = heads(qkv.get(new NDIndex("..., :{}", d)), b);
+        NDArray k = heads(qkv.get(new NDIndex("..., {}:{}", d, 2 * d)), b);
+        NDArray v = heads(qkv.get(new NDIndex("..., {}:", 2 * d)), b);
+        if (past != null) {
+            k = past.get(0).concat(k, 2);
+            v = past.get(1).concat(v, 2);
+        }
+        if (present != null) {
+            present.add(k);
+            present.add(v);
+        }
+        NDArray scores = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headDim));
+        scores = scores.add(mask); // no clamp: which keys a padding query sees depends on the -inf
+        NDArray probs = Dropout.apply(scores.softmax(-1), attnDropout, training);
+        NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, d);
+        return Dropout.apply(call("c_proj", ps, training, out), residDropout, training);
     }
-    NDArray scores = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headDim));
-    scores = scores.add(mask); // no clamp: which keys a padding query sees depends on the -inf
-    NDArray probs = Dropout.apply(scores.softmax(-1), attnDropout, training);
-    NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, d);
-    return Dropout.apply(call("c_proj", ps, training, out), residDropout, training);
-  }
 
-  private NDArray heads(NDArray x, long b) {
-    return x.reshape(new Shape(b, -1, numHeads, headDim)).transpose(0, 2, 1, 3);
-  }
+    private NDArray heads(NDArray x, long b) {
+        return x.reshape(new Shape(b, -1, numHeads, headDim)).transpose(0, 2, 1, 3);
+    }
 
-  /** {@inheritDoc} Called directly by {@link Gpt2Block}. */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    throw new UnsupportedOperationException("Gpt2Attention needs a mask: call forward(...) directly");
-  }
+    /** {@inheritDoc} Called directly by {@link Gpt2Block}. */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        throw new UnsupportedOperationException("Gpt2Attention needs a mask: call forward(...) directly");
+    }
 }

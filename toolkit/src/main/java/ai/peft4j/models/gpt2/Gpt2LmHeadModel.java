@@ -20,50 +20,50 @@ import java.util.List;
  */
 public class Gpt2LmHeadModel extends PreTrainedCausalLM {
 
-  private final Gpt2Model transformer;
+    private final Gpt2Model transformer;
 
-  /** The architecture, with no weights allocated. */
-  public Gpt2LmHeadModel(Gpt2Config config) {
-    super(config);
-    transformer = addModule("transformer", new Gpt2Model(config));
-    addLmHead(transformer.wte().weight(), config.nEmbd(), config.vocabSize());
-  }
+    /** The architecture, with no weights allocated. */
+    public Gpt2LmHeadModel(Gpt2Config config) {
+        super(config);
+        transformer = addModule("transformer", new Gpt2Model(config));
+        addLmHead(transformer.wte().weight(), config.nEmbd(), config.vocabSize());
+    }
 
-  /** Loads {@code dir} ({@code config.json} + safetensors weights). */
-  public static Gpt2LmHeadModel fromPretrained(Path dir) {
-    return withWeightsFrom(new Gpt2LmHeadModel(Gpt2Config.fromPretrained(dir)), dir);
-  }
+    /** Loads {@code dir} ({@code config.json} + safetensors weights). */
+    public static Gpt2LmHeadModel fromPretrained(Path dir) {
+        return withWeightsFrom(new Gpt2LmHeadModel(Gpt2Config.fromPretrained(dir)), dir);
+    }
 
-  /** Seeded random weights, initialised as transformers does (for demos and tests). */
-  public static Gpt2LmHeadModel fromConfig(Gpt2Config config, long seed) {
-    return withSeededWeights(new Gpt2LmHeadModel(config), seed);
-  }
+    /** Seeded random weights, initialised as transformers does (for demos and tests). */
+    public static Gpt2LmHeadModel fromConfig(Gpt2Config config, long seed) {
+        return withSeededWeights(new Gpt2LmHeadModel(config), seed);
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public Gpt2Config config() {
-    return (Gpt2Config) super.config();
-  }
+    /** {@inheritDoc} */
+    @Override
+    public Gpt2Config config() {
+        return (Gpt2Config) super.config();
+    }
 
-  public Gpt2Model transformer() {
-    return transformer;
-  }
+    public Gpt2Model transformer() {
+        return transformer;
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public String baseModelPrefix() {
-    return "transformer";
-  }
+    /** {@inheritDoc} */
+    @Override
+    public String baseModelPrefix() {
+        return "transformer";
+    }
 
-  /** {@inheritDoc} True: {@code position_ids}, by default {@code 0..T-1} after the past. */
-  @Override
-  public boolean takesPositionIds() {
-    return true;
-  }
+    /** {@inheritDoc} True: {@code position_ids}, by default {@code 0..T-1} after the past. */
+    @Override
+    public boolean takesPositionIds() {
+        return true;
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
-    return transformer.forward(ps, in, training, presents);
-  }
+    /** {@inheritDoc} */
+    @Override
+    protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+        return transformer.forward(ps, in, training, presents);
+    }
 }

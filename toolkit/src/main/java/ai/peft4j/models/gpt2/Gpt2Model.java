@@ -21,76 +21,80 @@ import java.util.List;
  */
 public class Gpt2Model extends ModuleBlock {
 
-  private final Gpt2Config config;
-  private final ModuleList<Gpt2Block> h;
+    private final Gpt2Config config;
+    private final ModuleList<Gpt2Block> h;
 
-  public Gpt2Model(Gpt2Config c) {
-    this.config = c;
-    addModule("wte", new Embedding(c.vocabSize(), c.nEmbd(), null));
-    addModule("wpe", new Embedding(c.nPositions(), c.nEmbd(), null));
-    h = addModule("h", new ModuleList<>());
-    for (int i = 0; i < c.nLayer(); i++) {
-      h.add(new Gpt2Block(c));
+    public Gpt2Model(Gpt2Config c) {
+        this.config = c;
+        addModule("wte", new Embedding(c.vocabSize(), c.nEmbd(), null));
+        addModule("wpe", new Embedding(c.nPositions(), c.nEmbd(), null));
+        h = addModule("h", new ModuleList<>());
+        for (int i = 0; i < c.nLayer(); i++) {
+            h.add(new Gpt2Block(c));
+        }
+        addModule("ln_f", new LayerNorm(c.nEmbd(), (float) c.layerNormEpsilon(), true));
     }
-    addModule("ln_f", new LayerNorm(c.nEmbd(), (float) c.layerNormEpsilon(), true));
-  }
 
-  /** The token embedding (shared with the LM head). */
-  public Embedding wte() {
-    return (Embedding) module("wte");
-  }
-
-  public ModuleList<Gpt2Block> blocks() {
-    return h;
-  }
-
-  /** Last hidden states {@code (B, T, D)}. */
-  public NDArray forward(ParameterStore ps, LmInputs in, boolean training) {
-    return forward(ps, in, training, null);
-  }
-
-  /**
-   * Last hidden states; each block's {@code (key, value)}, past included, is added to {@code presents} when not
-   * null. Positions are {@link LmInputs#positionIds()}, by default {@code P..P+T-1} whatever the mask (as
-   * transformers' forward; generate passes positions counted from the mask).
-   *
-   * @throws IllegalArgumentException when a position is outside {@code wpe} ({@code 0..n_positions-1})
-   */
-  public NDArray forward(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
-    try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
-      NDArray x = in.inputsEmbeds() != null ? in.inputsEmbeds() : call("wte", ps, training, in.inputIds());
-      long b = x.getShape().get(0);
-      long t = x.getShape().get(1);
-      NDArray mask = CausalMask.attentionMaskOf(in, b, t);
-      x = x.add(call("wpe", ps, training, positionIds(in, b, t)));
-      x = Dropout.apply(x, (float) config.embdPdrop(), training);
-      NDArray additiveMask = CausalMask.causalPlusPadding(mask, t, x.getDataType());
-      x = LayerStack.run(x, h.size(), in.pastKeyValues(), presents,
-          (i, hidden, layerPast, present) -> h.get(i).forward(ps, hidden, additiveMask, layerPast, present, training));
-      scope.keepAll(presents);
-      return scope.keep(call("ln_f", ps, training, x));
+    /** The token embedding (shared with the LM head). */
+    public Embedding wte() {
+        return (Embedding) module("wte");
     }
-  }
 
-  private NDArray positionIds(LmInputs in, long b, long t) {
-    NDArray positions = CausalMask.positionIds(in, b, t);
-    long n = config.nPositions();
-    boolean outside = in.positionIds() == null ? in.pastLength() + t > n
-        : positions.lt(0).logicalOr(positions.gte(n)).any().getBoolean();
-    if (outside) {
-      throw new IllegalArgumentException("GPT-2 positions must lie in 0.." + (n - 1) + " (n_positions " + n
-          + "), but " + (in.positionIds() == null ? (in.pastLength() + t) + " positions were given"
-              : "position_ids hold " + positions.min().getLong() + ".." + positions.max().getLong())
-          + "; shorten the input or pass position_ids within that range");
+    public ModuleList<Gpt2Block> blocks() {
+        return h;
     }
-    return positions;
-  }
 
-  /** {@inheritDoc} Inputs: input ids and, optionally, the attention mask. */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-    return new NDList(forward(ps, LmInputs.of(inputs.get(0), mask, null), training));
-  }
+    /** Last hidden states {@code (B, T, D)}. */
+    public NDArray forward(ParameterStore ps, LmInputs in, boolean training) {
+        return forward(ps, in, training, null);
+    }
+
+    /**
+     * Last hidden states; each block's {@code (key, value)}, past included, is added to {@code presents} when not
+     * null. Positions are {@link LmInputs#positionIds()}, by default {@code P..P+T-1} whatever the mask (as
+     * transformers' forward; generate passes positions counted from the mask).
+     *
+     * @throws IllegalArgumentException when a position is outside {@code wpe} ({@code 0..n_positions-1})
+     */
+    public NDArray forward(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+        try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
+            NDArray x = in.inputsEmbeds() != null ? in.inputsEmbeds() : call("wte", ps, training, in.inputIds());
+            long b = x.getShape().get(0);
+            long t = x.getShape().get(1);
+            NDArray mask = CausalMask.attentionMaskOf(in, b, t);
+            x = x.add(call("wpe", ps, training, positionIds(in, b, t)));
+            x = Dropout.apply(x, (float) config.embdPdrop(), training);
+            NDArray additiveMask = CausalMask.causalPlusPadding(mask, t, x.getDataType());
+            x = LayerStack.run(x, h.size(), in.pastKeyValues(), presents, (i, hidden, layerPast, present) -> h.get(i)
+                    .forward(ps, hidden, additiveMask, layerPast, present, training));
+            scope.keepAll(presents);
+            return scope.keep(call("ln_f", ps, training, x));
+        }
+    }
+
+    private NDArray positionIds(LmInputs in, long b, long t) {
+        NDArray positions = CausalMask.positionIds(in, b, t);
+        long n = config.nPositions();
+        boolean outside = in.positionIds() == null
+                ? in.pastLength() + t > n
+                : positions.lt(0).logicalOr(positions.gte(n)).any().getBoolean();
+        if (outside) {
+            throw new IllegalArgumentException("GPT-2 positions must lie in 0.." + (n - 1) + " (n_positions " + n
+                    + "), but "
+                    + (in.positionIds() == null
+                            ? (in.pastLength() + t) + " positions were given"
+                            : "position_ids hold " + positions.min().getLong() + ".."
+                                    + positions.max().getLong())
+                    + "; shorten the input or pass position_ids within that range");
+        }
+        return positions;
+    }
+
+    /** {@inheritDoc} Inputs: input ids and, optionally, the attention mask. */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+        return new NDList(forward(ps, LmInputs.of(inputs.get(0), mask, null), training));
+    }
 }

@@ -17,74 +17,74 @@ import ai.peft4j.nn.Scalars;
  */
 public class LlamaAttention extends ModuleBlock {
 
-  private final int numHeads;
-  private final int numKeyValueHeads;
-  private final int headDim;
-  private final float dropout;
+    private final int numHeads;
+    private final int numKeyValueHeads;
+    private final int headDim;
+    private final float dropout;
 
-  public LlamaAttention(LlamaFamilyConfig c) {
-    numHeads = c.numAttentionHeads();
-    numKeyValueHeads = c.numKeyValueHeads();
-    headDim = c.headDim();
-    dropout = (float) c.attentionDropout();
-    int d = c.hiddenSize();
-    boolean bias = c.qkvBias();
-    addModule("q_proj", new Linear(d, (long) numHeads * headDim, bias));
-    addModule("k_proj", new Linear(d, (long) numKeyValueHeads * headDim, bias));
-    addModule("v_proj", new Linear(d, (long) numKeyValueHeads * headDim, bias));
-    addModule("o_proj", new Linear((long) numHeads * headDim, d, c.outputBias()));
-  }
-
-  /**
-   * @param h hidden states {@code (B, T, D)}
-   * @param mask additive mask {@code (B, 1, T, S)}
-   * @param cosSin rotary angles for the T new positions
-   * @param past this layer's cached {@code (key, value)}, {@code (B, KV, P, hd)} each, or null
-   * @param present receives the keys and values attended to (before grouping), or null
-   */
-  public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, NDList cosSin, NDList past, NDList present,
-      boolean training) {
-    long b = h.getShape().get(0);
-    long t = h.getShape().get(1);
-    NDArray q = LlamaRotaryEmbedding.apply(heads(call("q_proj", ps, training, h), b, numHeads), cosSin);
-    NDArray k = LlamaRotaryEmbedding.apply(heads(call("k_proj", ps, training, h), b, numKeyValueHeads), cosSin);
-    NDArray v = heads(call("v_proj", ps, training, h), b, numKeyValueHeads);
-    if (past != null) {
-      k = past.get(0).concat(k, 2);
-      v = past.get(1).concat(v, 2);
+    public LlamaAttention(LlamaFamilyConfig c) {
+        numHeads = c.numAttentionHeads();
+        numKeyValueHeads = c.numKeyValueHeads();
+        headDim = c.headDim();
+        dropout = (float) c.attentionDropout();
+        int d = c.hiddenSize();
+        boolean bias = c.qkvBias();
+        addModule("q_proj", new Linear(d, (long) numHeads * headDim, bias));
+        addModule("k_proj", new Linear(d, (long) numKeyValueHeads * headDim, bias));
+        addModule("v_proj", new Linear(d, (long) numKeyValueHeads * headDim, bias));
+        addModule("o_proj", new Linear((long) numHeads * headDim, d, c.outputBias()));
     }
-    if (present != null) {
-      present.add(k);
-      present.add(v);
+
+    /**
+     * @param h hidden states {@code (B, T, D)}
+     * @param mask additive mask {@code (B, 1, T, S)}
+     * @param cosSin rotary angles for the T new positions
+     * @param past this layer's cached {@code (key, value)}, {@code (B, KV, P, hd)} each, or null
+     * @param present receives the keys and values attended to (before grouping), or null
+     */
+    public NDArray forward(
+            ParameterStore ps, NDArray h, NDArray mask, NDList cosSin, NDList past, NDList present, boolean training) {
+        long b = h.getShape().get(0);
+        long t = h.getShape().get(1);
+        NDArray q = LlamaRotaryEmbedding.apply(heads(call("q_proj", ps, training, h), b, numHeads), cosSin);
+        NDArray k = LlamaRotaryEmbedding.apply(heads(call("k_proj", ps, training, h), b, numKeyValueHeads), cosSin);
+        NDArray v = heads(call("v_proj", ps, training, h), b, numKeyValueHeads);
+        if (past != null) {
+            k = past.get(0).concat(k, 2);
+            v = past.get(1).concat(v, 2);
+        }
+        if (present != null) {
+            present.add(k);
+            present.add(v);
+        }
+        k = repeatKv(k);
+        v = repeatKv(v);
+
+        NDArray scores = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headDim)); // (B, H, T, S)
+        scores = Scalars.maximum(scores.add(mask), -Float.MAX_VALUE);
+        NDArray probs = Dropout.apply(scores.softmax(-1), dropout, training);
+        NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) numHeads * headDim);
+        return call("o_proj", ps, training, out);
     }
-    k = repeatKv(k);
-    v = repeatKv(v);
 
-    NDArray scores = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headDim)); // (B, H, T, S)
-    scores = Scalars.maximum(scores.add(mask), -Float.MAX_VALUE);
-    NDArray probs = Dropout.apply(scores.softmax(-1), dropout, training);
-    NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) numHeads * headDim);
-    return call("o_proj", ps, training, out);
-  }
-
-  private NDArray heads(NDArray x, long b, int n) {
-    return x.reshape(new Shape(b, -1, n, headDim)).transpose(0, 2, 1, 3);
-  }
-
-  /** transformers' {@code repeat_kv}: each key/value head serves {@code numHeads / numKeyValueHeads} query heads. */
-  private NDArray repeatKv(NDArray x) {
-    int rep = numHeads / numKeyValueHeads;
-    if (rep == 1) {
-      return x;
+    private NDArray heads(NDArray x, long b, int n) {
+        return x.reshape(new Shape(b, -1, n, headDim)).transpose(0, 2, 1, 3);
     }
-    Shape s = x.getShape(); // (B, KV, S, hd)
-    return x.expandDims(2).repeat(2, rep).reshape(s.get(0), (long) numHeads, s.get(2), s.get(3));
-  }
 
-  /** {@inheritDoc} Called directly by {@link LlamaDecoderLayer}, which passes the rotary angles. */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    throw new UnsupportedOperationException("LlamaAttention needs rotary angles: call forward(...) directly");
-  }
+    /** transformers' {@code repeat_kv}: each key/value head serves {@code numHeads / numKeyValueHeads} query heads. */
+    private NDArray repeatKv(NDArray x) {
+        int rep = numHeads / numKeyValueHeads;
+        if (rep == 1) {
+            return x;
+        }
+        Shape s = x.getShape(); // (B, KV, S, hd)
+        return x.expandDims(2).repeat(2, rep).reshape(s.get(0), (long) numHeads, s.get(2), s.get(3));
+    }
+
+    /** {@inheritDoc} Called directly by {@link LlamaDecoderLayer}, which passes the rotary angles. */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        throw new UnsupportedOperationException("LlamaAttention needs rotary angles: call forward(...) directly");
+    }
 }

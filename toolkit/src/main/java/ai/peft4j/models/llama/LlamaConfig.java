@@ -1,7 +1,5 @@
 package ai.peft4j.models.llama;
 
-import ai.peft4j.models.ModelConfigException;
-import ai.peft4j.models.PretrainedConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 
@@ -18,37 +16,37 @@ import java.nio.file.Path;
  */
 public final class LlamaConfig extends LlamaFamilyConfig {
 
-  static final String SHIPPED = "meta-llama/Llama-2-7b-hf, meta-llama/Llama-3.2-1B";
-  private static final Defaults DEFAULTS = new Defaults("llama", 32000, 4096, 11008, 32, 32, null, "silu", 2048,
-      1e-6, false, 2, null);
+    static final String SHIPPED = "meta-llama/Llama-2-7b-hf, meta-llama/Llama-3.2-1B";
+    private static final Defaults DEFAULTS =
+            new Defaults("llama", 32000, 4096, 11008, 32, 32, null, "silu", 2048, 1e-6, false, 2, null);
 
-  private final RopeScaling ropeScaling;
+    private final RopeScaling ropeScaling;
 
-  /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
-  public LlamaConfig(ObjectNode json) {
-    super(json, DEFAULTS);
-    ropeScaling = RopeScaling.parse(json.get("rope_scaling"));
-    validate();
-  }
+    /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
+    public LlamaConfig(ObjectNode json) {
+        super(json, DEFAULTS);
+        ropeScaling = RopeScaling.parse(json.get("rope_scaling"));
+        validate();
+    }
 
-  /** Reads {@code dir/config.json}. */
-  public static LlamaConfig fromPretrained(Path dir) {
-    return new LlamaConfig(readJson(dir));
-  }
+    /** Reads {@code dir/config.json}. */
+    public static LlamaConfig fromPretrained(Path dir) {
+        return new LlamaConfig(readJson(dir));
+    }
 
-  /** A published configuration shipped with peft4j ({@value #SHIPPED}): no weights. */
-  public static LlamaConfig named(String modelId) {
-    return new LlamaConfig(shipped("llama", modelId, SHIPPED));
-  }
+    /** A published configuration shipped with peft4j ({@value #SHIPPED}): no weights. */
+    public static LlamaConfig named(String modelId) {
+        return new LlamaConfig(shipped("llama", modelId, SHIPPED));
+    }
 
-  /** A builder that starts from transformers' defaults. */
-  public static Builder<LlamaConfig> builder() {
-    return new Builder<>("llama", "LlamaForCausalLM", LlamaConfig::new);
-  }
+    /** A builder that starts from transformers' defaults. */
+    public static Builder<LlamaConfig> builder() {
+        return new Builder<>("llama", "LlamaForCausalLM", LlamaConfig::new);
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public RopeScaling ropeScaling() {
-    return ropeScaling;
-  }
+    /** {@inheritDoc} */
+    @Override
+    public RopeScaling ropeScaling() {
+        return ropeScaling;
+    }
 }

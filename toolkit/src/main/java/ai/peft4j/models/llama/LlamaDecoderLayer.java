@@ -11,33 +11,33 @@ import ai.peft4j.nn.RmsNorm;
 /** One decoder layer: pre-norm attention and pre-norm MLP, each in a residual branch. */
 public class LlamaDecoderLayer extends ModuleBlock {
 
-  public LlamaDecoderLayer(LlamaFamilyConfig c) {
-    addModule("self_attn", new LlamaAttention(c));
-    addModule("mlp", new LlamaMlp(c));
-    addModule("input_layernorm", new RmsNorm(c.hiddenSize(), (float) c.rmsNormEps(), c.rmsNormUnitOffset()));
-    addModule("post_attention_layernorm",
-        new RmsNorm(c.hiddenSize(), (float) c.rmsNormEps(), c.rmsNormUnitOffset()));
-  }
+    public LlamaDecoderLayer(LlamaFamilyConfig c) {
+        addModule("self_attn", new LlamaAttention(c));
+        addModule("mlp", new LlamaMlp(c));
+        addModule("input_layernorm", new RmsNorm(c.hiddenSize(), (float) c.rmsNormEps(), c.rmsNormUnitOffset()));
+        addModule(
+                "post_attention_layernorm", new RmsNorm(c.hiddenSize(), (float) c.rmsNormEps(), c.rmsNormUnitOffset()));
+    }
 
-  /** See {@link LlamaAttention#forward} for the arguments. */
-  public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, NDList cosSin, NDList past, NDList present,
-      boolean training) {
-    NDArray attended = ((LlamaAttention) module("self_attn"))
-        .forward(ps, call("input_layernorm", ps, training, h), mask, cosSin, past, present, training);
-    h = h.add(attended);
-    return h.add(call("mlp", ps, training, call("post_attention_layernorm", ps, training, h)));
-  }
+    /** See {@link LlamaAttention#forward} for the arguments. */
+    public NDArray forward(
+            ParameterStore ps, NDArray h, NDArray mask, NDList cosSin, NDList past, NDList present, boolean training) {
+        NDArray attended = ((LlamaAttention) module("self_attn"))
+                .forward(ps, call("input_layernorm", ps, training, h), mask, cosSin, past, present, training);
+        h = h.add(attended);
+        return h.add(call("mlp", ps, training, call("post_attention_layernorm", ps, training, h)));
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    throw new UnsupportedOperationException("LlamaDecoderLayer needs rotary angles: call forward(...) directly");
-  }
+    /** {@inheritDoc} */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        throw new UnsupportedOperationException("LlamaDecoderLayer needs rotary angles: call forward(...) directly");
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public Shape[] getOutputShapes(Shape[] inputShapes) {
-    return new Shape[] {inputShapes[0]};
-  }
+    /** {@inheritDoc} */
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
 }

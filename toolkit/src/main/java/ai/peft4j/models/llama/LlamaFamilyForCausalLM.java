@@ -19,40 +19,40 @@ import java.util.List;
  */
 public abstract class LlamaFamilyForCausalLM extends PreTrainedCausalLM {
 
-  private final LlamaModel model;
+    private final LlamaModel model;
 
-  /** The architecture, with no weights allocated. */
-  protected LlamaFamilyForCausalLM(LlamaFamilyConfig config) {
-    super(config);
-    model = addModule("model", new LlamaModel(config));
-    addLmHead(model.embedTokens().weight(), config.hiddenSize(), config.vocabSize());
-  }
+    /** The architecture, with no weights allocated. */
+    protected LlamaFamilyForCausalLM(LlamaFamilyConfig config) {
+        super(config);
+        model = addModule("model", new LlamaModel(config));
+        addLmHead(model.embedTokens().weight(), config.hiddenSize(), config.vocabSize());
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public LlamaFamilyConfig config() {
-    return (LlamaFamilyConfig) super.config();
-  }
+    /** {@inheritDoc} */
+    @Override
+    public LlamaFamilyConfig config() {
+        return (LlamaFamilyConfig) super.config();
+    }
 
-  public LlamaModel model() {
-    return model;
-  }
+    public LlamaModel model() {
+        return model;
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public String baseModelPrefix() {
-    return "model";
-  }
+    /** {@inheritDoc} */
+    @Override
+    public String baseModelPrefix() {
+        return "model";
+    }
 
-  /** {@inheritDoc} True: {@code position_ids}, by default {@code 0..T-1} after the past. */
-  @Override
-  public boolean takesPositionIds() {
-    return true;
-  }
+    /** {@inheritDoc} True: {@code position_ids}, by default {@code 0..T-1} after the past. */
+    @Override
+    public boolean takesPositionIds() {
+        return true;
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
-    return model.forward(ps, in, training, presents);
-  }
+    /** {@inheritDoc} */
+    @Override
+    protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+        return model.forward(ps, in, training, presents);
+    }
 }

@@ -14,24 +14,24 @@ import java.nio.file.Path;
  */
 public class LlamaForCausalLM extends LlamaFamilyForCausalLM {
 
-  /** The architecture, with no weights allocated. */
-  public LlamaForCausalLM(LlamaConfig config) {
-    super(config);
-  }
+    /** The architecture, with no weights allocated. */
+    public LlamaForCausalLM(LlamaConfig config) {
+        super(config);
+    }
 
-  /** Loads {@code dir} ({@code config.json} + safetensors weights). */
-  public static LlamaForCausalLM fromPretrained(Path dir) {
-    return withWeightsFrom(new LlamaForCausalLM(LlamaConfig.fromPretrained(dir)), dir);
-  }
+    /** Loads {@code dir} ({@code config.json} + safetensors weights). */
+    public static LlamaForCausalLM fromPretrained(Path dir) {
+        return withWeightsFrom(new LlamaForCausalLM(LlamaConfig.fromPretrained(dir)), dir);
+    }
 
-  /** Seeded random weights, initialised as transformers does (for demos and tests). */
-  public static LlamaForCausalLM fromConfig(LlamaConfig config, long seed) {
-    return withSeededWeights(new LlamaForCausalLM(config), seed);
-  }
+    /** Seeded random weights, initialised as transformers does (for demos and tests). */
+    public static LlamaForCausalLM fromConfig(LlamaConfig config, long seed) {
+        return withSeededWeights(new LlamaForCausalLM(config), seed);
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public LlamaConfig config() {
-    return (LlamaConfig) super.config();
-  }
+    /** {@inheritDoc} */
+    @Override
+    public LlamaConfig config() {
+        return (LlamaConfig) super.config();
+    }
 }

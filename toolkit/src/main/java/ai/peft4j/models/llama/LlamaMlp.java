@@ -13,18 +13,18 @@ import java.util.function.UnaryOperator;
  */
 public class LlamaMlp extends UnaryModule {
 
-  private final UnaryOperator<NDArray> act;
+    private final UnaryOperator<NDArray> act;
 
-  public LlamaMlp(LlamaFamilyConfig c) {
-    act = Activations.byName(c.mlpActivation(), "hidden_act");
-    addModule("gate_proj", new Linear(c.hiddenSize(), c.intermediateSize(), false));
-    addModule("up_proj", new Linear(c.hiddenSize(), c.intermediateSize(), false));
-    addModule("down_proj", new Linear(c.intermediateSize(), c.hiddenSize(), false));
-  }
+    public LlamaMlp(LlamaFamilyConfig c) {
+        act = Activations.byName(c.mlpActivation(), "hidden_act");
+        addModule("gate_proj", new Linear(c.hiddenSize(), c.intermediateSize(), false));
+        addModule("up_proj", new Linear(c.hiddenSize(), c.intermediateSize(), false));
+        addModule("down_proj", new Linear(c.intermediateSize(), c.hiddenSize(), false));
+    }
 
-  @Override
-  public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-    NDArray gate = act.apply(call("gate_proj", ps, training, x));
-    return call("down_proj", ps, training, gate.mul(call("up_proj", ps, training, x)));
-  }
+    @Override
+    public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
+        NDArray gate = act.apply(call("gate_proj", ps, training, x));
+        return call("down_proj", ps, training, gate.mul(call("up_proj", ps, training, x)));
+    }
 }

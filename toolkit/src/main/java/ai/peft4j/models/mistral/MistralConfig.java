@@ -18,43 +18,43 @@ import java.nio.file.Path;
  */
 public final class MistralConfig extends LlamaFamilyConfig {
 
-  static final String SHIPPED = "mistralai/Mistral-7B-v0.1";
-  private static final Defaults DEFAULTS = new Defaults("mistral", 32000, 4096, 14336, 32, 32, 8, "silu", 4096 * 32,
-      1e-6, false, 2, null);
+    static final String SHIPPED = "mistralai/Mistral-7B-v0.1";
+    private static final Defaults DEFAULTS =
+            new Defaults("mistral", 32000, 4096, 14336, 32, 32, 8, "silu", 4096 * 32, 1e-6, false, 2, null);
 
-  private final Integer slidingWindow;
+    private final Integer slidingWindow;
 
-  /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
-  public MistralConfig(ObjectNode json) {
-    super(json, DEFAULTS);
-    slidingWindow = readSlidingWindow();
-    validate();
-  }
+    /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
+    public MistralConfig(ObjectNode json) {
+        super(json, DEFAULTS);
+        slidingWindow = readSlidingWindow();
+        validate();
+    }
 
-  /** Reads {@code dir/config.json}. */
-  public static MistralConfig fromPretrained(Path dir) {
-    return new MistralConfig(readJson(dir));
-  }
+    /** Reads {@code dir/config.json}. */
+    public static MistralConfig fromPretrained(Path dir) {
+        return new MistralConfig(readJson(dir));
+    }
 
-  /** A published configuration shipped with peft4j ({@value #SHIPPED}): no weights. */
-  public static MistralConfig named(String modelId) {
-    return new MistralConfig(shipped("mistral", modelId, SHIPPED));
-  }
+    /** A published configuration shipped with peft4j ({@value #SHIPPED}): no weights. */
+    public static MistralConfig named(String modelId) {
+        return new MistralConfig(shipped("mistral", modelId, SHIPPED));
+    }
 
-  /** A builder that starts from transformers' defaults. */
-  public static Builder<MistralConfig> builder() {
-    return new Builder<>("mistral", "MistralForCausalLM", MistralConfig::new);
-  }
+    /** A builder that starts from transformers' defaults. */
+    public static Builder<MistralConfig> builder() {
+        return new Builder<>("mistral", "MistralForCausalLM", MistralConfig::new);
+    }
 
-  /** {@inheritDoc} False: 4.39's Mistral has no attention biases and does not read {@code attention_bias}. */
-  @Override
-  public boolean attentionBias() {
-    return false;
-  }
+    /** {@inheritDoc} False: 4.39's Mistral has no attention biases and does not read {@code attention_bias}. */
+    @Override
+    public boolean attentionBias() {
+        return false;
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public Integer slidingWindow() {
-    return slidingWindow;
-  }
+    /** {@inheritDoc} */
+    @Override
+    public Integer slidingWindow() {
+        return slidingWindow;
+    }
 }

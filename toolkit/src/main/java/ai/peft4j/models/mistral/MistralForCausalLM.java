@@ -14,19 +14,19 @@ import java.nio.file.Path;
  */
 public class MistralForCausalLM extends LlamaFamilyForCausalLM {
 
-  /** The architecture, with no weights allocated. */
-  public MistralForCausalLM(MistralConfig config) {
-    super(config);
-  }
+    /** The architecture, with no weights allocated. */
+    public MistralForCausalLM(MistralConfig config) {
+        super(config);
+    }
 
-  /** Loads {@code dir} ({@code config.json} + safetensors weights). */
-  public static MistralForCausalLM fromPretrained(Path dir) {
-    return withWeightsFrom(new MistralForCausalLM(MistralConfig.fromPretrained(dir)), dir);
-  }
+    /** Loads {@code dir} ({@code config.json} + safetensors weights). */
+    public static MistralForCausalLM fromPretrained(Path dir) {
+        return withWeightsFrom(new MistralForCausalLM(MistralConfig.fromPretrained(dir)), dir);
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public MistralConfig config() {
-    return (MistralConfig) super.config();
-  }
+    /** {@inheritDoc} */
+    @Override
+    public MistralConfig config() {
+        return (MistralConfig) super.config();
+    }
 }

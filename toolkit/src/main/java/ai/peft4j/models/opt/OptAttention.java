@@ -13,79 +13,85 @@ import ai.peft4j.nn.Scalars;
 /** Multi-head self-attention with {@code k_proj}, {@code v_proj}, {@code q_proj}, {@code out_proj}. */
 public class OptAttention extends ModuleBlock {
 
-  private final int numHeads;
-  private final int headDim;
-  private final float scaling;
-  private final float dropout;
+    private final int numHeads;
+    private final int headDim;
+    private final float scaling;
+    private final float dropout;
 
-  public OptAttention(OptConfig c) {
-    int d = c.hiddenSize();
-    numHeads = c.numAttentionHeads();
-    headDim = d / numHeads;
-    scaling = (float) Math.pow(headDim, -0.5);
-    dropout = (float) c.attentionDropout();
-    addModule("k_proj", new Linear(d, d, c.enableBias()));
-    addModule("v_proj", new Linear(d, d, c.enableBias()));
-    addModule("q_proj", new Linear(d, d, c.enableBias()));
-    addModule("out_proj", new Linear(d, d, c.enableBias()));
-  }
-
-  /**
-   * @param h hidden states {@code (B, T, D)}
-   * @param mask additive mask {@code (B, 1, T, S)}: 0 where attending, the float minimum elsewhere
-   */
-  public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, boolean training) {
-    return forward(ps, h, mask, null, null, training);
-  }
-
-  /**
-   * Attention with past keys and values {@code (B, H, P, hd)} prepended to this step's ({@code S = P + T}), as
-   * transformers' {@code past_key_value}; both null for none.
-   */
-  public NDArray forward(
-      ParameterStore ps, NDArray h, NDArray mask, NDArray pastKey, NDArray pastValue, boolean training) {
-    return forward(ps, h, mask, pastKey, pastValue, training, null);
-  }
-
-  /**
-   * {@link #forward(ParameterStore, NDArray, NDArray, NDArray, NDArray, boolean)} that adds the keys and values it
-   * attended to ({@code (B, H, S, hd)} each, past included) to {@code present} when not null: transformers'
-   * {@code present_key_value}, the next step's past in cached generation.
-   */
-  public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, NDArray pastKey, NDArray pastValue,
-      boolean training, NDList present) {
-    long b = h.getShape().get(0);
-    long t = h.getShape().get(1);
-    NDArray q = heads(Scalars.mul(call("q_proj", ps, training, h), scaling), b); // (B, H, T, hd)
-    NDArray k = heads(call("k_proj", ps, training, h), b); // (B, H, T, hd)
-    NDArray v = heads(call("v_proj", ps, training, h), b); // (B, H, T, hd)
-    if (pastKey != null) {
-      k = pastKey.concat(k, 2); // (B, H, S, hd)
-      v = pastValue.concat(v, 2);
-    }
-    if (present != null) {
-      present.add(k);
-      present.add(v);
+    public OptAttention(OptConfig c) {
+        int d = c.hiddenSize();
+        numHeads = c.numAttentionHeads();
+        headDim = d / numHeads;
+        scaling = (float) Math.pow(headDim, -0.5);
+        dropout = (float) c.attentionDropout();
+        addModule("k_proj", new Linear(d, d, c.enableBias()));
+        addModule("v_proj", new Linear(d, d, c.enableBias()));
+        addModule("q_proj", new Linear(d, d, c.enableBias()));
+        addModule("out_proj", new Linear(d, d, c.enableBias()));
     }
 
-    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // (B, H, T, S)
-    scores = Scalars.maximum(scores.add(mask), -Float.MAX_VALUE);
-    NDArray probs = Dropout.apply(scores.softmax(-1), dropout, training);
+    /**
+     * @param h hidden states {@code (B, T, D)}
+     * @param mask additive mask {@code (B, 1, T, S)}: 0 where attending, the float minimum elsewhere
+     */
+    public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, boolean training) {
+        return forward(ps, h, mask, null, null, training);
+    }
 
-    NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) numHeads * headDim);
-    return call("out_proj", ps, training, out); // (B, T, D)
-  }
+    /**
+     * Attention with past keys and values {@code (B, H, P, hd)} prepended to this step's ({@code S = P + T}), as
+     * transformers' {@code past_key_value}; both null for none.
+     */
+    public NDArray forward(
+            ParameterStore ps, NDArray h, NDArray mask, NDArray pastKey, NDArray pastValue, boolean training) {
+        return forward(ps, h, mask, pastKey, pastValue, training, null);
+    }
 
-  private NDArray heads(NDArray x, long b) {
-    return x.reshape(new Shape(b, -1, numHeads, headDim)).transpose(0, 2, 1, 3);
-  }
+    /**
+     * {@link #forward(ParameterStore, NDArray, NDArray, NDArray, NDArray, boolean)} that adds the keys and values it
+     * attended to ({@code (B, H, S, hd)} each, past included) to {@code present} when not null: transformers'
+     * {@code present_key_value}, the next step's past in cached generation.
+     */
+    public NDArray forward(
+            ParameterStore ps,
+            NDArray h,
+            NDArray mask,
+            NDArray pastKey,
+            NDArray pastValue,
+            boolean training,
+            NDList present) {
+        long b = h.getShape().get(0);
+        long t = h.getShape().get(1);
+        NDArray q = heads(Scalars.mul(call("q_proj", ps, training, h), scaling), b); // (B, H, T, hd)
+        NDArray k = heads(call("k_proj", ps, training, h), b); // (B, H, T, hd)
+        NDArray v = heads(call("v_proj", ps, training, h), b); // (B, H, T, hd)
+        if (pastKey != null) {
+            k = pastKey.concat(k, 2); // (B, H, S, hd)
+            v = pastValue.concat(v, 2);
+        }
+        if (present != null) {
+            present.add(k);
+            present.add(v);
+        }
 
-  /** {@inheritDoc} Inputs: hidden states, the additive mask, optionally the past key and value. */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray pastKey = inputs.size() > 3 ? inputs.get(2) : null;
-    NDArray pastValue = inputs.size() > 3 ? inputs.get(3) : null;
-    return new NDList(forward(ps, inputs.get(0), inputs.get(1), pastKey, pastValue, training));
-  }
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // (B, H, T, S)
+        scores = Scalars.maximum(scores.add(mask), -Float.MAX_VALUE);
+        NDArray probs = Dropout.apply(scores.softmax(-1), dropout, training);
+
+        NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) numHeads * headDim);
+        return call("out_proj", ps, training, out); // (B, T, D)
+    }
+
+    private NDArray heads(NDArray x, long b) {
+        return x.reshape(new Shape(b, -1, numHeads, headDim)).transpose(0, 2, 1, 3);
+    }
+
+    /** {@inheritDoc} Inputs: hidden states, the additive mask, optionally the past key and value. */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray pastKey = inputs.size() > 3 ? inputs.get(2) : null;
+        NDArray pastValue = inputs.size() > 3 ? inputs.get(3) : null;
+        return new NDList(forward(ps, inputs.get(0), inputs.get(1), pastKey, pastValue, training));
+    }
 }

@@ -17,160 +17,160 @@ import java.nio.file.Path;
  */
 public final class OptConfig extends PretrainedConfig {
 
-  private final int vocabSize;
-  private final int hiddenSize;
-  private final int numHiddenLayers;
-  private final int ffnDim;
-  private final int maxPositionEmbeddings;
-  private final boolean doLayerNormBefore;
-  private final boolean removeFinalLayerNorm;
-  private final int wordEmbedProjDim;
-  private final double dropout;
-  private final double attentionDropout;
-  private final int numAttentionHeads;
-  private final String activationFunction;
-  private final double initStd;
-  private final Integer padTokenId;
-  private final boolean enableBias;
-  private final boolean layerNormElementwiseAffine;
+    private final int vocabSize;
+    private final int hiddenSize;
+    private final int numHiddenLayers;
+    private final int ffnDim;
+    private final int maxPositionEmbeddings;
+    private final boolean doLayerNormBefore;
+    private final boolean removeFinalLayerNorm;
+    private final int wordEmbedProjDim;
+    private final double dropout;
+    private final double attentionDropout;
+    private final int numAttentionHeads;
+    private final String activationFunction;
+    private final double initStd;
+    private final Integer padTokenId;
+    private final boolean enableBias;
+    private final boolean layerNormElementwiseAffine;
 
-  /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
-  public OptConfig(ObjectNode json) {
-    super(json);
-    String type = modelType();
-    if (type != null && !type.equals("opt")) {
-      throw new ModelConfigException("model_type", "not an OPT config: model_type is '" + type + "'");
+    /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
+    public OptConfig(ObjectNode json) {
+        super(json);
+        String type = modelType();
+        if (type != null && !type.equals("opt")) {
+            throw new ModelConfigException("model_type", "not an OPT config: model_type is '" + type + "'");
+        }
+        vocabSize = positive("vocab_size", 50272);
+        hiddenSize = positive("hidden_size", 768);
+        numHiddenLayers = layers("num_hidden_layers", 12);
+        ffnDim = positive("ffn_dim", 3072);
+        // The position table has max_position_embeddings + 2 rows (fairseq's offset).
+        maxPositionEmbeddings = positive("max_position_embeddings", 2048);
+        doLayerNormBefore = bool("do_layer_norm_before", true);
+        removeFinalLayerNorm = bool("_remove_final_layer_norm", false);
+        wordEmbedProjDim = positive("word_embed_proj_dim", hiddenSize);
+        dropout = number("dropout", 0.1);
+        attentionDropout = number("attention_dropout", 0.0);
+        numAttentionHeads = positive("num_attention_heads", 12);
+        activationFunction = string("activation_function", "relu");
+        initStd = number("init_std", 0.02);
+        padTokenId = json.has("pad_token_id") && optInteger("pad_token_id") == null ? null : int32("pad_token_id", 1);
+        enableBias = bool("enable_bias", true);
+        layerNormElementwiseAffine = bool("layer_norm_elementwise_affine", true);
+        requireDivisible("hidden_size", hiddenSize, "num_attention_heads", numAttentionHeads);
+        if (padTokenId != null) {
+            requirePaddingRow("pad_token_id", padTokenId, "vocab_size", vocabSize);
+        }
+        try {
+            OptDecoderLayer.activation(activationFunction); // fail here, not when the layers are built
+        } catch (IllegalArgumentException e) {
+            throw invalid(
+                    "activation_function",
+                    "'" + activationFunction + "' is not supported; use" + " relu, gelu or silu");
+        }
     }
-    vocabSize = positive("vocab_size", 50272);
-    hiddenSize = positive("hidden_size", 768);
-    numHiddenLayers = layers("num_hidden_layers", 12);
-    ffnDim = positive("ffn_dim", 3072);
-    // The position table has max_position_embeddings + 2 rows (fairseq's offset).
-    maxPositionEmbeddings = positive("max_position_embeddings", 2048);
-    doLayerNormBefore = bool("do_layer_norm_before", true);
-    removeFinalLayerNorm = bool("_remove_final_layer_norm", false);
-    wordEmbedProjDim = positive("word_embed_proj_dim", hiddenSize);
-    dropout = number("dropout", 0.1);
-    attentionDropout = number("attention_dropout", 0.0);
-    numAttentionHeads = positive("num_attention_heads", 12);
-    activationFunction = string("activation_function", "relu");
-    initStd = number("init_std", 0.02);
-    padTokenId = json.has("pad_token_id") && optInteger("pad_token_id") == null ? null
-        : int32("pad_token_id", 1);
-    enableBias = bool("enable_bias", true);
-    layerNormElementwiseAffine = bool("layer_norm_elementwise_affine", true);
-    requireDivisible("hidden_size", hiddenSize, "num_attention_heads", numAttentionHeads);
-    if (padTokenId != null) {
-      requirePaddingRow("pad_token_id", padTokenId, "vocab_size", vocabSize);
+
+    /** Reads {@code dir/config.json}. */
+    public static OptConfig fromPretrained(Path dir) {
+        return new OptConfig(readJson(dir));
     }
-    try {
-      OptDecoderLayer.activation(activationFunction); // fail here, not when the layers are built
-    } catch (IllegalArgumentException e) {
-      throw invalid("activation_function", "'" + activationFunction + "' is not supported; use"
-          + " relu, gelu or silu");
+
+    /**
+     * A published configuration shipped with peft4j ({@code facebook/opt-125m}, {@code
+     * facebook/opt-350m}): the architecture only, no weights.
+     */
+    public static OptConfig named(String modelId) {
+        return new OptConfig(shipped("opt", modelId, "facebook/opt-125m, facebook/opt-350m"));
     }
-  }
 
-  /** Reads {@code dir/config.json}. */
-  public static OptConfig fromPretrained(Path dir) {
-    return new OptConfig(readJson(dir));
-  }
+    /** A builder that starts from transformers' defaults. */
+    public static Builder<OptConfig> builder() {
+        return new Builder<>("opt", "OPTForCausalLM", OptConfig::new);
+    }
 
-  /**
-   * A published configuration shipped with peft4j ({@code facebook/opt-125m}, {@code
-   * facebook/opt-350m}): the architecture only, no weights.
-   */
-  public static OptConfig named(String modelId) {
-    return new OptConfig(shipped("opt", modelId, "facebook/opt-125m, facebook/opt-350m"));
-  }
+    public int vocabSize() {
+        return vocabSize;
+    }
 
-  /** A builder that starts from transformers' defaults. */
-  public static Builder<OptConfig> builder() {
-    return new Builder<>("opt", "OPTForCausalLM", OptConfig::new);
-  }
+    public int hiddenSize() {
+        return hiddenSize;
+    }
 
-  public int vocabSize() {
-    return vocabSize;
-  }
+    public int numHiddenLayers() {
+        return numHiddenLayers;
+    }
 
-  public int hiddenSize() {
-    return hiddenSize;
-  }
+    public int ffnDim() {
+        return ffnDim;
+    }
 
-  public int numHiddenLayers() {
-    return numHiddenLayers;
-  }
+    public int maxPositionEmbeddings() {
+        return maxPositionEmbeddings;
+    }
 
-  public int ffnDim() {
-    return ffnDim;
-  }
+    /** Pre-LN (true, most OPT sizes) or post-LN (false, opt-350m). */
+    public boolean doLayerNormBefore() {
+        return doLayerNormBefore;
+    }
 
-  public int maxPositionEmbeddings() {
-    return maxPositionEmbeddings;
-  }
+    /** Whether the decoder has a final layer norm (pre-LN models, unless removed). */
+    public boolean hasFinalLayerNorm() {
+        return doLayerNormBefore && !removeFinalLayerNorm;
+    }
 
-  /** Pre-LN (true, most OPT sizes) or post-LN (false, opt-350m). */
-  public boolean doLayerNormBefore() {
-    return doLayerNormBefore;
-  }
+    public int wordEmbedProjDim() {
+        return wordEmbedProjDim;
+    }
 
-  /** Whether the decoder has a final layer norm (pre-LN models, unless removed). */
-  public boolean hasFinalLayerNorm() {
-    return doLayerNormBefore && !removeFinalLayerNorm;
-  }
+    public double dropout() {
+        return dropout;
+    }
 
-  public int wordEmbedProjDim() {
-    return wordEmbedProjDim;
-  }
+    public double attentionDropout() {
+        return attentionDropout;
+    }
 
-  public double dropout() {
-    return dropout;
-  }
+    public int numAttentionHeads() {
+        return numAttentionHeads;
+    }
 
-  public double attentionDropout() {
-    return attentionDropout;
-  }
+    public String activationFunction() {
+        return activationFunction;
+    }
 
-  public int numAttentionHeads() {
-    return numAttentionHeads;
-  }
+    /** {@inheritDoc} {@code OPTConfig}'s: 2. */
+    @Override
+    public Integer defaultEosTokenId() {
+        return 2;
+    }
 
-  public String activationFunction() {
-    return activationFunction;
-  }
+    /** {@inheritDoc} {@code OPTConfig}'s: 1. */
+    @Override
+    public Integer defaultPadTokenId() {
+        return 1;
+    }
 
-  /** {@inheritDoc} {@code OPTConfig}'s: 2. */
-  @Override
-  public Integer defaultEosTokenId() {
-    return 2;
-  }
+    /** {@inheritDoc} OPT calls it {@code init_std}. */
+    @Override
+    public double initializerRange() {
+        return initStd;
+    }
 
-  /** {@inheritDoc} {@code OPTConfig}'s: 1. */
-  @Override
-  public Integer defaultPadTokenId() {
-    return 1;
-  }
+    public double initStd() {
+        return initStd;
+    }
 
-  /** {@inheritDoc} OPT calls it {@code init_std}. */
-  @Override
-  public double initializerRange() {
-    return initStd;
-  }
+    /** The padding token id, or null. */
+    public Integer padTokenId() {
+        return padTokenId;
+    }
 
-  public double initStd() {
-    return initStd;
-  }
+    public boolean enableBias() {
+        return enableBias;
+    }
 
-  /** The padding token id, or null. */
-  public Integer padTokenId() {
-    return padTokenId;
-  }
-
-  public boolean enableBias() {
-    return enableBias;
-  }
-
-  public boolean layerNormElementwiseAffine() {
-    return layerNormElementwiseAffine;
-  }
+    public boolean layerNormElementwiseAffine() {
+        return layerNormElementwiseAffine;
+    }
 }

@@ -22,100 +22,101 @@ import java.util.List;
  */
 public class OptDecoder extends ModuleBlock {
 
-  private final OptConfig config;
-  private final boolean projects;
-  private final ModuleList<OptDecoderLayer> layers;
+    private final OptConfig config;
+    private final boolean projects;
+    private final ModuleList<OptDecoderLayer> layers;
 
-  public OptDecoder(OptConfig c) {
-    this.config = c;
-    int d = c.hiddenSize();
-    int e = c.wordEmbedProjDim();
-    projects = e != d;
-    addModule("embed_tokens", new Embedding(c.vocabSize(), e, c.padTokenId()));
-    addModule("embed_positions", new OptLearnedPositionalEmbedding(c.maxPositionEmbeddings(), d));
-    if (projects) {
-      addModule("project_out", new Linear(d, e, false));
-      addModule("project_in", new Linear(e, d, false));
+    public OptDecoder(OptConfig c) {
+        this.config = c;
+        int d = c.hiddenSize();
+        int e = c.wordEmbedProjDim();
+        projects = e != d;
+        addModule("embed_tokens", new Embedding(c.vocabSize(), e, c.padTokenId()));
+        addModule("embed_positions", new OptLearnedPositionalEmbedding(c.maxPositionEmbeddings(), d));
+        if (projects) {
+            addModule("project_out", new Linear(d, e, false));
+            addModule("project_in", new Linear(e, d, false));
+        }
+        if (c.hasFinalLayerNorm()) {
+            addModule(
+                    "final_layer_norm",
+                    new LayerNorm(d, OptDecoderLayer.LAYER_NORM_EPS, c.layerNormElementwiseAffine()));
+        }
+        layers = addModule("layers", new ModuleList<>());
+        for (int i = 0; i < c.numHiddenLayers(); i++) {
+            layers.add(new OptDecoderLayer(c));
+        }
     }
-    if (c.hasFinalLayerNorm()) {
-      addModule(
-          "final_layer_norm",
-          new LayerNorm(d, OptDecoderLayer.LAYER_NORM_EPS, c.layerNormElementwiseAffine()));
-    }
-    layers = addModule("layers", new ModuleList<>());
-    for (int i = 0; i < c.numHiddenLayers(); i++) {
-      layers.add(new OptDecoderLayer(c));
-    }
-  }
 
-  /** The token embedding (its weight is shared with the LM head). */
-  public Embedding embedTokens() {
-    return (Embedding) module("embed_tokens");
-  }
-
-  /** The decoder layers. */
-  public ModuleList<OptDecoderLayer> layers() {
-    return layers;
-  }
-
-  /**
-   * Last hidden states {@code (B, T, word_embed_proj_dim)}. With past keys and values of length {@code P} the
-   * attention mask (when given) must cover {@code P + T} positions, the tokens' positions are counted from {@code P}
-   * and each layer attends to its past keys too, as transformers' OPT does.
-   */
-  public NDArray forward(ParameterStore ps, LmInputs in, boolean training) {
-    return forward(ps, in, training, null);
-  }
-
-  /**
-   * {@link #forward(ParameterStore, LmInputs, boolean)} that also adds each layer's {@code (key, value)}, past
-   * positions included, to {@code presents} when not null: the past of the next step in cached generation.
-   */
-  public NDArray forward(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
-    try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
-      NDArray h = hiddenStates(ps, in, training, presents);
-      scope.keepAll(presents);
-      return scope.keep(h);
+    /** The token embedding (its weight is shared with the LM head). */
+    public Embedding embedTokens() {
+        return (Embedding) module("embed_tokens");
     }
-  }
 
-  private NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
-    NDArray embeds =
-        in.inputsEmbeds() != null ? in.inputsEmbeds() : call("embed_tokens", ps, training, in.inputIds());
-    long b = embeds.getShape().get(0);
-    long t = embeds.getShape().get(1);
-    long past = in.pastLength();
-    if (in.positionIds() != null) {
-      throw new IllegalArgumentException("OPT takes no position_ids: its learned positions count the attention mask, "
-          + "as in transformers' OPTForCausalLM; leave them out and pass the mask");
+    /** The decoder layers. */
+    public ModuleList<OptDecoderLayer> layers() {
+        return layers;
     }
-    NDArray mask = CausalMask.attentionMaskOf(in, b, t);
-    NDArray positions =
-        ((OptLearnedPositionalEmbedding) module("embed_positions")).forward(ps, mask, (int) past, training);
-    if (projects) {
-      embeds = call("project_in", ps, training, embeds);
-    }
-    NDArray h = embeds.add(positions);
-    h = Dropout.apply(h, (float) config.dropout(), training);
 
-    NDArray additiveMask = CausalMask.additive(mask, t, embeds.getDataType());
-    h = LayerStack.run(h, layers.size(), in.pastKeyValues(), presents,
-        (i, hidden, layerPast, present) ->
-            layers.get(i).forward(ps, hidden, additiveMask, layerPast, training, present));
-    if (config.hasFinalLayerNorm()) {
-      h = call("final_layer_norm", ps, training, h);
+    /**
+     * Last hidden states {@code (B, T, word_embed_proj_dim)}. With past keys and values of length {@code P} the
+     * attention mask (when given) must cover {@code P + T} positions, the tokens' positions are counted from {@code P}
+     * and each layer attends to its past keys too, as transformers' OPT does.
+     */
+    public NDArray forward(ParameterStore ps, LmInputs in, boolean training) {
+        return forward(ps, in, training, null);
     }
-    if (projects) {
-      h = call("project_out", ps, training, h);
-    }
-    return h;
-  }
 
-  /** {@inheritDoc} Inputs: input ids and, optionally, the attention mask. */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-    return new NDList(forward(ps, LmInputs.of(inputs.get(0), mask, null), training));
-  }
+    /**
+     * {@link #forward(ParameterStore, LmInputs, boolean)} that also adds each layer's {@code (key, value)}, past
+     * positions included, to {@code presents} when not null: the past of the next step in cached generation.
+     */
+    public NDArray forward(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+        try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
+            NDArray h = hiddenStates(ps, in, training, presents);
+            scope.keepAll(presents);
+            return scope.keep(h);
+        }
+    }
+
+    private NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+        NDArray embeds =
+                in.inputsEmbeds() != null ? in.inputsEmbeds() : call("embed_tokens", ps, training, in.inputIds());
+        long b = embeds.getShape().get(0);
+        long t = embeds.getShape().get(1);
+        long past = in.pastLength();
+        if (in.positionIds() != null) {
+            throw new IllegalArgumentException(
+                    "OPT takes no position_ids: its learned positions count the attention mask, "
+                            + "as in transformers' OPTForCausalLM; leave them out and pass the mask");
+        }
+        NDArray mask = CausalMask.attentionMaskOf(in, b, t);
+        NDArray positions =
+                ((OptLearnedPositionalEmbedding) module("embed_positions")).forward(ps, mask, (int) past, training);
+        if (projects) {
+            embeds = call("project_in", ps, training, embeds);
+        }
+        NDArray h = embeds.add(positions);
+        h = Dropout.apply(h, (float) config.dropout(), training);
+
+        NDArray additiveMask = CausalMask.additive(mask, t, embeds.getDataType());
+        h = LayerStack.run(
+                h, layers.size(), in.pastKeyValues(), presents, (i, hidden, layerPast, present) -> layers.get(i)
+                        .forward(ps, hidden, additiveMask, layerPast, training, present));
+        if (config.hasFinalLayerNorm()) {
+            h = call("final_layer_norm", ps, training, h);
+        }
+        if (projects) {
+            h = call("project_out", ps, training, h);
+        }
+        return h;
+    }
+
+    /** {@inheritDoc} Inputs: input ids and, optionally, the attention mask. */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+        return new NDList(forward(ps, LmInputs.of(inputs.get(0), mask, null), training));
+    }
 }

@@ -21,44 +21,44 @@ import java.util.List;
  */
 public class OptForCausalLM extends PreTrainedCausalLM implements ai.peft4j.models.SupportsPastKeyValues {
 
-  private final OptModel model;
+    private final OptModel model;
 
-  /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
-  public OptForCausalLM(OptConfig config) {
-    super(config);
-    model = addModule("model", new OptModel(config));
-    addLmHead(model.decoder().embedTokens().weight(), config.wordEmbedProjDim(), config.vocabSize());
-  }
+    /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
+    public OptForCausalLM(OptConfig config) {
+        super(config);
+        model = addModule("model", new OptModel(config));
+        addLmHead(model.decoder().embedTokens().weight(), config.wordEmbedProjDim(), config.vocabSize());
+    }
 
-  /** Loads {@code dir} ({@code config.json} + safetensors weights). */
-  public static OptForCausalLM fromPretrained(Path dir) {
-    return withWeightsFrom(new OptForCausalLM(OptConfig.fromPretrained(dir)), dir);
-  }
+    /** Loads {@code dir} ({@code config.json} + safetensors weights). */
+    public static OptForCausalLM fromPretrained(Path dir) {
+        return withWeightsFrom(new OptForCausalLM(OptConfig.fromPretrained(dir)), dir);
+    }
 
-  /** Seeded random weights, initialised as transformers does (for demos and tests). */
-  public static OptForCausalLM fromConfig(OptConfig config, long seed) {
-    return withSeededWeights(new OptForCausalLM(config), seed);
-  }
+    /** Seeded random weights, initialised as transformers does (for demos and tests). */
+    public static OptForCausalLM fromConfig(OptConfig config, long seed) {
+        return withSeededWeights(new OptForCausalLM(config), seed);
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public OptConfig config() {
-    return (OptConfig) super.config();
-  }
+    /** {@inheritDoc} */
+    @Override
+    public OptConfig config() {
+        return (OptConfig) super.config();
+    }
 
-  public OptModel model() {
-    return model;
-  }
+    public OptModel model() {
+        return model;
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public String baseModelPrefix() {
-    return "model";
-  }
+    /** {@inheritDoc} */
+    @Override
+    public String baseModelPrefix() {
+        return "model";
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
-    return model.forward(ps, in, training, presents);
-  }
+    /** {@inheritDoc} */
+    @Override
+    protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+        return model.forward(ps, in, training, presents);
+    }
 }

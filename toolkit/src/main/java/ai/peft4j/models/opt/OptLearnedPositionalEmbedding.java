@@ -12,20 +12,20 @@ import ai.peft4j.nn.Embedding;
  */
 public class OptLearnedPositionalEmbedding extends Embedding {
 
-  /** The row offset that fairseq's OPT checkpoints were trained with. */
-  public static final int OFFSET = 2;
+    /** The row offset that fairseq's OPT checkpoints were trained with. */
+    public static final int OFFSET = 2;
 
-  public OptLearnedPositionalEmbedding(long numEmbeddings, long embeddingDim) {
-    super(numEmbeddings + OFFSET, embeddingDim, null);
-  }
-
-  /** Position embeddings {@code (B, T, D)} for an attention mask {@code (B, S)}. */
-  public NDArray forward(ParameterStore ps, NDArray attentionMask, int pastLength, boolean training) {
-    NDArray mask = attentionMask.toType(DataType.INT64, false);
-    NDArray positions = mask.cumSum(1).mul(mask).sub(1); // (B, S)
-    if (pastLength > 0) {
-      positions = positions.get(":, " + pastLength + ":");
+    public OptLearnedPositionalEmbedding(long numEmbeddings, long embeddingDim) {
+        super(numEmbeddings + OFFSET, embeddingDim, null);
     }
-    return super.forward(ps, positions.add(OFFSET), training);
-  }
+
+    /** Position embeddings {@code (B, T, D)} for an attention mask {@code (B, S)}. */
+    public NDArray forward(ParameterStore ps, NDArray attentionMask, int pastLength, boolean training) {
+        NDArray mask = attentionMask.toType(DataType.INT64, false);
+        NDArray positions = mask.cumSum(1).mul(mask).sub(1); // (B, S)
+        if (pastLength > 0) {
+            positions = positions.get(":, " + pastLength + ":");
+        }
+        return super.forward(ps, positions.add(OFFSET), training);
+    }
 }

@@ -19,63 +19,63 @@ import java.nio.file.Path;
  */
 public final class Qwen2Config extends LlamaFamilyConfig {
 
-  static final String SHIPPED = "Qwen/Qwen2.5-0.5B, Qwen/Qwen2.5-1.5B, Qwen/Qwen2.5-3B";
-  private static final Defaults DEFAULTS = new Defaults("qwen2", 151936, 4096, 22016, 32, 32, 32, "silu", 32768,
-      1e-6, false, null, null);
+    static final String SHIPPED = "Qwen/Qwen2.5-0.5B, Qwen/Qwen2.5-1.5B, Qwen/Qwen2.5-3B";
+    private static final Defaults DEFAULTS =
+            new Defaults("qwen2", 151936, 4096, 22016, 32, 32, 32, "silu", 32768, 1e-6, false, null, null);
 
-  private final Integer slidingWindow;
-  private final boolean useSlidingWindow;
-  private final int maxWindowLayers;
+    private final Integer slidingWindow;
+    private final boolean useSlidingWindow;
+    private final int maxWindowLayers;
 
-  /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
-  public Qwen2Config(ObjectNode json) {
-    super(json, DEFAULTS);
-    slidingWindow = readSlidingWindow();
-    useSlidingWindow = bool("use_sliding_window", false);
-    maxWindowLayers = int32("max_window_layers", 28);
-    validate();
-  }
+    /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
+    public Qwen2Config(ObjectNode json) {
+        super(json, DEFAULTS);
+        slidingWindow = readSlidingWindow();
+        useSlidingWindow = bool("use_sliding_window", false);
+        maxWindowLayers = int32("max_window_layers", 28);
+        validate();
+    }
 
-  /** Reads {@code dir/config.json}. */
-  public static Qwen2Config fromPretrained(Path dir) {
-    return new Qwen2Config(readJson(dir));
-  }
+    /** Reads {@code dir/config.json}. */
+    public static Qwen2Config fromPretrained(Path dir) {
+        return new Qwen2Config(readJson(dir));
+    }
 
-  /** A published configuration shipped with peft4j ({@value #SHIPPED}): no weights. */
-  public static Qwen2Config named(String modelId) {
-    return new Qwen2Config(shipped("qwen2", modelId, SHIPPED));
-  }
+    /** A published configuration shipped with peft4j ({@value #SHIPPED}): no weights. */
+    public static Qwen2Config named(String modelId) {
+        return new Qwen2Config(shipped("qwen2", modelId, SHIPPED));
+    }
 
-  /** A builder that starts from transformers' defaults. */
-  public static Builder<Qwen2Config> builder() {
-    return new Builder<>("qwen2", "Qwen2ForCausalLM", Qwen2Config::new);
-  }
+    /** A builder that starts from transformers' defaults. */
+    public static Builder<Qwen2Config> builder() {
+        return new Builder<>("qwen2", "Qwen2ForCausalLM", Qwen2Config::new);
+    }
 
-  /** {@inheritDoc} True: Qwen2's q, k and v projections have biases. */
-  @Override
-  public boolean qkvBias() {
-    return true;
-  }
+    /** {@inheritDoc} True: Qwen2's q, k and v projections have biases. */
+    @Override
+    public boolean qkvBias() {
+        return true;
+    }
 
-  /** {@inheritDoc} False: {@code o_proj} has none (4.39's Qwen2 does not read {@code attention_bias}). */
-  @Override
-  public boolean outputBias() {
-    return false;
-  }
+    /** {@inheritDoc} False: {@code o_proj} has none (4.39's Qwen2 does not read {@code attention_bias}). */
+    @Override
+    public boolean outputBias() {
+        return false;
+    }
 
-  /** {@inheritDoc} {@code sliding_window}, applied as 4.39's eager attention does (see the class comment). */
-  @Override
-  public Integer slidingWindow() {
-    return slidingWindow;
-  }
+    /** {@inheritDoc} {@code sliding_window}, applied as 4.39's eager attention does (see the class comment). */
+    @Override
+    public Integer slidingWindow() {
+        return slidingWindow;
+    }
 
-  /** {@code use_sliding_window}: kept and saved; 4.39's eager attention does not read it. */
-  public boolean useSlidingWindow() {
-    return useSlidingWindow;
-  }
+    /** {@code use_sliding_window}: kept and saved; 4.39's eager attention does not read it. */
+    public boolean useSlidingWindow() {
+        return useSlidingWindow;
+    }
 
-  /** {@code max_window_layers}: kept and saved; 4.39's eager attention does not read it. */
-  public int maxWindowLayers() {
-    return maxWindowLayers;
-  }
+    /** {@code max_window_layers}: kept and saved; 4.39's eager attention does not read it. */
+    public int maxWindowLayers() {
+        return maxWindowLayers;
+    }
 }

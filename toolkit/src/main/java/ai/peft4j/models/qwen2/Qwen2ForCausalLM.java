@@ -14,19 +14,19 @@ import java.nio.file.Path;
  */
 public class Qwen2ForCausalLM extends LlamaFamilyForCausalLM {
 
-  /** The architecture, with no weights allocated. */
-  public Qwen2ForCausalLM(Qwen2Config config) {
-    super(config);
-  }
+    /** The architecture, with no weights allocated. */
+    public Qwen2ForCausalLM(Qwen2Config config) {
+        super(config);
+    }
 
-  /** Loads {@code dir} ({@code config.json} + safetensors weights). */
-  public static Qwen2ForCausalLM fromPretrained(Path dir) {
-    return withWeightsFrom(new Qwen2ForCausalLM(Qwen2Config.fromPretrained(dir)), dir);
-  }
+    /** Loads {@code dir} ({@code config.json} + safetensors weights). */
+    public static Qwen2ForCausalLM fromPretrained(Path dir) {
+        return withWeightsFrom(new Qwen2ForCausalLM(Qwen2Config.fromPretrained(dir)), dir);
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public Qwen2Config config() {
-    return (Qwen2Config) super.config();
-  }
+    /** {@inheritDoc} */
+    @Override
+    public Qwen2Config config() {
+        return (Qwen2Config) super.config();
+    }
 }

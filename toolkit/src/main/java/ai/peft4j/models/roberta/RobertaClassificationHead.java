@@ -20,60 +20,57 @@ import ai.peft4j.nn.ModuleBlock;
  */
 public class RobertaClassificationHead extends ModuleBlock implements BlockCopies.Copyable {
 
-  private final int hiddenSize;
-  private final int numLabels;
-  private final double dropout;
+    private final int hiddenSize;
+    private final int numLabels;
+    private final double dropout;
 
-  /** The head of {@code RobertaForSequenceClassification(config)}. */
-  public RobertaClassificationHead(RobertaConfig c) {
-    this(
-        c.hiddenSize(),
-        c.numLabels(),
-        c.headDropout());
-  }
+    /** The head of {@code RobertaForSequenceClassification(config)}. */
+    public RobertaClassificationHead(RobertaConfig c) {
+        this(c.hiddenSize(), c.numLabels(), c.headDropout());
+    }
 
-  /** A head from {@code hiddenSize} features to {@code numLabels} scores. */
-  public RobertaClassificationHead(int hiddenSize, int numLabels, double dropout) {
-    this.hiddenSize = hiddenSize;
-    this.numLabels = numLabels;
-    this.dropout = dropout;
-    addModule("dense", new Linear(hiddenSize, hiddenSize, true));
-    addModule("dropout", new Dropout(dropout));
-    addModule("out_proj", new Linear(hiddenSize, numLabels, true));
-  }
+    /** A head from {@code hiddenSize} features to {@code numLabels} scores. */
+    public RobertaClassificationHead(int hiddenSize, int numLabels, double dropout) {
+        this.hiddenSize = hiddenSize;
+        this.numLabels = numLabels;
+        this.dropout = dropout;
+        addModule("dense", new Linear(hiddenSize, hiddenSize, true));
+        addModule("dropout", new Dropout(dropout));
+        addModule("out_proj", new Linear(hiddenSize, numLabels, true));
+    }
 
-  public int hiddenSize() {
-    return hiddenSize;
-  }
+    public int hiddenSize() {
+        return hiddenSize;
+    }
 
-  public int numLabels() {
-    return numLabels;
-  }
+    public int numLabels() {
+        return numLabels;
+    }
 
-  /** The dropout probability applied before {@code dense} and before {@code out_proj}. */
-  public double dropoutProbability() {
-    return dropout;
-  }
+    /** The dropout probability applied before {@code dense} and before {@code out_proj}. */
+    public double dropoutProbability() {
+        return dropout;
+    }
 
-  /** Logits {@code (B, num_labels)} from the encoder's states {@code (B, T, D)}. */
-  public NDArray forward(ParameterStore ps, NDArray features, boolean training) {
-    NDArray x = features.get(new NDIndex(":, 0, :")); // (B, D), the <s> token
-    x = call("dropout", ps, training, x);
-    x = call("dense", ps, training, x).tanh();
-    x = call("dropout", ps, training, x);
-    return call("out_proj", ps, training, x);
-  }
+    /** Logits {@code (B, num_labels)} from the encoder's states {@code (B, T, D)}. */
+    public NDArray forward(ParameterStore ps, NDArray features, boolean training) {
+        NDArray x = features.get(new NDIndex(":, 0, :")); // (B, D), the <s> token
+        x = call("dropout", ps, training, x);
+        x = call("dense", ps, training, x).tanh();
+        x = call("dropout", ps, training, x);
+        return call("out_proj", ps, training, x);
+    }
 
-  /** {@inheritDoc} Same sizes and dropout, weights not set. */
-  @Override
-  public Block emptyCopy() {
-    return new RobertaClassificationHead(hiddenSize, numLabels, dropout);
-  }
+    /** {@inheritDoc} Same sizes and dropout, weights not set. */
+    @Override
+    public Block emptyCopy() {
+        return new RobertaClassificationHead(hiddenSize, numLabels, dropout);
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(forward(ps, inputs.singletonOrThrow(), training));
-  }
+    /** {@inheritDoc} */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(forward(ps, inputs.singletonOrThrow(), training));
+    }
 }

@@ -18,53 +18,54 @@ import java.nio.file.Path;
  */
 public final class RobertaConfig extends BertFamilyConfig {
 
-  private final int padTokenId;
-  private final int bosTokenId;
-  private final int eosTokenId;
+    private final int padTokenId;
+    private final int bosTokenId;
+    private final int eosTokenId;
 
-  /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
-  public RobertaConfig(ObjectNode json) {
-    super(json, "roberta", "RoBERTa", 50265);
-    padTokenId = int32("pad_token_id", 1);
-    bosTokenId = int32("bos_token_id", 0);
-    eosTokenId = int32("eos_token_id", 2);
-    if (padTokenId < 0 || padTokenId >= vocabSize() || padTokenId >= maxPositionEmbeddings()) {
-      throw new ModelConfigException("pad_token_id",
-          "pad_token_id (" + padTokenId + ") is the padding row of the word and position"
-              + " embeddings, so it must be below vocab_size (" + vocabSize()
-              + ") and max_position_embeddings (" + maxPositionEmbeddings() + ")");
+    /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
+    public RobertaConfig(ObjectNode json) {
+        super(json, "roberta", "RoBERTa", 50265);
+        padTokenId = int32("pad_token_id", 1);
+        bosTokenId = int32("bos_token_id", 0);
+        eosTokenId = int32("eos_token_id", 2);
+        if (padTokenId < 0 || padTokenId >= vocabSize() || padTokenId >= maxPositionEmbeddings()) {
+            throw new ModelConfigException(
+                    "pad_token_id",
+                    "pad_token_id (" + padTokenId + ") is the padding row of the word and position"
+                            + " embeddings, so it must be below vocab_size (" + vocabSize()
+                            + ") and max_position_embeddings (" + maxPositionEmbeddings() + ")");
+        }
     }
-  }
 
-  /** Reads {@code dir/config.json}. */
-  public static RobertaConfig fromPretrained(Path dir) {
-    return new RobertaConfig(readJson(dir));
-  }
+    /** Reads {@code dir/config.json}. */
+    public static RobertaConfig fromPretrained(Path dir) {
+        return new RobertaConfig(readJson(dir));
+    }
 
-  /**
-   * A published configuration shipped with peft4j ({@code roberta-base}, {@code roberta-large}):
-   * the architecture only, no weights. Like {@code from_pretrained}, the model id becomes {@code
-   * _name_or_path}.
-   */
-  public static RobertaConfig named(String modelId) {
-    return new RobertaConfig(shipped("roberta", modelId, "roberta-base, roberta-large"));
-  }
+    /**
+     * A published configuration shipped with peft4j ({@code roberta-base}, {@code roberta-large}):
+     * the architecture only, no weights. Like {@code from_pretrained}, the model id becomes {@code
+     * _name_or_path}.
+     */
+    public static RobertaConfig named(String modelId) {
+        return new RobertaConfig(shipped("roberta", modelId, "roberta-base, roberta-large"));
+    }
 
-  /** A builder that starts from transformers' defaults. */
-  public static Builder<RobertaConfig> builder() {
-    return new Builder<>("roberta", "RobertaForSequenceClassification", RobertaConfig::new);
-  }
+    /** A builder that starts from transformers' defaults. */
+    public static Builder<RobertaConfig> builder() {
+        return new Builder<>("roberta", "RobertaForSequenceClassification", RobertaConfig::new);
+    }
 
-  /** The padding token id; also the position row of padding (positions start after it). */
-  public int padTokenId() {
-    return padTokenId;
-  }
+    /** The padding token id; also the position row of padding (positions start after it). */
+    public int padTokenId() {
+        return padTokenId;
+    }
 
-  public int bosTokenId() {
-    return bosTokenId;
-  }
+    public int bosTokenId() {
+        return bosTokenId;
+    }
 
-  public int eosTokenId() {
-    return eosTokenId;
-  }
+    public int eosTokenId() {
+        return eosTokenId;
+    }
 }

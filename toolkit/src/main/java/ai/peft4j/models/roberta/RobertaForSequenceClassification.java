@@ -25,74 +25,74 @@ import java.util.List;
  * }</pre>
  */
 public class RobertaForSequenceClassification extends PreTrainedModelForSequenceClassification
-    implements ai.peft4j.models.SupportsPastKeyValues {
+        implements ai.peft4j.models.SupportsPastKeyValues {
 
-  /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
-  public RobertaForSequenceClassification(RobertaConfig config) {
-    super(config);
-    addModule("roberta", new RobertaModel(config, false));
-    addModule("classifier", new RobertaClassificationHead(config));
-  }
-
-  /** Loads {@code dir} ({@code config.json} + safetensors weights). */
-  public static RobertaForSequenceClassification fromPretrained(Path dir) {
-    return withWeightsFrom(new RobertaForSequenceClassification(RobertaConfig.fromPretrained(dir)), dir);
-  }
-
-  /** Seeded random weights, initialised as transformers does (for demos and tests). */
-  public static RobertaForSequenceClassification fromConfig(RobertaConfig config, long seed) {
-    return withSeededWeights(new RobertaForSequenceClassification(config), seed);
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public RobertaConfig config() {
-    return (RobertaConfig) super.config();
-  }
-
-  public RobertaModel roberta() {
-    return (RobertaModel) module("roberta");
-  }
-
-  /**
-   * The current {@code classifier}: the {@link RobertaClassificationHead}, or whatever replaced it
-   * (a {@code ModulesToSaveWrapper} under PEFT).
-   */
-  public ai.djl.nn.Block classifier() {
-    return module("classifier");
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public String classifierName() {
-    return "classifier";
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public Embedding inputEmbeddings() {
-    return roberta().embeddings().wordEmbeddings();
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public String baseModelPrefix() {
-    return "roberta";
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public SequenceClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-    try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
-      NDArray hidden = roberta().forward(ps, in, training); // (B, T, D)
-      NDArray logits = call("classifier", ps, training, hidden); // (B, num_labels)
-      return new SequenceClassifierOutput(scope.keep(logits), scope.keep(loss(logits, in.labels())));
+    /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
+    public RobertaForSequenceClassification(RobertaConfig config) {
+        super(config);
+        addModule("roberta", new RobertaModel(config, false));
+        addModule("classifier", new RobertaClassificationHead(config));
     }
-  }
 
-  /** {@inheritDoc} A roberta-large checkpoint has no classifier: it starts untrained. */
-  @Override
-  public List<String> taskHeadPrefixes() {
-    return List.of("classifier.");
-  }
+    /** Loads {@code dir} ({@code config.json} + safetensors weights). */
+    public static RobertaForSequenceClassification fromPretrained(Path dir) {
+        return withWeightsFrom(new RobertaForSequenceClassification(RobertaConfig.fromPretrained(dir)), dir);
+    }
+
+    /** Seeded random weights, initialised as transformers does (for demos and tests). */
+    public static RobertaForSequenceClassification fromConfig(RobertaConfig config, long seed) {
+        return withSeededWeights(new RobertaForSequenceClassification(config), seed);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public RobertaConfig config() {
+        return (RobertaConfig) super.config();
+    }
+
+    public RobertaModel roberta() {
+        return (RobertaModel) module("roberta");
+    }
+
+    /**
+     * The current {@code classifier}: the {@link RobertaClassificationHead}, or whatever replaced it
+     * (a {@code ModulesToSaveWrapper} under PEFT).
+     */
+    public ai.djl.nn.Block classifier() {
+        return module("classifier");
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String classifierName() {
+        return "classifier";
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Embedding inputEmbeddings() {
+        return roberta().embeddings().wordEmbeddings();
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String baseModelPrefix() {
+        return "roberta";
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public SequenceClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
+        try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
+            NDArray hidden = roberta().forward(ps, in, training); // (B, T, D)
+            NDArray logits = call("classifier", ps, training, hidden); // (B, num_labels)
+            return new SequenceClassifierOutput(scope.keep(logits), scope.keep(loss(logits, in.labels())));
+        }
+    }
+
+    /** {@inheritDoc} A roberta-large checkpoint has no classifier: it starts untrained. */
+    @Override
+    public List<String> taskHeadPrefixes() {
+        return List.of("classifier.");
+    }
 }

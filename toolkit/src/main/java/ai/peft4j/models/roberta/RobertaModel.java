@@ -15,14 +15,14 @@ import ai.peft4j.models.bert.BertModel;
  */
 public class RobertaModel extends BertModel {
 
-  /** The bare model as {@code RobertaModel(config, add_pooling_layer)} builds it. */
-  public RobertaModel(RobertaConfig c, boolean addPoolingLayer) {
-    super(c, new RobertaEmbeddings(c), addPoolingLayer);
-  }
+    /** The bare model as {@code RobertaModel(config, add_pooling_layer)} builds it. */
+    public RobertaModel(RobertaConfig c, boolean addPoolingLayer) {
+        super(c, new RobertaEmbeddings(c), addPoolingLayer);
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public RobertaEmbeddings embeddings() {
-    return (RobertaEmbeddings) super.embeddings();
-  }
+    /** {@inheritDoc} */
+    @Override
+    public RobertaEmbeddings embeddings() {
+        return (RobertaEmbeddings) super.embeddings();
+    }
 }

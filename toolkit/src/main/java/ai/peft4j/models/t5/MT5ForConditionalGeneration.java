@@ -12,12 +12,12 @@ import java.nio.file.Path;
  */
 public class MT5ForConditionalGeneration extends T5ForConditionalGeneration {
 
-  public MT5ForConditionalGeneration(T5Config config) {
-    super(config);
-  }
+    public MT5ForConditionalGeneration(T5Config config) {
+        super(config);
+    }
 
-  /** Loads {@code dir} ({@code config.json} + safetensors weights). */
-  public static MT5ForConditionalGeneration fromPretrained(Path dir) {
-    return withWeightsFrom(new MT5ForConditionalGeneration(T5Config.fromPretrained(dir)), dir);
-  }
+    /** Loads {@code dir} ({@code config.json} + safetensors weights). */
+    public static MT5ForConditionalGeneration fromPretrained(Path dir) {
+        return withWeightsFrom(new MT5ForConditionalGeneration(T5Config.fromPretrained(dir)), dir);
+    }
 }

@@ -20,133 +20,139 @@ import ai.peft4j.nn.ModuleBlock;
  */
 public class T5Attention extends ModuleBlock {
 
-  private final boolean isDecoder;
-  private final boolean hasRelativeAttentionBias;
-  private final int numHeads;
-  private final int dKv;
-  private final int numBuckets;
-  private final int maxDistance;
-  private final float dropout;
+    private final boolean isDecoder;
+    private final boolean hasRelativeAttentionBias;
+    private final int numHeads;
+    private final int dKv;
+    private final int numBuckets;
+    private final int maxDistance;
+    private final float dropout;
 
-  public T5Attention(T5Config c, boolean isDecoder, boolean hasRelativeAttentionBias) {
-    this.isDecoder = isDecoder;
-    this.hasRelativeAttentionBias = hasRelativeAttentionBias;
-    numHeads = c.numHeads();
-    dKv = c.dKv();
-    numBuckets = c.relativeAttentionNumBuckets();
-    maxDistance = c.relativeAttentionMaxDistance();
-    dropout = (float) c.dropoutRate();
-    int inner = c.innerDim();
-    addModule("q", new Linear(c.dModel(), inner, false));
-    addModule("k", new Linear(c.dModel(), inner, false));
-    addModule("v", new Linear(c.dModel(), inner, false));
-    addModule("o", new Linear(inner, c.dModel(), false));
-    if (hasRelativeAttentionBias) {
-      addModule("relative_attention_bias", new Embedding(numBuckets, numHeads, null));
+    public T5Attention(T5Config c, boolean isDecoder, boolean hasRelativeAttentionBias) {
+        this.isDecoder = isDecoder;
+        this.hasRelativeAttentionBias = hasRelativeAttentionBias;
+        numHeads = c.numHeads();
+        dKv = c.dKv();
+        numBuckets = c.relativeAttentionNumBuckets();
+        maxDistance = c.relativeAttentionMaxDistance();
+        dropout = (float) c.dropoutRate();
+        int inner = c.innerDim();
+        addModule("q", new Linear(c.dModel(), inner, false));
+        addModule("k", new Linear(c.dModel(), inner, false));
+        addModule("v", new Linear(c.dModel(), inner, false));
+        addModule("o", new Linear(inner, c.dModel(), false));
+        if (hasRelativeAttentionBias) {
+            addModule("relative_attention_bias", new Embedding(numBuckets, numHeads, null));
+        }
     }
-  }
 
-  /** Whether this attention owns {@code relative_attention_bias} (the first block's self-attention). */
-  public boolean hasRelativeAttentionBias() {
-    return hasRelativeAttentionBias;
-  }
+    /** Whether this attention owns {@code relative_attention_bias} (the first block's self-attention). */
+    public boolean hasRelativeAttentionBias() {
+        return hasRelativeAttentionBias;
+    }
 
-  /**
-   * transformers' {@code _relative_position_bucket}: the bucket of {@code relative = key - query}. Bidirectional
-   * (encoder): half the buckets for keys after the query. Unidirectional (decoder): later keys share bucket 0. Within
-   * each half, distances below half its buckets get their own bucket, longer ones share logarithmically wider buckets
-   * up to {@code maxDistance}, beyond which all share the last.
-   */
-  public static int relativePositionBucket(int relative, boolean bidirectional, int numBuckets, int maxDistance) {
-    int bucket = 0;
-    int n = numBuckets;
-    int distance;
-    if (bidirectional) {
-      n /= 2;
-      bucket += relative > 0 ? n : 0;
-      distance = Math.abs(relative);
-    } else {
-      distance = -Math.min(relative, 0);
+    /**
+     * transformers' {@code _relative_position_bucket}: the bucket of {@code relative = key - query}. Bidirectional
+     * (encoder): half the buckets for keys after the query. Unidirectional (decoder): later keys share bucket 0. Within
+     * each half, distances below half its buckets get their own bucket, longer ones share logarithmically wider buckets
+     * up to {@code maxDistance}, beyond which all share the last.
+     */
+    public static int relativePositionBucket(int relative, boolean bidirectional, int numBuckets, int maxDistance) {
+        int bucket = 0;
+        int n = numBuckets;
+        int distance;
+        if (bidirectional) {
+            n /= 2;
+            bucket += relative > 0 ? n : 0;
+            distance = Math.abs(relative);
+        } else {
+            distance = -Math.min(relative, 0);
+        }
+        int maxExact = n / 2;
+        if (distance < maxExact) {
+            return bucket + distance;
+        }
+        // float32 arithmetic, as torch computes it on the float tensor
+        float ratio = (float) Math.log((float) distance / maxExact) / (float) Math.log((double) maxDistance / maxExact);
+        int large = maxExact + (int) (ratio * (n - maxExact));
+        return bucket + Math.min(large, n - 1);
     }
-    int maxExact = n / 2;
-    if (distance < maxExact) {
-      return bucket + distance;
-    }
-    // float32 arithmetic, as torch computes it on the float tensor
-    float ratio = (float) Math.log((float) distance / maxExact) / (float) Math.log((double) maxDistance / maxExact);
-    int large = maxExact + (int) (ratio * (n - maxExact));
-    return bucket + Math.min(large, n - 1);
-  }
 
-  /**
-   * transformers' {@code compute_bias}: {@code (1, H, T, S)} for queries at positions {@code past .. past + T - 1}
-   * and keys {@code 0 .. S - 1}, made on {@code manager}.
-   *
-   * @throws IllegalStateException when this attention has no {@code relative_attention_bias}
-   */
-  public NDArray computeBias(ParameterStore ps, NDManager manager, int past, int t, int s, boolean training) {
-    if (!hasRelativeAttentionBias) {
-      throw new IllegalStateException("this T5Attention has no relative_attention_bias");
+    /**
+     * transformers' {@code compute_bias}: {@code (1, H, T, S)} for queries at positions {@code past .. past + T - 1}
+     * and keys {@code 0 .. S - 1}, made on {@code manager}.
+     *
+     * @throws IllegalStateException when this attention has no {@code relative_attention_bias}
+     */
+    public NDArray computeBias(ParameterStore ps, NDManager manager, int past, int t, int s, boolean training) {
+        if (!hasRelativeAttentionBias) {
+            throw new IllegalStateException("this T5Attention has no relative_attention_bias");
+        }
+        int[] buckets = new int[t * s];
+        for (int i = 0; i < t; i++) {
+            for (int j = 0; j < s; j++) {
+                buckets[i * s + j] = relativePositionBucket(j - (past + i), !isDecoder, numBuckets, maxDistance);
+            }
+        }
+        NDArray ids = manager.create(buckets, new Shape(t, s)).toType(DataType.INT64, false);
+        NDArray values = call("relative_attention_bias", ps, training, ids); // (T, S, H)
+        return values.transpose(2, 0, 1).expandDims(0);
     }
-    int[] buckets = new int[t * s];
-    for (int i = 0; i < t; i++) {
-      for (int j = 0; j < s; j++) {
-        buckets[i * s + j] = relativePositionBucket(j - (past + i), !isDecoder, numBuckets, maxDistance);
-      }
-    }
-    NDArray ids = manager.create(buckets, new Shape(t, s)).toType(DataType.INT64, false);
-    NDArray values = call("relative_attention_bias", ps, training, ids); // (T, S, H)
-    return values.transpose(2, 0, 1).expandDims(0);
-  }
 
-  /**
-   * The attention output {@code (B, T, D)}, before the residual sum.
-   *
-   * @param h the normed hidden states {@code (B, T, D)}
-   * @param keyValueStates the encoder output {@code (B, S, D)} for cross-attention, null for self-attention
-   * @param positionBias the relative-position bias plus the additive mask, broadcastable to {@code (B, H, T, S)}
-   * @param past this attention's cached {@code (key, value)} or null: for self-attention the new keys are
-   *     appended to it, for cross-attention it is used as it is (the encoder's keys never change)
-   * @param present receives the keys and values attended to, {@code (B, H, S, d_kv)} each, or null
-   */
-  public NDArray forward(ParameterStore ps, NDArray h, NDArray keyValueStates, NDArray positionBias, NDList past,
-      NDList present, boolean training) {
-    long b = h.getShape().get(0);
-    long t = h.getShape().get(1);
-    NDArray q = heads(call("q", ps, training, h), b);
-    NDArray k;
-    NDArray v;
-    if (keyValueStates != null && past != null) {
-      k = past.get(0);
-      v = past.get(1);
-    } else {
-      NDArray source = keyValueStates != null ? keyValueStates : h;
-      k = heads(call("k", ps, training, source), b);
-      v = heads(call("v", ps, training, source), b);
-      if (past != null) {
-        k = past.get(0).concat(k, 2);
-        v = past.get(1).concat(v, 2);
-      }
+    /**
+     * The attention output {@code (B, T, D)}, before the residual sum.
+     *
+     * @param h the normed hidden states {@code (B, T, D)}
+     * @param keyValueStates the encoder output {@code (B, S, D)} for cross-attention, null for self-attention
+     * @param positionBias the relative-position bias plus the additive mask, broadcastable to {@code (B, H, T, S)}
+     * @param past this attention's cached {@code (key, value)} or null: for self-attention the new keys are
+     *     appended to it, for cross-attention it is used as it is (the encoder's keys never change)
+     * @param present receives the keys and values attended to, {@code (B, H, S, d_kv)} each, or null
+     */
+    public NDArray forward(
+            ParameterStore ps,
+            NDArray h,
+            NDArray keyValueStates,
+            NDArray positionBias,
+            NDList past,
+            NDList present,
+            boolean training) {
+        long b = h.getShape().get(0);
+        long t = h.getShape().get(1);
+        NDArray q = heads(call("q", ps, training, h), b);
+        NDArray k;
+        NDArray v;
+        if (keyValueStates != null && past != null) {
+            k = past.get(0);
+            v = past.get(1);
+        } else {
+            NDArray source = keyValueStates != null ? keyValueStates : h;
+            k = heads(call("k", ps, training, source), b);
+            v = heads(call("v", ps, training, source), b);
+            if (past != null) {
+                k = past.get(0).concat(k, 2);
+                v = past.get(1).concat(v, 2);
+            }
+        }
+        if (present != null) {
+            present.add(k);
+            present.add(v);
+        }
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).add(positionBias); // (B, H, T, S), no scaling
+        NDArray probs = scores.toType(DataType.FLOAT32, false).softmax(-1).toType(scores.getDataType(), false);
+        probs = Dropout.apply(probs, dropout, training);
+        NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) numHeads * dKv);
+        return call("o", ps, training, context);
     }
-    if (present != null) {
-      present.add(k);
-      present.add(v);
+
+    private NDArray heads(NDArray x, long b) {
+        return x.reshape(b, -1, numHeads, dKv).transpose(0, 2, 1, 3);
     }
-    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).add(positionBias); // (B, H, T, S), no scaling
-    NDArray probs = scores.toType(DataType.FLOAT32, false).softmax(-1).toType(scores.getDataType(), false);
-    probs = Dropout.apply(probs, dropout, training);
-    NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) numHeads * dKv);
-    return call("o", ps, training, context);
-  }
 
-  private NDArray heads(NDArray x, long b) {
-    return x.reshape(b, -1, numHeads, dKv).transpose(0, 2, 1, 3);
-  }
-
-  /** {@inheritDoc} Called directly by its layer, which passes the position bias. */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    throw new UnsupportedOperationException("T5Attention needs the position bias: call forward(...) directly");
-  }
+    /** {@inheritDoc} Called directly by its layer, which passes the position bias. */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        throw new UnsupportedOperationException("T5Attention needs the position bias: call forward(...) directly");
+    }
 }

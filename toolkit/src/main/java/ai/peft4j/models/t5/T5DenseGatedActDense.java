@@ -14,22 +14,22 @@ import java.util.function.UnaryOperator;
  */
 public class T5DenseGatedActDense extends UnaryModule {
 
-  private final UnaryOperator<NDArray> act;
-  private final float dropout;
+    private final UnaryOperator<NDArray> act;
+    private final float dropout;
 
-  public T5DenseGatedActDense(T5Config c) {
-    act = Activations.byName(c.denseActFn(), "feed_forward_proj");
-    dropout = (float) c.dropoutRate();
-    addModule("wi_0", new Linear(c.dModel(), c.dFf(), false));
-    addModule("wi_1", new Linear(c.dModel(), c.dFf(), false));
-    addModule("wo", new Linear(c.dFf(), c.dModel(), false));
-  }
+    public T5DenseGatedActDense(T5Config c) {
+        act = Activations.byName(c.denseActFn(), "feed_forward_proj");
+        dropout = (float) c.dropoutRate();
+        addModule("wi_0", new Linear(c.dModel(), c.dFf(), false));
+        addModule("wi_1", new Linear(c.dModel(), c.dFf(), false));
+        addModule("wo", new Linear(c.dFf(), c.dModel(), false));
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-    NDArray gate = act.apply(call("wi_0", ps, training, x));
-    NDArray hidden = Dropout.apply(gate.mul(call("wi_1", ps, training, x)), dropout, training);
-    return call("wo", ps, training, hidden);
-  }
+    /** {@inheritDoc} */
+    @Override
+    public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
+        NDArray gate = act.apply(call("wi_0", ps, training, x));
+        NDArray hidden = Dropout.apply(gate.mul(call("wi_1", ps, training, x)), dropout, training);
+        return call("wo", ps, training, hidden);
+    }
 }

@@ -6,7 +6,7 @@ package ai.peft4j.models.t5;
  */
 public class T5LayerCrossAttention extends T5LayerSelfAttention {
 
-  public T5LayerCrossAttention(T5Config c) {
-    super("EncDecAttention", c, new T5Attention(c, true, false));
-  }
+    public T5LayerCrossAttention(T5Config c) {
+        super("EncDecAttention", c, new T5Attention(c, true, false));
+    }
 }

@@ -12,18 +12,18 @@ import ai.peft4j.nn.UnaryModule;
  */
 public class T5LayerFF extends UnaryModule {
 
-  private final float dropout;
+    private final float dropout;
 
-  public T5LayerFF(T5Config c) {
-    dropout = (float) c.dropoutRate();
-    addModule("DenseReluDense", c.isGatedAct() ? new T5DenseGatedActDense(c) : new T5DenseActDense(c));
-    addModule("layer_norm", new RmsNorm(c.dModel(), (float) c.layerNormEpsilon()));
-  }
+    public T5LayerFF(T5Config c) {
+        dropout = (float) c.dropoutRate();
+        addModule("DenseReluDense", c.isGatedAct() ? new T5DenseGatedActDense(c) : new T5DenseActDense(c));
+        addModule("layer_norm", new RmsNorm(c.dModel(), (float) c.layerNormEpsilon()));
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-    NDArray y = call("DenseReluDense", ps, training, call("layer_norm", ps, training, x));
-    return x.add(Dropout.apply(y, dropout, training));
-  }
+    /** {@inheritDoc} */
+    @Override
+    public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
+        NDArray y = call("DenseReluDense", ps, training, call("layer_norm", ps, training, x));
+        return x.add(Dropout.apply(y, dropout, training));
+    }
 }

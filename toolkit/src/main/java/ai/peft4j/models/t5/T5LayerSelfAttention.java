@@ -15,44 +15,52 @@ import ai.peft4j.nn.RmsNorm;
  */
 public class T5LayerSelfAttention extends ModuleBlock {
 
-  private final String attentionName;
-  private final float dropout;
+    private final String attentionName;
+    private final float dropout;
 
-  /** The self-attention layer ({@code SelfAttention}). */
-  public T5LayerSelfAttention(T5Config c, boolean isDecoder, boolean hasRelativeAttentionBias) {
-    this("SelfAttention", c, new T5Attention(c, isDecoder, hasRelativeAttentionBias));
-  }
-
-  /** For {@link T5LayerCrossAttention}: the attention under another name. */
-  protected T5LayerSelfAttention(String attentionName, T5Config c, T5Attention attention) {
-    this.attentionName = attentionName;
-    dropout = (float) c.dropoutRate();
-    addModule(attentionName, attention);
-    addModule("layer_norm", new RmsNorm(c.dModel(), (float) c.layerNormEpsilon()));
-  }
-
-  /** The attention module ({@code SelfAttention} or {@code EncDecAttention}). */
-  public T5Attention attention() {
-    Block a = module(attentionName);
-    if (!(a instanceof T5Attention)) {
-      throw new IllegalStateException(attentionName + " was replaced by " + a.getClass().getSimpleName()
-          + ", which cannot take T5's position bias; wrap its q, k, v or o layers instead");
+    /** The self-attention layer ({@code SelfAttention}). */
+    public T5LayerSelfAttention(T5Config c, boolean isDecoder, boolean hasRelativeAttentionBias) {
+        this("SelfAttention", c, new T5Attention(c, isDecoder, hasRelativeAttentionBias));
     }
-    return (T5Attention) a;
-  }
 
-  /** {@code (B, T, D) -> (B, T, D)}; see {@link T5Attention#forward} for the other arguments. */
-  public NDArray forward(ParameterStore ps, NDArray h, NDArray keyValueStates, NDArray positionBias, NDList past,
-      NDList present, boolean training) {
-    NDArray normed = call("layer_norm", ps, training, h);
-    NDArray y = attention().forward(ps, normed, keyValueStates, positionBias, past, present, training);
-    return h.add(Dropout.apply(y, dropout, training));
-  }
+    /** For {@link T5LayerCrossAttention}: the attention under another name. */
+    protected T5LayerSelfAttention(String attentionName, T5Config c, T5Attention attention) {
+        this.attentionName = attentionName;
+        dropout = (float) c.dropoutRate();
+        addModule(attentionName, attention);
+        addModule("layer_norm", new RmsNorm(c.dModel(), (float) c.layerNormEpsilon()));
+    }
 
-  /** {@inheritDoc} Called directly by {@link T5Block}, which passes the position bias. */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    throw new UnsupportedOperationException("T5 attention layers need the position bias: call forward(...) directly");
-  }
+    /** The attention module ({@code SelfAttention} or {@code EncDecAttention}). */
+    public T5Attention attention() {
+        Block a = module(attentionName);
+        if (!(a instanceof T5Attention)) {
+            throw new IllegalStateException(
+                    attentionName + " was replaced by " + a.getClass().getSimpleName()
+                            + ", which cannot take T5's position bias; wrap its q, k, v or o layers instead");
+        }
+        return (T5Attention) a;
+    }
+
+    /** {@code (B, T, D) -> (B, T, D)}; see {@link T5Attention#forward} for the other arguments. */
+    public NDArray forward(
+            ParameterStore ps,
+            NDArray h,
+            NDArray keyValueStates,
+            NDArray positionBias,
+            NDList past,
+            NDList present,
+            boolean training) {
+        NDArray normed = call("layer_norm", ps, training, h);
+        NDArray y = attention().forward(ps, normed, keyValueStates, positionBias, past, present, training);
+        return h.add(Dropout.apply(y, dropout, training));
+    }
+
+    /** {@inheritDoc} Called directly by {@link T5Block}, which passes the position bias. */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        throw new UnsupportedOperationException(
+                "T5 attention layers need the position bias: call forward(...) directly");
+    }
 }

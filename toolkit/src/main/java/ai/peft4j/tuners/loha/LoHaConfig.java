@@ -1,7 +1,7 @@
 package ai.peft4j.tuners.loha;
 
-import ai.peft4j.config.ConfigFields;
 import ai.peft4j.config.ConfigField;
+import ai.peft4j.config.ConfigFields;
 import ai.peft4j.config.ConfigSchema;
 import ai.peft4j.config.PeftType;
 import ai.peft4j.tuners.lycoris.LycorisConfig;
@@ -25,43 +25,43 @@ import java.util.Map;
  */
 public final class LoHaConfig extends LycorisConfig {
 
-  /** The fields of a LoHa config and how to create one. */
-  public static final ConfigSchema<LoHaConfig> SCHEMA = ConfigSchema.of(PeftType.LOHA, LoHaConfig.class,
-      LoHaConfig::new, fields());
+    /** The fields of a LoHa config and how to create one. */
+    public static final ConfigSchema<LoHaConfig> SCHEMA =
+            ConfigSchema.of(PeftType.LOHA, LoHaConfig.class, LoHaConfig::new, fields());
 
-  private LoHaConfig(Map<ConfigField<?>, Object> values) {
-    super(SCHEMA, values);
-  }
-
-  /** A builder with PEFT's defaults. */
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  @Override
-  public Builder toBuilder() {
-    return new Builder().from(this);
-  }
-
-  /** Reads a LoHa config from JSON text. */
-  public static LoHaConfig fromJson(String json) {
-    return SCHEMA.fromJson(json);
-  }
-
-  /** Reads {@code dir/adapter_config.json}, which must be a LoHa config. */
-  public static LoHaConfig fromPretrained(Path dir) {
-    return SCHEMA.fromPretrained(dir);
-  }
-
-  /** The registry reader: takes LoHa's keys from a parsed file. */
-  public static LoHaConfig read(ConfigFields f) {
-    return SCHEMA.read(f);
-  }
-
-  /** Collects LoHa settings; {@link #build()} validates them. Setters are named as the keys in camelCase. */
-  public static final class Builder extends LycorisConfig.Builder<Builder, LoHaConfig> {
-    private Builder() {
-      super(SCHEMA);
+    private LoHaConfig(Map<ConfigField<?>, Object> values) {
+        super(SCHEMA, values);
     }
-  }
+
+    /** A builder with PEFT's defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Builder toBuilder() {
+        return new Builder().from(this);
+    }
+
+    /** Reads a LoHa config from JSON text. */
+    public static LoHaConfig fromJson(String json) {
+        return SCHEMA.fromJson(json);
+    }
+
+    /** Reads {@code dir/adapter_config.json}, which must be a LoHa config. */
+    public static LoHaConfig fromPretrained(Path dir) {
+        return SCHEMA.fromPretrained(dir);
+    }
+
+    /** The registry reader: takes LoHa's keys from a parsed file. */
+    public static LoHaConfig read(ConfigFields f) {
+        return SCHEMA.read(f);
+    }
+
+    /** Collects LoHa settings; {@link #build()} validates them. Setters are named as the keys in camelCase. */
+    public static final class Builder extends LycorisConfig.Builder<Builder, LoHaConfig> {
+        private Builder() {
+            super(SCHEMA);
+        }
+    }
 }

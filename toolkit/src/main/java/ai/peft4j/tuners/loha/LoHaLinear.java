@@ -29,41 +29,47 @@ import java.util.function.Function;
  */
 public class LoHaLinear extends LycorisLayer {
 
-  /** PEFT's parameter attributes for linear layers ({@code hada_t1}/{@code hada_t2} are Conv2d-only). */
-  public static final List<String> PARAMETER_NAMES = List.of("hada_w1_a", "hada_w1_b", "hada_w2_a", "hada_w2_b");
+    /** PEFT's parameter attributes for linear layers ({@code hada_t1}/{@code hada_t2} are Conv2d-only). */
+    public static final List<String> PARAMETER_NAMES = List.of("hada_w1_a", "hada_w1_b", "hada_w2_a", "hada_w2_b");
 
-  /** Wraps {@code base}: a peft4j {@code Linear} or an initialized DJL {@code Linear}. */
-  public LoHaLinear(Block base) {
-    super(base, PARAMETER_NAMES);
-  }
-
-  /** Adds adapter {@code name} (PEFT's {@code update_layer}); factors are drawn from {@code rnd} now. */
-  public void updateLayer(String name, int r, double alpha, double rankDropout, double moduleDropout,
-      boolean initWeights, Random rnd) {
-    addSettings(name, r, alpha, rankDropout, moduleDropout);
-    Shape w = baseWeightShape();
-    long out = w.get(0);
-    long in = w.get(1);
-    Parameter w1a = addParameter("hada_w1_a", name, new Shape(out, r));
-    Parameter w1b = addParameter("hada_w1_b", name, new Shape(r, in));
-    Parameter w2a = addParameter("hada_w2_a", name, new Shape(out, r));
-    Parameter w2b = addParameter("hada_w2_b", name, new Shape(r, in));
-    kaimingUniform(w1a, rnd);
-    kaimingUniform(w1b, rnd);
-    kaimingUniform(w2a, rnd);
-    if (initWeights) {
-      zeros(w2b);
-    } else {
-      kaimingUniform(w2b, rnd);
+    /** Wraps {@code base}: a peft4j {@code Linear} or an initialized DJL {@code Linear}. */
+    public LoHaLinear(Block base) {
+        super(base, PARAMETER_NAMES);
     }
-    initializeIfReady(name);
-  }
 
-  /** {@inheritDoc} */
-  @Override
-  protected NDArray deltaWeight(String name, Function<Parameter, NDArray> values) {
-    NDArray w1 = values.apply(parameter("hada_w1_a", name)).matMul(values.apply(parameter("hada_w1_b", name)));
-    NDArray w2 = values.apply(parameter("hada_w2_a", name)).matMul(values.apply(parameter("hada_w2_b", name)));
-    return Scalars.mul(w1.mul(w2), settings(name).scaling());
-  }
+    /** Adds adapter {@code name} (PEFT's {@code update_layer}); factors are drawn from {@code rnd} now. */
+    public void updateLayer(
+            String name,
+            int r,
+            double alpha,
+            double rankDropout,
+            double moduleDropout,
+            boolean initWeights,
+            Random rnd) {
+        addSettings(name, r, alpha, rankDropout, moduleDropout);
+        Shape w = baseWeightShape();
+        long out = w.get(0);
+        long in = w.get(1);
+        Parameter w1a = addParameter("hada_w1_a", name, new Shape(out, r));
+        Parameter w1b = addParameter("hada_w1_b", name, new Shape(r, in));
+        Parameter w2a = addParameter("hada_w2_a", name, new Shape(out, r));
+        Parameter w2b = addParameter("hada_w2_b", name, new Shape(r, in));
+        kaimingUniform(w1a, rnd);
+        kaimingUniform(w1b, rnd);
+        kaimingUniform(w2a, rnd);
+        if (initWeights) {
+            zeros(w2b);
+        } else {
+            kaimingUniform(w2b, rnd);
+        }
+        initializeIfReady(name);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected NDArray deltaWeight(String name, Function<Parameter, NDArray> values) {
+        NDArray w1 = values.apply(parameter("hada_w1_a", name)).matMul(values.apply(parameter("hada_w1_b", name)));
+        NDArray w2 = values.apply(parameter("hada_w2_a", name)).matMul(values.apply(parameter("hada_w2_b", name)));
+        return Scalars.mul(w1.mul(w2), settings(name).scaling());
+    }
 }

@@ -10,18 +10,18 @@ import ai.peft4j.tuners.TunerMethod;
 /** LoHa's entry in the {@link ai.peft4j.tuners.TunerRegistry}: adapters live in a {@link LoHaModel}. */
 public final class LoHaMethod implements TunerMethod {
 
-  @Override
-  public PeftType peftType() {
-    return PeftType.LOHA;
-  }
+    @Override
+    public PeftType peftType() {
+        return PeftType.LOHA;
+    }
 
-  @Override
-  public PeftConfig readConfig(ConfigFields fields) {
-    return LoHaConfig.read(fields);
-  }
+    @Override
+    public PeftConfig readConfig(ConfigFields fields) {
+        return LoHaConfig.read(fields);
+    }
 
-  @Override
-  public AdapterHost newHost(Block model) {
-    return new LoHaModel(model);
-  }
+    @Override
+    public AdapterHost newHost(Block model) {
+        return new LoHaModel(model);
+    }
 }

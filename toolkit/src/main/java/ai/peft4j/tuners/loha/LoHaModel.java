@@ -14,12 +14,20 @@ import ai.peft4j.tuners.lycoris.LycorisModel;
  */
 public class LoHaModel extends LycorisModel<LoHaConfig> {
 
-  /** The factory that puts LoHa on linear layers. */
-  public static final LycorisLayerFactory<LoHaConfig, LoHaLinear> LINEAR = new LycorisLayerFactory<>(
-      LoHaLinear.class, LoHaLinear::new, (layer, path, adapter, c, rnd) -> layer.updateLayer(adapter,
-          c.rankFor(path), c.alphaFor(path), c.rankDropout(), c.moduleDropout(), c.initWeights(), rnd));
+    /** The factory that puts LoHa on linear layers. */
+    public static final LycorisLayerFactory<LoHaConfig, LoHaLinear> LINEAR = new LycorisLayerFactory<>(
+            LoHaLinear.class,
+            LoHaLinear::new,
+            (layer, path, adapter, c, rnd) -> layer.updateLayer(
+                    adapter,
+                    c.rankFor(path),
+                    c.alphaFor(path),
+                    c.rankDropout(),
+                    c.moduleDropout(),
+                    c.initWeights(),
+                    rnd));
 
-  public LoHaModel(Block model) {
-    super(model, LoHaConfig.class, LINEAR);
-  }
+    public LoHaModel(Block model) {
+        super(model, LoHaConfig.class, LINEAR);
+    }
 }

@@ -22,58 +22,68 @@ import java.util.Map;
  */
 public final class LoKrConfig extends LycorisConfig {
 
-  /** {@code decompose_both}: split the left factor {@code w1} into {@code w1_a @ w1_b} too (when r is small). */
-  public static final ConfigField<Boolean> DECOMPOSE_BOTH = ConfigField.bool("decompose_both", false);
+    /** {@code decompose_both}: split the left factor {@code w1} into {@code w1_a @ w1_b} too (when r is small). */
+    public static final ConfigField<Boolean> DECOMPOSE_BOTH = ConfigField.bool("decompose_both", false);
 
-  /**
-   * {@code decompose_factor}: the size one Kronecker factor should have (taken exactly when it divides the
-   * dimension), or -1 (PEFT's default) for factors near the square root; see {@link LoKrLinear#factorization}.
-   */
-  public static final ConfigField<Integer> DECOMPOSE_FACTOR = ConfigField.integer("decompose_factor", -1);
+    /**
+     * {@code decompose_factor}: the size one Kronecker factor should have (taken exactly when it divides the
+     * dimension), or -1 (PEFT's default) for factors near the square root; see {@link LoKrLinear#factorization}.
+     */
+    public static final ConfigField<Integer> DECOMPOSE_FACTOR = ConfigField.integer("decompose_factor", -1);
 
-  /** The fields of a LoKr config and how to create one. */
-  public static final ConfigSchema<LoKrConfig> SCHEMA = ConfigSchema.of(PeftType.LOKR, LoKrConfig.class,
-      LoKrConfig::new, fields(DECOMPOSE_BOTH, DECOMPOSE_FACTOR));
+    /** The fields of a LoKr config and how to create one. */
+    public static final ConfigSchema<LoKrConfig> SCHEMA =
+            ConfigSchema.of(PeftType.LOKR, LoKrConfig.class, LoKrConfig::new, fields(DECOMPOSE_BOTH, DECOMPOSE_FACTOR));
 
-  private LoKrConfig(Map<ConfigField<?>, Object> values) {
-    super(SCHEMA, values);
-  }
-
-  /** A builder with PEFT's defaults. */
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  @Override
-  public Builder toBuilder() {
-    return new Builder().from(this);
-  }
-
-  /** Reads a LoKr config from JSON text. */
-  public static LoKrConfig fromJson(String json) {
-    return SCHEMA.fromJson(json);
-  }
-
-  /** Reads {@code dir/adapter_config.json}, which must be a LoKr config. */
-  public static LoKrConfig fromPretrained(Path dir) {
-    return SCHEMA.fromPretrained(dir);
-  }
-
-  /** The registry reader: takes LoKr's keys from a parsed file. */
-  public static LoKrConfig read(ConfigFields f) {
-    return SCHEMA.read(f);
-  }
-
-  public boolean decomposeBoth() { return get(DECOMPOSE_BOTH); }
-  public int decomposeFactor() { return get(DECOMPOSE_FACTOR); }
-
-  /** Collects LoKr settings; {@link #build()} validates them. Setters are named as the keys in camelCase. */
-  public static final class Builder extends LycorisConfig.Builder<Builder, LoKrConfig> {
-    private Builder() {
-      super(SCHEMA);
+    private LoKrConfig(Map<ConfigField<?>, Object> values) {
+        super(SCHEMA, values);
     }
 
-    public Builder decomposeBoth(boolean decomposeBoth) { return set(DECOMPOSE_BOTH, decomposeBoth); }
-    public Builder decomposeFactor(int decomposeFactor) { return set(DECOMPOSE_FACTOR, decomposeFactor); }
-  }
+    /** A builder with PEFT's defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Builder toBuilder() {
+        return new Builder().from(this);
+    }
+
+    /** Reads a LoKr config from JSON text. */
+    public static LoKrConfig fromJson(String json) {
+        return SCHEMA.fromJson(json);
+    }
+
+    /** Reads {@code dir/adapter_config.json}, which must be a LoKr config. */
+    public static LoKrConfig fromPretrained(Path dir) {
+        return SCHEMA.fromPretrained(dir);
+    }
+
+    /** The registry reader: takes LoKr's keys from a parsed file. */
+    public static LoKrConfig read(ConfigFields f) {
+        return SCHEMA.read(f);
+    }
+
+    public boolean decomposeBoth() {
+        return get(DECOMPOSE_BOTH);
+    }
+
+    public int decomposeFactor() {
+        return get(DECOMPOSE_FACTOR);
+    }
+
+    /** Collects LoKr settings; {@link #build()} validates them. Setters are named as the keys in camelCase. */
+    public static final class Builder extends LycorisConfig.Builder<Builder, LoKrConfig> {
+        private Builder() {
+            super(SCHEMA);
+        }
+
+        public Builder decomposeBoth(boolean decomposeBoth) {
+            return set(DECOMPOSE_BOTH, decomposeBoth);
+        }
+
+        public Builder decomposeFactor(int decomposeFactor) {
+            return set(DECOMPOSE_FACTOR, decomposeFactor);
+        }
+    }
 }

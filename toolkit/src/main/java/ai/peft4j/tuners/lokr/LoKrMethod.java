@@ -10,18 +10,18 @@ import ai.peft4j.tuners.TunerMethod;
 /** LoKr's entry in the {@link ai.peft4j.tuners.TunerRegistry}: adapters live in a {@link LoKrModel}. */
 public final class LoKrMethod implements TunerMethod {
 
-  @Override
-  public PeftType peftType() {
-    return PeftType.LOKR;
-  }
+    @Override
+    public PeftType peftType() {
+        return PeftType.LOKR;
+    }
 
-  @Override
-  public PeftConfig readConfig(ConfigFields fields) {
-    return LoKrConfig.read(fields);
-  }
+    @Override
+    public PeftConfig readConfig(ConfigFields fields) {
+        return LoKrConfig.read(fields);
+    }
 
-  @Override
-  public AdapterHost newHost(Block model) {
-    return new LoKrModel(model);
-  }
+    @Override
+    public AdapterHost newHost(Block model) {
+        return new LoKrModel(model);
+    }
 }

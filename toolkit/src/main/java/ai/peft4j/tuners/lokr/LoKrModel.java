@@ -14,13 +14,22 @@ import ai.peft4j.tuners.lycoris.LycorisModel;
  */
 public class LoKrModel extends LycorisModel<LoKrConfig> {
 
-  /** The factory that puts LoKr on linear layers. */
-  public static final LycorisLayerFactory<LoKrConfig, LoKrLinear> LINEAR = new LycorisLayerFactory<>(
-      LoKrLinear.class, LoKrLinear::new, (layer, path, adapter, c, rnd) -> layer.updateLayer(adapter,
-          c.rankFor(path), c.alphaFor(path), c.rankDropout(), c.moduleDropout(), c.initWeights(),
-          c.decomposeBoth(), c.decomposeFactor(), rnd));
+    /** The factory that puts LoKr on linear layers. */
+    public static final LycorisLayerFactory<LoKrConfig, LoKrLinear> LINEAR = new LycorisLayerFactory<>(
+            LoKrLinear.class,
+            LoKrLinear::new,
+            (layer, path, adapter, c, rnd) -> layer.updateLayer(
+                    adapter,
+                    c.rankFor(path),
+                    c.alphaFor(path),
+                    c.rankDropout(),
+                    c.moduleDropout(),
+                    c.initWeights(),
+                    c.decomposeBoth(),
+                    c.decomposeFactor(),
+                    rnd));
 
-  public LoKrModel(Block model) {
-    super(model, LoKrConfig.class, LINEAR);
-  }
+    public LoKrModel(Block model) {
+        super(model, LoKrConfig.class, LINEAR);
+    }
 }

@@ -18,56 +18,57 @@ import java.util.Random;
  */
 final class LoraInit {
 
-  private LoraInit() {}
+    private LoraInit() {}
 
-  /** Sets initializers on the A and B weights; they run when the parameters are initialized. */
-  static void attach(LoraConfig.InitLoraWeights init, Linear a, Linear b, int r, Random rnd) {
-    // Draw now, in a fixed order, so that the values do not depend on when they are allocated.
-    long inA = a.inFeatures();
-    float[] aValues;
-    float[] bValues;
-    switch (init) {
-      case TRUE:
-        aValues = uniform(a.weight(), 1 / Math.sqrt(inA), rnd);
-        bValues = new float[length(b.weight())];
-        break;
-      case GAUSSIAN:
-        aValues = gaussian(a.weight(), 1.0 / r, rnd);
-        bValues = new float[length(b.weight())];
-        break;
-      case FALSE:
-        aValues = uniform(a.weight(), 1 / Math.sqrt(inA), rnd);
-        bValues = uniform(b.weight(), 1 / Math.sqrt(r), rnd);
-        break;
-      default:
-        throw new IllegalArgumentException("init_lora_weights " + init + " is not supported yet");
+    /** Sets initializers on the A and B weights; they run when the parameters are initialized. */
+    static void attach(LoraConfig.InitLoraWeights init, Linear a, Linear b, int r, Random rnd) {
+        // Draw now, in a fixed order, so that the values do not depend on when they are allocated.
+        long inA = a.inFeatures();
+        float[] aValues;
+        float[] bValues;
+        switch (init) {
+            case TRUE:
+                aValues = uniform(a.weight(), 1 / Math.sqrt(inA), rnd);
+                bValues = new float[length(b.weight())];
+                break;
+            case GAUSSIAN:
+                aValues = gaussian(a.weight(), 1.0 / r, rnd);
+                bValues = new float[length(b.weight())];
+                break;
+            case FALSE:
+                aValues = uniform(a.weight(), 1 / Math.sqrt(inA), rnd);
+                bValues = uniform(b.weight(), 1 / Math.sqrt(r), rnd);
+                break;
+            default:
+                throw new IllegalArgumentException("init_lora_weights " + init + " is not supported yet");
+        }
+        set(a.weight(), aValues);
+        set(b.weight(), bValues);
     }
-    set(a.weight(), aValues);
-    set(b.weight(), bValues);
-  }
 
-  private static float[] uniform(Parameter p, double bound, Random rnd) {
-    float[] v = new float[length(p)];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
+    private static float[] uniform(Parameter p, double bound, Random rnd) {
+        float[] v = new float[length(p)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
+        }
+        return v;
     }
-    return v;
-  }
 
-  private static float[] gaussian(Parameter p, double std, Random rnd) {
-    float[] v = new float[length(p)];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) (rnd.nextGaussian() * std);
+    private static float[] gaussian(Parameter p, double std, Random rnd) {
+        float[] v = new float[length(p)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (rnd.nextGaussian() * std);
+        }
+        return v;
     }
-    return v;
-  }
 
-  /** The rank (r or rank_pattern) sets the size: refuse one too large to draw, with a message. */
-  private static int length(Parameter p) {
-    return Initialization.drawableLength(p.getShape(), "'r' and 'rank_pattern'");
-  }
+    /** The rank (r or rank_pattern) sets the size: refuse one too large to draw, with a message. */
+    private static int length(Parameter p) {
+        return Initialization.drawableLength(p.getShape(), "'r' and 'rank_pattern'");
+    }
 
-  private static void set(Parameter p, float[] values) {
-    p.setInitializer((manager, shape, dataType) -> manager.create(values, shape).toType(dataType, false));
-  }
+    private static void set(Parameter p, float[] values) {
+        p.setInitializer(
+                (manager, shape, dataType) -> manager.create(values, shape).toType(dataType, false));
+    }
 }

@@ -10,18 +10,18 @@ import ai.peft4j.tuners.TunerMethod;
 /** LoRA's entry in the {@link ai.peft4j.tuners.TunerRegistry}: adapters live in a {@link LoraModel}. */
 public final class LoraMethod implements TunerMethod {
 
-  @Override
-  public PeftType peftType() {
-    return PeftType.LORA;
-  }
+    @Override
+    public PeftType peftType() {
+        return PeftType.LORA;
+    }
 
-  @Override
-  public PeftConfig readConfig(ConfigFields fields) {
-    return LoraConfig.read(fields);
-  }
+    @Override
+    public PeftConfig readConfig(ConfigFields fields) {
+        return LoraConfig.read(fields);
+    }
 
-  @Override
-  public AdapterHost newHost(Block model) {
-    return new LoraModel(model);
-  }
+    @Override
+    public AdapterHost newHost(Block model) {
+        return new LoraModel(model);
+    }
 }

@@ -23,45 +23,45 @@ import java.util.function.Function;
  */
 public final class LycorisLayerFactory<C extends LycorisConfig, L extends LycorisLayer> implements LayerFactory<C> {
 
-  /** Adds one adapter to a layer. */
-  @FunctionalInterface
-  public interface Update<C, L> {
-    void add(L layer, String path, String adapter, C config, Random rnd);
-  }
+    /** Adds one adapter to a layer. */
+    @FunctionalInterface
+    public interface Update<C, L> {
+        void add(L layer, String path, String adapter, C config, Random rnd);
+    }
 
-  private final Class<L> layerType;
-  private final Function<Block, L> wrap;
-  private final Update<C, L> update;
+    private final Class<L> layerType;
+    private final Function<Block, L> wrap;
+    private final Update<C, L> update;
 
-  /**
-   * @param layerType the method's layer class (a target that already is one gets the adapter added)
-   * @param wrap      makes a new layer around a base linear layer
-   * @param update    adds an adapter with the config's settings for the module's path
-   */
-  public LycorisLayerFactory(Class<L> layerType, Function<Block, L> wrap, Update<C, L> update) {
-    this.layerType = layerType;
-    this.wrap = wrap;
-    this.update = update;
-  }
+    /**
+     * @param layerType the method's layer class (a target that already is one gets the adapter added)
+     * @param wrap      makes a new layer around a base linear layer
+     * @param update    adds an adapter with the config's settings for the module's path
+     */
+    public LycorisLayerFactory(Class<L> layerType, Function<Block, L> wrap, Update<C, L> update) {
+        this.layerType = layerType;
+        this.wrap = wrap;
+        this.update = update;
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public boolean accepts(Block target, C config) {
-    Block base = layerType.isInstance(target) ? layerType.cast(target).baseLayer() : target;
-    return base instanceof Linear || base instanceof ai.djl.nn.core.Linear;
-  }
+    /** {@inheritDoc} */
+    @Override
+    public boolean accepts(Block target, C config) {
+        Block base = layerType.isInstance(target) ? layerType.cast(target).baseLayer() : target;
+        return base instanceof Linear || base instanceof ai.djl.nn.core.Linear;
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public TunerLayer inject(String path, Block target, String adapter, C config, Random rnd) {
-    L layer = layerType.isInstance(target) ? layerType.cast(target) : wrap.apply(target);
-    update.add(layer, path, adapter, config, rnd);
-    return layer;
-  }
+    /** {@inheritDoc} */
+    @Override
+    public TunerLayer inject(String path, Block target, String adapter, C config, Random rnd) {
+        L layer = layerType.isInstance(target) ? layerType.cast(target) : wrap.apply(target);
+        update.add(layer, path, adapter, config, rnd);
+        return layer;
+    }
 
-  /** {@inheritDoc} */
-  @Override
-  public String description() {
-    return "Linear (peft4j or DJL)";
-  }
+    /** {@inheritDoc} */
+    @Override
+    public String description() {
+        return "Linear (peft4j or DJL)";
+    }
 }

@@ -21,34 +21,35 @@ import java.util.Random;
  */
 public abstract class LycorisModel<C extends LycorisConfig> extends BaseTuner {
 
-  private final Injector<C> injector;
-  private final Class<C> configType;
+    private final Injector<C> injector;
+    private final Class<C> configType;
 
-  protected LycorisModel(Block model, Class<C> configType, LycorisLayerFactory<C, ?> factory) {
-    super(model);
-    this.configType = configType;
-    this.injector = new Injector<>(List.of(factory), Map.of());
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  protected PeftConfig injectAdapter(String name, PeftConfig peftConfig, Random rnd) {
-    if (!configType.isInstance(peftConfig)) {
-      throw new IllegalArgumentException("a " + getClass().getSimpleName() + " takes a " + configType.getSimpleName()
-          + ", got " + peftConfig.getClass().getSimpleName());
+    protected LycorisModel(Block model, Class<C> configType, LycorisLayerFactory<C, ?> factory) {
+        super(model);
+        this.configType = configType;
+        this.injector = new Injector<>(List.of(factory), Map.of());
     }
-    C config = configType.cast(peftConfig);
-    if (config.targetModules() == null) {
-      throw new IllegalArgumentException("Please specify `target_modules` in `peft_config`");
-    }
-    injector.plan(model(), config, savedWhole(config)).apply(name, config, rnd);
-    return config;
-  }
 
-  /** {@inheritDoc} */
-  @Override
-  protected List<String> modulesToSave(PeftConfig config) {
-    List<String> m = configType.cast(config).modulesToSave();
-    return m == null ? List.of() : m;
-  }
+    /** {@inheritDoc} */
+    @Override
+    protected PeftConfig injectAdapter(String name, PeftConfig peftConfig, Random rnd) {
+        if (!configType.isInstance(peftConfig)) {
+            throw new IllegalArgumentException(
+                    "a " + getClass().getSimpleName() + " takes a " + configType.getSimpleName() + ", got "
+                            + peftConfig.getClass().getSimpleName());
+        }
+        C config = configType.cast(peftConfig);
+        if (config.targetModules() == null) {
+            throw new IllegalArgumentException("Please specify `target_modules` in `peft_config`");
+        }
+        injector.plan(model(), config, savedWhole(config)).apply(name, config, rnd);
+        return config;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected List<String> modulesToSave(PeftConfig config) {
+        List<String> m = configType.cast(config).modulesToSave();
+        return m == null ? List.of() : m;
+    }
 }

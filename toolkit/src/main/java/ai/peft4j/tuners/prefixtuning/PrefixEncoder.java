@@ -2,8 +2,8 @@ package ai.peft4j.tuners.prefixtuning;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.ParameterStore;
-import ai.peft4j.nn.Init;
 import ai.peft4j.nn.Embedding;
+import ai.peft4j.nn.Init;
 import ai.peft4j.nn.Sequential;
 import ai.peft4j.tuners.prompt.VirtualTokenEncoder;
 import java.util.Random;
@@ -17,34 +17,34 @@ import java.util.Random;
  */
 public class PrefixEncoder extends VirtualTokenEncoder {
 
-  private final boolean projects;
+    private final boolean projects;
 
-  /** @param config a config with {@code token_dim}, {@code num_layers} and {@code encoder_hidden_size} filled */
-  public PrefixEncoder(PrefixTuningConfig config, Random rnd) {
-    int d = config.tokenDim();
-    long out = (long) config.numLayers() * 2 * d;
-    int p = config.numVirtualTokens();
-    projects = config.prefixProjection() && !config.inferenceMode();
-    if (projects) {
-      Embedding e = addModule("embedding", new Embedding(p, d, null));
-      Init.normal(e.weight(), 1.0, rnd);
-      int h = config.encoderHiddenSize();
-      addModule("transform", new Sequential(Init.linear(d, h, rnd), Sequential.tanh(), Init.linear(h, out, rnd)));
-    } else {
-      Embedding e = addModule("embedding", new Embedding(p, out, null));
-      Init.normal(e.weight(), 1.0, rnd);
+    /** @param config a config with {@code token_dim}, {@code num_layers} and {@code encoder_hidden_size} filled */
+    public PrefixEncoder(PrefixTuningConfig config, Random rnd) {
+        int d = config.tokenDim();
+        long out = (long) config.numLayers() * 2 * d;
+        int p = config.numVirtualTokens();
+        projects = config.prefixProjection() && !config.inferenceMode();
+        if (projects) {
+            Embedding e = addModule("embedding", new Embedding(p, d, null));
+            Init.normal(e.weight(), 1.0, rnd);
+            int h = config.encoderHiddenSize();
+            addModule("transform", new Sequential(Init.linear(d, h, rnd), Sequential.tanh(), Init.linear(h, out, rnd)));
+        } else {
+            Embedding e = addModule("embedding", new Embedding(p, out, null));
+            Init.normal(e.weight(), 1.0, rnd);
+        }
     }
-  }
 
-  /** Whether the {@code transform} MLP is present. */
-  public boolean projects() {
-    return projects;
-  }
+    /** Whether the {@code transform} MLP is present. */
+    public boolean projects() {
+        return projects;
+    }
 
-  /** {@inheritDoc} {@code (B, P) -> (B, P, num_layers * 2 * token_dim)}. */
-  @Override
-  public NDArray encode(ParameterStore ps, NDArray indices, boolean training) {
-    NDArray x = embedding().forward(ps, indices, training);
-    return projects ? ((Sequential) module("transform")).forward(ps, x, training) : x;
-  }
+    /** {@inheritDoc} {@code (B, P) -> (B, P, num_layers * 2 * token_dim)}. */
+    @Override
+    public NDArray encode(ParameterStore ps, NDArray indices, boolean training) {
+        NDArray x = embedding().forward(ps, indices, training);
+        return projects ? ((Sequential) module("transform")).forward(ps, x, training) : x;
+    }
 }

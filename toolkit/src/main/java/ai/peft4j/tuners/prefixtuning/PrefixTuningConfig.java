@@ -19,53 +19,67 @@ import java.util.Map;
  */
 public final class PrefixTuningConfig extends PromptLearningConfig {
 
-  /** {@code prefix_projection}: whether an MLP produces the prefix from a smaller embedding. */
-  public static final ConfigField<Boolean> PREFIX_PROJECTION = ConfigField.bool("prefix_projection", false);
+    /** {@code prefix_projection}: whether an MLP produces the prefix from a smaller embedding. */
+    public static final ConfigField<Boolean> PREFIX_PROJECTION = ConfigField.bool("prefix_projection", false);
 
-  /** The fields of a prefix-tuning config and how to create one; declared after the fields it lists. */
-  public static final ConfigSchema<PrefixTuningConfig> SCHEMA = ConfigSchema.of(PeftType.PREFIX_TUNING,
-      PrefixTuningConfig.class, PrefixTuningConfig::new, PromptLearningConfig.FIELDS,
-      ENCODER_HIDDEN_SIZE, PREFIX_PROJECTION);
+    /** The fields of a prefix-tuning config and how to create one; declared after the fields it lists. */
+    public static final ConfigSchema<PrefixTuningConfig> SCHEMA = ConfigSchema.of(
+            PeftType.PREFIX_TUNING,
+            PrefixTuningConfig.class,
+            PrefixTuningConfig::new,
+            PromptLearningConfig.FIELDS,
+            ENCODER_HIDDEN_SIZE,
+            PREFIX_PROJECTION);
 
-  private PrefixTuningConfig(Map<ConfigField<?>, Object> values) {
-    super(SCHEMA, values);
-  }
-
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  @Override
-  public Builder toBuilder() {
-    return new Builder().from(this);
-  }
-
-  /** Reads a PREFIX_TUNING config from the text of an {@code adapter_config.json}. */
-  public static PrefixTuningConfig fromJson(String json) {
-    return SCHEMA.fromJson(json);
-  }
-
-  /** Reads {@code dir/adapter_config.json}, which must be a PREFIX_TUNING config. */
-  public static PrefixTuningConfig fromPretrained(Path dir) {
-    return SCHEMA.fromPretrained(dir);
-  }
-
-  /** The {@link ai.peft4j.config.PeftConfigRegistry} reader. */
-  public static PrefixTuningConfig read(ConfigFields f) {
-    return SCHEMA.read(f);
-  }
-
-  // Accessors: see the field constants.
-  public Integer encoderHiddenSize() { return get(ENCODER_HIDDEN_SIZE); }
-  public boolean prefixProjection() { return get(PREFIX_PROJECTION); }
-
-  /** Collects prefix-tuning settings; defaults are PEFT's. */
-  public static final class Builder extends PromptLearningConfig.Builder<Builder, PrefixTuningConfig> {
-    private Builder() {
-      super(SCHEMA);
+    private PrefixTuningConfig(Map<ConfigField<?>, Object> values) {
+        super(SCHEMA, values);
     }
 
-    public Builder encoderHiddenSize(Integer size) { return set(ENCODER_HIDDEN_SIZE, size); }
-    public Builder prefixProjection(boolean prefixProjection) { return set(PREFIX_PROJECTION, prefixProjection); }
-  }
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Builder toBuilder() {
+        return new Builder().from(this);
+    }
+
+    /** Reads a PREFIX_TUNING config from the text of an {@code adapter_config.json}. */
+    public static PrefixTuningConfig fromJson(String json) {
+        return SCHEMA.fromJson(json);
+    }
+
+    /** Reads {@code dir/adapter_config.json}, which must be a PREFIX_TUNING config. */
+    public static PrefixTuningConfig fromPretrained(Path dir) {
+        return SCHEMA.fromPretrained(dir);
+    }
+
+    /** The {@link ai.peft4j.config.PeftConfigRegistry} reader. */
+    public static PrefixTuningConfig read(ConfigFields f) {
+        return SCHEMA.read(f);
+    }
+
+    // Accessors: see the field constants.
+    public Integer encoderHiddenSize() {
+        return get(ENCODER_HIDDEN_SIZE);
+    }
+
+    public boolean prefixProjection() {
+        return get(PREFIX_PROJECTION);
+    }
+
+    /** Collects prefix-tuning settings; defaults are PEFT's. */
+    public static final class Builder extends PromptLearningConfig.Builder<Builder, PrefixTuningConfig> {
+        private Builder() {
+            super(SCHEMA);
+        }
+
+        public Builder encoderHiddenSize(Integer size) {
+            return set(ENCODER_HIDDEN_SIZE, size);
+        }
+
+        public Builder prefixProjection(boolean prefixProjection) {
+            return set(PREFIX_PROJECTION, prefixProjection);
+        }
+    }
 }

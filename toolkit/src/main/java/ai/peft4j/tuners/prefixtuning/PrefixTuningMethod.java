@@ -12,19 +12,19 @@ import java.util.Random;
  */
 public final class PrefixTuningMethod extends PromptLearningMethod {
 
-  public PrefixTuningMethod() {
-    super(PrefixTuningConfig.SCHEMA, (config, wordEmbeddings, m, rnd) -> encoder(config, m, rnd));
-  }
+    public PrefixTuningMethod() {
+        super(PrefixTuningConfig.SCHEMA, (config, wordEmbeddings, m, rnd) -> encoder(config, m, rnd));
+    }
 
-  private static PrefixEncoder encoder(PromptLearningConfig config, Block model, Random rnd) {
-    if (config.tokenDim() % config.numAttentionHeads() != 0) {
-      throw new IllegalArgumentException("prefix tuning splits token_dim=" + config.tokenDim() + " over "
-          + "num_attention_heads=" + config.numAttentionHeads() + ", which must divide it");
+    private static PrefixEncoder encoder(PromptLearningConfig config, Block model, Random rnd) {
+        if (config.tokenDim() % config.numAttentionHeads() != 0) {
+            throw new IllegalArgumentException("prefix tuning splits token_dim=" + config.tokenDim() + " over "
+                    + "num_attention_heads=" + config.numAttentionHeads() + ", which must divide it");
+        }
+        if (!(model instanceof SupportsPastKeyValues)) {
+            throw new IllegalArgumentException("Model does not support past key values which are required for "
+                    + "prefix tuning (" + model.getClass().getSimpleName() + ")");
+        }
+        return new PrefixEncoder((PrefixTuningConfig) config, rnd);
     }
-    if (!(model instanceof SupportsPastKeyValues)) {
-      throw new IllegalArgumentException("Model does not support past key values which are required for "
-          + "prefix tuning (" + model.getClass().getSimpleName() + ")");
-    }
-    return new PrefixEncoder((PrefixTuningConfig) config, rnd);
-  }
 }

@@ -23,27 +23,27 @@ import ai.peft4j.tuners.TunerMethod;
  */
 public abstract class PromptLearningMethod implements TunerMethod {
 
-  private final ConfigSchema<? extends PromptLearningConfig> schema;
-  private final PromptLearning.EncoderFactory encoderFactory;
+    private final ConfigSchema<? extends PromptLearningConfig> schema;
+    private final PromptLearning.EncoderFactory encoderFactory;
 
-  protected PromptLearningMethod(
-      ConfigSchema<? extends PromptLearningConfig> schema, PromptLearning.EncoderFactory encoderFactory) {
-    this.schema = schema;
-    this.encoderFactory = encoderFactory;
-  }
+    protected PromptLearningMethod(
+            ConfigSchema<? extends PromptLearningConfig> schema, PromptLearning.EncoderFactory encoderFactory) {
+        this.schema = schema;
+        this.encoderFactory = encoderFactory;
+    }
 
-  @Override
-  public final PeftType peftType() {
-    return schema.peftType();
-  }
+    @Override
+    public final PeftType peftType() {
+        return schema.peftType();
+    }
 
-  @Override
-  public final PeftConfig readConfig(ConfigFields fields) {
-    return schema.read(fields);
-  }
+    @Override
+    public final PeftConfig readConfig(ConfigFields fields) {
+        return schema.read(fields);
+    }
 
-  @Override
-  public final AdapterHost newHost(Block model) {
-    return new PromptLearning(model, encoderFactory);
-  }
+    @Override
+    public final AdapterHost newHost(Block model) {
+        return new PromptLearning(model, encoderFactory);
+    }
 }

@@ -23,89 +23,119 @@ import java.util.Map;
  */
 public final class PromptEncoderConfig extends PromptLearningConfig {
 
-  /** {@code encoder_reparameterization_type}. */
-  public enum ReparameterizationType {
-    /** Linear-ReLU-Linear-ReLU-Linear (PEFT's default). */
-    MLP,
-    /** A bidirectional LSTM followed by Linear-ReLU-Linear. */
-    LSTM;
+    /** {@code encoder_reparameterization_type}. */
+    public enum ReparameterizationType {
+        /** Linear-ReLU-Linear-ReLU-Linear (PEFT's default). */
+        MLP,
+        /** A bidirectional LSTM followed by Linear-ReLU-Linear. */
+        LSTM;
 
-    /** The constant for PEFT's string, or an error listing the allowed ones. */
-    public static ReparameterizationType fromJson(String value) {
-      return ConfigField.lookup("encoder_reparameterization_type", value, values(), Enum::name, "\"MLP\" or \"LSTM\"");
-    }
-  }
-
-  /** PEFT's default {@code encoder_num_layers}; the MLP always has exactly this many hidden layers. */
-  public static final int DEFAULT_ENCODER_NUM_LAYERS = 2;
-
-  /** {@code encoder_reparameterization_type}: the prompt encoder's kind; default {@code MLP}. */
-  public static final ConfigField<ReparameterizationType> ENCODER_REPARAMETERIZATION_TYPE = ConfigField.choice(
-      "encoder_reparameterization_type", ReparameterizationType.MLP, ReparameterizationType::fromJson, Enum::name);
-
-  /** {@code encoder_num_layers}: LSTM layers; ignored by the MLP (PEFT warns when it is not 2). */
-  public static final ConfigField<Integer> ENCODER_NUM_LAYERS =
-      ConfigField.integer("encoder_num_layers", DEFAULT_ENCODER_NUM_LAYERS)
-          .check(n -> n > 0, n -> "expected a positive integer, found " + n);
-
-  /** {@code encoder_dropout}: dropout between LSTM layers; unused by the MLP. */
-  public static final ConfigField<Double> ENCODER_DROPOUT = ConfigField.number("encoder_dropout", 0.0)
-      .check(p -> p >= 0.0 && p < 1.0, p -> "expected a probability in [0, 1), found " + p);
-
-  /** The fields of a p-tuning config and how to create one; declared after the fields it lists. */
-  public static final ConfigSchema<PromptEncoderConfig> SCHEMA = ConfigSchema.of(PeftType.P_TUNING,
-      PromptEncoderConfig.class, PromptEncoderConfig::new, PromptLearningConfig.FIELDS,
-      ENCODER_REPARAMETERIZATION_TYPE, ENCODER_HIDDEN_SIZE, ENCODER_NUM_LAYERS, ENCODER_DROPOUT);
-
-  private PromptEncoderConfig(Map<ConfigField<?>, Object> values) {
-    super(SCHEMA, values);
-  }
-
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  @Override
-  public Builder toBuilder() {
-    return new Builder().from(this);
-  }
-
-  /** Reads a P_TUNING config from the text of an {@code adapter_config.json}. */
-  public static PromptEncoderConfig fromJson(String json) {
-    return SCHEMA.fromJson(json);
-  }
-
-  /** Reads {@code dir/adapter_config.json}, which must be a P_TUNING config. */
-  public static PromptEncoderConfig fromPretrained(Path dir) {
-    return SCHEMA.fromPretrained(dir);
-  }
-
-  /** The {@link ai.peft4j.config.PeftConfigRegistry} reader. */
-  public static PromptEncoderConfig read(ConfigFields f) {
-    return SCHEMA.read(f);
-  }
-
-  // Accessors: see the field constants above.
-  public ReparameterizationType encoderReparameterizationType() { return get(ENCODER_REPARAMETERIZATION_TYPE); }
-  public Integer encoderHiddenSize() { return get(ENCODER_HIDDEN_SIZE); }
-  public int encoderNumLayers() { return get(ENCODER_NUM_LAYERS); }
-  public double encoderDropout() { return get(ENCODER_DROPOUT); }
-
-  /** Collects p-tuning settings; defaults are PEFT's. */
-  public static final class Builder extends PromptLearningConfig.Builder<Builder, PromptEncoderConfig> {
-    private Builder() {
-      super(SCHEMA);
+        /** The constant for PEFT's string, or an error listing the allowed ones. */
+        public static ReparameterizationType fromJson(String value) {
+            return ConfigField.lookup(
+                    "encoder_reparameterization_type", value, values(), Enum::name, "\"MLP\" or \"LSTM\"");
+        }
     }
 
-    public Builder encoderReparameterizationType(ReparameterizationType type) {
-      return set(ENCODER_REPARAMETERIZATION_TYPE, type);
+    /** PEFT's default {@code encoder_num_layers}; the MLP always has exactly this many hidden layers. */
+    public static final int DEFAULT_ENCODER_NUM_LAYERS = 2;
+
+    /** {@code encoder_reparameterization_type}: the prompt encoder's kind; default {@code MLP}. */
+    public static final ConfigField<ReparameterizationType> ENCODER_REPARAMETERIZATION_TYPE = ConfigField.choice(
+            "encoder_reparameterization_type",
+            ReparameterizationType.MLP,
+            ReparameterizationType::fromJson,
+            Enum::name);
+
+    /** {@code encoder_num_layers}: LSTM layers; ignored by the MLP (PEFT warns when it is not 2). */
+    public static final ConfigField<Integer> ENCODER_NUM_LAYERS = ConfigField.integer(
+                    "encoder_num_layers", DEFAULT_ENCODER_NUM_LAYERS)
+            .check(n -> n > 0, n -> "expected a positive integer, found " + n);
+
+    /** {@code encoder_dropout}: dropout between LSTM layers; unused by the MLP. */
+    public static final ConfigField<Double> ENCODER_DROPOUT = ConfigField.number("encoder_dropout", 0.0)
+            .check(p -> p >= 0.0 && p < 1.0, p -> "expected a probability in [0, 1), found " + p);
+
+    /** The fields of a p-tuning config and how to create one; declared after the fields it lists. */
+    public static final ConfigSchema<PromptEncoderConfig> SCHEMA = ConfigSchema.of(
+            PeftType.P_TUNING,
+            PromptEncoderConfig.class,
+            PromptEncoderConfig::new,
+            PromptLearningConfig.FIELDS,
+            ENCODER_REPARAMETERIZATION_TYPE,
+            ENCODER_HIDDEN_SIZE,
+            ENCODER_NUM_LAYERS,
+            ENCODER_DROPOUT);
+
+    private PromptEncoderConfig(Map<ConfigField<?>, Object> values) {
+        super(SCHEMA, values);
     }
-    /** By PEFT's name: {@code "MLP"} or {@code "LSTM"}. */
-    public Builder encoderReparameterizationType(String type) {
-      return encoderReparameterizationType(ReparameterizationType.fromJson(type));
+
+    public static Builder builder() {
+        return new Builder();
     }
-    public Builder encoderHiddenSize(Integer size) { return set(ENCODER_HIDDEN_SIZE, size); }
-    public Builder encoderNumLayers(int layers) { return set(ENCODER_NUM_LAYERS, layers); }
-    public Builder encoderDropout(double p) { return set(ENCODER_DROPOUT, p); }
-  }
+
+    @Override
+    public Builder toBuilder() {
+        return new Builder().from(this);
+    }
+
+    /** Reads a P_TUNING config from the text of an {@code adapter_config.json}. */
+    public static PromptEncoderConfig fromJson(String json) {
+        return SCHEMA.fromJson(json);
+    }
+
+    /** Reads {@code dir/adapter_config.json}, which must be a P_TUNING config. */
+    public static PromptEncoderConfig fromPretrained(Path dir) {
+        return SCHEMA.fromPretrained(dir);
+    }
+
+    /** The {@link ai.peft4j.config.PeftConfigRegistry} reader. */
+    public static PromptEncoderConfig read(ConfigFields f) {
+        return SCHEMA.read(f);
+    }
+
+    // Accessors: see the field constants above.
+    public ReparameterizationType encoderReparameterizationType() {
+        return get(ENCODER_REPARAMETERIZATION_TYPE);
+    }
+
+    public Integer encoderHiddenSize() {
+        return get(ENCODER_HIDDEN_SIZE);
+    }
+
+    public int encoderNumLayers() {
+        return get(ENCODER_NUM_LAYERS);
+    }
+
+    public double encoderDropout() {
+        return get(ENCODER_DROPOUT);
+    }
+
+    /** Collects p-tuning settings; defaults are PEFT's. */
+    public static final class Builder extends PromptLearningConfig.Builder<Builder, PromptEncoderConfig> {
+        private Builder() {
+            super(SCHEMA);
+        }
+
+        public Builder encoderReparameterizationType(ReparameterizationType type) {
+            return set(ENCODER_REPARAMETERIZATION_TYPE, type);
+        }
+        /** By PEFT's name: {@code "MLP"} or {@code "LSTM"}. */
+        public Builder encoderReparameterizationType(String type) {
+            return encoderReparameterizationType(ReparameterizationType.fromJson(type));
+        }
+
+        public Builder encoderHiddenSize(Integer size) {
+            return set(ENCODER_HIDDEN_SIZE, size);
+        }
+
+        public Builder encoderNumLayers(int layers) {
+            return set(ENCODER_NUM_LAYERS, layers);
+        }
+
+        public Builder encoderDropout(double p) {
+            return set(ENCODER_DROPOUT, p);
+        }
+    }
 }

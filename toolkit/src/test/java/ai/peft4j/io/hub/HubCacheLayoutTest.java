@@ -26,78 +26,83 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HubCacheLayoutTest {
 
-  @TempDir Path cache;
+    @TempDir
+    Path cache;
 
-  @Test
-  void theCacheIsExactlyHuggingFaceHubsLayout() throws IOException {
-    try (FakeHub hub = new FakeHub()) {
-      String baseCommit = HubTestSupport.publishBase(hub, BASE);
-      String adapterCommit = HubTestSupport.publishAdapter(hub, ADAPTER);
-      HubClient c = client(hub, cache, null, false);
-      c.downloadModel(BASE, null);
-      c.downloadAdapter(ADAPTER, null);
+    @Test
+    void theCacheIsExactlyHuggingFaceHubsLayout() throws IOException {
+        try (FakeHub hub = new FakeHub()) {
+            String baseCommit = HubTestSupport.publishBase(hub, BASE);
+            String adapterCommit = HubTestSupport.publishAdapter(hub, ADAPTER);
+            HubClient c = client(hub, cache, null, false);
+            c.downloadModel(BASE, null);
+            c.downloadAdapter(ADAPTER, null);
 
-      String config = FakeHub.gitBlobSha(bytes(tinyOpt().resolve("config.json")));
-      String weights = FakeHub.hex("SHA-256", bytes(tinyOpt().resolve("model.safetensors")));
-      String adapterConfig = FakeHub.gitBlobSha(bytes(tinyOpt().resolve("lora/adapter_config.json")));
-      String adapterWeights = FakeHub.hex("SHA-256", bytes(tinyOpt().resolve("lora/adapter_model.safetensors")));
+            String config = FakeHub.gitBlobSha(bytes(tinyOpt().resolve("config.json")));
+            String weights = FakeHub.hex("SHA-256", bytes(tinyOpt().resolve("model.safetensors")));
+            String adapterConfig = FakeHub.gitBlobSha(bytes(tinyOpt().resolve("lora/adapter_config.json")));
+            String adapterWeights = FakeHub.hex("SHA-256", bytes(tinyOpt().resolve("lora/adapter_model.safetensors")));
 
-      Map<String, String> expected = new TreeMap<>();
-      String b = "models--org--tiny-opt/";
-      expected.put(b + "blobs/" + config, "file");
-      expected.put(b + "blobs/" + weights, "file");
-      expected.put(b + "refs/main", "file:" + baseCommit);
-      expected.put(b + "snapshots/" + baseCommit + "/config.json", "link:../../blobs/" + config);
-      expected.put(b + "snapshots/" + baseCommit + "/model.safetensors", "link:../../blobs/" + weights);
-      String a = "models--org--tiny-opt-lora/";
-      expected.put(a + "blobs/" + adapterConfig, "file");
-      expected.put(a + "blobs/" + adapterWeights, "file");
-      expected.put(a + "refs/main", "file:" + adapterCommit);
-      expected.put(a + "snapshots/" + adapterCommit + "/adapter_config.json", "link:../../blobs/" + adapterConfig);
-      expected.put(a + "snapshots/" + adapterCommit + "/adapter_model.safetensors",
-          "link:../../blobs/" + adapterWeights);
-      for (String etag : new String[] {config, weights}) {
-        expected.put(".locks/models--org--tiny-opt/" + etag + ".lock", "file");
-      }
-      for (String etag : new String[] {adapterConfig, adapterWeights}) {
-        expected.put(".locks/models--org--tiny-opt-lora/" + etag + ".lock", "file");
-      }
+            Map<String, String> expected = new TreeMap<>();
+            String b = "models--org--tiny-opt/";
+            expected.put(b + "blobs/" + config, "file");
+            expected.put(b + "blobs/" + weights, "file");
+            expected.put(b + "refs/main", "file:" + baseCommit);
+            expected.put(b + "snapshots/" + baseCommit + "/config.json", "link:../../blobs/" + config);
+            expected.put(b + "snapshots/" + baseCommit + "/model.safetensors", "link:../../blobs/" + weights);
+            String a = "models--org--tiny-opt-lora/";
+            expected.put(a + "blobs/" + adapterConfig, "file");
+            expected.put(a + "blobs/" + adapterWeights, "file");
+            expected.put(a + "refs/main", "file:" + adapterCommit);
+            expected.put(
+                    a + "snapshots/" + adapterCommit + "/adapter_config.json", "link:../../blobs/" + adapterConfig);
+            expected.put(
+                    a + "snapshots/" + adapterCommit + "/adapter_model.safetensors",
+                    "link:../../blobs/" + adapterWeights);
+            for (String etag : new String[] {config, weights}) {
+                expected.put(".locks/models--org--tiny-opt/" + etag + ".lock", "file");
+            }
+            for (String etag : new String[] {adapterConfig, adapterWeights}) {
+                expected.put(".locks/models--org--tiny-opt-lora/" + etag + ".lock", "file");
+            }
 
-      assertEquals(expected, walk(cache));
-      // Blobs hold the served bytes; the links resolve to them.
-      assertTrue(Files.isSameFile(cache.resolve(b + "blobs/" + weights),
-          cache.resolve(b + "snapshots/" + baseCommit + "/model.safetensors")));
-    }
-  }
-
-  @Test
-  void filesInSubfoldersLinkWithTheRightDepth() throws IOException {
-    try (FakeHub hub = new FakeHub()) {
-      String commit = hub.commit("solo", "main", Map.of("sub/dir/notes.txt", new byte[] {'x'}));
-      Path p = client(hub, cache, null, false).hfHubDownload("solo", "sub/dir/notes.txt", null);
-      assertEquals(cache.resolve("models--solo/snapshots/" + commit + "/sub/dir/notes.txt"), p);
-      assertEquals("../../../../blobs/" + FakeHub.gitBlobSha(new byte[] {'x'}),
-          Files.readSymbolicLink(p).toString());
-      assertFalse(Files.exists(cache.resolve("models--solo/refs/" + commit)));
-    }
-  }
-
-  /** Every file and link under {@code root}: "file", "file:&lt;content&gt;" for refs, "link:&lt;target&gt;". */
-  private static Map<String, String> walk(Path root) throws IOException {
-    Map<String, String> out = new TreeMap<>();
-    try (Stream<Path> all = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) all::iterator) {
-        String rel = root.relativize(p).toString().replace('\\', '/');
-        if (rel.startsWith("hf-home")) {
-          continue;
+            assertEquals(expected, walk(cache));
+            // Blobs hold the served bytes; the links resolve to them.
+            assertTrue(Files.isSameFile(
+                    cache.resolve(b + "blobs/" + weights),
+                    cache.resolve(b + "snapshots/" + baseCommit + "/model.safetensors")));
         }
-        if (Files.isSymbolicLink(p)) {
-          out.put(rel, "link:" + Files.readSymbolicLink(p));
-        } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-          out.put(rel, rel.contains("/refs/") ? "file:" + Files.readString(p) : "file");
-        }
-      }
     }
-    return out;
-  }
+
+    @Test
+    void filesInSubfoldersLinkWithTheRightDepth() throws IOException {
+        try (FakeHub hub = new FakeHub()) {
+            String commit = hub.commit("solo", "main", Map.of("sub/dir/notes.txt", new byte[] {'x'}));
+            Path p = client(hub, cache, null, false).hfHubDownload("solo", "sub/dir/notes.txt", null);
+            assertEquals(cache.resolve("models--solo/snapshots/" + commit + "/sub/dir/notes.txt"), p);
+            assertEquals(
+                    "../../../../blobs/" + FakeHub.gitBlobSha(new byte[] {'x'}),
+                    Files.readSymbolicLink(p).toString());
+            assertFalse(Files.exists(cache.resolve("models--solo/refs/" + commit)));
+        }
+    }
+
+    /** Every file and link under {@code root}: "file", "file:&lt;content&gt;" for refs, "link:&lt;target&gt;". */
+    private static Map<String, String> walk(Path root) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                String rel = root.relativize(p).toString().replace('\\', '/');
+                if (rel.startsWith("hf-home")) {
+                    continue;
+                }
+                if (Files.isSymbolicLink(p)) {
+                    out.put(rel, "link:" + Files.readSymbolicLink(p));
+                } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    out.put(rel, rel.contains("/refs/") ? "file:" + Files.readString(p) : "file");
+                }
+            }
+        }
+        return out;
+    }
 }

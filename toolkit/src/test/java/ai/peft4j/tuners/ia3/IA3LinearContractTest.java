@@ -20,93 +20,99 @@ import org.junit.jupiter.api.Nested;
 @DisplayName("IA3Linear keeps the tuner-layer contract")
 class IA3LinearContractTest {
 
-  /** in = 6, out = 5; a batch of 2 sequences of 3 tokens. */
-  static final int IN = 6;
-  static final int OUT = 5;
+    /** in = 6, out = 5; a batch of 2 sequences of 3 tokens. */
+    static final int IN = 6;
 
-  static TunerLayerContract.Fixture<IA3Config> fixture(
-      LayerFactory<IA3Config> factory, Supplier<Block> newBase, boolean feedforward) {
-    return new TunerLayerContract.Fixture<>() {
-      @Override
-      public LayerFactory<IA3Config> factory() {
-        return factory;
-      }
+    static final int OUT = 5;
 
-      @Override
-      public Block newBase(NDManager manager, Random rnd) {
-        Block base = newBase.get();
-        base.getParameters().values().forEach(p -> p.setInitializer(Initializer.ZEROS));
-        base.initialize(manager, DataType.FLOAT32, new Shape(1, IN));
-        ModuleTree.namedParameters(base).values().forEach(p -> Weights.copyInto(p.getArray(),
-            Weights.normal(manager, p.getArray().getShape(), 0, 0.5, rnd)));
-        return base;
-      }
+    static TunerLayerContract.Fixture<IA3Config> fixture(
+            LayerFactory<IA3Config> factory, Supplier<Block> newBase, boolean feedforward) {
+        return new TunerLayerContract.Fixture<>() {
+            @Override
+            public LayerFactory<IA3Config> factory() {
+                return factory;
+            }
 
-      private IA3Config.Builder config() {
-        IA3Config.Builder b = IA3Config.builder().targetModules("proj");
-        return feedforward ? b.feedforwardModules("proj") : b.feedforwardModules();
-      }
+            @Override
+            public Block newBase(NDManager manager, Random rnd) {
+                Block base = newBase.get();
+                base.getParameters().values().forEach(p -> p.setInitializer(Initializer.ZEROS));
+                base.initialize(manager, DataType.FLOAT32, new Shape(1, IN));
+                ModuleTree.namedParameters(base)
+                        .values()
+                        .forEach(p -> Weights.copyInto(
+                                p.getArray(),
+                                Weights.normal(manager, p.getArray().getShape(), 0, 0.5, rnd)));
+                return base;
+            }
 
-      @Override
-      public IA3Config identityConfig() {
-        return config().build();
-      }
+            private IA3Config.Builder config() {
+                IA3Config.Builder b = IA3Config.builder().targetModules("proj");
+                return feedforward ? b.feedforwardModules("proj") : b.feedforwardModules();
+            }
 
-      @Override
-      public IA3Config randomConfig() {
-        return config().initIa3Weights(false).build();
-      }
+            @Override
+            public IA3Config identityConfig() {
+                return config().build();
+            }
 
-      @Override
-      public Shape inputShape() {
-        return new Shape(2, 3, IN);
-      }
-    };
-  }
+            @Override
+            public IA3Config randomConfig() {
+                return config().initIa3Weights(false).build();
+            }
 
-  @Nested
-  @DisplayName("on peft4j's Linear, scaling the output")
-  class OnLinear extends TunerLayerContract<IA3Config> {
-    @Override
-    protected Fixture<IA3Config> fixture() {
-      return IA3LinearContractTest.fixture(IA3LayerFactory.LINEAR, () -> new Linear(IN, OUT, true), false);
+            @Override
+            public Shape inputShape() {
+                return new Shape(2, 3, IN);
+            }
+        };
     }
-  }
 
-  @Nested
-  @DisplayName("on peft4j's Linear, feed-forward: scaling the input")
-  class OnLinearFeedforward extends TunerLayerContract<IA3Config> {
-    @Override
-    protected Fixture<IA3Config> fixture() {
-      return IA3LinearContractTest.fixture(IA3LayerFactory.LINEAR, () -> new Linear(IN, OUT, true), true);
+    @Nested
+    @DisplayName("on peft4j's Linear, scaling the output")
+    class OnLinear extends TunerLayerContract<IA3Config> {
+        @Override
+        protected Fixture<IA3Config> fixture() {
+            return IA3LinearContractTest.fixture(IA3LayerFactory.LINEAR, () -> new Linear(IN, OUT, true), false);
+        }
     }
-  }
 
-  @Nested
-  @DisplayName("on DJL's Linear")
-  class OnDjlLinear extends TunerLayerContract<IA3Config> {
-    @Override
-    protected Fixture<IA3Config> fixture() {
-      return IA3LinearContractTest.fixture(IA3LayerFactory.LINEAR,
-          () -> ai.djl.nn.core.Linear.builder().setUnits(OUT).build(), false);
+    @Nested
+    @DisplayName("on peft4j's Linear, feed-forward: scaling the input")
+    class OnLinearFeedforward extends TunerLayerContract<IA3Config> {
+        @Override
+        protected Fixture<IA3Config> fixture() {
+            return IA3LinearContractTest.fixture(IA3LayerFactory.LINEAR, () -> new Linear(IN, OUT, true), true);
+        }
     }
-  }
 
-  @Nested
-  @DisplayName("on Conv1D (fan_in_fan_out), scaling the output")
-  class OnConv1D extends TunerLayerContract<IA3Config> {
-    @Override
-    protected Fixture<IA3Config> fixture() {
-      return IA3LinearContractTest.fixture(IA3LayerFactory.CONV1D, () -> new Conv1D(OUT, IN), false);
+    @Nested
+    @DisplayName("on DJL's Linear")
+    class OnDjlLinear extends TunerLayerContract<IA3Config> {
+        @Override
+        protected Fixture<IA3Config> fixture() {
+            return IA3LinearContractTest.fixture(
+                    IA3LayerFactory.LINEAR,
+                    () -> ai.djl.nn.core.Linear.builder().setUnits(OUT).build(),
+                    false);
+        }
     }
-  }
 
-  @Nested
-  @DisplayName("on Conv1D (fan_in_fan_out), feed-forward")
-  class OnConv1DFeedforward extends TunerLayerContract<IA3Config> {
-    @Override
-    protected Fixture<IA3Config> fixture() {
-      return IA3LinearContractTest.fixture(IA3LayerFactory.CONV1D, () -> new Conv1D(OUT, IN), true);
+    @Nested
+    @DisplayName("on Conv1D (fan_in_fan_out), scaling the output")
+    class OnConv1D extends TunerLayerContract<IA3Config> {
+        @Override
+        protected Fixture<IA3Config> fixture() {
+            return IA3LinearContractTest.fixture(IA3LayerFactory.CONV1D, () -> new Conv1D(OUT, IN), false);
+        }
     }
-  }
+
+    @Nested
+    @DisplayName("on Conv1D (fan_in_fan_out), feed-forward")
+    class OnConv1DFeedforward extends TunerLayerContract<IA3Config> {
+        @Override
+        protected Fixture<IA3Config> fixture() {
+            return IA3LinearContractTest.fixture(IA3LayerFactory.CONV1D, () -> new Conv1D(OUT, IN), true);
+        }
+    }
 }

@@ -19,58 +19,67 @@ import org.junit.jupiter.api.Nested;
 @DisplayName("LoHaLinear keeps the tuner-layer contract")
 class LoHaLinearContractTest {
 
-  static final int IN = 6;
-  static final int OUT = 5;
+    static final int IN = 6;
+    static final int OUT = 5;
 
-  static TunerLayerContract.Fixture<LoHaConfig> fixture(Supplier<Block> newBase) {
-    return new TunerLayerContract.Fixture<>() {
-      @Override
-      public LayerFactory<LoHaConfig> factory() {
-        return LoHaModel.LINEAR;
-      }
+    static TunerLayerContract.Fixture<LoHaConfig> fixture(Supplier<Block> newBase) {
+        return new TunerLayerContract.Fixture<>() {
+            @Override
+            public LayerFactory<LoHaConfig> factory() {
+                return LoHaModel.LINEAR;
+            }
 
-      @Override
-      public Block newBase(NDManager manager, Random rnd) {
-        Block base = newBase.get();
-        base.getParameters().values().forEach(p -> p.setInitializer(Initializer.ZEROS));
-        base.initialize(manager, DataType.FLOAT32, new Shape(1, IN));
-        ModuleTree.namedParameters(base).values().forEach(p -> Weights.copyInto(p.getArray(),
-            Weights.normal(manager, p.getArray().getShape(), 0, 0.5, rnd)));
-        return base;
-      }
+            @Override
+            public Block newBase(NDManager manager, Random rnd) {
+                Block base = newBase.get();
+                base.getParameters().values().forEach(p -> p.setInitializer(Initializer.ZEROS));
+                base.initialize(manager, DataType.FLOAT32, new Shape(1, IN));
+                ModuleTree.namedParameters(base)
+                        .values()
+                        .forEach(p -> Weights.copyInto(
+                                p.getArray(),
+                                Weights.normal(manager, p.getArray().getShape(), 0, 0.5, rnd)));
+                return base;
+            }
 
-      @Override
-      public LoHaConfig identityConfig() {
-        return LoHaConfig.builder().r(2).alpha(4).targetModules("proj").build();
-      }
+            @Override
+            public LoHaConfig identityConfig() {
+                return LoHaConfig.builder().r(2).alpha(4).targetModules("proj").build();
+            }
 
-      @Override
-      public LoHaConfig randomConfig() {
-        return LoHaConfig.builder().r(3).alpha(6).targetModules("proj").initWeights(false).build();
-      }
+            @Override
+            public LoHaConfig randomConfig() {
+                return LoHaConfig.builder()
+                        .r(3)
+                        .alpha(6)
+                        .targetModules("proj")
+                        .initWeights(false)
+                        .build();
+            }
 
-      @Override
-      public Shape inputShape() {
-        return new Shape(2, 3, IN);
-      }
-    };
-  }
-
-  @Nested
-  @DisplayName("on peft4j's Linear")
-  class OnLinear extends TunerLayerContract<LoHaConfig> {
-    @Override
-    protected Fixture<LoHaConfig> fixture() {
-      return LoHaLinearContractTest.fixture(() -> new Linear(IN, OUT, true));
+            @Override
+            public Shape inputShape() {
+                return new Shape(2, 3, IN);
+            }
+        };
     }
-  }
 
-  @Nested
-  @DisplayName("on DJL's Linear")
-  class OnDjlLinear extends TunerLayerContract<LoHaConfig> {
-    @Override
-    protected Fixture<LoHaConfig> fixture() {
-      return LoHaLinearContractTest.fixture(() -> ai.djl.nn.core.Linear.builder().setUnits(OUT).build());
+    @Nested
+    @DisplayName("on peft4j's Linear")
+    class OnLinear extends TunerLayerContract<LoHaConfig> {
+        @Override
+        protected Fixture<LoHaConfig> fixture() {
+            return LoHaLinearContractTest.fixture(() -> new Linear(IN, OUT, true));
+        }
     }
-  }
+
+    @Nested
+    @DisplayName("on DJL's Linear")
+    class OnDjlLinear extends TunerLayerContract<LoHaConfig> {
+        @Override
+        protected Fixture<LoHaConfig> fixture() {
+            return LoHaLinearContractTest.fixture(
+                    () -> ai.djl.nn.core.Linear.builder().setUnits(OUT).build());
+        }
+    }
 }

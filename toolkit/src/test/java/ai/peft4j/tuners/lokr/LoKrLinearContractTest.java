@@ -19,58 +19,67 @@ import org.junit.jupiter.api.Nested;
 @DisplayName("LoKrLinear keeps the tuner-layer contract")
 class LoKrLinearContractTest {
 
-  static final int IN = 8;
-  static final int OUT = 6;
+    static final int IN = 8;
+    static final int OUT = 6;
 
-  static TunerLayerContract.Fixture<LoKrConfig> fixture(Supplier<Block> newBase) {
-    return new TunerLayerContract.Fixture<>() {
-      @Override
-      public LayerFactory<LoKrConfig> factory() {
-        return LoKrModel.LINEAR;
-      }
+    static TunerLayerContract.Fixture<LoKrConfig> fixture(Supplier<Block> newBase) {
+        return new TunerLayerContract.Fixture<>() {
+            @Override
+            public LayerFactory<LoKrConfig> factory() {
+                return LoKrModel.LINEAR;
+            }
 
-      @Override
-      public Block newBase(NDManager manager, Random rnd) {
-        Block base = newBase.get();
-        base.getParameters().values().forEach(p -> p.setInitializer(Initializer.ZEROS));
-        base.initialize(manager, DataType.FLOAT32, new Shape(1, IN));
-        ModuleTree.namedParameters(base).values().forEach(p -> Weights.copyInto(p.getArray(),
-            Weights.normal(manager, p.getArray().getShape(), 0, 0.5, rnd)));
-        return base;
-      }
+            @Override
+            public Block newBase(NDManager manager, Random rnd) {
+                Block base = newBase.get();
+                base.getParameters().values().forEach(p -> p.setInitializer(Initializer.ZEROS));
+                base.initialize(manager, DataType.FLOAT32, new Shape(1, IN));
+                ModuleTree.namedParameters(base)
+                        .values()
+                        .forEach(p -> Weights.copyInto(
+                                p.getArray(),
+                                Weights.normal(manager, p.getArray().getShape(), 0, 0.5, rnd)));
+                return base;
+            }
 
-      @Override
-      public LoKrConfig identityConfig() {
-        return LoKrConfig.builder().r(2).alpha(4).targetModules("proj").build();
-      }
+            @Override
+            public LoKrConfig identityConfig() {
+                return LoKrConfig.builder().r(2).alpha(4).targetModules("proj").build();
+            }
 
-      @Override
-      public LoKrConfig randomConfig() {
-        return LoKrConfig.builder().r(1).decomposeBoth(true).targetModules("proj").initWeights(false).build();
-      }
+            @Override
+            public LoKrConfig randomConfig() {
+                return LoKrConfig.builder()
+                        .r(1)
+                        .decomposeBoth(true)
+                        .targetModules("proj")
+                        .initWeights(false)
+                        .build();
+            }
 
-      @Override
-      public Shape inputShape() {
-        return new Shape(2, 3, IN);
-      }
-    };
-  }
-
-  @Nested
-  @DisplayName("on peft4j's Linear")
-  class OnLinear extends TunerLayerContract<LoKrConfig> {
-    @Override
-    protected Fixture<LoKrConfig> fixture() {
-      return LoKrLinearContractTest.fixture(() -> new Linear(IN, OUT, true));
+            @Override
+            public Shape inputShape() {
+                return new Shape(2, 3, IN);
+            }
+        };
     }
-  }
 
-  @Nested
-  @DisplayName("on DJL's Linear")
-  class OnDjlLinear extends TunerLayerContract<LoKrConfig> {
-    @Override
-    protected Fixture<LoKrConfig> fixture() {
-      return LoKrLinearContractTest.fixture(() -> ai.djl.nn.core.Linear.builder().setUnits(OUT).build());
+    @Nested
+    @DisplayName("on peft4j's Linear")
+    class OnLinear extends TunerLayerContract<LoKrConfig> {
+        @Override
+        protected Fixture<LoKrConfig> fixture() {
+            return LoKrLinearContractTest.fixture(() -> new Linear(IN, OUT, true));
+        }
     }
-  }
+
+    @Nested
+    @DisplayName("on DJL's Linear")
+    class OnDjlLinear extends TunerLayerContract<LoKrConfig> {
+        @Override
+        protected Fixture<LoKrConfig> fixture() {
+            return LoKrLinearContractTest.fixture(
+                    () -> ai.djl.nn.core.Linear.builder().setUnits(OUT).build());
+        }
+    }
 }

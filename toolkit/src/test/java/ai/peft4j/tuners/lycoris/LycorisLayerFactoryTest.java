@@ -16,14 +16,15 @@ import org.junit.jupiter.api.Test;
 @DisplayName("LoHa and LoKr factories accept what PEFT 0.10 accepts")
 class LycorisLayerFactoryTest {
 
-  @Test
-  @DisplayName("linear layers (peft4j and DJL) are accepted, Conv1D is not")
-  void kinds() {
-    LoHaConfig loha = LoHaConfig.builder().targetModules("proj").build();
-    LoKrConfig lokr = LoKrConfig.builder().targetModules("proj").build();
-    assertTrue(LoHaModel.LINEAR.accepts(new Linear(4, 4, true), loha));
-    assertTrue(LoKrModel.LINEAR.accepts(ai.djl.nn.core.Linear.builder().setUnits(4).build(), lokr));
-    assertFalse(LoHaModel.LINEAR.accepts(new Conv1D(4, 4), loha));
-    assertFalse(LoKrModel.LINEAR.accepts(new Conv1D(4, 4), lokr));
-  }
+    @Test
+    @DisplayName("linear layers (peft4j and DJL) are accepted, Conv1D is not")
+    void kinds() {
+        LoHaConfig loha = LoHaConfig.builder().targetModules("proj").build();
+        LoKrConfig lokr = LoKrConfig.builder().targetModules("proj").build();
+        assertTrue(LoHaModel.LINEAR.accepts(new Linear(4, 4, true), loha));
+        assertTrue(LoKrModel.LINEAR.accepts(
+                ai.djl.nn.core.Linear.builder().setUnits(4).build(), lokr));
+        assertFalse(LoHaModel.LINEAR.accepts(new Conv1D(4, 4), loha));
+        assertFalse(LoKrModel.LINEAR.accepts(new Conv1D(4, 4), lokr));
+    }
 }
