@@ -162,7 +162,12 @@ class BloomForCausalLMTest {
             for (int i = 0; i < heads; i++) {
                 expected[i] = (float) e.getValue().get(i).asDouble();
             }
-            assertArrayEquals(expected, BloomModel.alibiSlopes(heads), 0f, heads + " heads");
+            // libtorch's float32 pow (which transformers uses too) can differ in the last bit between CPUs'
+            // vector paths (AVX2 vs AVX-512), so each slope must be within one ulp of the reference.
+            float[] actual = BloomModel.alibiSlopes(heads);
+            for (int i = 0; i < heads; i++) {
+                assertEquals(expected[i], actual[i], Math.ulp(expected[i]), heads + " heads, slope " + i);
+            }
             checked++;
         }
         assertEquals(27, checked);
