@@ -98,6 +98,7 @@ public final class PreTrainedTokenizerFast implements TextTokenizer {
             "model_max_length",
             "add_bos_token",
             "add_eos_token",
+            "add_prefix_space",
             "clean_up_tokenization_spaces");
 
     /** transformers' {@code VERY_LARGE_INTEGER}: {@code model_max_length} when the config gives none. */
@@ -217,6 +218,16 @@ public final class PreTrainedTokenizerFast implements TextTokenizer {
                     "post_processor",
                     TokenizerFiles.bosEosTemplate(
                             addBos ? bos : null, vocab.get(bos), addEos ? eos : null, vocab.get(eos)));
+        }
+
+        // GPT2TokenizerFast and RobertaTokenizerFast set their ByteLevel pre-tokenizer's add_prefix_space
+        // from the config when the two differ.
+        JsonNode pre = json.get("pre_tokenizer");
+        if (Set.of("GPT2Tokenizer", "RobertaTokenizer").contains(tokenizerClass)
+                && init.get("add_prefix_space") != null
+                && pre instanceof ObjectNode preTokenizer
+                && "ByteLevel".equals(preTokenizer.path("type").asText())) {
+            preTokenizer.put("add_prefix_space", bool(init.get("add_prefix_space"), false));
         }
 
         boolean cleanUp = bool(init.get("clean_up_tokenization_spaces"), !cleansNothingByDefault(tokenizerClass));

@@ -42,7 +42,8 @@ public interface TextTokenizer {
      * the config files: {@code bos_token}, {@code eos_token}, {@code unk_token}, {@code sep_token},
      * {@code pad_token}, {@code cls_token}, {@code mask_token}, {@code padding_side}, {@code
      * truncation_side}, {@code model_max_length}, {@code add_bos_token}, {@code add_eos_token},
-     * {@code clean_up_tokenization_spaces}; e.g. {@code Map.of("padding_side", "left", "pad_token",
+     * {@code clean_up_tokenization_spaces}, and for GPT-2 and RoBERTa tokenizers {@code
+     * add_prefix_space}; e.g. {@code Map.of("padding_side", "left", "pad_token",
      * "<|endoftext|>")}.
      */
     static PreTrainedTokenizerFast fromPretrained(Path path, Map<String, ?> kwargs) {

@@ -96,6 +96,13 @@ class PreTrainedTokenizerFastTest {
             assertTrue(tok.cleanUpTokenizationSpaces());
             assertEquals("hello!", tok.decode(new int[] {12, 8, 0}));
 
+            // add_prefix_space (GPT2TokenizerFast rewrites the pre-tokenizer): " hello" is Ġ hello, as Ġhello
+            // is not in the vocabulary.
+            assertArrayEquals(
+                    new int[] {8, 12, 17},
+                    TextTokenizer.fromPretrained(fixture("gpt2"), Map.of("add_prefix_space", true))
+                            .encode("hello world"));
+
             assertEquals("<|endoftext|>", tok.bosToken());
             assertEquals(18, tok.eosTokenId());
             assertNull(tok.padToken());
