@@ -1,15 +1,20 @@
 package ai.peft4j.train;
 
-import ai.djl.huggingface.tokenizers.Encoding;
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Turns text into token ids for {@link TextDataset}. {@link #fromFile} reads a Hugging Face
- * {@code tokenizer.json} with DJL's bundled Rust tokenizers (no network needed).
+ * Turns text into token ids for {@link TextDataset}. {@link #fromPretrained} loads a Hugging Face
+ * tokenizer folder as {@code AutoTokenizer.from_pretrained} does, {@link #fromFile} a bare {@code
+ * tokenizer.json}; both run DJL's bundled Rust tokenizers (no network needed) and return a {@link
+ * PreTrainedTokenizerFast}.
+ *
+ * <pre>{@code
+ * var tok = TextTokenizer.fromPretrained(Path.of("Qwen2.5-0.5B"));
+ * tok.encode("Hello world");                      // input_ids, special tokens as transformers adds them
+ * tok.decode(tok.encode("Hello world"), true);    // "Hello world"
+ * var gpt2 = TextTokenizer.fromPretrained(Path.of("gpt2"), Map.of("padding_side", "left"));
+ * }</pre>
  */
 public interface TextTokenizer {
 
@@ -20,10 +25,36 @@ public interface TextTokenizer {
     int padTokenId();
 
     /**
-     * A Hugging Face {@code tokenizer.json} (or a directory holding one), via DJL's {@code
-     * HuggingFaceTokenizer}. {@code padTokenId} is used for padding (transformers often reuses EOS).
+     * A tokenizer folder ({@code tokenizer.json}, with {@code tokenizer_config.json} and {@code
+     * special_tokens_map.json} when present), read as {@code AutoTokenizer.from_pretrained(path)}
+     * does: the special tokens, {@code padding_side}, {@code truncation_side}, {@code
+     * model_max_length}, {@code clean_up_tokenization_spaces}, and for Llama and Gemma tokenizers
+     * {@code add_bos_token}/{@code add_eos_token}. {@code path} may also be the {@code
+     * tokenizer.json} file itself. A missing or broken file gives an {@link
+     * IllegalArgumentException} that names it and says how to get a good one.
      */
-    static TextTokenizer fromFile(Path tokenizerJson, int padTokenId) {
+    static PreTrainedTokenizerFast fromPretrained(Path path) {
+        return PreTrainedTokenizerFast.fromPretrained(path, Map.of());
+    }
+
+    /**
+     * {@link #fromPretrained(Path)} with {@code from_pretrained}'s keyword arguments, which override
+     * the config files: {@code bos_token}, {@code eos_token}, {@code unk_token}, {@code sep_token},
+     * {@code pad_token}, {@code cls_token}, {@code mask_token}, {@code padding_side}, {@code
+     * truncation_side}, {@code model_max_length}, {@code add_bos_token}, {@code add_eos_token},
+     * {@code clean_up_tokenization_spaces}, and for GPT-2 and RoBERTa tokenizers {@code
+     * add_prefix_space}; e.g. {@code Map.of("padding_side", "left", "pad_token",
+     * "<|endoftext|>")}.
+     */
+    static PreTrainedTokenizerFast fromPretrained(Path path, Map<String, ?> kwargs) {
+        return PreTrainedTokenizerFast.fromPretrained(path, kwargs);
+    }
+
+    /**
+     * A Hugging Face {@code tokenizer.json} (or a directory holding one) alone, without its config
+     * files. {@code padTokenId} is used for padding (transformers often reuses EOS).
+     */
+    static PreTrainedTokenizerFast fromFile(Path tokenizerJson, int padTokenId) {
         return fromFile(tokenizerJson, padTokenId, Map.of());
     }
 
@@ -31,33 +62,8 @@ public interface TextTokenizer {
      * {@link #fromFile(Path, int)} with DJL tokenizer options, e.g. {@code Map.of("addSpecialTokens",
      * "false")}.
      */
-    static TextTokenizer fromFile(Path tokenizerJson, int padTokenId, Map<String, String> options) {
-        HuggingFaceTokenizer hf;
-        try {
-            // TextDataset truncates itself; DJL would otherwise cut at 512 tokens and warn.
-            Map<String, String> opts = new java.util.HashMap<>(Map.of("truncation", "false"));
-            opts.putAll(options);
-            hf = HuggingFaceTokenizer.newInstance(tokenizerJson, opts);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new TextTokenizer() {
-            @Override
-            public int[] encode(String text) {
-                Encoding enc = hf.encode(text);
-                long[] ids = enc.getIds();
-                int[] out = new int[ids.length];
-                for (int i = 0; i < ids.length; i++) {
-                    out[i] = Math.toIntExact(ids[i]);
-                }
-                return out;
-            }
-
-            @Override
-            public int padTokenId() {
-                return padTokenId;
-            }
-        };
+    static PreTrainedTokenizerFast fromFile(Path tokenizerJson, int padTokenId, Map<String, String> options) {
+        return PreTrainedTokenizerFast.fromFile(tokenizerJson, padTokenId, options);
     }
 
     /**
