@@ -157,8 +157,19 @@ public abstract class PeftConfig {
 
     // ---------------------------------------------------------------- copies
 
-    /** A builder holding this config's values, to derive a changed copy. */
-    public abstract Builder<?, ? extends PeftConfig> toBuilder();
+    /**
+     * A builder of this config's own class holding its values, typed as the generic builder (for code that works on
+     * any config, such as {@link #with}); a config class's {@code toBuilder()} ({@link Buildable}) gives it typed.
+     */
+    protected final Builder<?, ? extends PeftConfig> asBuilder() {
+        return asBuilder(schema);
+    }
+
+    private <C extends PeftConfig> Builder<?, C> asBuilder(ConfigSchema<C> schema) {
+        Builder<?, C> b = schema.builder();
+        b.values.putAll(values);
+        return b;
+    }
 
     /**
      * A copy with one field changed, checked as {@link Builder#build()} checks; the result has this config's class
@@ -166,7 +177,7 @@ public abstract class PeftConfig {
      */
     @SuppressWarnings("unchecked")
     public <T, C extends PeftConfig> C with(ConfigField<T> field, T value) {
-        return (C) toBuilder().set(field, value).build();
+        return (C) asBuilder().set(field, value).build();
     }
 
     /** A copy with {@code inference_mode} changed; the result has this config's class. */
