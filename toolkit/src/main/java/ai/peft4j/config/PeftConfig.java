@@ -27,7 +27,9 @@ import java.util.stream.Collectors;
  * <p>Every field is declared once, as a {@link ConfigField} constant (its JSON key, type, PEFT's default and its
  * checks), and listed in the class's {@link ConfigSchema}. From these declarations this class reads and writes the
  * JSON, compares configs, prints them and builds them; a subclass adds typed one-line accessors and builder
- * methods, and its cross-field rules in {@link #validate()}.
+ * methods, its cross-field rules in {@link #validate()}, and implements {@link Buildable} with its builder for a
+ * typed {@code toBuilder()}. A field kept only so that a file survives a round trip needs no accessor: {@link #get}
+ * and {@link Builder#set} reach every field.
  *
  * <p>Reading dispatches on {@code "peft_type"} through {@link PeftConfigRegistry}. Keys peft4j does not know
  * (written by a newer PEFT) are dropped and named in one warning; missing or ill-typed keys fail with a
