@@ -92,7 +92,7 @@ class HubIntegrationTest {
     void configAndAdapterOverloadsTakeRepoIds() {
         PeftConfig config = PeftConfig.fromPretrained(HubTestSupport.ADAPTER);
         assertEquals(PeftConfig.fromPretrained(Golden.tinyOpt().resolve("lora")), config);
-        assertEquals(config, LoraConfig.fromPretrained(HubTestSupport.ADAPTER));
+        assertEquals(config, LoraConfig.SCHEMA.fromPretrained(HubTestSupport.ADAPTER));
         try (NDManager m = NDManager.newBaseManager();
                 PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(HubTestSupport.BASE);
                 PeftModel peft = PeftModel.fromPretrained(lm, HubTestSupport.ADAPTER);

@@ -83,9 +83,9 @@ class PeftTutorialConfigsTest {
 
     @Test
     void loraExampleRoundTripsWithTheKeysMissingFromOlderPeftFilledWithDefaults() {
-        LoraConfig first = LoraConfig.fromJson(LORA_EXAMPLE);
+        LoraConfig first = LoraConfig.SCHEMA.fromJson(LORA_EXAMPLE);
         String written = first.toJson();
-        LoraConfig second = LoraConfig.fromJson(written);
+        LoraConfig second = LoraConfig.SCHEMA.fromJson(written);
 
         assertEquals(first, second);
         assertEquals(written, second.toJson());
@@ -121,10 +121,10 @@ class PeftTutorialConfigsTest {
 
     @Test
     void pTuningExampleRoundTripsWithTheKeysMissingFromOlderPeftFilledWithDefaults() {
-        PromptEncoderConfig first = PromptEncoderConfig.fromJson(P_TUNING_EXAMPLE);
+        PromptEncoderConfig first = PromptEncoderConfig.SCHEMA.fromJson(P_TUNING_EXAMPLE);
         String written = first.toJson();
         assertEquals(first, PeftConfig.fromJson(written));
-        assertEquals(written, PromptEncoderConfig.fromJson(written).toJson());
+        assertEquals(written, PromptEncoderConfig.SCHEMA.fromJson(written).toJson());
         // PEFT 0.10 writes the base fields the tutorial's older file lacks.
         assertTrue(written.contains("\"auto_mapping\": null"), written);
         assertTrue(written.contains("\"revision\": null"), written);
@@ -133,7 +133,8 @@ class PeftTutorialConfigsTest {
 
     @Test
     void pTuningExampleIsNotMistakenForLora() {
-        PeftConfigException e = assertThrows(PeftConfigException.class, () -> LoraConfig.fromJson(P_TUNING_EXAMPLE));
+        PeftConfigException e =
+                assertThrows(PeftConfigException.class, () -> LoraConfig.SCHEMA.fromJson(P_TUNING_EXAMPLE));
         assertTrue(e.getMessage().contains("expected LORA"), e.getMessage());
         assertTrue(e.getMessage().contains("found P_TUNING"), e.getMessage());
         assertFalse(PeftType.LORA.isPromptLearning());

@@ -109,47 +109,30 @@ public final class ConfigField<T> {
 
     /** Any JSON number, as a {@code double}; never null. */
     public static ConfigField<Double> number(String key, double defaultValue) {
-        return of(
-                key,
-                defaultValue,
-                false,
-                (f, k, v) -> {
-                    if (v instanceof Number n && !(v instanceof BigInteger)) {
-                        return n.doubleValue();
-                    }
-                    throw ConfigFields.wrongType(k, v, "a number");
-                },
-                v -> v);
+        return of(key, defaultValue, false, typed(Number.class, "a number", n -> n.doubleValue()), v -> v);
     }
 
     /** {@code true} or {@code false}; never null. */
     public static ConfigField<Boolean> bool(String key, boolean defaultValue) {
-        return of(
-                key,
-                defaultValue,
-                false,
-                (f, k, v) -> {
-                    if (v instanceof Boolean b) {
-                        return b;
-                    }
-                    throw ConfigFields.wrongType(k, v, "true or false");
-                },
-                v -> v);
+        return of(key, defaultValue, false, typed(Boolean.class, "true or false", b -> b), v -> v);
     }
 
     /** A string or {@code null}. */
     public static ConfigField<String> string(String key, String defaultValue) {
-        return of(
-                key,
-                defaultValue,
-                true,
-                (f, k, v) -> {
-                    if (v instanceof String s) {
-                        return s;
-                    }
-                    throw ConfigFields.wrongType(k, v, "a string or null");
-                },
-                v -> v);
+        return of(key, defaultValue, true, typed(String.class, "a string or null", t -> t), v -> v);
+    }
+
+    /**
+     * Reads a value of {@code type}, converted by {@code convert}; anything else fails as not being {@code expected}.
+     * An integer too large for a {@code long} (a {@link BigInteger}) counts as no number: no value PEFT writes.
+     */
+    private static <V, T> Reader<T> typed(Class<V> type, String expected, Function<? super V, T> convert) {
+        return (f, k, v) -> {
+            if (type.isInstance(v) && !(v instanceof BigInteger)) {
+                return convert.apply(type.cast(v));
+            }
+            throw ConfigFields.wrongType(k, v, expected);
+        };
     }
 
     /** A JSON object or {@code null} (kept deeply unmodifiable); {@code null} by default. */
@@ -167,10 +150,8 @@ public final class ConfigField<T> {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> toObject(ConfigFields f, String key, Object v) {
-        if (v instanceof Map) {
-            return (Map<String, Object>) v;
-        }
-        throw ConfigFields.wrongType(key, v, "a JSON object {...} or null");
+        return typed(Map.class, "a JSON object {...} or null", m -> (Map<String, Object>) m)
+                .read(f, key, v);
     }
 
     @SuppressWarnings("unchecked")
@@ -212,17 +193,7 @@ public final class ConfigField<T> {
     /** One of an enum's constants, written as the string {@code json} gives; never null. */
     public static <E extends Enum<E>> ConfigField<E> choice(
             String key, E defaultValue, Function<String, E> parse, Function<? super E, Object> json) {
-        return of(
-                key,
-                defaultValue,
-                false,
-                (f, k, v) -> {
-                    if (v instanceof String s) {
-                        return parse.apply(s);
-                    }
-                    throw ConfigFields.wrongType(k, v, "a string");
-                },
-                json);
+        return of(key, defaultValue, false, typed(String.class, "a string", parse), json);
     }
 
     /**

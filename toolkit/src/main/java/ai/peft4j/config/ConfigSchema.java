@@ -10,18 +10,20 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * What one config class is made of: its {@code peft_type}, its {@link ConfigField}s (inherited ones first) and its
- * constructor. Each config class declares one constant schema, after its field constants; the generic code of
- * {@link PeftConfig} reads, writes, compares and builds every config through it, and the typed entry points
- * ({@code LoraConfig.fromJson} and friends) are one-line calls to it.
+ * constructor and builder. Each config class declares one constant schema, after its field constants; the generic
+ * code of {@link PeftConfig} reads, writes, compares and builds every config through it, and it is the typed way in
+ * for reading a config of one class ({@code LoraConfig.SCHEMA.fromJson(json)}), for every config class alike.
  *
  * <pre>{@code
  * static final ConfigSchema<LoraConfig> SCHEMA = ConfigSchema.of(PeftType.LORA, LoraConfig.class,
- *     LoraConfig::new, PeftConfig.FIELDS, R, LORA_ALPHA, LORA_DROPOUT);
+ *     LoraConfig::new, Builder::new, PeftConfig.FIELDS, R, LORA_ALPHA, LORA_DROPOUT);
  *
- * LoraConfig c = SCHEMA.fromJson("{\"r\": 4}");   // a missing peft_type is taken to be LORA
+ * LoraConfig c = LoraConfig.SCHEMA.fromJson("{\"r\": 4}");   // a missing peft_type is taken to be LORA
+ * LoraConfig d = LoraConfig.SCHEMA.fromPretrained("ybelkada/opt-350m-lora");
  * }</pre>
  *
  * @param <C> the config class
@@ -31,16 +33,19 @@ public final class ConfigSchema<C extends PeftConfig> {
     private final PeftType peftType;
     private final Class<C> type;
     private final Function<Map<ConfigField<?>, Object>, C> constructor;
+    private final Supplier<? extends PeftConfig.Builder<?, C>> builders;
     private final List<ConfigField<?>> fields;
 
     private ConfigSchema(
             PeftType peftType,
             Class<C> type,
             Function<Map<ConfigField<?>, Object>, C> constructor,
+            Supplier<? extends PeftConfig.Builder<?, C>> builders,
             List<ConfigField<?>> fields) {
         this.peftType = peftType;
         this.type = type;
         this.constructor = constructor;
+        this.builders = builders;
         this.fields = fields;
     }
 
@@ -50,11 +55,14 @@ public final class ConfigSchema<C extends PeftConfig> {
      *
      * @param constructor the config's constructor, which receives every field's value and passes them to
      *                    {@link PeftConfig#PeftConfig(ConfigSchema, Map)}
+     * @param builders    makes a fresh builder of the config's own builder class (its constructor), for {@link
+     *                    #builder()}, reading and {@link Buildable#toBuilder()}
      */
     public static <C extends PeftConfig> ConfigSchema<C> of(
             PeftType peftType,
             Class<C> type,
             Function<Map<ConfigField<?>, Object>, C> constructor,
+            Supplier<? extends PeftConfig.Builder<?, C>> builders,
             List<ConfigField<?>> inherited,
             ConfigField<?>... own) {
         List<ConfigField<?>> all = new ArrayList<>(inherited);
@@ -72,7 +80,11 @@ public final class ConfigSchema<C extends PeftConfig> {
             }
         }
         return new ConfigSchema<>(
-                Objects.requireNonNull(peftType, "peftType"), type, constructor, Collections.unmodifiableList(all));
+                Objects.requireNonNull(peftType, "peftType"),
+                type,
+                constructor,
+                builders,
+                Collections.unmodifiableList(all));
     }
 
     /** The method these configs are for. */
@@ -95,9 +107,9 @@ public final class ConfigSchema<C extends PeftConfig> {
         return fields.contains(field);
     }
 
-    /** A builder with PEFT's defaults that sets fields only through {@link PeftConfig.Builder#set}. */
+    /** A fresh builder of the config's own class, with PEFT's defaults (typed as the generic builder). */
     public PeftConfig.Builder<?, C> builder() {
-        return new Generic<>(this);
+        return builders.get();
     }
 
     /** The {@link PeftConfigRegistry.Reader}: every field from a parsed file, then the builder's checks. */
@@ -131,12 +143,5 @@ public final class ConfigSchema<C extends PeftConfig> {
     /** Creates the config; called by {@link PeftConfig.Builder#build()} after the field checks. */
     C create(Map<ConfigField<?>, Object> values) {
         return constructor.apply(values);
-    }
-
-    /** The builder behind {@link #builder()}. */
-    private static final class Generic<C extends PeftConfig> extends PeftConfig.Builder<Generic<C>, C> {
-        Generic(ConfigSchema<C> schema) {
-            super(schema);
-        }
     }
 }

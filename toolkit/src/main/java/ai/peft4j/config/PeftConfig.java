@@ -27,7 +27,9 @@ import java.util.stream.Collectors;
  * <p>Every field is declared once, as a {@link ConfigField} constant (its JSON key, type, PEFT's default and its
  * checks), and listed in the class's {@link ConfigSchema}. From these declarations this class reads and writes the
  * JSON, compares configs, prints them and builds them; a subclass adds typed one-line accessors and builder
- * methods, and its cross-field rules in {@link #validate()}.
+ * methods, its cross-field rules in {@link #validate()}, and implements {@link Buildable} with its builder for a
+ * typed {@code toBuilder()}. A field kept only so that a file survives a round trip needs no accessor: {@link #get}
+ * and {@link Builder#set} reach every field.
  *
  * <p>Reading dispatches on {@code "peft_type"} through {@link PeftConfigRegistry}. Keys peft4j does not know
  * (written by a newer PEFT) are dropped and named in one warning; missing or ill-typed keys fail with a
@@ -157,8 +159,19 @@ public abstract class PeftConfig {
 
     // ---------------------------------------------------------------- copies
 
-    /** A builder holding this config's values, to derive a changed copy. */
-    public abstract Builder<?, ? extends PeftConfig> toBuilder();
+    /**
+     * A builder of this config's own class holding its values, typed as the generic builder (for code that works on
+     * any config, such as {@link #with}); a config class's {@code toBuilder()} ({@link Buildable}) gives it typed.
+     */
+    protected final Builder<?, ? extends PeftConfig> asBuilder() {
+        return asBuilder(schema);
+    }
+
+    private <C extends PeftConfig> Builder<?, C> asBuilder(ConfigSchema<C> schema) {
+        Builder<?, C> b = schema.builder();
+        b.values.putAll(values);
+        return b;
+    }
 
     /**
      * A copy with one field changed, checked as {@link Builder#build()} checks; the result has this config's class
@@ -166,7 +179,7 @@ public abstract class PeftConfig {
      */
     @SuppressWarnings("unchecked")
     public <T, C extends PeftConfig> C with(ConfigField<T> field, T value) {
-        return (C) toBuilder().set(field, value).build();
+        return (C) asBuilder().set(field, value).build();
     }
 
     /** A copy with {@code inference_mode} changed; the result has this config's class. */

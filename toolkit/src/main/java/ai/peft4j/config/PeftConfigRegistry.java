@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Which Java class reads which {@code peft_type}, and the reading itself: {@link PeftConfig#fromJson(String)} and
- * the typed {@code fromJson}/{@code fromPretrained} of each config class come here.
+ * the typed {@code fromJson}/{@code fromPretrained} of each config class's {@link ConfigSchema} come here.
  *
  * <p>The registry knows no config class. The methods are {@link PeftMethod}s listed in
  * {@code META-INF/services/ai.peft4j.config.PeftMethod}, loaded on first use (whichever class is touched
@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * PeftConfigRegistry.isSupported(PeftType.LORA);        // true
- * PeftConfigRegistry.register(PeftType.P_TUNING, PromptEncoderConfig::read);
+ * PeftConfigRegistry.register(PeftType.P_TUNING, PromptEncoderConfig.SCHEMA::read);
  * }</pre>
  */
 public final class PeftConfigRegistry {

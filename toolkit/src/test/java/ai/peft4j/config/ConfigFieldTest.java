@@ -101,12 +101,18 @@ class ConfigFieldTest {
         IllegalArgumentException early = assertThrows(
                 IllegalArgumentException.class,
                 () -> ConfigSchema.of(
-                        PeftType.IA3, LoraConfig.class, v -> null, PeftConfig.FIELDS, LoraConfig.R, null));
+                        PeftType.IA3, LoraConfig.class, v -> null, () -> null, PeftConfig.FIELDS, LoraConfig.R, null));
         assertTrue(early.getMessage().contains("declare the schema after the field constants"), early.getMessage());
         IllegalArgumentException twice = assertThrows(
                 IllegalArgumentException.class,
                 () -> ConfigSchema.of(
-                        PeftType.IA3, LoraConfig.class, v -> null, PeftConfig.FIELDS, LoraConfig.R, LoraConfig.R));
+                        PeftType.IA3,
+                        LoraConfig.class,
+                        v -> null,
+                        () -> null,
+                        PeftConfig.FIELDS,
+                        LoraConfig.R,
+                        LoraConfig.R));
         assertEquals("LoraConfig declares the key 'r' twice", twice.getMessage());
     }
 

@@ -63,7 +63,7 @@ class PeftConfigReadingTest {
 
     @Test
     void loraConfigFromJsonAssumesLoraWhenPeftTypeIsAbsent() {
-        assertEquals(4, LoraConfig.fromJson("{\"r\": 4}").r());
+        assertEquals(4, LoraConfig.SCHEMA.fromJson("{\"r\": 4}").r());
     }
 
     @Test
@@ -125,7 +125,7 @@ class PeftConfigReadingTest {
 
     @Test
     void integralFloatAlphaIsAcceptedButFractionalIsNot() {
-        assertEquals(16, LoraConfig.fromJson("{\"lora_alpha\": 16.0}").loraAlpha());
+        assertEquals(16, LoraConfig.SCHEMA.fromJson("{\"lora_alpha\": 16.0}").loraAlpha());
         assertMessage("{\"peft_type\": \"LORA\", \"lora_alpha\": 0.5}", "key 'lora_alpha': expected an integer");
     }
 
@@ -150,7 +150,7 @@ class PeftConfigReadingTest {
     void validationErrorsWhileReadingAFileNameTheFileToo(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("adapter_config.json"), "{\"peft_type\": \"LORA\", \"r\": 0}");
 
-        PeftConfigException e = assertThrows(PeftConfigException.class, () -> LoraConfig.fromPretrained(dir));
+        PeftConfigException e = assertThrows(PeftConfigException.class, () -> LoraConfig.SCHEMA.fromPretrained(dir));
 
         assertTrue(e.getMessage().startsWith(dir.resolve("adapter_config.json") + ": key 'r'"), e.getMessage());
     }
@@ -200,7 +200,7 @@ class PeftConfigReadingTest {
     void registeringAReaderMakesATypeReadable() {
         PeftConfigRegistry.Reader<?> previous = PeftConfigRegistry.unregister(PeftType.POLY);
         try {
-            PeftConfigRegistry.register(PeftType.POLY, LoraConfig::read);
+            PeftConfigRegistry.register(PeftType.POLY, LoraConfig.SCHEMA::read);
             assertTrue(PeftConfigRegistry.isSupported(PeftType.POLY));
             assertTrue(PeftConfigRegistry.supportedTypes().contains(PeftType.POLY));
             assertInstanceOf(LoraConfig.class, PeftConfig.fromJson("{\"peft_type\": \"POLY\"}"));

@@ -1,5 +1,6 @@
 package ai.peft4j.tuners.ia3;
 
+import ai.peft4j.config.Buildable;
 import ai.peft4j.config.ConfigField;
 import ai.peft4j.config.ConfigFields;
 import ai.peft4j.config.ConfigSchema;
@@ -8,7 +9,6 @@ import ai.peft4j.config.PeftConfigException;
 import ai.peft4j.config.PeftType;
 import ai.peft4j.tuners.ModuleSelector;
 import ai.peft4j.tuners.TargetedConfig;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -30,37 +30,20 @@ import java.util.Map;
  * IA3Config byDefault = IA3Config.builder().build();   // targets and feed-forward modules from the model type
  * PeftModel peft = Peft.getPeftModel(opt, byDefault);  // OPT: q_proj, k_proj, fc2 (fc2 feed-forward)
  * config.toJson();                                     // what PEFT writes to adapter_config.json
- * IA3Config.fromJson(config.toJson()).equals(config);  // true
+ * IA3Config.SCHEMA.fromJson(config.toJson()).equals(config);  // true
  * }</pre>
  *
  * <p>Each field is declared once below, as a {@link ConfigField} constant that documents it; the accessors and
- * builder methods are one-line views of these constants.
+ * builder methods are one-line views of these constants. {@code target_modules}, {@code exclude_modules} and {@code
+ * modules_to_save} are the keys every layer-injecting method has, declared in {@link TargetedConfig}.
  *
  * <p><b>File format.</b> {@link #toJson()} writes the keys PEFT 0.10 writes, and {@code exclude_modules} (from later
  * PEFT versions) only when set. PEFT saves the target and feed-forward modules it filled in from the model type, and
  * so does peft4j: the config of an applied adapter ({@code peft.peftConfig()}) names them.
  */
-public final class IA3Config extends PeftConfig implements TargetedConfig {
+public final class IA3Config extends PeftConfig implements TargetedConfig, Buildable<IA3Config.Builder> {
 
     // ---------------------------------------------------------------- fields, in PEFT's order
-
-    /**
-     * {@code target_modules}: the modules that get a vector, by name (a module whose path equals a name or ends with
-     * {@code "." + name}) or by one regex over the whole path, or {@code "all-linear"}; {@code null} means the
-     * architecture's defaults (OPT: {@code q_proj}, {@code k_proj}, {@code fc2}).
-     */
-    public static final ConfigField<ModuleSelector> TARGET_MODULES = ModuleSelector.configField("target_modules", false)
-            .check(
-                    t -> t.isRegex() || t.names().stream().noneMatch(ModuleSelector::isAllLinear),
-                    t -> "\"" + ModuleSelector.ALL_LINEAR
-                            + "\" is only understood as a plain string, not inside a list; " + "use targetAllLinear()");
-
-    /**
-     * {@code exclude_modules} (later PEFT): modules never to adapt, checked before the targets; {@code null} for none.
-     * Written only when set: PEFT 0.10 fails on keys it does not know.
-     */
-    public static final ConfigField<ModuleSelector> EXCLUDE_MODULES =
-            ModuleSelector.configField("exclude_modules", true).writtenOnlyWhenSet();
 
     /**
      * {@code feedforward_modules}: which targets are feed-forward layers, whose input (not output) is scaled. A list
@@ -78,12 +61,6 @@ public final class IA3Config extends PeftConfig implements TargetedConfig {
      */
     public static final ConfigField<Boolean> FAN_IN_FAN_OUT = ConfigField.bool("fan_in_fan_out", false);
 
-    /** {@code modules_to_save}: other modules trained and saved in full (a classifier head, say), or {@code null}. */
-    public static final ConfigField<List<String>> MODULES_TO_SAVE = ConfigField.stringList("modules_to_save")
-            .check(
-                    l -> l.stream().noneMatch(n -> n == null || n.isEmpty()),
-                    l -> "names must be non-empty strings, found " + l);
-
     /**
      * {@code init_ia3_weights}: {@code true} (PEFT's default) starts every vector at ones, so a new adapter computes
      * as the base model; {@code false} leaves them at N(0, 1) draws, which PEFT discourages except for tests.
@@ -95,6 +72,7 @@ public final class IA3Config extends PeftConfig implements TargetedConfig {
             PeftType.IA3,
             IA3Config.class,
             IA3Config::new,
+            Builder::new,
             PeftConfig.FIELDS,
             TARGET_MODULES,
             EXCLUDE_MODULES,
@@ -105,36 +83,6 @@ public final class IA3Config extends PeftConfig implements TargetedConfig {
 
     private IA3Config(Map<ConfigField<?>, Object> values) {
         super(SCHEMA, values);
-    }
-
-    /** A builder with PEFT's defaults. */
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    @Override
-    public Builder toBuilder() {
-        return new Builder().from(this);
-    }
-
-    /** Reads an IA3 config from JSON text (a missing {@code peft_type} means IA3); unknown keys are logged. */
-    public static IA3Config fromJson(String json) {
-        return SCHEMA.fromJson(json);
-    }
-
-    /** Reads {@code dir/adapter_config.json}, which must be an IA3 config. */
-    public static IA3Config fromPretrained(Path dir) {
-        return SCHEMA.fromPretrained(dir);
-    }
-
-    /** {@link PeftConfig#fromPretrained(String)} that must be an IA3 config: a folder or a repo id. */
-    public static IA3Config fromPretrained(String nameOrPath) {
-        return SCHEMA.fromPretrained(nameOrPath);
-    }
-
-    /** The {@link ai.peft4j.config.PeftConfigRegistry} reader: takes IA3's keys from a parsed file. */
-    public static IA3Config read(ConfigFields f) {
-        return SCHEMA.read(f);
     }
 
     /** A list of names (possibly empty), a regex string, or null, as PEFT accepts for feedforward_modules. */
@@ -172,11 +120,7 @@ public final class IA3Config extends PeftConfig implements TargetedConfig {
                     + "; add " + (outside.size() == 1 ? "it" : "them") + " to target_modules or drop "
                     + (outside.size() == 1 ? "it" : "them") + " from feedforward_modules");
         }
-        String contradiction =
-                targets == null || excludeModules() == null ? null : targets.contradiction(excludeModules());
-        if (contradiction != null) {
-            throw new PeftConfigException("key 'exclude_modules' " + contradiction);
-        }
+        TargetedConfig.checkExcludeModules(this);
     }
 
     // ---------------------------------------------------------------- per-module values
@@ -199,16 +143,6 @@ public final class IA3Config extends PeftConfig implements TargetedConfig {
 
     // ---------------------------------------------------------------- accessors: see the field constants above
 
-    @Override
-    public ModuleSelector targetModules() {
-        return get(TARGET_MODULES);
-    }
-
-    @Override
-    public ModuleSelector excludeModules() {
-        return get(EXCLUDE_MODULES);
-    }
-
     public ModuleSelector feedforwardModules() {
         return get(FEEDFORWARD_MODULES);
     }
@@ -217,67 +151,25 @@ public final class IA3Config extends PeftConfig implements TargetedConfig {
         return get(FAN_IN_FAN_OUT);
     }
 
-    public List<String> modulesToSave() {
-        return get(MODULES_TO_SAVE);
-    }
-
     public boolean initIa3Weights() {
         return get(INIT_IA3_WEIGHTS);
     }
 
-    /** IA3 has no layer filter in PEFT 0.10: every matching layer is adapted. */
-    @Override
-    public List<Integer> layersToTransform() {
-        return null;
-    }
-
-    /** IA3 has no layer filter in PEFT 0.10. */
-    @Override
-    public List<String> layersPattern() {
-        return null;
-    }
-
     // ---------------------------------------------------------------- builder
+
+    /** A builder with PEFT's defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
 
     /**
      * Collects IA3 settings; {@link #build()} validates them. Defaults are PEFT's. One setter per field, named as the
      * field in camelCase (see the constants for what each means); overloads take other forms of the value.
      */
-    public static final class Builder extends PeftConfig.Builder<Builder, IA3Config> {
+    public static final class Builder extends PeftConfig.Builder<Builder, IA3Config>
+            implements TargetedConfig.Builder<Builder> {
         private Builder() {
             super(SCHEMA);
-        }
-
-        public Builder targetModules(ModuleSelector selector) {
-            return set(TARGET_MODULES, selector);
-        }
-        /** Target modules by name: a module whose path equals a name or ends with {@code "." + name}. */
-        public Builder targetModules(String... names) {
-            return targetModules(ModuleSelector.names(names));
-        }
-
-        public Builder targetModules(Collection<String> names) {
-            return targetModules(ModuleSelector.namesOrNull(names));
-        }
-        /** Target modules by a regex that must match the whole module path. */
-        public Builder targetModulesRegex(String regex) {
-            return targetModules(ModuleSelector.regexOrNull(regex));
-        }
-        /** Every linear layer except the output head (PEFT's {@code "all-linear"}). */
-        public Builder targetAllLinear() {
-            return targetModulesRegex(ModuleSelector.ALL_LINEAR);
-        }
-
-        public Builder excludeModules(ModuleSelector selector) {
-            return set(EXCLUDE_MODULES, selector);
-        }
-
-        public Builder excludeModules(String... names) {
-            return excludeModules(names.length == 0 ? null : ModuleSelector.names(names));
-        }
-
-        public Builder excludeModulesRegex(String regex) {
-            return excludeModules(ModuleSelector.regexOrNull(regex));
         }
 
         public Builder feedforwardModules(ModuleSelector selector) {
@@ -299,14 +191,6 @@ public final class IA3Config extends PeftConfig implements TargetedConfig {
 
         public Builder fanInFanOut(boolean fanInFanOut) {
             return set(FAN_IN_FAN_OUT, fanInFanOut);
-        }
-
-        public Builder modulesToSave(String... names) {
-            return modulesToSave(Arrays.asList(names));
-        }
-
-        public Builder modulesToSave(List<String> names) {
-            return set(MODULES_TO_SAVE, names);
         }
 
         public Builder initIa3Weights(boolean init) {

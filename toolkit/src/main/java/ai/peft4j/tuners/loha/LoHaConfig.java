@@ -1,11 +1,10 @@
 package ai.peft4j.tuners.loha;
 
+import ai.peft4j.config.Buildable;
 import ai.peft4j.config.ConfigField;
-import ai.peft4j.config.ConfigFields;
 import ai.peft4j.config.ConfigSchema;
 import ai.peft4j.config.PeftType;
 import ai.peft4j.tuners.lycoris.LycorisConfig;
-import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -23,11 +22,11 @@ import java.util.Map;
  * PeftModel peft = PeftModel.getPeftModel(opt, config);
  * }</pre>
  */
-public final class LoHaConfig extends LycorisConfig {
+public final class LoHaConfig extends LycorisConfig implements Buildable<LoHaConfig.Builder> {
 
     /** The fields of a LoHa config and how to create one. */
     public static final ConfigSchema<LoHaConfig> SCHEMA =
-            ConfigSchema.of(PeftType.LOHA, LoHaConfig.class, LoHaConfig::new, fields());
+            ConfigSchema.of(PeftType.LOHA, LoHaConfig.class, LoHaConfig::new, Builder::new, fields());
 
     private LoHaConfig(Map<ConfigField<?>, Object> values) {
         super(SCHEMA, values);
@@ -36,26 +35,6 @@ public final class LoHaConfig extends LycorisConfig {
     /** A builder with PEFT's defaults. */
     public static Builder builder() {
         return new Builder();
-    }
-
-    @Override
-    public Builder toBuilder() {
-        return new Builder().from(this);
-    }
-
-    /** Reads a LoHa config from JSON text. */
-    public static LoHaConfig fromJson(String json) {
-        return SCHEMA.fromJson(json);
-    }
-
-    /** Reads {@code dir/adapter_config.json}, which must be a LoHa config. */
-    public static LoHaConfig fromPretrained(Path dir) {
-        return SCHEMA.fromPretrained(dir);
-    }
-
-    /** The registry reader: takes LoHa's keys from a parsed file. */
-    public static LoHaConfig read(ConfigFields f) {
-        return SCHEMA.read(f);
     }
 
     /** Collects LoHa settings; {@link #build()} validates them. Setters are named as the keys in camelCase. */

@@ -1,11 +1,10 @@
 package ai.peft4j.tuners.lokr;
 
+import ai.peft4j.config.Buildable;
 import ai.peft4j.config.ConfigField;
-import ai.peft4j.config.ConfigFields;
 import ai.peft4j.config.ConfigSchema;
 import ai.peft4j.config.PeftType;
 import ai.peft4j.tuners.lycoris.LycorisConfig;
-import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -20,7 +19,7 @@ import java.util.Map;
  * config.toJson();                                  // what PEFT writes to adapter_config.json
  * }</pre>
  */
-public final class LoKrConfig extends LycorisConfig {
+public final class LoKrConfig extends LycorisConfig implements Buildable<LoKrConfig.Builder> {
 
     /** {@code decompose_both}: split the left factor {@code w1} into {@code w1_a @ w1_b} too (when r is small). */
     public static final ConfigField<Boolean> DECOMPOSE_BOTH = ConfigField.bool("decompose_both", false);
@@ -32,36 +31,11 @@ public final class LoKrConfig extends LycorisConfig {
     public static final ConfigField<Integer> DECOMPOSE_FACTOR = ConfigField.integer("decompose_factor", -1);
 
     /** The fields of a LoKr config and how to create one. */
-    public static final ConfigSchema<LoKrConfig> SCHEMA =
-            ConfigSchema.of(PeftType.LOKR, LoKrConfig.class, LoKrConfig::new, fields(DECOMPOSE_BOTH, DECOMPOSE_FACTOR));
+    public static final ConfigSchema<LoKrConfig> SCHEMA = ConfigSchema.of(
+            PeftType.LOKR, LoKrConfig.class, LoKrConfig::new, Builder::new, fields(DECOMPOSE_BOTH, DECOMPOSE_FACTOR));
 
     private LoKrConfig(Map<ConfigField<?>, Object> values) {
         super(SCHEMA, values);
-    }
-
-    /** A builder with PEFT's defaults. */
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    @Override
-    public Builder toBuilder() {
-        return new Builder().from(this);
-    }
-
-    /** Reads a LoKr config from JSON text. */
-    public static LoKrConfig fromJson(String json) {
-        return SCHEMA.fromJson(json);
-    }
-
-    /** Reads {@code dir/adapter_config.json}, which must be a LoKr config. */
-    public static LoKrConfig fromPretrained(Path dir) {
-        return SCHEMA.fromPretrained(dir);
-    }
-
-    /** The registry reader: takes LoKr's keys from a parsed file. */
-    public static LoKrConfig read(ConfigFields f) {
-        return SCHEMA.read(f);
     }
 
     public boolean decomposeBoth() {
@@ -70,6 +44,11 @@ public final class LoKrConfig extends LycorisConfig {
 
     public int decomposeFactor() {
         return get(DECOMPOSE_FACTOR);
+    }
+
+    /** A builder with PEFT's defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** Collects LoKr settings; {@link #build()} validates them. Setters are named as the keys in camelCase. */

@@ -1,19 +1,15 @@
 package ai.peft4j.tuners.lora;
 
+import ai.peft4j.config.Buildable;
 import ai.peft4j.config.ConfigField;
-import ai.peft4j.config.ConfigField.OneOrList;
-import ai.peft4j.config.ConfigFields;
 import ai.peft4j.config.ConfigSchema;
 import ai.peft4j.config.PeftConfig;
 import ai.peft4j.config.PeftConfigException;
 import ai.peft4j.config.PeftType;
 import ai.peft4j.tuners.ModuleSelector;
 import ai.peft4j.tuners.PatternKeys;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collection;
-import java.util.Collections;
+import ai.peft4j.tuners.PatternedConfig;
+import ai.peft4j.tuners.TargetedConfig;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,15 +27,20 @@ import java.util.stream.Stream;
  *         .build();
  * config.toJson();                                  // what PEFT writes to adapter_config.json
  * config.rankFor("model.decoder.layers.0.self_attn.q_proj");   // 16
- * LoraConfig again = LoraConfig.fromJson(config.toJson());       // equal to config
+ * LoraConfig again = LoraConfig.SCHEMA.fromJson(config.toJson());       // equal to config
  * }</pre>
  *
  * <p>Each field is declared once below, as a {@link ConfigField} constant that documents it; the accessors and
- * builder methods are one-line views of these constants ({@code r()} and {@code r(int)} for {@link #R}).
+ * builder methods are one-line views of these constants ({@code r()} and {@code r(int)} for {@link #R}). The keys
+ * LoRA shares with other methods ({@code target_modules}, {@code exclude_modules}, {@code layers_to_transform},
+ * {@code layers_pattern}, {@code modules_to_save}; {@code rank_pattern}, {@code alpha_pattern}) are declared in
+ * {@link TargetedConfig} and {@link PatternedConfig}, which give their accessors and setters.
  *
  * <p><b>File format.</b> {@link #toJson()} writes all keys PEFT 0.10 writes, including those peft4j does not use
  * ({@code megatron_config}, {@code loftq_config}...), so that a file survives a round trip unchanged, and
- * {@code exclude_modules} (from later PEFT versions) only when set.
+ * {@code exclude_modules} (from later PEFT versions) only when set. The keys kept only for round trips have no
+ * accessor of their own: {@code config.get(LoraConfig.MEGATRON_CORE)}, {@code builder.set(LoraConfig.MEGATRON_CORE,
+ * null)}.
  *
  * <p><b>DoRA.</b> {@code useDora(true)} builds PEFT 0.10's DoRA adapters: see {@link LoraLinear} for the math.
  *
@@ -47,7 +48,8 @@ import java.util.stream.Stream;
  * rejected when building or reading, before any model is touched. Options of later PEFT versions
  * ({@code init_lora_weights = "pissa"}, ...) are rejected with a message saying so.
  */
-public final class LoraConfig extends PeftConfig implements ai.peft4j.tuners.TargetedConfig {
+public final class LoraConfig extends PeftConfig
+        implements TargetedConfig, PatternedConfig, Buildable<LoraConfig.Builder> {
 
     /** Which biases train along with the adapter ({@code bias}): none (PEFT's default), all, or the adapted layers'. */
     public enum Bias {
@@ -99,16 +101,6 @@ public final class LoraConfig extends PeftConfig implements ai.peft4j.tuners.Tar
         }
     }
 
-    /** One entry of {@code layer_replication}: the range {@code [start, end)} of base layers to stack. */
-    public record LayerRange(int start, int end) {
-        public LayerRange {
-            if (start < 0 || end <= start) {
-                throw new PeftConfigException("key 'layer_replication': each range [start, end) needs "
-                        + "0 <= start < end, found [" + start + ", " + end + "]");
-            }
-        }
-    }
-
     /** PEFT's default for {@code megatron_core}. */
     public static final String DEFAULT_MEGATRON_CORE = "megatron.core";
 
@@ -117,23 +109,6 @@ public final class LoraConfig extends PeftConfig implements ai.peft4j.tuners.Tar
     /** {@code r}: the rank of the update; positive. Default 8. */
     public static final ConfigField<Integer> R =
             ConfigField.integer("r", 8).check(r -> r > 0, r -> "the LoRA rank must be a positive integer, found " + r);
-
-    /**
-     * {@code target_modules}: the modules to adapt, by name (a module whose path equals a name or ends with
-     * {@code "." + name}) or by one regex over the whole path; {@code null} means the architecture's defaults.
-     */
-    public static final ConfigField<ModuleSelector> TARGET_MODULES = ModuleSelector.configField("target_modules", false)
-            .check(
-                    t -> t.isRegex() || t.names().stream().noneMatch(ModuleSelector::isAllLinear),
-                    t -> "\"" + ModuleSelector.ALL_LINEAR
-                            + "\" is only understood as a plain string, not inside a list; " + "use targetAllLinear()");
-
-    /**
-     * {@code exclude_modules} (later PEFT): modules never to adapt, checked before the targets; {@code null} for none.
-     * Written only when set: PEFT 0.10 fails on keys it does not know, so a {@code null} would lock it out.
-     */
-    public static final ConfigField<ModuleSelector> EXCLUDE_MODULES =
-            ModuleSelector.configField("exclude_modules", true).writtenOnlyWhenSet();
 
     /** {@code lora_alpha}: the scaling numerator, the update is multiplied by {@code lora_alpha / r}. Default 8. */
     public static final ConfigField<Integer> LORA_ALPHA = ConfigField.integer("lora_alpha", 8, true);
@@ -151,12 +126,6 @@ public final class LoraConfig extends PeftConfig implements ai.peft4j.tuners.Tar
     /** {@code use_rslora}: scaling {@code lora_alpha / sqrt(r)} instead of {@code lora_alpha / r}. */
     public static final ConfigField<Boolean> USE_RSLORA = ConfigField.bool("use_rslora", false);
 
-    /** {@code modules_to_save}: other modules trained and saved in full (a classifier head, say), or {@code null}. */
-    public static final ConfigField<List<String>> MODULES_TO_SAVE = ConfigField.stringList("modules_to_save")
-            .check(
-                    l -> l.stream().noneMatch(n -> n == null || n.isEmpty()),
-                    l -> "names must be non-empty strings, found " + l);
-
     /** {@code init_lora_weights}: how the adapter matrices start; default {@link InitLoraWeights#TRUE}. */
     public static final ConfigField<InitLoraWeights> INIT_LORA_WEIGHTS = ConfigField.of(
             "init_lora_weights",
@@ -164,34 +133,6 @@ public final class LoraConfig extends PeftConfig implements ai.peft4j.tuners.Tar
             false,
             (f, k, v) -> InitLoraWeights.fromJson(v),
             InitLoraWeights::jsonValue);
-
-    /** {@code layers_to_transform}: the layer indices to adapt (one or a list), or {@code null} for every layer. */
-    public static final ConfigField<OneOrList<Integer>> LAYERS_TO_TRANSFORM = ConfigField.intOrList(
-                    "layers_to_transform", "null, a layer index, or a list of layer indices")
-            .check(
-                    l -> l.items().stream().allMatch(i -> i != null && i >= 0),
-                    l -> "layer indices must be >= 0, found " + l.items());
-
-    /** {@code layers_pattern}: the name of the layer container ({@code "layers"}, {@code "h"}), or several. */
-    public static final ConfigField<OneOrList<String>> LAYERS_PATTERN = ConfigField.stringOrList("layers_pattern")
-            .check(
-                    l -> l.items().stream().allMatch(p -> p != null && !p.isEmpty()),
-                    l -> "entries must be non-empty strings, found " + l.items())
-            .check(l -> PatternKeys.invalidKey(l.items()));
-
-    /** {@code rank_pattern}: ranks for particular modules, by key (see {@link #patternKeyFor}); order matters. */
-    public static final ConfigField<Map<String, Integer>> RANK_PATTERN = ConfigField.intMap("rank_pattern", false)
-            .check(m -> PatternKeys.invalidKey(m.keySet()))
-            .check(m -> m.entrySet().stream()
-                    .filter(e -> e.getValue() == null || e.getValue() <= 0)
-                    .findFirst()
-                    .map(e -> "the rank for \"" + e.getKey() + "\" must be a positive integer, found " + e.getValue())
-                    .orElse(null));
-
-    /** {@code alpha_pattern}: alphas for particular modules, by key like {@link #RANK_PATTERN}. */
-    public static final ConfigField<Map<String, Integer>> ALPHA_PATTERN = ConfigField.intMap("alpha_pattern", true)
-            .check(m -> PatternKeys.invalidKey(m.keySet()))
-            .check(m -> m.values().stream().allMatch(a -> a != null), m -> "every key needs an alpha, found " + m);
 
     /** {@code megatron_config}: kept for round trips; {@code null} by default. */
     public static final ConfigField<Map<String, Object>> MEGATRON_CONFIG = ConfigField.object("megatron_config");
@@ -209,27 +150,17 @@ public final class LoraConfig extends PeftConfig implements ai.peft4j.tuners.Tar
     public static final ConfigField<Boolean> USE_DORA = ConfigField.bool("use_dora", false);
 
     /**
-     * {@code layer_replication}: ranges of base layers to stack into a deeper model (PEFT's memory-sharing layer
-     * expansion). peft4j does not implement it yet, so anything but {@code null} (or an empty list) is refused:
-     * ignoring it would give a model unlike the one the adapter was trained on.
+     * {@code layer_replication}: ranges of base layers to stack into a deeper model; kept for round trips, and
+     * refused unless {@code null} or empty, as peft4j does not implement it yet (see {@link LayerRange}).
      */
-    public static final ConfigField<List<LayerRange>> LAYER_REPLICATION = ConfigField.of(
-                    "layer_replication", null, true, LoraConfig::readLayerReplication, l -> l.stream()
-                            .map(r -> List.of(r.start(), r.end()))
-                            .toList())
-            .copiedWith(l -> Collections.unmodifiableList(new ArrayList<>(l)))
-            .check(
-                    List::isEmpty,
-                    l -> "peft4j does not support layer replication yet (found "
-                            + l.stream().map(r -> List.of(r.start(), r.end())).toList()
-                            + "); an adapter trained with it needs the "
-                            + "base model's layers stacked that way, so peft4j cannot apply it");
+    public static final ConfigField<List<LayerRange>> LAYER_REPLICATION = LayerRange.configField("layer_replication");
 
     /** The fields of a LoRA config and how to create one; declared after the fields it lists. */
     public static final ConfigSchema<LoraConfig> SCHEMA = ConfigSchema.of(
             PeftType.LORA,
             LoraConfig.class,
             LoraConfig::new,
+            Builder::new,
             PeftConfig.FIELDS,
             R,
             TARGET_MODULES,
@@ -261,51 +192,6 @@ public final class LoraConfig extends PeftConfig implements ai.peft4j.tuners.Tar
                         .toList());
     }
 
-    /** A builder with PEFT's defaults. */
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    @Override
-    public Builder toBuilder() {
-        return new Builder().from(this);
-    }
-
-    /** Reads a LoRA config from JSON text (a missing {@code peft_type} means LORA); unknown keys are logged. */
-    public static LoraConfig fromJson(String json) {
-        return SCHEMA.fromJson(json);
-    }
-
-    /** Reads {@code dir/adapter_config.json}, which must be a LoRA config. */
-    public static LoraConfig fromPretrained(Path dir) {
-        return SCHEMA.fromPretrained(dir);
-    }
-
-    /** {@link PeftConfig#fromPretrained(String)} that must be a LoRA config: a folder or a repo id. */
-    public static LoraConfig fromPretrained(String nameOrPath) {
-        return SCHEMA.fromPretrained(nameOrPath);
-    }
-
-    /** The {@link ai.peft4j.config.PeftConfigRegistry} reader: takes LoRA's keys from a parsed file. */
-    public static LoraConfig read(ConfigFields f) {
-        return SCHEMA.read(f);
-    }
-
-    private static List<LayerRange> readLayerReplication(ConfigFields f, String key, Object v) {
-        String expected = "null or a list of [start, end] pairs";
-        if (!(v instanceof List<?> list)) {
-            throw ConfigFields.wrongType(key, v, expected);
-        }
-        List<LayerRange> out = new ArrayList<>();
-        for (Object item : list) {
-            if (!(item instanceof List<?> pair) || pair.size() != 2) {
-                throw ConfigFields.wrongType(key, v, expected + " (bad entry " + ConfigFields.describe(item) + ")");
-            }
-            out.add(new LayerRange(f.toInt(key, pair.get(0), false), f.toInt(key, pair.get(1), false)));
-        }
-        return out;
-    }
-
     // ---------------------------------------------------------------- cross-field rules (PEFT's __post_init__)
 
     @Override
@@ -326,11 +212,7 @@ public final class LoraConfig extends PeftConfig implements ai.peft4j.tuners.Tar
             throw new PeftConfigException("key 'loftq_config' must be set (e.g. {\"loftq_bits\": 4, "
                     + "\"loftq_iter\": 1}) when 'init_lora_weights' is \"loftq\"; found {}");
         }
-        String contradiction =
-                targets == null || excludeModules() == null ? null : targets.contradiction(excludeModules());
-        if (contradiction != null) {
-            throw new PeftConfigException("key 'exclude_modules' " + contradiction);
-        }
+        TargetedConfig.checkExcludeModules(this);
     }
 
     // ---------------------------------------------------------------- per-module values
@@ -371,14 +253,6 @@ public final class LoraConfig extends PeftConfig implements ai.peft4j.tuners.Tar
         return get(LORA_DROPOUT);
     }
 
-    public ModuleSelector targetModules() {
-        return get(TARGET_MODULES);
-    }
-
-    public ModuleSelector excludeModules() {
-        return get(EXCLUDE_MODULES);
-    }
-
     public boolean fanInFanOut() {
         return get(FAN_IN_FAN_OUT);
     }
@@ -391,36 +265,8 @@ public final class LoraConfig extends PeftConfig implements ai.peft4j.tuners.Tar
         return get(USE_RSLORA);
     }
 
-    public List<String> modulesToSave() {
-        return get(MODULES_TO_SAVE);
-    }
-
     public InitLoraWeights initLoraWeights() {
         return get(INIT_LORA_WEIGHTS);
-    }
-    /** {@code layers_to_transform} as a list (a single index becomes a one-element list), or {@code null}. */
-    public List<Integer> layersToTransform() {
-        return OneOrList.itemsOf(get(LAYERS_TO_TRANSFORM));
-    }
-    /** {@code layers_pattern} as a list (a single string becomes a one-element list), or {@code null}. */
-    public List<String> layersPattern() {
-        return OneOrList.itemsOf(get(LAYERS_PATTERN));
-    }
-
-    public Map<String, Integer> rankPattern() {
-        return get(RANK_PATTERN);
-    }
-
-    public Map<String, Integer> alphaPattern() {
-        return get(ALPHA_PATTERN);
-    }
-
-    public Map<String, Object> megatronConfig() {
-        return get(MEGATRON_CONFIG);
-    }
-
-    public String megatronCore() {
-        return get(MEGATRON_CORE);
     }
 
     public Map<String, Object> loftqConfig() {
@@ -431,17 +277,19 @@ public final class LoraConfig extends PeftConfig implements ai.peft4j.tuners.Tar
         return get(USE_DORA);
     }
 
-    public List<LayerRange> layerReplication() {
-        return get(LAYER_REPLICATION);
-    }
-
     // ---------------------------------------------------------------- builder
+
+    /** A builder with PEFT's defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
 
     /**
      * Collects LoRA settings; {@link #build()} validates them. Defaults are PEFT's. One setter per field, named as
      * the field in camelCase (see the constants for what each means); overloads take other forms of the value.
      */
-    public static final class Builder extends PeftConfig.Builder<Builder, LoraConfig> {
+    public static final class Builder extends PeftConfig.Builder<Builder, LoraConfig>
+            implements TargetedConfig.LayersBuilder<Builder>, PatternedConfig.Builder<Builder> {
         private Builder() {
             super(SCHEMA);
         }
@@ -456,38 +304,6 @@ public final class LoraConfig extends PeftConfig implements ai.peft4j.tuners.Tar
 
         public Builder loraDropout(double loraDropout) {
             return set(LORA_DROPOUT, loraDropout);
-        }
-
-        public Builder targetModules(ModuleSelector selector) {
-            return set(TARGET_MODULES, selector);
-        }
-        /** Target modules by name: a module whose path equals a name or ends with {@code "." + name}. */
-        public Builder targetModules(String... names) {
-            return targetModules(ModuleSelector.names(names));
-        }
-
-        public Builder targetModules(Collection<String> names) {
-            return targetModules(ModuleSelector.namesOrNull(names));
-        }
-        /** Target modules by a regex that must match the whole module path. */
-        public Builder targetModulesRegex(String regex) {
-            return targetModules(ModuleSelector.regexOrNull(regex));
-        }
-        /** Every linear layer except the output head (PEFT's {@code "all-linear"}). */
-        public Builder targetAllLinear() {
-            return targetModulesRegex(ModuleSelector.ALL_LINEAR);
-        }
-
-        public Builder excludeModules(ModuleSelector selector) {
-            return set(EXCLUDE_MODULES, selector);
-        }
-
-        public Builder excludeModules(String... names) {
-            return excludeModules(names.length == 0 ? null : ModuleSelector.names(names));
-        }
-
-        public Builder excludeModulesRegex(String regex) {
-            return excludeModules(ModuleSelector.regexOrNull(regex));
         }
 
         public Builder fanInFanOut(boolean fanInFanOut) {
@@ -506,14 +322,6 @@ public final class LoraConfig extends PeftConfig implements ai.peft4j.tuners.Tar
             return set(USE_RSLORA, useRslora);
         }
 
-        public Builder modulesToSave(String... names) {
-            return modulesToSave(Arrays.asList(names));
-        }
-
-        public Builder modulesToSave(List<String> names) {
-            return set(MODULES_TO_SAVE, names);
-        }
-
         public Builder initLoraWeights(InitLoraWeights init) {
             return set(INIT_LORA_WEIGHTS, init);
         }
@@ -525,42 +333,6 @@ public final class LoraConfig extends PeftConfig implements ai.peft4j.tuners.Tar
         public Builder initLoraWeights(String init) {
             return initLoraWeights(InitLoraWeights.fromJson(init));
         }
-        /** A single layer index (written as a number). */
-        public Builder layersToTransform(int layer) {
-            return set(LAYERS_TO_TRANSFORM, OneOrList.one(layer));
-        }
-        /** Layer indices (written as a list). */
-        public Builder layersToTransform(int... layers) {
-            return layersToTransform(Arrays.stream(layers).boxed().toList());
-        }
-        /** Layer indices (written as a list); {@code null} for all layers. */
-        public Builder layersToTransform(List<Integer> layers) {
-            return set(LAYERS_TO_TRANSFORM, OneOrList.list(layers));
-        }
-        /** The name of the layer container, such as {@code "layers"} or {@code "h"} (written as a string). */
-        public Builder layersPattern(String pattern) {
-            return set(LAYERS_PATTERN, OneOrList.one(pattern));
-        }
-        /** Several candidate names for the layer container (written as a list). */
-        public Builder layersPattern(List<String> patterns) {
-            return set(LAYERS_PATTERN, OneOrList.list(patterns));
-        }
-
-        public Builder rankPattern(Map<String, Integer> rankPattern) {
-            return set(RANK_PATTERN, rankPattern);
-        }
-
-        public Builder alphaPattern(Map<String, Integer> alphaPattern) {
-            return set(ALPHA_PATTERN, alphaPattern);
-        }
-
-        public Builder megatronConfig(Map<String, ?> config) {
-            return set(MEGATRON_CONFIG, jsonObject(config));
-        }
-
-        public Builder megatronCore(String megatronCore) {
-            return set(MEGATRON_CORE, megatronCore);
-        }
 
         public Builder loftqConfig(Map<String, ?> config) {
             return set(LOFTQ_CONFIG, jsonObject(config));
@@ -568,10 +340,6 @@ public final class LoraConfig extends PeftConfig implements ai.peft4j.tuners.Tar
 
         public Builder useDora(boolean useDora) {
             return set(USE_DORA, useDora);
-        }
-
-        public Builder layerReplication(List<LayerRange> ranges) {
-            return set(LAYER_REPLICATION, ranges);
         }
     }
 }

@@ -1,88 +1,71 @@
 package ai.peft4j.tuners.lora;
 
-import ai.djl.nn.Block;
-import ai.peft4j.nn.Conv1D;
 import ai.peft4j.nn.Embedding;
-import ai.peft4j.nn.Linear;
-import ai.peft4j.tuners.LayerFactory;
+import ai.peft4j.tuners.BaseLayerKind;
 import ai.peft4j.tuners.TunerLayer;
+import ai.peft4j.tuners.WrappingLayerFactory;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Predicate;
 
 /**
  * Puts LoRA on one kind of base layer, as PEFT's {@code lora.layer.dispatch_default} does: a
  * {@link LoraEmbedding} around an {@code nn.Embedding}, a {@link LoraLinear} around a linear layer,
  * with {@code fan_in_fan_out} set by the kind of layer ({@code [out, in]} weights for {@code
  * nn.Linear}, {@code [in, out]} for {@code Conv1D}). A second adapter on the same module is added to
- * its existing LoRA layer.
+ * its existing LoRA layer. The rank and alpha come from {@code rank_pattern} / {@code alpha_pattern} for the path.
  *
  * <pre>{@code
  * LoraLayerFactory.ALL;          // what LoraModel tries, in order
  * LoraLayerFactory.CONV1D.accepts(gpt2.get("transformer.h.0.attn.c_attn"), config);   // true
  * }</pre>
+ *
+ * @param <L> the LoRA layer it makes
  */
-public final class LoraLayerFactory implements LayerFactory<LoraConfig> {
+public final class LoraLayerFactory<L extends TunerLayer> extends WrappingLayerFactory<LoraConfig, L> {
 
-    /** PyTorch-style {@code nn.Linear}: peft4j's {@link Linear} and DJL's {@code Linear}. */
-    public static final LoraLayerFactory LINEAR = new LoraLayerFactory(
-            "Linear (peft4j or DJL)", false, b -> b instanceof Linear || b instanceof ai.djl.nn.core.Linear);
+    /** PyTorch-style {@code nn.Linear}: peft4j's {@link ai.peft4j.nn.Linear} and DJL's {@code Linear}. */
+    public static final LoraLayerFactory<LoraLinear> LINEAR = linear(BaseLayerKind.LINEAR);
 
-    /** transformers' {@link Conv1D} (GPT-2), whose weight is stored transposed. */
-    public static final LoraLayerFactory CONV1D = new LoraLayerFactory("Conv1D", true, b -> b instanceof Conv1D);
+    /** transformers' {@link ai.peft4j.nn.Conv1D} (GPT-2), whose weight is stored transposed. */
+    public static final LoraLayerFactory<LoraLinear> CONV1D = linear(BaseLayerKind.CONV1D);
 
-    /**
-     * peft4j's {@code nn.Embedding} itself (a token table such as {@code embed_tokens}); subclasses with
-     * a forward of their own, such as OPT's learned positions, are not wrapped.
-     */
-    public static final LoraLayerFactory EMBEDDING =
-            new LoraLayerFactory("Embedding", false, b -> b.getClass() == Embedding.class);
+    /** peft4j's {@code nn.Embedding} itself; subclasses such as OPT's learned positions are not wrapped. */
+    public static final LoraLayerFactory<LoraEmbedding> EMBEDDING = new LoraLayerFactory<>(
+            BaseLayerKind.EMBEDDING,
+            LoraEmbedding.class,
+            (base, path, config) -> new LoraEmbedding((Embedding) base),
+            (layer, path, adapter, config, rnd) -> add(layer::updateLayer, path, adapter, config, rnd));
 
     /** The factories {@link LoraModel} uses, in order (PEFT's: Embedding, then Linear, then Conv1D). */
-    public static final List<LoraLayerFactory> ALL = List.of(EMBEDDING, LINEAR, CONV1D);
+    public static final List<LoraLayerFactory<?>> ALL = List.of(EMBEDDING, LINEAR, CONV1D);
 
-    private final String description;
-    private final boolean fanInFanOut;
-    private final Predicate<Block> baseKind;
-
-    private LoraLayerFactory(String description, boolean fanInFanOut, Predicate<Block> baseKind) {
-        this.description = description;
-        this.fanInFanOut = fanInFanOut;
-        this.baseKind = baseKind;
+    private LoraLayerFactory(BaseLayerKind kind, Class<L> type, Wrap<LoraConfig, L> wrap, Update<LoraConfig, L> add) {
+        super(kind, type, wrap, add);
     }
 
-    /** Whether layers made here store the base weight {@code [in, out]}. */
-    public boolean fanInFanOut() {
-        return fanInFanOut;
+    private static LoraLayerFactory<LoraLinear> linear(BaseLayerKind kind) {
+        return new LoraLayerFactory<>(
+                kind,
+                LoraLinear.class,
+                (base, path, config) -> new LoraLinear(base, kind.fanInFanOut()),
+                (layer, path, adapter, config, rnd) -> add(layer::updateLayer, path, adapter, config, rnd));
     }
 
-    /** {@inheritDoc} */
-    @Override
-    public boolean accepts(Block target, LoraConfig config) {
-        Block base = target instanceof TunerLayer && (target instanceof LoraLinear || target instanceof LoraEmbedding)
-                ? ((TunerLayer) target).baseLayer()
-                : target;
-        return baseKind.test(base);
+    /** The {@code update_layer} both LoRA layers have. */
+    @FunctionalInterface
+    private interface UpdateLayer {
+        void updateLayer(
+                String adapter,
+                int r,
+                double loraAlpha,
+                double dropout,
+                LoraConfig.InitLoraWeights init,
+                boolean useRslora,
+                boolean useDora,
+                Random rnd);
     }
 
-    /** {@inheritDoc} The rank and alpha come from {@code rank_pattern} / {@code alpha_pattern} for {@code path}. */
-    @Override
-    public TunerLayer inject(String path, Block target, String adapter, LoraConfig config, Random rnd) {
-        if (this == EMBEDDING) {
-            LoraEmbedding layer =
-                    target instanceof LoraEmbedding ? (LoraEmbedding) target : new LoraEmbedding((Embedding) target);
-            layer.updateLayer(
-                    adapter,
-                    config.rankFor(path),
-                    config.alphaFor(path),
-                    config.loraDropout(),
-                    config.initLoraWeights(),
-                    config.useRslora(),
-                    config.useDora(),
-                    rnd);
-            return layer;
-        }
-        LoraLinear layer = target instanceof LoraLinear ? (LoraLinear) target : new LoraLinear(target, fanInFanOut);
+    private static void add(UpdateLayer layer, String path, String adapter, LoraConfig config, Random rnd) {
         layer.updateLayer(
                 adapter,
                 config.rankFor(path),
@@ -92,17 +75,5 @@ public final class LoraLayerFactory implements LayerFactory<LoraConfig> {
                 config.useRslora(),
                 config.useDora(),
                 rnd);
-        return layer;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String description() {
-        return description;
-    }
-
-    @Override
-    public String toString() {
-        return "LoraLayerFactory{" + description + "}";
     }
 }

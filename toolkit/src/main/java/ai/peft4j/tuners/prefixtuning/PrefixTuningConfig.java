@@ -1,11 +1,10 @@
 package ai.peft4j.tuners.prefixtuning;
 
+import ai.peft4j.config.Buildable;
 import ai.peft4j.config.ConfigField;
-import ai.peft4j.config.ConfigFields;
 import ai.peft4j.config.ConfigSchema;
 import ai.peft4j.config.PeftType;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
-import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -17,7 +16,7 @@ import java.util.Map;
  * PrefixTuningConfig c = PrefixTuningConfig.builder().taskType(TaskType.CAUSAL_LM).numVirtualTokens(10).build();
  * }</pre>
  */
-public final class PrefixTuningConfig extends PromptLearningConfig {
+public final class PrefixTuningConfig extends PromptLearningConfig implements Buildable<PrefixTuningConfig.Builder> {
 
     /** {@code prefix_projection}: whether an MLP produces the prefix from a smaller embedding. */
     public static final ConfigField<Boolean> PREFIX_PROJECTION = ConfigField.bool("prefix_projection", false);
@@ -27,36 +26,13 @@ public final class PrefixTuningConfig extends PromptLearningConfig {
             PeftType.PREFIX_TUNING,
             PrefixTuningConfig.class,
             PrefixTuningConfig::new,
+            Builder::new,
             PromptLearningConfig.FIELDS,
             ENCODER_HIDDEN_SIZE,
             PREFIX_PROJECTION);
 
     private PrefixTuningConfig(Map<ConfigField<?>, Object> values) {
         super(SCHEMA, values);
-    }
-
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    @Override
-    public Builder toBuilder() {
-        return new Builder().from(this);
-    }
-
-    /** Reads a PREFIX_TUNING config from the text of an {@code adapter_config.json}. */
-    public static PrefixTuningConfig fromJson(String json) {
-        return SCHEMA.fromJson(json);
-    }
-
-    /** Reads {@code dir/adapter_config.json}, which must be a PREFIX_TUNING config. */
-    public static PrefixTuningConfig fromPretrained(Path dir) {
-        return SCHEMA.fromPretrained(dir);
-    }
-
-    /** The {@link ai.peft4j.config.PeftConfigRegistry} reader. */
-    public static PrefixTuningConfig read(ConfigFields f) {
-        return SCHEMA.read(f);
     }
 
     // Accessors: see the field constants.
@@ -66,6 +42,11 @@ public final class PrefixTuningConfig extends PromptLearningConfig {
 
     public boolean prefixProjection() {
         return get(PREFIX_PROJECTION);
+    }
+
+    /** A builder with PEFT's defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** Collects prefix-tuning settings; defaults are PEFT's. */

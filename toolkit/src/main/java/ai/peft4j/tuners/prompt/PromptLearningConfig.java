@@ -100,9 +100,6 @@ public abstract class PromptLearningConfig extends PeftConfig {
         return numVirtualTokens() * (numTransformerSubmodules() == null ? 1 : numTransformerSubmodules());
     }
 
-    @Override
-    public abstract Builder<?, ? extends PromptLearningConfig> toBuilder();
-
     /**
      * A copy with the unset fields taken from the base model's {@code config.json}, as PEFT's {@code
      * _prepare_prompt_learning_config} and {@code _setup_prompt_encoder} do: {@code num_layers} from {@code
@@ -116,7 +113,7 @@ public abstract class PromptLearningConfig extends PeftConfig {
      */
     @SuppressWarnings("unchecked")
     public <C extends PromptLearningConfig> C withModelDefaults(JsonNode modelConfig) {
-        PeftConfig.Builder<?, ?> b = toBuilder();
+        PeftConfig.Builder<?, ?> b = asBuilder();
         if (numLayers() == null) {
             b.set(NUM_LAYERS, fromModel(modelConfig, "num_layers", "num_hidden_layers", "num_layers", "n_layer"));
         }

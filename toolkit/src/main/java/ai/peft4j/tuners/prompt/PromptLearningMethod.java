@@ -1,11 +1,6 @@
 package ai.peft4j.tuners.prompt;
 
-import ai.djl.nn.Block;
-import ai.peft4j.config.ConfigFields;
 import ai.peft4j.config.ConfigSchema;
-import ai.peft4j.config.PeftConfig;
-import ai.peft4j.config.PeftType;
-import ai.peft4j.tuners.AdapterHost;
 import ai.peft4j.tuners.TunerMethod;
 
 /**
@@ -21,29 +16,10 @@ import ai.peft4j.tuners.TunerMethod;
  * }
  * }</pre>
  */
-public abstract class PromptLearningMethod implements TunerMethod {
-
-    private final ConfigSchema<? extends PromptLearningConfig> schema;
-    private final PromptLearning.EncoderFactory encoderFactory;
+public abstract class PromptLearningMethod extends TunerMethod {
 
     protected PromptLearningMethod(
             ConfigSchema<? extends PromptLearningConfig> schema, PromptLearning.EncoderFactory encoderFactory) {
-        this.schema = schema;
-        this.encoderFactory = encoderFactory;
-    }
-
-    @Override
-    public final PeftType peftType() {
-        return schema.peftType();
-    }
-
-    @Override
-    public final PeftConfig readConfig(ConfigFields fields) {
-        return schema.read(fields);
-    }
-
-    @Override
-    public final AdapterHost newHost(Block model) {
-        return new PromptLearning(model, encoderFactory);
+        super(schema, model -> new PromptLearning(model, encoderFactory));
     }
 }

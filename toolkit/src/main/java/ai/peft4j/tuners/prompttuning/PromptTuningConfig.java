@@ -1,12 +1,11 @@
 package ai.peft4j.tuners.prompttuning;
 
+import ai.peft4j.config.Buildable;
 import ai.peft4j.config.ConfigField;
-import ai.peft4j.config.ConfigFields;
 import ai.peft4j.config.ConfigSchema;
 import ai.peft4j.config.PeftConfigException;
 import ai.peft4j.config.PeftType;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -25,7 +24,7 @@ import java.util.Map;
  * // ...or give the ids yourself (Java-only, not written to JSON): .initTokenIds(2, 45714, 4591, 5, 1551, 35)
  * }</pre>
  */
-public final class PromptTuningConfig extends PromptLearningConfig {
+public final class PromptTuningConfig extends PromptLearningConfig implements Buildable<PromptTuningConfig.Builder> {
 
     /** {@code prompt_tuning_init}. */
     public enum PromptTuningInit {
@@ -71,6 +70,7 @@ public final class PromptTuningConfig extends PromptLearningConfig {
             PeftType.PROMPT_TUNING,
             PromptTuningConfig.class,
             PromptTuningConfig::new,
+            Builder::new,
             PromptLearningConfig.FIELDS,
             PROMPT_TUNING_INIT,
             PROMPT_TUNING_INIT_TEXT,
@@ -80,30 +80,6 @@ public final class PromptTuningConfig extends PromptLearningConfig {
 
     private PromptTuningConfig(Map<ConfigField<?>, Object> values) {
         super(SCHEMA, values);
-    }
-
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    @Override
-    public Builder toBuilder() {
-        return new Builder().from(this);
-    }
-
-    /** Reads a PROMPT_TUNING config from the text of an {@code adapter_config.json}. */
-    public static PromptTuningConfig fromJson(String json) {
-        return SCHEMA.fromJson(json);
-    }
-
-    /** Reads {@code dir/adapter_config.json}, which must be a PROMPT_TUNING config. */
-    public static PromptTuningConfig fromPretrained(Path dir) {
-        return SCHEMA.fromPretrained(dir);
-    }
-
-    /** The {@link ai.peft4j.config.PeftConfigRegistry} reader. */
-    public static PromptTuningConfig read(ConfigFields f) {
-        return SCHEMA.read(f);
     }
 
     @Override
@@ -155,6 +131,11 @@ public final class PromptTuningConfig extends PromptLearningConfig {
 
     public List<Integer> initTokenIds() {
         return get(INIT_TOKEN_IDS);
+    }
+
+    /** A builder with PEFT's defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** Collects prompt-tuning settings; defaults are PEFT's. */

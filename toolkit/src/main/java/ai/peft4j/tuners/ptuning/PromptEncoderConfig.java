@@ -1,11 +1,10 @@
 package ai.peft4j.tuners.ptuning;
 
+import ai.peft4j.config.Buildable;
 import ai.peft4j.config.ConfigField;
-import ai.peft4j.config.ConfigFields;
 import ai.peft4j.config.ConfigSchema;
 import ai.peft4j.config.PeftType;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
-import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -21,7 +20,7 @@ import java.util.Map;
  * <p>The Python API spells the type argument {@code encoder_reprameterization_type} in one tutorial snippet; the
  * key PEFT reads and writes is {@code encoder_reparameterization_type}.
  */
-public final class PromptEncoderConfig extends PromptLearningConfig {
+public final class PromptEncoderConfig extends PromptLearningConfig implements Buildable<PromptEncoderConfig.Builder> {
 
     /** {@code encoder_reparameterization_type}. */
     public enum ReparameterizationType {
@@ -61,6 +60,7 @@ public final class PromptEncoderConfig extends PromptLearningConfig {
             PeftType.P_TUNING,
             PromptEncoderConfig.class,
             PromptEncoderConfig::new,
+            Builder::new,
             PromptLearningConfig.FIELDS,
             ENCODER_REPARAMETERIZATION_TYPE,
             ENCODER_HIDDEN_SIZE,
@@ -69,30 +69,6 @@ public final class PromptEncoderConfig extends PromptLearningConfig {
 
     private PromptEncoderConfig(Map<ConfigField<?>, Object> values) {
         super(SCHEMA, values);
-    }
-
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    @Override
-    public Builder toBuilder() {
-        return new Builder().from(this);
-    }
-
-    /** Reads a P_TUNING config from the text of an {@code adapter_config.json}. */
-    public static PromptEncoderConfig fromJson(String json) {
-        return SCHEMA.fromJson(json);
-    }
-
-    /** Reads {@code dir/adapter_config.json}, which must be a P_TUNING config. */
-    public static PromptEncoderConfig fromPretrained(Path dir) {
-        return SCHEMA.fromPretrained(dir);
-    }
-
-    /** The {@link ai.peft4j.config.PeftConfigRegistry} reader. */
-    public static PromptEncoderConfig read(ConfigFields f) {
-        return SCHEMA.read(f);
     }
 
     // Accessors: see the field constants above.
@@ -110,6 +86,11 @@ public final class PromptEncoderConfig extends PromptLearningConfig {
 
     public double encoderDropout() {
         return get(ENCODER_DROPOUT);
+    }
+
+    /** A builder with PEFT's defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** Collects p-tuning settings; defaults are PEFT's. */

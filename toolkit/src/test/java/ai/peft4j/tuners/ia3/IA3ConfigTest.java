@@ -79,7 +79,7 @@ class IA3ConfigTest {
         assertEquals(expected, read);
         assertEquals(Set.of("q_proj", "k_proj", "fc2"), read.targetModules().names());
         assertEquals(file, read.toJson());
-        assertEquals(read, IA3Config.fromJson(read.toJson()));
+        assertEquals(read, IA3Config.SCHEMA.fromJson(read.toJson()));
     }
 
     @Test
@@ -112,7 +112,7 @@ class IA3ConfigTest {
                 e.getMessage());
         assertThrows(
                 PeftConfigException.class,
-                () -> IA3Config.fromJson("{\"peft_type\": \"IA3\", \"target_modules\": [\"q_proj\"], "
+                () -> IA3Config.SCHEMA.fromJson("{\"peft_type\": \"IA3\", \"target_modules\": [\"q_proj\"], "
                         + "\"feedforward_modules\": [\"fc1\", \"fc2\"]}"));
         // A regex on either side is not compared, as in PEFT.
         IA3Config.builder()
@@ -129,21 +129,21 @@ class IA3ConfigTest {
     @Test
     @DisplayName("feedforward_modules reads as a list, an empty list, a regex or null, and is written as read")
     void feedforwardForms() {
-        IA3Config empty = IA3Config.fromJson(
+        IA3Config empty = IA3Config.SCHEMA.fromJson(
                 "{\"peft_type\": \"IA3\", \"target_modules\": [\"k\", \"v\"], " + "\"feedforward_modules\": []}");
         assertEquals(ModuleSelector.emptyNames(), empty.feedforwardModules());
         assertTrue(empty.toJson().contains("\"feedforward_modules\": [],"), empty.toJson());
         assertFalse(empty.isFeedforward("encoder.block.0.layer.0.SelfAttention.k"));
 
-        IA3Config regex =
-                IA3Config.fromJson("{\"peft_type\": \"IA3\", \"feedforward_modules\": \".*layers\\\\.0\\\\.fc2\"}");
+        IA3Config regex = IA3Config.SCHEMA.fromJson(
+                "{\"peft_type\": \"IA3\", \"feedforward_modules\": \".*layers\\\\.0\\\\.fc2\"}");
         assertTrue(regex.feedforwardModules().isRegex());
         assertTrue(regex.isFeedforward("model.decoder.layers.0.fc2"));
         assertFalse(regex.isFeedforward("model.decoder.layers.1.fc2"));
 
         PeftConfigException e = assertThrows(
                 PeftConfigException.class,
-                () -> IA3Config.fromJson("{\"peft_type\": \"IA3\", \"feedforward_modules\": 3}"));
+                () -> IA3Config.SCHEMA.fromJson("{\"peft_type\": \"IA3\", \"feedforward_modules\": 3}"));
         assertTrue(
                 e.getMessage().startsWith("key 'feedforward_modules': expected a list of module names"),
                 e.getMessage());
@@ -189,7 +189,7 @@ class IA3ConfigTest {
         assertTrue(IA3Config.builder().targetAllLinear().build().targetModules().isAllLinear());
         assertThrows(
                 PeftConfigException.class,
-                () -> IA3Config.fromJson("{\"peft_type\": \"IA3\", \"target_modules\": [\"all-linear\"]}"));
+                () -> IA3Config.SCHEMA.fromJson("{\"peft_type\": \"IA3\", \"target_modules\": [\"all-linear\"]}"));
     }
 
     @Test
@@ -198,8 +198,8 @@ class IA3ConfigTest {
         assertInstanceOf(IA3Config.class, PeftConfig.fromJson("{\"peft_type\": \"IA3\"}"));
         assertEquals(
                 PeftType.IA3,
-                IA3Config.fromJson("{\"init_ia3_weights\": false}").peftType());
-        assertThrows(PeftConfigException.class, () -> IA3Config.fromJson("{\"peft_type\": \"LORA\"}"));
+                IA3Config.SCHEMA.fromJson("{\"init_ia3_weights\": false}").peftType());
+        assertThrows(PeftConfigException.class, () -> IA3Config.SCHEMA.fromJson("{\"peft_type\": \"LORA\"}"));
     }
 
     @Test

@@ -237,7 +237,8 @@ class IA3FixtureTest {
     private Path copyWithBase() {
         try {
             Files.copy(adapterDir.resolve("adapter_model.safetensors"), copy.resolve("adapter_model.safetensors"));
-            IA3Config.fromPretrained(adapterDir)
+            IA3Config.SCHEMA
+                    .fromPretrained(adapterDir)
                     .withBaseModelNameOrPath(Golden.tinyOpt().toString())
                     .savePretrained(copy);
             return copy;

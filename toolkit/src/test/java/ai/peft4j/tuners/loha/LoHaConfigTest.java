@@ -60,7 +60,7 @@ class LoHaConfigTest {
         assertTrue(json.get("layers_to_transform").isNull());
         assertTrue(json.get("modules_to_save").isNull());
         assertTrue(!json.has("exclude_modules"), "exclude_modules only when set");
-        assertEquals(c, LoHaConfig.fromJson(c.toJson()));
+        assertEquals(c, LoHaConfig.SCHEMA.fromJson(c.toJson()));
     }
 
     @Test

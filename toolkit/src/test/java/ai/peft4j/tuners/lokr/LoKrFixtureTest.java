@@ -184,7 +184,7 @@ class LoKrFixtureTest {
                 .set(LoKrConfig.RANK_PATTERN, Map.of("fc1", 4))
                 .build();
         assertEquals(
-                LoKrConfig.fromPretrained(adapterDir).toBuilder()
+                LoKrConfig.SCHEMA.fromPretrained(adapterDir).toBuilder()
                         .inferenceMode(false)
                         .baseModelNameOrPath(null)
                         .build(),

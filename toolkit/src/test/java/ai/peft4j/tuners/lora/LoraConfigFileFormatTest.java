@@ -55,7 +55,7 @@ class LoraConfigFileFormatTest {
         assertEquals(PeftType.LORA, lora.peftType());
         assertEquals(Set.of("q_proj", "v_proj"), lora.targetModules().names());
         assertEquals(LoraConfig.InitLoraWeights.FALSE, lora.initLoraWeights());
-        assertEquals(LoraConfig.DEFAULT_MEGATRON_CORE, lora.megatronCore());
+        assertEquals(LoraConfig.DEFAULT_MEGATRON_CORE, lora.get(LoraConfig.MEGATRON_CORE));
         assertTrue(lora.inferenceMode());
     }
 
@@ -63,7 +63,7 @@ class LoraConfigFileFormatTest {
     void toJsonReproducesThePeftFileByteForByteUpToTargetModulesOrder() throws IOException {
         String file = fixtureText();
 
-        String written = LoraConfig.fromPretrained(fixtureDir()).toJson();
+        String written = LoraConfig.SCHEMA.fromPretrained(fixtureDir()).toJson();
 
         // PEFT keeps target_modules in a Python set, so its order in the file is arbitrary.
         assertEquals(sortTargetModules(file), sortTargetModules(written));
@@ -73,14 +73,14 @@ class LoraConfigFileFormatTest {
     @Test
     void listOrderIsKeptSoAFileInSetOrderIsReproducedExactly() throws IOException {
         String file = fixtureText(); // lists v_proj before q_proj
-        assertEquals(file, LoraConfig.fromJson(file).toJson());
+        assertEquals(file, LoraConfig.SCHEMA.fromJson(file).toJson());
     }
 
     @Test
     void roundTripIsStable() throws IOException {
-        LoraConfig once = LoraConfig.fromJson(fixtureText());
+        LoraConfig once = LoraConfig.SCHEMA.fromJson(fixtureText());
         String json = once.toJson();
-        LoraConfig twice = LoraConfig.fromJson(json);
+        LoraConfig twice = LoraConfig.SCHEMA.fromJson(json);
         assertEquals(once, twice);
         assertEquals(json, twice.toJson());
     }
@@ -136,7 +136,7 @@ class LoraConfigFileFormatTest {
 
         assertFalse(without.toJson().contains("exclude_modules"));
         assertTrue(with.toJson().contains("  \"exclude_modules\": [\n    \"lm_head\"\n  ],\n"));
-        assertEquals(with, LoraConfig.fromJson(with.toJson()));
+        assertEquals(with, LoraConfig.SCHEMA.fromJson(with.toJson()));
     }
 
     @Test
@@ -160,7 +160,7 @@ class LoraConfigFileFormatTest {
         assertTrue(lists.toJson().contains("\"layers_pattern\": [\n    \"layers\",\n    \"h\"\n  ],"));
         assertTrue(regex.toJson().contains("\"target_modules\": \".*(q|v)_proj\","));
         for (LoraConfig c : List.of(scalar, lists, regex)) {
-            assertEquals(c.toJson(), LoraConfig.fromJson(c.toJson()).toJson());
+            assertEquals(c.toJson(), LoraConfig.SCHEMA.fromJson(c.toJson()).toJson());
         }
     }
 
@@ -172,9 +172,11 @@ class LoraConfigFileFormatTest {
                 .alphaPattern(Map.of("v_proj", 4))
                 .initLoraWeights("loftq")
                 .loftqConfig(Map.of("loftq_bits", 4, "loftq_iter", 1))
-                .megatronConfig(Map.of("hidden_size", 1024, "sequence_parallel", false))
-                .megatronCore(null)
-                .layerReplication(List.of()) // an empty list means no replication in PEFT; non-empty ones are refused
+                .set(LoraConfig.MEGATRON_CONFIG, Map.of("hidden_size", 1024, "sequence_parallel", false))
+                .set(LoraConfig.MEGATRON_CORE, null)
+                .set(
+                        LoraConfig.LAYER_REPLICATION,
+                        List.of()) // an empty list means no replication in PEFT; non-empty ones are refused
                 .modulesToSave("classifier")
                 .bias("lora_only")
                 .useRslora(true)
@@ -184,7 +186,7 @@ class LoraConfigFileFormatTest {
                 .build();
 
         String json = config.toJson();
-        LoraConfig back = LoraConfig.fromJson(json);
+        LoraConfig back = LoraConfig.SCHEMA.fromJson(json);
 
         assertEquals(config, back);
         assertEquals(json, back.toJson());

@@ -106,7 +106,8 @@ class LoraConfigValidationTest {
                     () -> LoraConfig.builder().initLoraWeights(later).build(),
                     "\"" + later + "\" is not supported by peft4j, which follows PEFT 0.10");
         }
-        assertRejected(() -> LoraConfig.fromJson("{\"init_lora_weights\": \"pissa\"}"), "key 'init_lora_weights'");
+        assertRejected(
+                () -> LoraConfig.SCHEMA.fromJson("{\"init_lora_weights\": \"pissa\"}"), "key 'init_lora_weights'");
     }
 
     @Test
@@ -121,14 +122,15 @@ class LoraConfigValidationTest {
     void targetModulesListMustHoldNames() {
         assertRejected(() -> LoraConfig.builder().targetModules().build(), "must not be empty");
         assertRejected(() -> LoraConfig.builder().targetModules("q_proj", "").build(), "non-empty strings");
-        assertRejected(() -> LoraConfig.fromJson("{\"target_modules\": []}"), "key 'target_modules'");
+        assertRejected(() -> LoraConfig.SCHEMA.fromJson("{\"target_modules\": []}"), "key 'target_modules'");
     }
 
     @Test
     void allLinearIsOnlySpecialAsAPlainString() {
         assertTrue(
                 LoraConfig.builder().targetAllLinear().build().targetModules().isAllLinear());
-        assertTrue(LoraConfig.fromJson("{\"target_modules\": \"ALL-LINEAR\"}")
+        assertTrue(LoraConfig.SCHEMA
+                .fromJson("{\"target_modules\": \"ALL-LINEAR\"}")
                 .targetModules()
                 .isAllLinear());
         assertRejected(
@@ -141,7 +143,7 @@ class LoraConfigValidationTest {
         assertRejected(
                 () -> LoraConfig.builder().targetModulesRegex("(q_proj").build(),
                 "not a valid regular expression: \"(q_proj\"");
-        assertRejected(() -> LoraConfig.fromJson("{\"target_modules\": \"(q_proj\"}"), "key 'target_modules'");
+        assertRejected(() -> LoraConfig.SCHEMA.fromJson("{\"target_modules\": \"(q_proj\"}"), "key 'target_modules'");
         assertRejected(() -> LoraConfig.builder().rankPattern(Map.of("q[", 4)).build(), "key 'rank_pattern'");
         assertRejected(() -> LoraConfig.builder().alphaPattern(Map.of("q[", 4)).build(), "key 'alpha_pattern'");
     }
@@ -175,15 +177,15 @@ class LoraConfigValidationTest {
 
     @Test
     void anEmptyExcludeListInAFileMeansNone() {
-        LoraConfig c = LoraConfig.fromJson("{\"target_modules\": [\"q_proj\"], \"exclude_modules\": []}");
+        LoraConfig c = LoraConfig.SCHEMA.fromJson("{\"target_modules\": [\"q_proj\"], \"exclude_modules\": []}");
         assertEquals(null, c.excludeModules());
     }
 
     @Test
     void layerReplicationRangesMustBeIncreasing() {
-        assertRejected(() -> new LoraConfig.LayerRange(4, 2), "0 <= start < end, found [4, 2]");
+        assertRejected(() -> new LayerRange(4, 2), "0 <= start < end, found [4, 2]");
         assertRejected(
-                () -> LoraConfig.fromJson("{\"layer_replication\": [[0, 4], [2]]}"),
+                () -> LoraConfig.SCHEMA.fromJson("{\"layer_replication\": [[0, 4], [2]]}"),
                 "key 'layer_replication': expected null or a list of [start, end] pairs");
     }
 
@@ -193,14 +195,17 @@ class LoraConfigValidationTest {
                 "key 'layer_replication': peft4j does not support layer replication yet (found [[0, 4], [2, 5]])";
         assertRejected(
                 () -> LoraConfig.builder()
-                        .layerReplication(List.of(new LoraConfig.LayerRange(0, 4), new LoraConfig.LayerRange(2, 5)))
+                        .set(LoraConfig.LAYER_REPLICATION, List.of(new LayerRange(0, 4), new LayerRange(2, 5)))
                         .build(),
                 expected);
-        assertRejected(() -> LoraConfig.fromJson("{\"layer_replication\": [[0, 4], [2, 5]]}"), expected);
+        assertRejected(() -> LoraConfig.SCHEMA.fromJson("{\"layer_replication\": [[0, 4], [2, 5]]}"), expected);
         // null (what PEFT writes when unused) and an empty list (falsy in PEFT) mean no replication.
-        assertEquals(null, LoraConfig.fromJson("{\"layer_replication\": null}").layerReplication());
         assertEquals(
-                List.of(), LoraConfig.fromJson("{\"layer_replication\": []}").layerReplication());
+                null,
+                LoraConfig.SCHEMA.fromJson("{\"layer_replication\": null}").get(LoraConfig.LAYER_REPLICATION));
+        assertEquals(
+                List.of(),
+                LoraConfig.SCHEMA.fromJson("{\"layer_replication\": []}").get(LoraConfig.LAYER_REPLICATION));
     }
 
     @Test

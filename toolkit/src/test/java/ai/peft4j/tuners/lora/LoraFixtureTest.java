@@ -214,7 +214,7 @@ class LoraFixtureTest {
     void mismatchLeavesModelUnchanged(@TempDir Path dir) throws Exception {
         Files.copy(adapterDir.resolve("adapter_model.safetensors"), dir.resolve("adapter_model.safetensors"));
         LoraConfig wrong =
-                LoraConfig.fromPretrained(adapterDir).toBuilder().r(8).build();
+                LoraConfig.SCHEMA.fromPretrained(adapterDir).toBuilder().r(8).build();
         wrong.savePretrained(dir);
         List<String> keysBefore = List.copyOf(ModuleTree.namedParameters(base).keySet());
         IllegalArgumentException e =

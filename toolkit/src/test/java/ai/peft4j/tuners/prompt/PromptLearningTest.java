@@ -617,7 +617,7 @@ class PromptLearningTest {
                         .apply(m)
                         .savePretrained(dir);
             }
-            PromptTuningConfig c = PromptTuningConfig.fromPretrained(dir);
+            PromptTuningConfig c = PromptTuningConfig.SCHEMA.fromPretrained(dir);
             c.toBuilder().numVirtualTokens(5).build().savePretrained(dir);
             try (RobertaForSequenceClassification fresh =
                     RobertaForSequenceClassification.fromPretrained(tinyRoberta())) {
