@@ -40,8 +40,10 @@ public final class LiveTrainingDisplay implements TrainingListener {
     /** The shortest time between redraws unless {@link #setDefaults} says otherwise. */
     public static final Duration DEFAULT_MIN_INTERVAL = Duration.ofSeconds(1);
 
-    static final int WIDTH = 720;
-    static final int HEIGHT = 360;
+    /** The chart's width in pixels. */
+    public static final int WIDTH = 720;
+    /** The chart's height in pixels. */
+    public static final int HEIGHT = 360;
 
     private static volatile int defaultEverySteps = DEFAULT_EVERY_STEPS;
     private static volatile Duration defaultMinInterval = DEFAULT_MIN_INTERVAL;
