@@ -2,10 +2,12 @@ package ai.peft4j.display;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import ai.djl.nn.Block;
 import ai.peft4j.PeftModel;
 import ai.peft4j.config.PeftConfig;
 import ai.peft4j.io.json.PythonJson;
 import ai.peft4j.io.json.PythonRepr;
+import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.nn.ParameterTable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +27,7 @@ import tech.tablesaw.api.Table;
  * Display.html(peftModel);    // base class, adapters, trainable / all / %
  * Display.html(table);        // a Tablesaw table
  * Display.png(pngBytes);      // a value that notebooks draw as an image/png output
+ * Display.moduleTree(model);  // the module tree, foldable, with parameter counts
  * }</pre>
  */
 public final class Display {
@@ -104,6 +107,47 @@ public final class Display {
         public String toString() {
             return text;
         }
+    }
+
+    /**
+     * A model's module tree as a notebook output: foldable HTML with each module's parameter count
+     * (and how many train), and as text PyTorch's printout ({@link ModuleTree#describe}).
+     *
+     * <pre>{@code
+     * Display.moduleTree(peftModel.getBaseModel())   // (seq): SequentialBlock > (0): LoraLinear ...
+     * }</pre>
+     */
+    public static Html moduleTree(Block root) {
+        StringBuilder sb = new StringBuilder("<div style=\"font-family:monospace;line-height:1.4\">");
+        moduleHtml(root, "", sb);
+        return new Html(sb.append("</div>").toString(), ModuleTree.describe(root));
+    }
+
+    private static void moduleHtml(Block block, String name, StringBuilder sb) {
+        Map<String, Block> kids = ModuleTree.children(block);
+        String head = name.isEmpty() ? "" : "(" + name + "): ";
+        // a leaf's own line as describe() prints it, e.g. Linear(in_features=20, out_features=2000, bias=True)
+        String label = kids.isEmpty()
+                ? ModuleTree.describe(block).strip()
+                : block.getClass().getSimpleName();
+        long all = ModuleTree.countParameters(block);
+        long trainable = ModuleTree.countTrainableParameters(block);
+        String counts = all == 0
+                ? ""
+                : " <span style=\"color:#888\">" + PyFormat.thousands(all) + " params"
+                        + (trainable > 0
+                                ? ", <span style=\"color:#2a7\">" + PyFormat.thousands(trainable) + " trainable</span>"
+                                : "")
+                        + "</span>";
+        String line = HtmlText.escape(head) + "<b>" + HtmlText.escape(label) + "</b>" + counts;
+        if (kids.isEmpty()) {
+            sb.append("<div>").append(line).append("</div>");
+            return;
+        }
+        sb.append("<details open><summary>").append(line).append("</summary>");
+        sb.append("<div style=\"padding-left:1.5em;border-left:1px solid #ddd\">");
+        kids.forEach((k, b) -> moduleHtml(b, k, sb));
+        sb.append("</div></details>");
     }
 
     /** Whether {@link #html(Object)} has a rich form for {@code o}. */

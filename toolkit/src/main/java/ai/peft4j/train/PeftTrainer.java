@@ -84,7 +84,7 @@ public final class PeftTrainer implements AutoCloseable {
                         model.loss(ps, batch.inputIds(), batch.attentionMask(), batch.labels(), training);
         this.steps = new TrainingSteps(args, b.trainData, loss, params, optimizer, schedule, root);
         if (args.progressBar()) {
-            listeners.add(new ProgressBarListener());
+            listeners.add(TrainingProgress.create()); // a terminal bar, or a notebook's live chart
         }
         listeners.addAll(b.listeners);
     }

@@ -28,10 +28,15 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Start-up: a jar install also runs a short warm-up of the installed kernel (one tiny notebook)
  * with {@code -XX:ArchiveClassesAtExit}, and when that leaves an AppCDS archive next to the jar,
- * {@code kernel.json} starts the kernel with {@code -XX:SharedArchiveFile} and {@code -Xshare:auto}.
- * The archive is kept only when a JVM started with {@code -Xshare:on} loads it. A missing or stale
- * archive (the jar, its path or the JDK changed) only makes the JVM warn and start without it;
- * installing again rebuilds it.
+ * {@code kernel.json} starts the kernel through a small launcher ({@value #LAUNCHER_NAME}, run by
+ * {@code /bin/sh}) that adds {@code -XX:SharedArchiveFile}, {@code -Xshare:auto} and {@code
+ * -XX:+VerifySharedSpaces}. The archive is kept only when a JVM started with {@code -Xshare:on}
+ * loads it. A missing or stale archive (the jar, its path or the JDK changed) only makes the JVM
+ * warn and start without it; installing again rebuilds it. A damaged archive must not stop the
+ * kernel either, and JDK 17 aborts on one even with {@code -Xshare:auto}: the launcher starts
+ * without the archive when its size is not the one it was written with (truncated), and {@code
+ * -XX:+VerifySharedSpaces} makes the JVM skip one whose checksums fail (same size, other bytes).
+ * On Windows there is no launcher, hence no archive.
  *
  * <pre>{@code
  * new KernelInstaller().install(new KernelInstaller.Target.User());     // with the archive
@@ -47,6 +52,8 @@ public final class KernelInstaller {
     public static final String MAIN_CLASS = "ai.peft4j.kernel.Main";
     /** The AppCDS archive written next to the jar (see {@link #appCds(boolean)}). */
     public static final String ARCHIVE_NAME = "peft4j-kernel.jsa";
+    /** The shell launcher that uses the archive only while it is whole (see the class comment). */
+    public static final String LAUNCHER_NAME = "peft4j-kernel.sh";
 
     /**
      * Runs one JVM of the archive's making (the warm-up that writes it at exit, then the check that
@@ -171,13 +178,12 @@ public final class KernelInstaller {
     /** The kernel.json contents. */
     public Map<String, Object> kernelJson() {
         List<String> argv = new ArrayList<>();
-        argv.add(java);
         if (archived) {
-            // -Xshare:auto: an archive that does not match (stale jar, other JDK, moved folder) is
-            // skipped with a warning instead of stopping the JVM.
-            argv.add("-XX:SharedArchiveFile={resource_dir}/" + ARCHIVE_NAME);
-            argv.add("-Xshare:auto");
+            // the launcher checks the archive, then execs the JVM with it or without it
+            argv.addAll(List.of("/bin/sh", "{resource_dir}/" + LAUNCHER_NAME, "{connection_file}"));
+            return spec(argv);
         }
+        argv.add(java);
         argv.addAll(jvmOptions);
         if (classPath != null) {
             argv.add("-cp");
@@ -188,6 +194,10 @@ public final class KernelInstaller {
             argv.add("{resource_dir}/" + JAR_NAME);
         }
         argv.add("{connection_file}");
+        return spec(argv);
+    }
+
+    private static Map<String, Object> spec(List<String> argv) {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("argv", argv);
         spec.put("display_name", DISPLAY_NAME);
@@ -215,8 +225,16 @@ public final class KernelInstaller {
         archiveNote = "";
         // An archive from an earlier install no longer matches the jar just copied.
         Files.deleteIfExists(dir.resolve(ARCHIVE_NAME));
+        Files.deleteIfExists(dir.resolve(LAUNCHER_NAME));
         if (appCds && classPath == null) {
-            archiveNote = createArchive(dir);
+            if (isWindows()) {
+                archiveNote = "no AppCDS archive on Windows (no launcher to check it); the kernel starts without one";
+            } else {
+                archiveNote = createArchive(dir);
+            }
+        }
+        if (archived) {
+            Files.writeString(dir.resolve(LAUNCHER_NAME), launcher(Files.size(dir.resolve(ARCHIVE_NAME))));
         }
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         Files.writeString(
@@ -276,6 +294,43 @@ public final class KernelInstaller {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    private static boolean isWindows() {
+        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("win");
+    }
+
+    /**
+     * The launcher {@code kernel.json} runs when there is an archive: the JVM with the archive while
+     * it has {@code archiveSize} bytes, else without it and a one-line note on standard error.
+     * {@code exec} leaves the JVM as the process Jupyter started, for its signals.
+     */
+    String launcher(long archiveSize) {
+        String java = shellQuote(this.java);
+        StringBuilder opts = new StringBuilder();
+        for (String o : jvmOptions) {
+            opts.append(' ').append(shellQuote(o));
+        }
+        String jar = " -jar \"$here/" + JAR_NAME + "\" \"$@\"\n";
+        return "#!/bin/sh\n"
+                + "# peft4j kernel launcher, written by `peft4j-kernel install` with the AppCDS archive.\n"
+                + "# A truncated archive aborts JDK 17 even with -Xshare:auto, so it is used only at the\n"
+                + "# size it was written with; -XX:+VerifySharedSpaces skips one whose contents changed.\n"
+                + "here=$(dirname \"$0\")\n"
+                + "archive=\"$here/" + ARCHIVE_NAME + "\"\n"
+                + "size=$(wc -c < \"$archive\" 2>/dev/null | tr -d ' ')\n"
+                + "if [ \"$size\" = \"" + archiveSize + "\" ]; then\n"
+                + "  exec " + java + " -XX:SharedArchiveFile=\"$archive\" -Xshare:auto -XX:+VerifySharedSpaces"
+                + opts + jar
+                + "fi\n"
+                + "echo \"peft4j: the AppCDS archive $archive is missing or damaged; starting without it"
+                + " (install the kernel again to rebuild it)\" >&2\n"
+                + "exec " + java + opts + jar;
+    }
+
+    /** {@code 'text'}, with each {@code '} written as {@code '\''}. */
+    static String shellQuote(String text) {
+        return "'" + text.replace("'", "'\\''") + "'";
     }
 
     // What a kernel runs up to its first results: a value, a println, a record, a toolkit import; then

@@ -9,6 +9,7 @@ import ai.peft4j.kernel.eval.JShellEvaluator;
 import ai.peft4j.kernel.magic.Magics;
 import ai.peft4j.kernel.runtime.DisplaySink;
 import ai.peft4j.kernel.runtime.Notebook;
+import ai.peft4j.kernel.runtime.NotebookLiveOutputs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,6 +87,7 @@ public final class Peft4jKernel extends BaseKernel {
                 io.display.updateDisplay(displayId, renderer.render(value));
             }
         });
+        NotebookLiveOutputs.install(); // trainers draw a live chart here, not a terminal progress bar
     }
 
     private static String versionOf() {

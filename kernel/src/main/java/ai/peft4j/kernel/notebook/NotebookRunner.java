@@ -12,6 +12,8 @@ import ai.peft4j.kernel.magic.Magics;
 import ai.peft4j.kernel.magic.MavenConfig;
 import ai.peft4j.kernel.runtime.DisplaySink;
 import ai.peft4j.kernel.runtime.Notebook;
+import ai.peft4j.kernel.runtime.NotebookLiveOutputs;
+import ai.peft4j.train.TrainingProgress;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
@@ -28,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -413,7 +416,7 @@ public final class NotebookRunner {
             }
         }
         int count = 0;
-        Map<String, ObjectNode> displays = new HashMap<>();
+        Map<String, List<ObjectNode>> displays = new HashMap<>(); // display id -> its outputs, any cell
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -421,6 +424,7 @@ public final class NotebookRunner {
             t.setDaemon(true);
             return t;
         });
+        var progressDisplay = NotebookLiveOutputs.install(); // trainers redraw one output, as in the kernel
         try (JShellEvaluator eval = options.evaluators.get()) {
             Magics magics = options.maven == null ? new Magics(eval) : new Magics(eval, options.maven);
             for (int i = 0; i < cells.size(); i++) {
@@ -459,6 +463,7 @@ public final class NotebookRunner {
             System.setOut(oldOut);
             System.setErr(oldErr);
             timer.shutdownNow();
+            TrainingProgress.install(progressDisplay);
         }
         return new Report(count, Optional.empty());
     }
@@ -471,7 +476,7 @@ public final class NotebookRunner {
             ArrayNode outputs,
             String source,
             int count,
-            Map<String, ObjectNode> displays,
+            Map<String, List<ObjectNode>> displays,
             Progress progress,
             int index) {
         if (reserve == null) {
@@ -642,10 +647,11 @@ public final class NotebookRunner {
         private final CellStreams streams;
         private final MimeRenderer renderer;
         private final PrintStream echo;
-        private final Map<String, ObjectNode> displays;
+        private final Map<String, List<ObjectNode>> displays;
         private final Map<String, StreamDecoder> decoders = new HashMap<>();
 
-        CellOutputs(CellStreams streams, Map<String, ObjectNode> displays, MimeRenderer renderer, PrintStream echo) {
+        CellOutputs(
+                CellStreams streams, Map<String, List<ObjectNode>> displays, MimeRenderer renderer, PrintStream echo) {
             this.streams = streams;
             this.displays = displays;
             this.renderer = renderer;
@@ -682,7 +688,7 @@ public final class NotebookRunner {
             o.set("data", mimeData(bundle));
             o.putObject("metadata");
             synchronized (displays) {
-                displays.put(displayId, o);
+                displays.computeIfAbsent(displayId, k -> new ArrayList<>()).add(o);
             }
             streams.display(o);
             if (echo != null) {
@@ -690,16 +696,23 @@ public final class NotebookRunner {
             }
         }
 
+        /**
+         * As nbclient applies {@code update_display_data}: every output shown under the id, in
+         * whichever cell, gets the new data; an unknown id changes nothing.
+         */
         @Override
         public void update(Object value, String displayId) {
-            ObjectNode o;
+            List<ObjectNode> shown;
             synchronized (displays) {
-                o = displays.get(displayId);
+                shown = List.copyOf(displays.getOrDefault(displayId, List.of()));
             }
-            if (o != null) {
-                ObjectNode data = mimeData(renderer.render(value));
+            if (shown.isEmpty()) {
+                return;
+            }
+            ObjectNode data = mimeData(renderer.render(value));
+            for (ObjectNode o : shown) {
                 synchronized (o) {
-                    o.set("data", data);
+                    o.set("data", data.deepCopy());
                 }
             }
         }

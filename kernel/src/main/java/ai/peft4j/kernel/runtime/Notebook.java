@@ -25,6 +25,11 @@ public final class Notebook {
         sink.update(value, Objects.requireNonNull(displayId, "displayId"));
     }
 
+    /** The sink in use: the running cell's outputs, or standard output between cells. */
+    static DisplaySink sink() {
+        return sink;
+    }
+
     /** Installs the host's sink; {@code null} restores printing to standard output. */
     public static void setSink(DisplaySink newSink) {
         sink = newSink == null ? DisplaySink.STDOUT : newSink;

@@ -77,11 +77,13 @@ class KernelInstallerTest {
         assertTrue(Files.notExists(dir.resolve("peft4j-kernel.jsa.tmp")));
         assertTrue(installer.archiveNote().startsWith("AppCDS archive "));
 
-        List<String> argv = argv(dir);
-        assertEquals(
-                List.of("java", "-XX:SharedArchiveFile={resource_dir}/peft4j-kernel.jsa", "-Xshare:auto"),
-                argv.subList(0, 3));
-        assertEquals("{connection_file}", argv.get(argv.size() - 1));
+        assertEquals(List.of("/bin/sh", "{resource_dir}/peft4j-kernel.sh", "{connection_file}"), argv(dir));
+        String launcher = Files.readString(dir.resolve("peft4j-kernel.sh"));
+        assertTrue(launcher.contains("if [ \"$size\" = \"7\" ]"), launcher); // "archive" has 7 bytes
+        assertTrue(
+                launcher.contains("exec 'java' -XX:SharedArchiveFile=\"$archive\" -Xshare:auto -XX:+VerifySharedSpaces"
+                        + " '-XX:TieredStopAtLevel=1'"),
+                launcher);
     }
 
     @Test
@@ -112,7 +114,8 @@ class KernelInstallerTest {
         Files.writeString(fakeJar, "a newer jar");
         new KernelInstaller().jar(fakeJar).appCds(false).install(target);
         assertTrue(Files.notExists(dir.resolve("peft4j-kernel.jsa")));
-        assertTrue(argv(dir).stream().noneMatch(a -> a.contains("SharedArchiveFile")));
+        assertTrue(Files.notExists(dir.resolve("peft4j-kernel.sh")));
+        assertTrue(argv(dir).stream().noneMatch(a -> a.contains("SharedArchiveFile") || a.contains(".sh")));
     }
 
     @Test

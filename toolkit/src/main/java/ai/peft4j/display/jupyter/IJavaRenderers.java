@@ -1,8 +1,12 @@
 package ai.peft4j.display.jupyter;
 
+import ai.peft4j.display.LiveOutputs;
+import ai.peft4j.display.LiveTrainingDisplay;
 import ai.peft4j.display.MimeBundle;
 import ai.peft4j.display.MimeRenderer;
 import io.github.spencerpark.jupyter.kernel.BaseKernel;
+import io.github.spencerpark.jupyter.kernel.DisplayStream;
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import io.github.spencerpark.jupyter.kernel.display.Renderer;
 
 /** peft4j's renderers for kernels built on jupyter-jvm-basekernel (IJava). */
@@ -23,7 +27,33 @@ public final class IJavaRenderers {
         }
     }
 
-    /** Finds IJava's kernel through {@code IJava.getKernelInstance()} and registers there. */
+    /** IJava's display stream (jupyter-jvm-basekernel) as {@link LiveOutputs}. */
+    static LiveOutputs outputs(DisplayStream display) {
+        return new LiveOutputs() {
+            @Override
+            public void display(MimeBundle bundle, String displayId) {
+                DisplayData d = data(bundle);
+                d.setDisplayId(displayId);
+                display.display(d);
+            }
+
+            @Override
+            public void update(MimeBundle bundle, String displayId) {
+                display.updateDisplay(displayId, data(bundle));
+            }
+        };
+    }
+
+    private static DisplayData data(MimeBundle bundle) {
+        DisplayData d = new DisplayData();
+        bundle.data().forEach(d::putData);
+        return d;
+    }
+
+    /**
+     * Finds IJava's kernel through {@code IJava.getKernelInstance()}, registers there and installs
+     * the {@link LiveTrainingDisplay} on its display stream.
+     */
     static void registerWithRunningKernel() {
         try {
             Object kernel = Class.forName(NotebookDisplay.IJAVA)
@@ -33,6 +63,7 @@ public final class IJavaRenderers {
                 throw new IllegalStateException("IJava is on the class path but no kernel is running");
             }
             register(((BaseKernel) kernel).getRenderer());
+            LiveTrainingDisplay.install(outputs(((BaseKernel) kernel).getIO().display));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("could not reach IJava's kernel: " + e, e);
         }

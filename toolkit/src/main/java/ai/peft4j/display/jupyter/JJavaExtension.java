@@ -1,15 +1,20 @@
 package ai.peft4j.display.jupyter;
 
+import ai.peft4j.display.LiveOutputs;
+import ai.peft4j.display.LiveTrainingDisplay;
 import ai.peft4j.display.MimeBundle;
 import ai.peft4j.display.MimeRenderer;
 import org.dflib.jjava.jupyter.Extension;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
+import org.dflib.jjava.jupyter.kernel.DisplayStream;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.dflib.jjava.jupyter.kernel.display.Renderer;
 
 /**
  * JJava extension (listed in {@code META-INF/services/org.dflib.jjava.jupyter.Extension}): JJava
  * installs it when the toolkit joins the kernel's class path, and peft4j objects then render as
- * in peft4j's own kernel.
+ * in peft4j's own kernel, and trainers show {@link LiveTrainingDisplay}'s live chart (JJava's
+ * display stream sends {@code display_data} with a display id and {@code update_display_data}).
  */
 public final class JJavaExtension implements Extension {
 
@@ -17,6 +22,30 @@ public final class JJavaExtension implements Extension {
     @Override
     public void install(BaseKernel kernel) {
         register(kernel.getRenderer());
+        LiveTrainingDisplay.install(outputs(kernel.getIO().display));
+    }
+
+    /** JJava's display stream as {@link LiveOutputs}. */
+    static LiveOutputs outputs(DisplayStream display) {
+        return new LiveOutputs() {
+            @Override
+            public void display(MimeBundle bundle, String displayId) {
+                DisplayData d = data(bundle);
+                d.setDisplayId(displayId);
+                display.display(d);
+            }
+
+            @Override
+            public void update(MimeBundle bundle, String displayId) {
+                display.updateDisplay(displayId, data(bundle));
+            }
+        };
+    }
+
+    private static DisplayData data(MimeBundle bundle) {
+        DisplayData d = new DisplayData();
+        bundle.data().forEach(d::putData);
+        return d;
     }
 
     /**

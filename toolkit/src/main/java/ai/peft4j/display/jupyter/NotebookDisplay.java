@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds the Java kernel this JVM runs in and registers peft4j's renderers there. IJava needs a
- * call to {@link #install()}; JJava loads {@link JJavaExtension} itself when the toolkit is added
- * with {@code %maven} or {@code %jars}.
+ * Finds the Java kernel this JVM runs in and registers peft4j's renderers there, and makes trainers
+ * show their progress as a {@link ai.peft4j.display.LiveTrainingDisplay} (one output redrawn with
+ * {@code update_display_data}) instead of a terminal progress bar. IJava needs a call to {@link
+ * #install()}; JJava loads {@link JJavaExtension} itself when the toolkit is added with {@code
+ * %maven} or {@code %jars}.
  */
 public final class NotebookDisplay {
 

@@ -89,4 +89,46 @@ class KernelAdaptersTest {
     void plainJvm() {
         assertEquals(List.of(), NotebookDisplay.install());
     }
+
+    @Test
+    @DisplayName("both kernels' display streams carry the live training display: a display id, then updates under it")
+    void liveOutputs() {
+        List<String> jjava = new java.util.ArrayList<>();
+        var jjavaStream = new org.dflib.jjava.jupyter.kernel.DisplayStream() {
+            @Override
+            public void display(org.dflib.jjava.jupyter.kernel.display.DisplayData d) {
+                jjava.add("display " + d.getDisplayId() + " "
+                        + d.getData(org.dflib.jjava.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN));
+            }
+
+            @Override
+            public void updateDisplay(String id, org.dflib.jjava.jupyter.kernel.display.DisplayData d) {
+                jjava.add("update " + id + " "
+                        + d.getData(org.dflib.jjava.jupyter.kernel.display.mime.MIMEType.parse(MimeBundle.PNG)));
+            }
+        };
+        var out = JJavaExtension.outputs(jjavaStream);
+        out.display(MimeBundle.text("step 0/8"), "run-1");
+        out.update(MimeBundle.png(new byte[] {1, 2}, "step 4/8"), "run-1");
+        assertEquals(List.of("display run-1 step 0/8", "update run-1 AQI="), jjava);
+
+        List<String> ijava = new java.util.ArrayList<>();
+        var ijavaStream = new io.github.spencerpark.jupyter.kernel.DisplayStream() {
+            @Override
+            public void display(io.github.spencerpark.jupyter.kernel.display.DisplayData d) {
+                ijava.add("display " + d.getDisplayId() + " "
+                        + d.getData(io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN));
+            }
+
+            @Override
+            public void updateDisplay(String id, io.github.spencerpark.jupyter.kernel.display.DisplayData d) {
+                ijava.add("update " + id + " "
+                        + d.getData(io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.parse(MimeBundle.PNG)));
+            }
+        };
+        var out2 = IJavaRenderers.outputs(ijavaStream);
+        out2.display(MimeBundle.text("step 0/8"), "run-2");
+        out2.update(MimeBundle.png(new byte[] {1, 2}, "step 4/8"), "run-2");
+        assertEquals(List.of("display run-2 step 0/8", "update run-2 AQI="), ijava);
+    }
 }
