@@ -1,9 +1,11 @@
 package ai.peft4j.models.roberta;
 
+import ai.peft4j.models.ConfigKey;
 import ai.peft4j.models.ModelConfigException;
 import ai.peft4j.models.bert.BertFamilyConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * transformers' {@code RobertaConfig}: every field with the same name and default. Unknown fields
@@ -18,20 +20,28 @@ import java.nio.file.Path;
  */
 public final class RobertaConfig extends BertFamilyConfig {
 
-    private final int padTokenId;
-    private final int bosTokenId;
-    private final int eosTokenId;
+    private static final ConfigKey<Integer> PAD_TOKEN_ID = ConfigKey.int32("pad_token_id", 1);
+    private static final ConfigKey<Integer> BOS_TOKEN_ID = ConfigKey.int32("bos_token_id", 0);
+    private static final ConfigKey<Integer> EOS_TOKEN_ID = ConfigKey.int32("eos_token_id", 2);
+
+    private static final Schema SCHEMA = familySchema(
+            "roberta",
+            "RoBERTa",
+            "RobertaForSequenceClassification",
+            List.of("roberta-base", "roberta-large"),
+            50265,
+            PAD_TOKEN_ID,
+            BOS_TOKEN_ID,
+            EOS_TOKEN_ID);
 
     /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
     public RobertaConfig(ObjectNode json) {
-        super(json, "roberta", "RoBERTa", 50265);
-        padTokenId = int32("pad_token_id", 1);
-        bosTokenId = int32("bos_token_id", 0);
-        eosTokenId = int32("eos_token_id", 2);
-        if (padTokenId < 0 || padTokenId >= vocabSize() || padTokenId >= maxPositionEmbeddings()) {
+        super(json, SCHEMA);
+        int pad = padTokenId();
+        if (pad < 0 || pad >= vocabSize() || pad >= maxPositionEmbeddings()) {
             throw new ModelConfigException(
                     "pad_token_id",
-                    "pad_token_id (" + padTokenId + ") is the padding row of the word and position"
+                    "pad_token_id (" + pad + ") is the padding row of the word and position"
                             + " embeddings, so it must be below vocab_size (" + vocabSize()
                             + ") and max_position_embeddings (" + maxPositionEmbeddings() + ")");
         }
@@ -48,24 +58,24 @@ public final class RobertaConfig extends BertFamilyConfig {
      * _name_or_path}.
      */
     public static RobertaConfig named(String modelId) {
-        return new RobertaConfig(shipped("roberta", modelId, "roberta-base, roberta-large"));
+        return new RobertaConfig(SCHEMA.shippedJson(modelId));
     }
 
     /** A builder that starts from transformers' defaults. */
     public static Builder<RobertaConfig> builder() {
-        return new Builder<>("roberta", "RobertaForSequenceClassification", RobertaConfig::new);
+        return SCHEMA.builder(RobertaConfig::new);
     }
 
     /** The padding token id; also the position row of padding (positions start after it). */
     public int padTokenId() {
-        return padTokenId;
+        return get(PAD_TOKEN_ID);
     }
 
     public int bosTokenId() {
-        return bosTokenId;
+        return get(BOS_TOKEN_ID);
     }
 
     public int eosTokenId() {
-        return eosTokenId;
+        return get(EOS_TOKEN_ID);
     }
 }
