@@ -25,7 +25,8 @@ import java.util.function.Predicate;
  *
  * @param <T> the Java type of the value
  */
-public final class ConfigKey<T> {
+public record ConfigKey<T>(
+        String name, String standsFor, T defaultValue, ConfigKey<T> defaultKey, boolean keepsNull, Reader<T> reader) {
 
     /**
      * The most layers a config may ask for. Published models have fewer than 200; the bound keeps a hostile {@code
@@ -33,39 +34,35 @@ public final class ConfigKey<T> {
      */
     public static final int MAX_LAYERS = 10_000;
 
-    /** Converts a present, non-null JSON value, or fails naming the key. */
+    /** Converts a present, non-null JSON value and checks it, or fails naming the key. */
     @FunctionalInterface
-    interface Reader<T> {
+    public interface Reader<T> {
         T read(String name, JsonNode value);
     }
 
-    private final String name;
-    private final T defaultValue;
-    private final ConfigKey<T> defaultKey;
-    private final boolean nullable;
-    private final Reader<T> reader;
-    private final Predicate<T> valid;
-    private final Function<T, String> problem;
-
-    private ConfigKey(
-            String name,
-            T defaultValue,
-            ConfigKey<T> defaultKey,
-            boolean nullable,
-            Reader<T> reader,
-            Predicate<T> valid,
-            Function<T, String> problem) {
-        this.name = Objects.requireNonNull(name, "name");
-        this.defaultValue = defaultValue;
-        this.defaultKey = defaultKey;
-        this.nullable = nullable;
-        this.reader = reader;
-        this.valid = valid;
-        this.problem = problem;
+    /**
+     * One key: its JSON {@code name}; the standard name it {@code standsFor} (or null); its default, a value or
+     * another key's ({@code defaultKey}); whether JSON {@code null} reads as null ({@code keepsNull}) rather than as
+     * the default; and the {@code reader} of a present value.
+     */
+    public ConfigKey {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(reader, "reader");
     }
 
     private static <T> ConfigKey<T> of(String name, T defaultValue, Reader<T> reader) {
-        return new ConfigKey<>(name, defaultValue, null, false, reader, v -> true, v -> null);
+        return new ConfigKey<>(name, null, defaultValue, null, false, reader);
+    }
+
+    /** A key whose present values are JSON nodes that pass {@code is} (else: must be {@code expected}). */
+    private static <T> ConfigKey<T> typed(
+            String name, T defaultValue, Predicate<JsonNode> is, String expected, Function<JsonNode, T> value) {
+        return of(name, defaultValue, (k, n) -> {
+            if (!is.test(n)) {
+                throw wrongType(k, n, expected);
+            }
+            return value.apply(n);
+        });
     }
 
     // ---------------------------------------------------------------- kinds of key
@@ -102,14 +99,23 @@ public final class ConfigKey<T> {
         return int32(name, defaultValue).nullable();
     }
 
+    /**
+     * A token id, or a list of them (Llama 3's {@code eos_token_id}: generation stops at any), read as its first; null
+     * for none.
+     */
+    public static ConfigKey<Integer> firstTokenId(String name, Integer defaultValue) {
+        return ConfigKey.<Integer>of(name, defaultValue, (k, n) -> {
+                    if (!n.isArray()) {
+                        return toInt(k, n);
+                    }
+                    return n.isEmpty() ? null : toInt(k, n.get(0));
+                })
+                .nullable();
+    }
+
     /** Any JSON number, as a {@code double}. */
     public static ConfigKey<Double> number(String name, Double defaultValue) {
-        return of(name, defaultValue, (k, n) -> {
-            if (!n.isNumber()) {
-                throw wrongType(k, n, "a number");
-            }
-            return n.doubleValue();
-        });
+        return typed(name, defaultValue, JsonNode::isNumber, "a number", JsonNode::doubleValue);
     }
 
     /** A number above zero (NaN fails), such as a norm's epsilon. */
@@ -125,22 +131,12 @@ public final class ConfigKey<T> {
 
     /** {@code true} or {@code false}. */
     public static ConfigKey<Boolean> flag(String name, boolean defaultValue) {
-        return of(name, defaultValue, (k, n) -> {
-            if (!n.isBoolean()) {
-                throw wrongType(k, n, "true or false");
-            }
-            return n.booleanValue();
-        });
+        return typed(name, defaultValue, JsonNode::isBoolean, "true or false", JsonNode::booleanValue);
     }
 
     /** A string. */
     public static ConfigKey<String> string(String name, String defaultValue) {
-        return of(name, defaultValue, (k, n) -> {
-            if (!n.isTextual()) {
-                throw wrongType(k, n, "a string");
-            }
-            return n.textValue();
-        });
+        return typed(name, defaultValue, JsonNode::isTextual, "a string", JsonNode::textValue);
     }
 
     /** An activation of transformers' {@code ACT2FN} that peft4j implements ({@link Activations#NAMES}). */
@@ -153,12 +149,7 @@ public final class ConfigKey<T> {
 
     /** A JSON object, kept as it is; {@code null} by default. */
     public static ConfigKey<JsonNode> object(String name) {
-        return ConfigKey.<JsonNode>of(name, null, (k, n) -> {
-                    if (!n.isObject()) {
-                        throw wrongType(k, n, "an object");
-                    }
-                    return n;
-                })
+        return typed(name, (JsonNode) null, JsonNode::isObject, "an object", n -> n)
                 .nullable();
     }
 
@@ -166,46 +157,47 @@ public final class ConfigKey<T> {
 
     /** This key with another default: the same key in a family whose config class defaults it otherwise. */
     public ConfigKey<T> defaultsTo(T value) {
-        return new ConfigKey<>(name, value, null, nullable, reader, valid, problem);
+        return new ConfigKey<>(name, standsFor, value, null, keepsNull, reader);
     }
 
     /** This key defaulting to {@code other}'s value, which the schema lists before it. */
     public ConfigKey<T> defaultsTo(ConfigKey<T> other) {
-        return new ConfigKey<>(name, null, other, nullable, reader, valid, problem);
+        return new ConfigKey<>(name, standsFor, null, other, keepsNull, reader);
     }
 
     /** This key, reading JSON {@code null} as {@code null} rather than as the default. */
     public ConfigKey<T> nullable() {
-        return new ConfigKey<>(name, defaultValue, defaultKey, true, reader, valid, problem);
+        return new ConfigKey<>(name, standsFor, defaultValue, defaultKey, true, reader);
     }
 
     /**
-     * This key with one more rule: a value that fails {@code ok} is refused with {@code config field '<name>' <what>}.
-     * A {@code null} value is never checked.
+     * This key as the architecture's spelling of a standard one, as transformers' {@code attribute_map} has it (GPT-2's
+     * {@code n_embd} is {@code hidden_size}): {@link PretrainedConfig}'s accessor of {@code standard} reads this key.
+     */
+    public ConfigKey<T> standsFor(ConfigKey<T> standard) {
+        return new ConfigKey<>(name, standard.name, defaultValue, defaultKey, keepsNull, reader);
+    }
+
+    /**
+     * This key with one more rule, checked after the others: a value from the file that fails {@code ok} is refused
+     * with {@code config field '<name>' <what>}. Defaults are transformers' and are not checked; {@code null} never is.
      */
     public ConfigKey<T> check(Predicate<T> ok, Function<T, String> what) {
-        Predicate<T> before = valid;
-        Function<T, String> beforeProblem = problem;
-        return new ConfigKey<>(
-                name,
-                defaultValue,
-                defaultKey,
-                nullable,
-                reader,
-                v -> before.test(v) && ok.test(v),
-                v -> before.test(v) ? what.apply(v) : beforeProblem.apply(v));
+        Reader<T> before = reader;
+        return new ConfigKey<>(name, standsFor, defaultValue, defaultKey, keepsNull, (k, n) -> {
+            T v = before.read(k, n);
+            if (!ok.test(v)) {
+                throw invalid(k, what.apply(v));
+            }
+            return v;
+        });
     }
 
     // ---------------------------------------------------------------- reading
 
-    /** The JSON name, e.g. {@code "hidden_size"}. */
-    public String name() {
-        return name;
-    }
-
-    /** The default when the key is missing; {@code null} when it defaults to another key's value. */
-    public T defaultValue() {
-        return defaultValue;
+    /** The standard name this key stands for ({@link #standsFor}), or its own name. */
+    public String standardName() {
+        return standsFor != null ? standsFor : name;
     }
 
     /**
@@ -214,16 +206,13 @@ public final class ConfigKey<T> {
      */
     T read(JsonNode json, Function<ConfigKey<T>, T> earlier) {
         JsonNode n = json.get(name);
-        T value;
-        if (n == null || (n.isNull() && !nullable)) {
-            value = defaultKey != null ? earlier.apply(defaultKey) : defaultValue;
-        } else {
-            value = n.isNull() ? null : reader.read(name, n);
+        if (n != null && !n.isNull()) {
+            return reader.read(name, n);
         }
-        if (value != null && !valid.test(value)) {
-            throw invalid(name, problem.apply(value));
+        if (n != null && keepsNull) {
+            return null;
         }
-        return value;
+        return defaultKey != null ? earlier.apply(defaultKey) : defaultValue;
     }
 
     /** An error about key {@code name}: {@code config field 'name' <what>}. */

@@ -37,6 +37,32 @@ public abstract class PretrainedConfig {
     /** {@code initializer_range}: the standard deviation of the weight init, as most architectures name it. */
     public static final ConfigKey<Double> INITIALIZER_RANGE = ConfigKey.number("initializer_range", 0.02);
 
+    // The keys every architecture here has, under these names or its own ({@link ConfigKey#standsFor}); each config
+    // class lists them with its defaults.
+
+    /** {@code vocab_size}. */
+    public static final ConfigKey<Integer> VOCAB_SIZE = ConfigKey.size("vocab_size", null);
+
+    /** {@code hidden_size} (GPT-2's {@code n_embd}, T5's {@code d_model}). */
+    public static final ConfigKey<Integer> HIDDEN_SIZE = ConfigKey.size("hidden_size", null);
+
+    /** {@code num_hidden_layers} (GPT-2's and Bloom's {@code n_layer}, T5's {@code num_layers}). */
+    public static final ConfigKey<Integer> NUM_HIDDEN_LAYERS = ConfigKey.size("num_hidden_layers", null);
+
+    /** {@code num_attention_heads} (GPT-2's and Bloom's {@code n_head}, T5's {@code num_heads}). */
+    public static final ConfigKey<Integer> NUM_ATTENTION_HEADS = ConfigKey.size("num_attention_heads", null);
+
+    // transformers' PretrainedConfig has these token ids, None unless the architecture's class says otherwise.
+
+    /** {@code pad_token_id}: the padding row of the embedding, or null for none. */
+    public static final ConfigKey<Integer> PAD_TOKEN_ID = ConfigKey.tokenId("pad_token_id", null);
+
+    /** {@code bos_token_id}, or null. */
+    public static final ConfigKey<Integer> BOS_TOKEN_ID = ConfigKey.tokenId("bos_token_id", null);
+
+    /** {@code eos_token_id}, the first of a list, or null. */
+    public static final ConfigKey<Integer> EOS_TOKEN_ID = ConfigKey.firstTokenId("eos_token_id", null);
+
     private static final ConfigKey<JsonNode> ID2LABEL = ConfigKey.object("id2label");
     private static final ConfigKey<Integer> NUM_LABELS = ConfigKey.count("num_labels", 2);
     private static final List<String> PROBLEM_TYPES =
@@ -75,7 +101,7 @@ public abstract class PretrainedConfig {
         public Schema with(ConfigKey<?>... more) {
             List<ConfigKey<?>> all = new ArrayList<>(keys);
             for (ConfigKey<?> k : more) {
-                int at = names().indexOf(k.name());
+                int at = names().indexOf(k.standardName());
                 if (at >= 0) {
                     all.set(at, k);
                 } else {
@@ -91,13 +117,14 @@ public abstract class PretrainedConfig {
         }
 
         private List<String> names() {
-            return keys.stream().map(ConfigKey::name).toList();
+            return keys.stream().map(ConfigKey::standardName).toList();
         }
 
-        /** The key named {@code name} in this schema, or null. */
-        ConfigKey<?> key(String keyName) {
-            int at = names().indexOf(keyName);
-            return at < 0 ? null : keys.get(at);
+        /** This schema's key for {@code key}: the same name, or one that stands for it; null if none. */
+        @SuppressWarnings("unchecked")
+        <T> ConfigKey<T> key(ConfigKey<T> standard) {
+            int at = names().indexOf(standard.standardName());
+            return at < 0 ? null : (ConfigKey<T>) keys.get(at);
         }
 
         /**
@@ -135,7 +162,7 @@ public abstract class PretrainedConfig {
                             + "'");
         }
         for (ConfigKey<?> key : schema.keys()) {
-            values.put(key.name(), readKey(key));
+            values.put(key.standardName(), readKey(key));
         }
         numLabels(); // transformers checks these two in every config class
         problemType();
@@ -145,15 +172,18 @@ public abstract class PretrainedConfig {
         return key.read(json, earlier -> get(earlier));
     }
 
-    /** The value of {@code key}: as the schema declares it when it lists a key of that name. */
+    /**
+     * The value of {@code key}: as the schema declares it when it lists that key or one standing for it, else read as
+     * {@code key} declares it.
+     */
     @SuppressWarnings("unchecked")
     protected final <T> T get(ConfigKey<T> key) {
-        return values.containsKey(key.name()) ? (T) values.get(key.name()) : readKey(key);
+        return values.containsKey(key.standardName()) ? (T) values.get(key.standardName()) : readKey(key);
     }
 
     /** Whether this config's schema lists a key named like {@code key}. */
     protected final boolean declares(ConfigKey<?> key) {
-        return values.containsKey(key.name());
+        return values.containsKey(key.standardName());
     }
 
     /** The {@code model_type} field, e.g. {@code "opt"}. */
@@ -292,13 +322,56 @@ public abstract class PretrainedConfig {
     }
 
     /**
-     * Checks that {@code dividend} (field {@code dividendKey}) is a multiple of {@code divisor}
-     * (field {@code divisorKey}); both are positive, from {@link ConfigKey#size}.
+     * Checks that the value of {@code dividend} is a multiple of {@code divisor}'s, both sizes ({@link
+     * ConfigKey#size}); the error names the keys as this architecture spells them.
      */
-    protected static void requireDivisible(String dividendKey, int dividend, String divisorKey, int divisor) {
-        if (dividend % divisor != 0) {
-            throw invalid(dividendKey, "(" + dividend + ") must be divisible by " + divisorKey + " (" + divisor + ")");
+    protected final void requireDivisible(ConfigKey<Integer> dividend, ConfigKey<Integer> divisor) {
+        int a = get(dividend);
+        int b = get(divisor);
+        if (a % b != 0) {
+            throw invalid(nameOf(dividend), "(" + a + ") must be divisible by " + nameOf(divisor) + " (" + b + ")");
         }
+    }
+
+    /** The name under which this architecture's config.json holds {@code key} (GPT-2: {@code n_embd} for hidden_size). */
+    protected final String nameOf(ConfigKey<?> key) {
+        ConfigKey<?> own = schema.key(key);
+        return own != null ? own.name() : key.name();
+    }
+
+    /** The vocabulary size: the rows of the input embedding. */
+    public int vocabSize() {
+        return get(VOCAB_SIZE);
+    }
+
+    /** The width of the hidden states ({@code hidden_size} or the architecture's name for it). */
+    public int hiddenSize() {
+        return get(HIDDEN_SIZE);
+    }
+
+    /** The number of layers (blocks); for an encoder-decoder, the encoder's. */
+    public int numHiddenLayers() {
+        return get(NUM_HIDDEN_LAYERS);
+    }
+
+    /** The number of attention heads of each layer. */
+    public int numAttentionHeads() {
+        return get(NUM_ATTENTION_HEADS);
+    }
+
+    /** {@code pad_token_id}, with the architecture's default; null for none. */
+    public Integer padTokenId() {
+        return get(PAD_TOKEN_ID);
+    }
+
+    /** {@code bos_token_id}, with the architecture's default; null for none. */
+    public Integer bosTokenId() {
+        return get(BOS_TOKEN_ID);
+    }
+
+    /** {@code eos_token_id} (the first of a list), with the architecture's default; null for none. */
+    public Integer eosTokenId() {
+        return get(EOS_TOKEN_ID);
     }
 
     /**
@@ -325,17 +398,17 @@ public abstract class PretrainedConfig {
 
     /** {@code eos_token_id}'s default in the architecture's config class, for a config.json without it; null if none. */
     public Integer defaultEosTokenId() {
-        return schemaDefault("eos_token_id");
+        return schemaDefault(EOS_TOKEN_ID);
     }
 
     /** {@code pad_token_id}'s default in the architecture's config class, for a config.json without it; null if none. */
     public Integer defaultPadTokenId() {
-        return schemaDefault("pad_token_id");
+        return schemaDefault(PAD_TOKEN_ID);
     }
 
-    private Integer schemaDefault(String keyName) {
-        ConfigKey<?> key = schema.key(keyName);
-        return key != null && key.defaultValue() instanceof Integer id ? id : null;
+    private Integer schemaDefault(ConfigKey<Integer> key) {
+        ConfigKey<Integer> own = schema.key(key);
+        return own != null ? own.defaultValue() : null;
     }
 
     @Override
@@ -358,27 +431,12 @@ public abstract class PretrainedConfig {
             json.putArray("architectures").add(architecture);
         }
 
-        /** Sets an integer field, e.g. {@code set("hidden_size", 16)}. */
-        public Builder<C> set(String key, long value) {
-            json.put(key, value);
-            return this;
-        }
-
-        /** Sets a floating-point field, e.g. {@code set("dropout", 0.0)}. */
-        public Builder<C> set(String key, double value) {
-            json.put(key, value);
-            return this;
-        }
-
-        /** Sets a boolean field. */
-        public Builder<C> set(String key, boolean value) {
-            json.put(key, value);
-            return this;
-        }
-
-        /** Sets a string field. */
-        public Builder<C> set(String key, String value) {
-            json.put(key, value);
+        /**
+         * Sets a field to a number, boolean, string, null, or a list or map of them, e.g. {@code set("hidden_size",
+         * 16)} or {@code set("pad_token_id", null)}.
+         */
+        public Builder<C> set(String key, Object value) {
+            json.set(key, PythonJson.MAPPER.valueToTree(value));
             return this;
         }
 

@@ -1,7 +1,5 @@
 package ai.peft4j.models.bert;
 
-import ai.peft4j.models.ConfigKey;
-import ai.peft4j.models.ModelConfigException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,22 +17,18 @@ import java.util.List;
  */
 public final class BertConfig extends BertFamilyConfig {
 
-    /** BertConfig passes {@code pad_token_id=0} on; an explicit null means no padding row. */
-    private static final ConfigKey<Integer> PAD_TOKEN_ID = ConfigKey.tokenId("pad_token_id", 0);
-
     private static final Schema SCHEMA = familySchema(
-            "bert", "BERT", "BertForSequenceClassification", List.of("bert-base-uncased"), 30522, PAD_TOKEN_ID);
+            "bert",
+            "BERT",
+            "BertForSequenceClassification",
+            List.of("bert-base-uncased"),
+            30522,
+            // BertConfig passes pad_token_id=0 on; an explicit null means no padding row.
+            PAD_TOKEN_ID.defaultsTo(0));
 
     /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
     public BertConfig(ObjectNode json) {
         super(json, SCHEMA);
-        Integer pad = padTokenId();
-        if (pad != null && (pad < 0 || pad >= vocabSize())) {
-            throw new ModelConfigException(
-                    "pad_token_id",
-                    "pad_token_id (" + pad + ") is the padding row of the word"
-                            + " embeddings, so it must lie in [0, vocab_size = " + vocabSize() + ")");
-        }
     }
 
     /** Reads {@code dir/config.json}. */
@@ -53,10 +47,5 @@ public final class BertConfig extends BertFamilyConfig {
     /** A builder that starts from transformers' defaults. */
     public static Builder<BertConfig> builder() {
         return SCHEMA.builder(BertConfig::new);
-    }
-
-    /** The padding token id (the word embedding's zero row), or null for none. */
-    public Integer padTokenId() {
-        return get(PAD_TOKEN_ID);
     }
 }

@@ -18,10 +18,6 @@ import java.util.List;
  */
 public abstract class BertFamilyConfig extends PretrainedConfig {
 
-    private static final ConfigKey<Integer> VOCAB_SIZE = ConfigKey.size("vocab_size", null);
-    private static final ConfigKey<Integer> HIDDEN_SIZE = ConfigKey.size("hidden_size", 768);
-    private static final ConfigKey<Integer> NUM_HIDDEN_LAYERS = ConfigKey.size("num_hidden_layers", 12);
-    private static final ConfigKey<Integer> NUM_ATTENTION_HEADS = ConfigKey.size("num_attention_heads", 12);
     private static final ConfigKey<Integer> INTERMEDIATE_SIZE = ConfigKey.size("intermediate_size", 3072);
     private static final ConfigKey<String> HIDDEN_ACT = ConfigKey.activation("hidden_act", "gelu");
     private static final ConfigKey<Double> HIDDEN_DROPOUT_PROB = ConfigKey.probability("hidden_dropout_prob", 0.1);
@@ -59,9 +55,9 @@ public abstract class BertFamilyConfig extends PretrainedConfig {
                         architecture,
                         shipped,
                         VOCAB_SIZE.defaultsTo(vocabSize),
-                        HIDDEN_SIZE,
-                        NUM_HIDDEN_LAYERS,
-                        NUM_ATTENTION_HEADS,
+                        HIDDEN_SIZE.defaultsTo(768),
+                        NUM_HIDDEN_LAYERS.defaultsTo(12),
+                        NUM_ATTENTION_HEADS.defaultsTo(12),
                         INTERMEDIATE_SIZE,
                         HIDDEN_ACT,
                         HIDDEN_DROPOUT_PROB,
@@ -78,26 +74,17 @@ public abstract class BertFamilyConfig extends PretrainedConfig {
     /** Reads and checks the family's keys and the subclass's, all listed in {@code schema}. */
     protected BertFamilyConfig(ObjectNode json, Schema schema) {
         super(json, schema);
-        requireDivisible("hidden_size", hiddenSize(), "num_attention_heads", numAttentionHeads());
+        requireDivisible(HIDDEN_SIZE, NUM_ATTENTION_HEADS);
+        Integer pad = padTokenId();
+        if (pad != null && (pad < 0 || pad >= vocabSize())) {
+            throw invalid(
+                    "pad_token_id",
+                    "(" + pad + ") is the padding row of the word embeddings, so it must lie in [0, vocab_size = "
+                            + vocabSize() + ")");
+        }
         if (numLabels() < 1) {
             throw new ModelConfigException("num_labels", "num_labels must be at least 1, got " + numLabels());
         }
-    }
-
-    public int vocabSize() {
-        return get(VOCAB_SIZE);
-    }
-
-    public int hiddenSize() {
-        return get(HIDDEN_SIZE);
-    }
-
-    public int numHiddenLayers() {
-        return get(NUM_HIDDEN_LAYERS);
-    }
-
-    public int numAttentionHeads() {
-        return get(NUM_ATTENTION_HEADS);
     }
 
     public int intermediateSize() {

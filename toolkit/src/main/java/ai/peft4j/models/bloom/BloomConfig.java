@@ -20,14 +20,10 @@ import java.util.List;
  */
 public final class BloomConfig extends PretrainedConfig {
 
-    private static final ConfigKey<Integer> VOCAB_SIZE = ConfigKey.size("vocab_size", 250880);
-    private static final ConfigKey<Integer> HIDDEN_SIZE = ConfigKey.size("hidden_size", 64);
-    private static final ConfigKey<Integer> N_LAYER = ConfigKey.size("n_layer", 2);
-    private static final ConfigKey<Integer> N_HEAD = ConfigKey.size("n_head", 8);
+    private static final ConfigKey<Integer> N_LAYER =
+            ConfigKey.size("n_layer", 2).standsFor(NUM_HIDDEN_LAYERS);
+    private static final ConfigKey<Integer> N_HEAD = ConfigKey.size("n_head", 8).standsFor(NUM_ATTENTION_HEADS);
     private static final ConfigKey<Double> LAYER_NORM_EPSILON = ConfigKey.positive("layer_norm_epsilon", 1e-5);
-    private static final ConfigKey<Integer> BOS_TOKEN_ID = ConfigKey.int32("bos_token_id", 1);
-    private static final ConfigKey<Integer> EOS_TOKEN_ID = ConfigKey.int32("eos_token_id", 2);
-    private static final ConfigKey<Integer> PAD_TOKEN_ID = ConfigKey.tokenId("pad_token_id", null);
     private static final ConfigKey<Boolean> APPLY_RESIDUAL_CONNECTION_POST_LAYERNORM =
             ConfigKey.flag("apply_residual_connection_post_layernorm", false);
     private static final ConfigKey<Double> HIDDEN_DROPOUT = ConfigKey.probability("hidden_dropout", 0.0);
@@ -40,14 +36,14 @@ public final class BloomConfig extends PretrainedConfig {
             "Bloom",
             "BloomForCausalLM",
             List.of("bigscience/bloomz-560m"),
-            VOCAB_SIZE,
-            HIDDEN_SIZE,
+            VOCAB_SIZE.defaultsTo(250880),
+            HIDDEN_SIZE.defaultsTo(64),
             N_LAYER,
             N_HEAD,
             LAYER_NORM_EPSILON,
             INITIALIZER_RANGE,
-            BOS_TOKEN_ID,
-            EOS_TOKEN_ID,
+            BOS_TOKEN_ID.defaultsTo(1),
+            EOS_TOKEN_ID.defaultsTo(2),
             PAD_TOKEN_ID,
             APPLY_RESIDUAL_CONNECTION_POST_LAYERNORM,
             HIDDEN_DROPOUT,
@@ -58,7 +54,7 @@ public final class BloomConfig extends PretrainedConfig {
     /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
     public BloomConfig(ObjectNode json) {
         super(canonical(json), SCHEMA);
-        requireDivisible("hidden_size", hiddenSize(), "n_head", nHead());
+        requireDivisible(HIDDEN_SIZE, N_HEAD);
     }
 
     /**
@@ -99,14 +95,6 @@ public final class BloomConfig extends PretrainedConfig {
         return SCHEMA.builder(BloomConfig::new);
     }
 
-    public int vocabSize() {
-        return get(VOCAB_SIZE);
-    }
-
-    public int hiddenSize() {
-        return get(HIDDEN_SIZE);
-    }
-
     /** The number of blocks ({@code n_layer}, transformers' {@code num_hidden_layers}). */
     public int nLayer() {
         return get(N_LAYER);
@@ -123,19 +111,6 @@ public final class BloomConfig extends PretrainedConfig {
 
     public double layerNormEpsilon() {
         return get(LAYER_NORM_EPSILON);
-    }
-
-    public int bosTokenId() {
-        return get(BOS_TOKEN_ID);
-    }
-
-    public int eosTokenId() {
-        return get(EOS_TOKEN_ID);
-    }
-
-    /** The padding token id, or null (BloomConfig has none by default). */
-    public Integer padTokenId() {
-        return get(PAD_TOKEN_ID);
     }
 
     /** Whether each residual branch adds the layer-normed input instead of the input itself. */

@@ -41,7 +41,7 @@ public final class GemmaConfig extends LlamaFamilyConfig {
 
     /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
     public GemmaConfig(ObjectNode json) {
-        super(json, SCHEMA, DEFAULTS);
+        super(json, SCHEMA);
     }
 
     /** Reads {@code dir/config.json}. */

@@ -17,11 +17,13 @@ import java.util.List;
  */
 public final class Gpt2Config extends PretrainedConfig {
 
-    private static final ConfigKey<Integer> VOCAB_SIZE = ConfigKey.size("vocab_size", 50257);
     private static final ConfigKey<Integer> N_POSITIONS = ConfigKey.size("n_positions", 1024);
-    private static final ConfigKey<Integer> N_EMBD = ConfigKey.size("n_embd", 768);
-    private static final ConfigKey<Integer> N_LAYER = ConfigKey.layers("n_layer", 12);
-    private static final ConfigKey<Integer> N_HEAD = ConfigKey.size("n_head", 12);
+    private static final ConfigKey<Integer> N_EMBD =
+            ConfigKey.size("n_embd", 768).standsFor(HIDDEN_SIZE);
+    private static final ConfigKey<Integer> N_LAYER =
+            ConfigKey.layers("n_layer", 12).standsFor(NUM_HIDDEN_LAYERS);
+    private static final ConfigKey<Integer> N_HEAD =
+            ConfigKey.size("n_head", 12).standsFor(NUM_ATTENTION_HEADS);
     /** Null: 4 × {@code n_embd}. */
     private static final ConfigKey<Integer> N_INNER = ConfigKey.size("n_inner", null);
 
@@ -42,7 +44,7 @@ public final class Gpt2Config extends PretrainedConfig {
             "GPT-2",
             "GPT2LMHeadModel",
             List.of("gpt2"),
-            VOCAB_SIZE,
+            VOCAB_SIZE.defaultsTo(50257),
             N_POSITIONS,
             N_EMBD,
             N_LAYER,
@@ -66,7 +68,7 @@ public final class Gpt2Config extends PretrainedConfig {
                     "n_embd",
                     "(" + nEmbd() + ") is too large: the MLP's inner size 4 * n_embd must fit in 32 bits; set n_inner");
         }
-        requireDivisible("n_embd", nEmbd(), "n_head", nHead());
+        requireDivisible(N_EMBD, N_HEAD);
         if (get(SCALE_ATTN_BY_INVERSE_LAYER_IDX) || get(REORDER_AND_UPCAST_ATTN) || !get(SCALE_ATTN_WEIGHTS)) {
             throw new ModelConfigException(
                     "scale_attn_weights",
@@ -88,10 +90,6 @@ public final class Gpt2Config extends PretrainedConfig {
     /** A builder that starts from transformers' defaults. */
     public static Builder<Gpt2Config> builder() {
         return SCHEMA.builder(Gpt2Config::new);
-    }
-
-    public int vocabSize() {
-        return get(VOCAB_SIZE);
     }
 
     public int nPositions() {

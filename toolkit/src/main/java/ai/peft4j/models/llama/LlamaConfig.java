@@ -30,7 +30,7 @@ public final class LlamaConfig extends LlamaFamilyConfig {
 
     /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
     public LlamaConfig(ObjectNode json) {
-        super(json, SCHEMA, DEFAULTS);
+        super(json, SCHEMA);
         ropeScaling = RopeScaling.parse(json.get("rope_scaling"));
     }
 

@@ -33,11 +33,7 @@ public abstract class LlamaFamilyConfig extends PretrainedConfig {
             Integer eosTokenId,
             Integer padTokenId) {}
 
-    private static final ConfigKey<Integer> VOCAB_SIZE = ConfigKey.size("vocab_size", null);
-    private static final ConfigKey<Integer> HIDDEN_SIZE = ConfigKey.size("hidden_size", null);
     private static final ConfigKey<Integer> INTERMEDIATE_SIZE = ConfigKey.size("intermediate_size", null);
-    private static final ConfigKey<Integer> NUM_HIDDEN_LAYERS = ConfigKey.size("num_hidden_layers", null);
-    private static final ConfigKey<Integer> NUM_ATTENTION_HEADS = ConfigKey.size("num_attention_heads", null);
     private static final ConfigKey<Integer> NUM_KEY_VALUE_HEADS = ConfigKey.size("num_key_value_heads", null);
     /** {@code hidden_act}: the MLP's activation, except in Gemma (see {@link #mlpActivation()}). */
     protected static final ConfigKey<String> HIDDEN_ACT = ConfigKey.activation("hidden_act", null);
@@ -48,15 +44,12 @@ public abstract class LlamaFamilyConfig extends PretrainedConfig {
     private static final ConfigKey<Double> ATTENTION_DROPOUT = ConfigKey.number("attention_dropout", 0.0)
             .check(p -> p >= 0 && p < 1, p -> "must be in [0, 1), found " + p);
     private static final ConfigKey<Boolean> ATTENTION_BIAS = ConfigKey.flag("attention_bias", false);
-    private static final ConfigKey<Integer> PAD_TOKEN_ID = ConfigKey.tokenId("pad_token_id", null);
     /**
      * {@code sliding_window} (Mistral, Qwen2): 4096 when config.json does not have it, null for none; a family that
      * masks with it lists it in its schema.
      */
     protected static final ConfigKey<Integer> SLIDING_WINDOW =
             ConfigKey.size("sliding_window", 4096).nullable();
-
-    private final Integer defaultEosTokenId;
 
     /**
      * The family's keys with one architecture's defaults, and {@code own} (the architecture's other keys, or a shared
@@ -90,7 +83,8 @@ public abstract class LlamaFamilyConfig extends PretrainedConfig {
                         ATTENTION_DROPOUT,
                         ATTENTION_BIAS,
                         TIE_WORD_EMBEDDINGS.defaultsTo(d.tieWordEmbeddings()),
-                        PAD_TOKEN_ID.defaultsTo(d.padTokenId()))
+                        PAD_TOKEN_ID.defaultsTo(d.padTokenId()),
+                        EOS_TOKEN_ID.defaultsTo(d.eosTokenId()))
                 .with(own);
     }
 
@@ -98,9 +92,8 @@ public abstract class LlamaFamilyConfig extends PretrainedConfig {
      * Reads and checks the family's keys and the architecture's, all listed in {@code schema}: a clear error naming
      * the field, rather than a shape error in the first forward pass.
      */
-    protected LlamaFamilyConfig(ObjectNode json, Schema schema, Defaults d) {
+    protected LlamaFamilyConfig(ObjectNode json, Schema schema) {
         super(json, schema);
-        this.defaultEosTokenId = d.eosTokenId();
         derivedHeadDim(); // 4.39 requires it even of Gemma, whose head_dim is its own
         if (headDim() < 1) {
             throw invalid("head_dim", "must be a positive integer, found " + headDim());
@@ -110,47 +103,18 @@ public abstract class LlamaFamilyConfig extends PretrainedConfig {
             String key = toJsonNode().hasNonNull("head_dim") ? "head_dim" : "hidden_size";
             throw invalid(key, "gives the head size " + headDim() + ", which must be even for rotary embeddings");
         }
-        requireDivisible("num_attention_heads", numAttentionHeads(), "num_key_value_heads", numKeyValueHeads());
+        requireDivisible(NUM_ATTENTION_HEADS, NUM_KEY_VALUE_HEADS);
         requirePaddingRow("pad_token_id", padTokenId(), "vocab_size", vocabSize());
     }
 
     /** hidden_size / num_attention_heads, checked to divide evenly, for the families that derive the head size. */
     private int derivedHeadDim() {
-        requireDivisible("hidden_size", hiddenSize(), "num_attention_heads", numAttentionHeads());
+        requireDivisible(HIDDEN_SIZE, NUM_ATTENTION_HEADS);
         return hiddenSize() / numAttentionHeads();
-    }
-
-    /**
-     * {@inheritDoc} This family's: not a key peft4j reads, since a list of ids (Llama 3's) is as valid as one id.
-     */
-    @Override
-    public Integer defaultEosTokenId() {
-        return defaultEosTokenId;
-    }
-
-    /** {@code pad_token_id}, or this family's default: the embedding's {@code padding_idx}, as in transformers. */
-    public Integer padTokenId() {
-        return get(PAD_TOKEN_ID);
-    }
-
-    public int vocabSize() {
-        return get(VOCAB_SIZE);
-    }
-
-    public int hiddenSize() {
-        return get(HIDDEN_SIZE);
     }
 
     public int intermediateSize() {
         return get(INTERMEDIATE_SIZE);
-    }
-
-    public int numHiddenLayers() {
-        return get(NUM_HIDDEN_LAYERS);
-    }
-
-    public int numAttentionHeads() {
-        return get(NUM_ATTENTION_HEADS);
     }
 
     /** Key/value heads: fewer than the query heads means grouped-query attention. */

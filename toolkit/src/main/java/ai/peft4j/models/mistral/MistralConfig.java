@@ -26,7 +26,7 @@ public final class MistralConfig extends LlamaFamilyConfig {
 
     /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
     public MistralConfig(ObjectNode json) {
-        super(json, SCHEMA, DEFAULTS);
+        super(json, SCHEMA);
     }
 
     /** Reads {@code dir/config.json}. */

@@ -18,9 +18,6 @@ import java.util.List;
  */
 public final class OptConfig extends PretrainedConfig {
 
-    private static final ConfigKey<Integer> VOCAB_SIZE = ConfigKey.size("vocab_size", 50272);
-    private static final ConfigKey<Integer> HIDDEN_SIZE = ConfigKey.size("hidden_size", 768);
-    private static final ConfigKey<Integer> NUM_HIDDEN_LAYERS = ConfigKey.layers("num_hidden_layers", 12);
     private static final ConfigKey<Integer> FFN_DIM = ConfigKey.size("ffn_dim", 3072);
     // The position table has max_position_embeddings + 2 rows (fairseq's offset).
     private static final ConfigKey<Integer> MAX_POSITION_EMBEDDINGS = ConfigKey.size("max_position_embeddings", 2048);
@@ -30,12 +27,9 @@ public final class OptConfig extends PretrainedConfig {
             ConfigKey.size("word_embed_proj_dim", null).defaultsTo(HIDDEN_SIZE);
     private static final ConfigKey<Double> DROPOUT = ConfigKey.number("dropout", 0.1);
     private static final ConfigKey<Double> ATTENTION_DROPOUT = ConfigKey.number("attention_dropout", 0.0);
-    private static final ConfigKey<Integer> NUM_ATTENTION_HEADS = ConfigKey.size("num_attention_heads", 12);
     private static final ConfigKey<String> ACTIVATION_FUNCTION = ConfigKey.string("activation_function", "relu")
             .check(OptConfig::supported, a -> "'" + a + "' is not supported; use relu, gelu or silu");
     private static final ConfigKey<Double> INIT_STD = ConfigKey.number("init_std", 0.02);
-    private static final ConfigKey<Integer> PAD_TOKEN_ID = ConfigKey.tokenId("pad_token_id", 1);
-    private static final ConfigKey<Integer> EOS_TOKEN_ID = ConfigKey.tokenId("eos_token_id", 2);
     private static final ConfigKey<Boolean> ENABLE_BIAS = ConfigKey.flag("enable_bias", true);
     private static final ConfigKey<Boolean> LAYER_NORM_ELEMENTWISE_AFFINE =
             ConfigKey.flag("layer_norm_elementwise_affine", true);
@@ -45,9 +39,9 @@ public final class OptConfig extends PretrainedConfig {
             "OPT",
             "OPTForCausalLM",
             List.of("facebook/opt-125m", "facebook/opt-350m"),
-            VOCAB_SIZE,
-            HIDDEN_SIZE,
-            NUM_HIDDEN_LAYERS,
+            VOCAB_SIZE.defaultsTo(50272),
+            HIDDEN_SIZE.defaultsTo(768),
+            ConfigKey.layers(NUM_HIDDEN_LAYERS.name(), 12),
             FFN_DIM,
             MAX_POSITION_EMBEDDINGS,
             DO_LAYER_NORM_BEFORE,
@@ -55,18 +49,18 @@ public final class OptConfig extends PretrainedConfig {
             WORD_EMBED_PROJ_DIM,
             DROPOUT,
             ATTENTION_DROPOUT,
-            NUM_ATTENTION_HEADS,
+            NUM_ATTENTION_HEADS.defaultsTo(12),
             ACTIVATION_FUNCTION,
             INIT_STD,
-            PAD_TOKEN_ID,
-            EOS_TOKEN_ID,
+            PAD_TOKEN_ID.defaultsTo(1),
+            EOS_TOKEN_ID.defaultsTo(2),
             ENABLE_BIAS,
             LAYER_NORM_ELEMENTWISE_AFFINE);
 
     /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
     public OptConfig(ObjectNode json) {
         super(json, SCHEMA);
-        requireDivisible("hidden_size", hiddenSize(), "num_attention_heads", numAttentionHeads());
+        requireDivisible(HIDDEN_SIZE, NUM_ATTENTION_HEADS);
         requirePaddingRow("pad_token_id", padTokenId(), "vocab_size", vocabSize());
     }
 
@@ -95,18 +89,6 @@ public final class OptConfig extends PretrainedConfig {
     /** A builder that starts from transformers' defaults. */
     public static Builder<OptConfig> builder() {
         return SCHEMA.builder(OptConfig::new);
-    }
-
-    public int vocabSize() {
-        return get(VOCAB_SIZE);
-    }
-
-    public int hiddenSize() {
-        return get(HIDDEN_SIZE);
-    }
-
-    public int numHiddenLayers() {
-        return get(NUM_HIDDEN_LAYERS);
     }
 
     public int ffnDim() {
@@ -139,10 +121,6 @@ public final class OptConfig extends PretrainedConfig {
         return get(ATTENTION_DROPOUT);
     }
 
-    public int numAttentionHeads() {
-        return get(NUM_ATTENTION_HEADS);
-    }
-
     public String activationFunction() {
         return get(ACTIVATION_FUNCTION);
     }
@@ -155,11 +133,6 @@ public final class OptConfig extends PretrainedConfig {
 
     public double initStd() {
         return get(INIT_STD);
-    }
-
-    /** The padding token id, or null. */
-    public Integer padTokenId() {
-        return get(PAD_TOKEN_ID);
     }
 
     public boolean enableBias() {

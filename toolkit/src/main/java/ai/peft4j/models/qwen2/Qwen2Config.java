@@ -38,7 +38,7 @@ public final class Qwen2Config extends LlamaFamilyConfig {
 
     /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
     public Qwen2Config(ObjectNode json) {
-        super(json, SCHEMA, DEFAULTS);
+        super(json, SCHEMA);
     }
 
     /** Reads {@code dir/config.json}. */

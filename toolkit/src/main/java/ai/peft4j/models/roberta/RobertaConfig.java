@@ -1,7 +1,6 @@
 package ai.peft4j.models.roberta;
 
 import ai.peft4j.models.ConfigKey;
-import ai.peft4j.models.ModelConfigException;
 import ai.peft4j.models.bert.BertFamilyConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
@@ -20,30 +19,25 @@ import java.util.List;
  */
 public final class RobertaConfig extends BertFamilyConfig {
 
-    private static final ConfigKey<Integer> PAD_TOKEN_ID = ConfigKey.int32("pad_token_id", 1);
-    private static final ConfigKey<Integer> BOS_TOKEN_ID = ConfigKey.int32("bos_token_id", 0);
-    private static final ConfigKey<Integer> EOS_TOKEN_ID = ConfigKey.int32("eos_token_id", 2);
-
     private static final Schema SCHEMA = familySchema(
             "roberta",
             "RoBERTa",
             "RobertaForSequenceClassification",
             List.of("roberta-base", "roberta-large"),
             50265,
-            PAD_TOKEN_ID,
-            BOS_TOKEN_ID,
-            EOS_TOKEN_ID);
+            // Never null: the padding row is also where positions start.
+            ConfigKey.int32(PAD_TOKEN_ID.name(), 1),
+            BOS_TOKEN_ID.defaultsTo(0),
+            EOS_TOKEN_ID.defaultsTo(2));
 
     /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
     public RobertaConfig(ObjectNode json) {
         super(json, SCHEMA);
-        int pad = padTokenId();
-        if (pad < 0 || pad >= vocabSize() || pad >= maxPositionEmbeddings()) {
-            throw new ModelConfigException(
+        if (padTokenId() >= maxPositionEmbeddings()) {
+            throw invalid(
                     "pad_token_id",
-                    "pad_token_id (" + pad + ") is the padding row of the word and position"
-                            + " embeddings, so it must be below vocab_size (" + vocabSize()
-                            + ") and max_position_embeddings (" + maxPositionEmbeddings() + ")");
+                    "(" + padTokenId() + ") is also the padding row of the position embeddings, so it must be below"
+                            + " max_position_embeddings (" + maxPositionEmbeddings() + ")");
         }
     }
 
@@ -64,18 +58,5 @@ public final class RobertaConfig extends BertFamilyConfig {
     /** A builder that starts from transformers' defaults. */
     public static Builder<RobertaConfig> builder() {
         return SCHEMA.builder(RobertaConfig::new);
-    }
-
-    /** The padding token id; also the position row of padding (positions start after it). */
-    public int padTokenId() {
-        return get(PAD_TOKEN_ID);
-    }
-
-    public int bosTokenId() {
-        return get(BOS_TOKEN_ID);
-    }
-
-    public int eosTokenId() {
-        return get(EOS_TOKEN_ID);
     }
 }

@@ -23,14 +23,16 @@ public final class T5Config extends PretrainedConfig {
 
     private static final Set<String> ACTIVATIONS = Set.of("relu", "gelu_new", "gelu", "silu");
 
-    private static final ConfigKey<Integer> VOCAB_SIZE = ConfigKey.size("vocab_size", 32128);
-    private static final ConfigKey<Integer> D_MODEL = ConfigKey.size("d_model", 512);
+    private static final ConfigKey<Integer> D_MODEL =
+            ConfigKey.size("d_model", 512).standsFor(HIDDEN_SIZE);
     private static final ConfigKey<Integer> D_KV = ConfigKey.size("d_kv", 64);
     private static final ConfigKey<Integer> D_FF = ConfigKey.size("d_ff", 2048);
-    private static final ConfigKey<Integer> NUM_LAYERS = ConfigKey.size("num_layers", 6);
+    private static final ConfigKey<Integer> NUM_LAYERS =
+            ConfigKey.size("num_layers", 6).standsFor(NUM_HIDDEN_LAYERS);
     private static final ConfigKey<Integer> NUM_DECODER_LAYERS =
             ConfigKey.size("num_decoder_layers", null).defaultsTo(NUM_LAYERS);
-    private static final ConfigKey<Integer> NUM_HEADS = ConfigKey.size("num_heads", 8);
+    private static final ConfigKey<Integer> NUM_HEADS =
+            ConfigKey.size("num_heads", 8).standsFor(NUM_ATTENTION_HEADS);
     private static final ConfigKey<Integer> RELATIVE_ATTENTION_NUM_BUCKETS =
             ConfigKey.size("relative_attention_num_buckets", 32);
     private static final ConfigKey<Integer> RELATIVE_ATTENTION_MAX_DISTANCE =
@@ -47,8 +49,6 @@ public final class T5Config extends PretrainedConfig {
                     p -> ACTIVATIONS.contains(denseActFn(p)),
                     p -> "'" + p + "': activation '" + denseActFn(p) + "' is not supported by peft4j; supported: "
                             + ACTIVATIONS);
-    private static final ConfigKey<Integer> PAD_TOKEN_ID = ConfigKey.int32("pad_token_id", 0);
-    private static final ConfigKey<Integer> EOS_TOKEN_ID = ConfigKey.int32("eos_token_id", 1);
     private static final ConfigKey<Integer> DECODER_START_TOKEN_ID = ConfigKey.int32("decoder_start_token_id", 0);
 
     private static final Schema T5 = Schema.of(
@@ -56,7 +56,7 @@ public final class T5Config extends PretrainedConfig {
             "T5",
             "T5ForConditionalGeneration",
             List.of("t5-small", "t5-base", "t5-large", "bigscience/mt0-large"),
-            VOCAB_SIZE,
+            VOCAB_SIZE.defaultsTo(32128),
             D_MODEL,
             D_KV,
             D_FF,
@@ -69,8 +69,9 @@ public final class T5Config extends PretrainedConfig {
             LAYER_NORM_EPSILON,
             INITIALIZER_FACTOR,
             FEED_FORWARD_PROJ,
-            PAD_TOKEN_ID,
-            EOS_TOKEN_ID,
+            // Never null: the decoder's first input and the labels' padding.
+            ConfigKey.int32(PAD_TOKEN_ID.name(), 0),
+            ConfigKey.int32(EOS_TOKEN_ID.name(), 1),
             DECODER_START_TOKEN_ID,
             TIE_WORD_EMBEDDINGS);
     /** transformers' {@code MT5Config}: T5's keys with mT5's defaults. */
@@ -131,10 +132,6 @@ public final class T5Config extends PretrainedConfig {
     /** Whether this is an {@code MT5Config} (model_type {@code mt5}). */
     public boolean isMt5() {
         return "mt5".equals(modelType());
-    }
-
-    public int vocabSize() {
-        return get(VOCAB_SIZE);
     }
 
     public int dModel() {
@@ -201,14 +198,6 @@ public final class T5Config extends PretrainedConfig {
     /** Whether the feed-forward layer is gated ({@code wi_0}, {@code wi_1}) rather than plain ({@code wi}). */
     public boolean isGatedAct() {
         return isGated(feedForwardProj());
-    }
-
-    public int padTokenId() {
-        return get(PAD_TOKEN_ID);
-    }
-
-    public int eosTokenId() {
-        return get(EOS_TOKEN_ID);
     }
 
     /** The first decoder input, and what {@code _shift_right} prepends to the labels. */
