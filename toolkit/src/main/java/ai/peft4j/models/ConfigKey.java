@@ -13,8 +13,10 @@ import java.util.function.Predicate;
  * ModelConfigException} naming the key, never later as a shape error.
  *
  * <pre>{@code
+ * // in a PretrainedConfig subclass: declared once, listed in its Schema, read through get
  * static final ConfigKey<Integer> FFN_DIM = ConfigKey.size("ffn_dim", 3072);
- * static final ConfigKey<Integer> WORD_EMBED_PROJ_DIM = ConfigKey.size("word_embed_proj_dim", 0).defaultsTo(HIDDEN_SIZE);
+ * static final ConfigKey<Integer> WORD_EMBED_PROJ_DIM = ConfigKey.size("word_embed_proj_dim", null).defaultsTo(HIDDEN_SIZE);
+ * static final ConfigKey<Integer> N_EMBD = ConfigKey.size("n_embd", 768).standsFor(HIDDEN_SIZE);  // GPT-2's name
  *
  * public int ffnDim() { return get(FFN_DIM); }
  * }</pre>

@@ -375,16 +375,18 @@ public abstract class PretrainedConfig {
     }
 
     /**
-     * Checks that a token id used as an embedding's {@code padding_idx} is a row of it: from
-     * {@code -rows} to {@code rows - 1}, as PyTorch's {@code nn.Embedding} asserts (negative ids count
-     * from the end). A null id (no padding row) passes.
+     * Checks that {@code pad_token_id}, the embedding's {@code padding_idx}, is a row of it: from {@code -vocab_size}
+     * to {@code vocab_size - 1}, as PyTorch's {@code nn.Embedding} asserts (negative ids count from the end). No
+     * padding row (null) passes.
      */
-    protected static void requirePaddingRow(String key, Integer id, String rowsKey, long rows) {
+    protected final void requirePaddingRow() {
+        Integer id = padTokenId();
+        int rows = vocabSize();
         if (id != null && (id < -rows || id >= rows)) {
             throw invalid(
-                    key,
-                    "(" + id + ") is the padding row of the embedding, so it must be below " + rowsKey + " (" + rows
-                            + ") and at least -" + rowsKey);
+                    nameOf(PAD_TOKEN_ID),
+                    "(" + id + ") is the padding row of the embedding, so it must be below vocab_size (" + rows
+                            + ") and at least -vocab_size");
         }
     }
 

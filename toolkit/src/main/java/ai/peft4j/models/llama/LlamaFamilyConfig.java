@@ -104,7 +104,7 @@ public abstract class LlamaFamilyConfig extends PretrainedConfig {
             throw invalid(key, "gives the head size " + headDim() + ", which must be even for rotary embeddings");
         }
         requireDivisible(NUM_ATTENTION_HEADS, NUM_KEY_VALUE_HEADS);
-        requirePaddingRow("pad_token_id", padTokenId(), "vocab_size", vocabSize());
+        requirePaddingRow();
     }
 
     /** hidden_size / num_attention_heads, checked to divide evenly, for the families that derive the head size. */

@@ -61,7 +61,7 @@ public final class OptConfig extends PretrainedConfig {
     public OptConfig(ObjectNode json) {
         super(json, SCHEMA);
         requireDivisible(HIDDEN_SIZE, NUM_ATTENTION_HEADS);
-        requirePaddingRow("pad_token_id", padTokenId(), "vocab_size", vocabSize());
+        requirePaddingRow();
     }
 
     private static boolean supported(String activation) {
