@@ -98,7 +98,16 @@ public final class LocalFiles {
      * @throws java.nio.charset.CharacterCodingException when the bytes are not valid UTF-8
      */
     public static String readUtf8(Path file, long maxBytes) throws IOException {
-        byte[] bytes = readRegular(file, maxBytes);
+        return decodeUtf8(readRegular(file, maxBytes));
+    }
+
+    /**
+     * Decodes strict UTF-8: malformed input is reported, not replaced with U+FFFD as {@code new String(bytes, UTF_8)}
+     * would.
+     *
+     * @throws java.nio.charset.CharacterCodingException when the bytes are not valid UTF-8
+     */
+    public static String decodeUtf8(byte[] bytes) throws java.nio.charset.CharacterCodingException {
         return StandardCharsets.UTF_8
                 .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)

@@ -11,33 +11,189 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The typed view of a Hugging Face {@code config.json}. Subclasses read their fields with
- * transformers' defaults; every field of the file, known or not, is kept and written back
- * unchanged, so a config saved by peft4j loses nothing that transformers or another tool put
- * there.
+ * The typed view of a Hugging Face {@code config.json}. Each subclass declares its keys once, as {@link ConfigKey}s
+ * with transformers' names, types, defaults and rules, in its {@link Schema}; this class reads and checks them all
+ * when the config is built. Every field of the file, known or not, is kept and written back unchanged, so a config
+ * saved by peft4j loses nothing that transformers or another tool put there.
  */
 public abstract class PretrainedConfig {
 
     /** File name of a model configuration in a checkpoint directory. */
     public static final String CONFIG_NAME = "config.json";
 
-    private final ObjectNode json;
+    /** {@code model_type}, e.g. {@code "opt"}; the class's schema says which ones it accepts. */
+    public static final ConfigKey<String> MODEL_TYPE = ConfigKey.string("model_type", null);
 
-    protected PretrainedConfig(ObjectNode json) {
+    /** {@code tie_word_embeddings}: transformers' default is true; a family may default it otherwise. */
+    public static final ConfigKey<Boolean> TIE_WORD_EMBEDDINGS = ConfigKey.flag("tie_word_embeddings", true);
+
+    /** {@code initializer_range}: the standard deviation of the weight init, as most architectures name it. */
+    public static final ConfigKey<Double> INITIALIZER_RANGE = ConfigKey.number("initializer_range", 0.02);
+
+    // The keys every architecture here has, under these names or its own ({@link ConfigKey#standsFor}); each config
+    // class lists them with its defaults.
+
+    /** {@code vocab_size}. */
+    public static final ConfigKey<Integer> VOCAB_SIZE = ConfigKey.size("vocab_size", null);
+
+    /** {@code hidden_size} (GPT-2's {@code n_embd}, T5's {@code d_model}). */
+    public static final ConfigKey<Integer> HIDDEN_SIZE = ConfigKey.size("hidden_size", null);
+
+    /** {@code num_hidden_layers} (GPT-2's and Bloom's {@code n_layer}, T5's {@code num_layers}). */
+    public static final ConfigKey<Integer> NUM_HIDDEN_LAYERS = ConfigKey.size("num_hidden_layers", null);
+
+    /** {@code num_attention_heads} (GPT-2's and Bloom's {@code n_head}, T5's {@code num_heads}). */
+    public static final ConfigKey<Integer> NUM_ATTENTION_HEADS = ConfigKey.size("num_attention_heads", null);
+
+    // transformers' PretrainedConfig has these token ids, None unless the architecture's class says otherwise.
+
+    /** {@code pad_token_id}: the padding row of the embedding, or null for none. */
+    public static final ConfigKey<Integer> PAD_TOKEN_ID = ConfigKey.tokenId("pad_token_id", null);
+
+    /** {@code bos_token_id}, or null. */
+    public static final ConfigKey<Integer> BOS_TOKEN_ID = ConfigKey.tokenId("bos_token_id", null);
+
+    /** {@code eos_token_id}, the first of a list, or null. */
+    public static final ConfigKey<Integer> EOS_TOKEN_ID = ConfigKey.firstTokenId("eos_token_id", null);
+
+    private static final ConfigKey<JsonNode> ID2LABEL = ConfigKey.object("id2label");
+    private static final ConfigKey<Integer> NUM_LABELS = ConfigKey.count("num_labels", 2);
+    private static final List<String> PROBLEM_TYPES =
+            List.of("regression", "single_label_classification", "multi_label_classification");
+    private static final ConfigKey<String> PROBLEM_TYPE = ConfigKey.string("problem_type", null)
+            .check(
+                    PROBLEM_TYPES::contains,
+                    t -> "must be one of " + String.join(", ", PROBLEM_TYPES) + " or null, found '" + t + "'");
+
+    /** The most layers a config may ask for: {@link ConfigKey#MAX_LAYERS}. */
+    public static final int MAX_LAYERS = ConfigKey.MAX_LAYERS;
+
+    /**
+     * What a config class reads, declared once: the {@code model_type} it accepts, its name in messages, the
+     * architecture its builder writes, the published configurations shipped for it (under {@code
+     * /ai/peft4j/models/<model_type>/}) and its keys in reading order (a key may default to one listed before it).
+     */
+    protected record Schema(
+            String modelType, String name, String architecture, List<String> shipped, List<ConfigKey<?>> keys) {
+
+        public Schema {
+            shipped = List.copyOf(shipped);
+            keys = List.copyOf(keys);
+        }
+
+        /** A schema with {@code keys}; {@code shipped} lists the model ids of the shipped configurations. */
+        public static Schema of(
+                String modelType, String name, String architecture, List<String> shipped, ConfigKey<?>... keys) {
+            return new Schema(modelType, name, architecture, shipped, List.of(keys));
+        }
+
+        /**
+         * This schema with {@code more} keys: one named like a key already here takes its place (a family that
+         * defaults or checks it otherwise), the others are read after.
+         */
+        public Schema with(ConfigKey<?>... more) {
+            List<ConfigKey<?>> all = new ArrayList<>(keys);
+            for (ConfigKey<?> k : more) {
+                int at = names().indexOf(k.standardName());
+                if (at >= 0) {
+                    all.set(at, k);
+                } else {
+                    all.add(k);
+                }
+            }
+            return new Schema(modelType, name, architecture, shipped, all);
+        }
+
+        /** The same keys for another {@code model_type} (transformers' MT5Config is T5Config's). */
+        public Schema forModelType(String otherType, String otherArchitecture) {
+            return new Schema(otherType, name, otherArchitecture, shipped, keys);
+        }
+
+        private List<String> names() {
+            return keys.stream().map(ConfigKey::standardName).toList();
+        }
+
+        /** This schema's key for {@code key}: the same name, or one that stands for it; null if none. */
+        @SuppressWarnings("unchecked")
+        <T> ConfigKey<T> key(ConfigKey<T> standard) {
+            int at = names().indexOf(standard.standardName());
+            return at < 0 ? null : (ConfigKey<T>) keys.get(at);
+        }
+
+        /**
+         * A published configuration shipped with peft4j as a resource; like {@code from_pretrained}, the id becomes
+         * {@code _name_or_path}.
+         */
+        public ObjectNode shippedJson(String modelId) {
+            return PretrainedConfig.shipped(modelType, modelId, String.join(", ", shipped));
+        }
+
+        /** A builder for this schema's model type and architecture, starting from transformers' defaults. */
+        public <C extends PretrainedConfig> Builder<C> builder(Function<ObjectNode, C> make) {
+            return new Builder<>(modelType, architecture, make);
+        }
+    }
+
+    private final ObjectNode json;
+    private final Schema schema;
+    private final Map<String, Object> values = new HashMap<>();
+
+    /**
+     * Reads and checks every key of {@code schema} in {@code json}.
+     *
+     * @throws ModelConfigException naming the key, when {@code model_type} is another architecture's or a value is
+     *     of the wrong type or breaks its rule
+     */
+    protected PretrainedConfig(ObjectNode json, Schema schema) {
         this.json = json.deepCopy();
+        this.schema = schema;
+        String type = modelType();
+        if (type != null && !type.equals(schema.modelType())) {
+            throw new ModelConfigException(
+                    "model_type",
+                    "not a " + schema.name() + " config: model_type is '" + type + "', expected '" + schema.modelType()
+                            + "'");
+        }
+        for (ConfigKey<?> key : schema.keys()) {
+            values.put(key.standardName(), readKey(key));
+        }
+        numLabels(); // transformers checks these two in every config class
+        problemType();
+    }
+
+    private <T> T readKey(ConfigKey<T> key) {
+        return key.read(json, earlier -> get(earlier));
+    }
+
+    /**
+     * The value of {@code key}: as the schema declares it when it lists that key or one standing for it, else read as
+     * {@code key} declares it.
+     */
+    @SuppressWarnings("unchecked")
+    protected final <T> T get(ConfigKey<T> key) {
+        return values.containsKey(key.standardName()) ? (T) values.get(key.standardName()) : readKey(key);
+    }
+
+    /** Whether this config's schema lists a key named like {@code key}. */
+    protected final boolean declares(ConfigKey<?> key) {
+        return values.containsKey(key.standardName());
     }
 
     /** The {@code model_type} field, e.g. {@code "opt"}. */
     public String modelType() {
-        return string("model_type", null);
+        return get(MODEL_TYPE);
     }
 
-    /** Whether the output embedding shares the input embedding's weight (default true). */
+    /** Whether the output embedding shares the input embedding's weight (transformers' default true). */
     public boolean tieWordEmbeddings() {
-        return bool("tie_word_embeddings", true);
+        return get(TIE_WORD_EMBEDDINGS);
     }
 
     /**
@@ -45,14 +201,8 @@ public abstract class PretrainedConfig {
      * {@code id2label} when present, else {@code num_labels}, else 2.
      */
     public int numLabels() {
-        JsonNode id2label = json.get("id2label");
-        if (id2label != null && !id2label.isNull()) {
-            if (!id2label.isObject()) {
-                throw wrongType("id2label", id2label, "an object mapping ids to labels");
-            }
-            return id2label.size();
-        }
-        return nonNegative("num_labels", 2);
+        JsonNode id2label = get(ID2LABEL);
+        return id2label != null ? id2label.size() : get(NUM_LABELS);
     }
 
     /**
@@ -61,17 +211,7 @@ public abstract class PretrainedConfig {
      * from the number of labels and the labels' type).
      */
     public String problemType() {
-        String type = string("problem_type", null);
-        if (type != null
-                && !type.equals("regression")
-                && !type.equals("single_label_classification")
-                && !type.equals("multi_label_classification")) {
-            throw new ModelConfigException(
-                    "problem_type",
-                    "config field 'problem_type' must be one of regression, single_label_classification,"
-                            + " multi_label_classification or null, found '" + type + "'");
-        }
-        return type;
+        return get(PROBLEM_TYPE);
     }
 
     /** A copy of every field, as it will be saved. */
@@ -176,143 +316,78 @@ public abstract class PretrainedConfig {
         return (ObjectNode) node;
     }
 
-    // --- typed field access with defaults; a wrong type is a clear error ---
-
-    protected final long integer(String key, long def) {
-        JsonNode n = json.get(key);
-        if (n == null || n.isNull()) {
-            return def;
-        }
-        if (!n.isIntegralNumber()) {
-            throw wrongType(key, n, "an integer");
-        }
-        if (!n.canConvertToLong()) {
-            throw wrongType(key, n, "an integer that fits in 64 bits");
-        }
-        return n.longValue();
-    }
-
-    /** An integer field that fits in an {@code int}, as PyTorch's sizes and ids do here. */
-    protected final int int32(String key, int def) {
-        return toInt(key, integer(key, def));
-    }
-
-    /**
-     * A size: an integer from 1 to {@code Integer.MAX_VALUE}. Zero or negative sizes make empty or
-     * invalid weights, and larger ones overflow the shapes built from them.
-     */
-    protected final int positive(String key, int def) {
-        long v = integer(key, def);
-        if (v < 1) {
-            throw invalid(key, "must be a positive integer, found " + v);
-        }
-        return toInt(key, v);
-    }
-
-    /**
-     * The most layers a config may ask for. Published models have fewer than 200; the bound keeps a
-     * hostile {@code num_hidden_layers} from building millions of layer objects before any weight is
-     * read.
-     */
-    public static final int MAX_LAYERS = 10_000;
-
-    /** A layer count: from 0 to {@link #MAX_LAYERS}. */
-    protected final int layers(String key, int def) {
-        int n = nonNegative(key, def);
-        if (n > MAX_LAYERS) {
-            throw invalid(
-                    key,
-                    "(" + n + ") is more layers than peft4j builds (" + MAX_LAYERS
-                            + "; published models have fewer than 200)");
-        }
-        return n;
-    }
-
-    /** A count that may be zero (labels): an integer from 0 to {@code Integer.MAX_VALUE}. */
-    protected final int nonNegative(String key, int def) {
-        long v = integer(key, def);
-        if (v < 0) {
-            throw invalid(key, "must not be negative, found " + v);
-        }
-        return toInt(key, v);
-    }
-
-    private int toInt(String key, long v) {
-        if (v != (int) v) {
-            throw invalid(key, "must fit in 32 bits (at most " + Integer.MAX_VALUE + "), found " + v);
-        }
-        return (int) v;
-    }
-
     /** An error about field {@code key}: {@code config field 'key' <what>}. */
-    protected final ModelConfigException invalid(String key, String what) {
-        return new ModelConfigException(key, "config field '" + key + "' " + what);
+    protected static ModelConfigException invalid(String key, String what) {
+        return ConfigKey.invalid(key, what);
     }
 
     /**
-     * Checks that {@code dividend} (field {@code dividendKey}) is a multiple of {@code divisor}
-     * (field {@code divisorKey}); both are positive, from {@link #positive}.
+     * Checks that the value of {@code dividend} is a multiple of {@code divisor}'s, both sizes ({@link
+     * ConfigKey#size}); the error names the keys as this architecture spells them.
      */
-    protected final void requireDivisible(String dividendKey, int dividend, String divisorKey, int divisor) {
-        if (divisor < 1) {
-            throw invalid(divisorKey, "must be a positive integer, found " + divisor);
-        }
-        if (dividend % divisor != 0) {
-            throw invalid(dividendKey, "(" + dividend + ") must be divisible by " + divisorKey + " (" + divisor + ")");
+    protected final void requireDivisible(ConfigKey<Integer> dividend, ConfigKey<Integer> divisor) {
+        int a = get(dividend);
+        int b = get(divisor);
+        if (a % b != 0) {
+            throw invalid(nameOf(dividend), "(" + a + ") must be divisible by " + nameOf(divisor) + " (" + b + ")");
         }
     }
 
+    /** The name under which this architecture's config.json holds {@code key} (GPT-2: {@code n_embd} for hidden_size). */
+    protected final String nameOf(ConfigKey<?> key) {
+        ConfigKey<?> own = schema.key(key);
+        return own != null ? own.name() : key.name();
+    }
+
+    /** The vocabulary size: the rows of the input embedding. */
+    public int vocabSize() {
+        return get(VOCAB_SIZE);
+    }
+
+    /** The width of the hidden states ({@code hidden_size} or the architecture's name for it). */
+    public int hiddenSize() {
+        return get(HIDDEN_SIZE);
+    }
+
+    /** The number of layers (blocks); for an encoder-decoder, the encoder's. */
+    public int numHiddenLayers() {
+        return get(NUM_HIDDEN_LAYERS);
+    }
+
+    /** The number of attention heads of each layer. */
+    public int numAttentionHeads() {
+        return get(NUM_ATTENTION_HEADS);
+    }
+
+    /** {@code pad_token_id}, with the architecture's default; null for none. */
+    public Integer padTokenId() {
+        return get(PAD_TOKEN_ID);
+    }
+
+    /** {@code bos_token_id}, with the architecture's default; null for none. */
+    public Integer bosTokenId() {
+        return get(BOS_TOKEN_ID);
+    }
+
+    /** {@code eos_token_id} (the first of a list), with the architecture's default; null for none. */
+    public Integer eosTokenId() {
+        return get(EOS_TOKEN_ID);
+    }
+
     /**
-     * Checks that a token id used as an embedding's {@code padding_idx} is a row of it: from
-     * {@code -rows} to {@code rows - 1}, as PyTorch's {@code nn.Embedding} asserts (negative ids count
-     * from the end).
+     * Checks that {@code pad_token_id}, the embedding's {@code padding_idx}, is a row of it: from {@code -vocab_size}
+     * to {@code vocab_size - 1}, as PyTorch's {@code nn.Embedding} asserts (negative ids count from the end). No
+     * padding row (null) passes.
      */
-    protected final void requirePaddingRow(String key, long id, String rowsKey, long rows) {
-        if (id < -rows || id >= rows) {
+    protected final void requirePaddingRow() {
+        Integer id = padTokenId();
+        int rows = vocabSize();
+        if (id != null && (id < -rows || id >= rows)) {
             throw invalid(
-                    key,
-                    "(" + id + ") is the padding row of the embedding, so it must be below " + rowsKey + " (" + rows
-                            + ") and at least -" + rowsKey);
+                    nameOf(PAD_TOKEN_ID),
+                    "(" + id + ") is the padding row of the embedding, so it must be below vocab_size (" + rows
+                            + ") and at least -vocab_size");
         }
-    }
-
-    /** An integer field that may be null (returns null then). */
-    protected final Long optInteger(String key) {
-        JsonNode n = json.get(key);
-        return n == null || n.isNull() ? null : integer(key, 0);
-    }
-
-    protected final double number(String key, double def) {
-        JsonNode n = json.get(key);
-        if (n == null || n.isNull()) {
-            return def;
-        }
-        if (!n.isNumber()) {
-            throw wrongType(key, n, "a number");
-        }
-        return n.doubleValue();
-    }
-
-    protected final boolean bool(String key, boolean def) {
-        JsonNode n = json.get(key);
-        if (n == null || n.isNull()) {
-            return def;
-        }
-        if (!n.isBoolean()) {
-            throw wrongType(key, n, "true or false");
-        }
-        return n.booleanValue();
-    }
-
-    protected final String string(String key, String def) {
-        JsonNode n = json.get(key);
-        if (n == null || n.isNull()) {
-            return def;
-        }
-        if (!n.isTextual()) {
-            throw wrongType(key, n, "a string");
-        }
-        return n.textValue();
     }
 
     /**
@@ -320,46 +395,22 @@ public abstract class PretrainedConfig {
      * it; one that names it otherwise (OPT's {@code init_std}) overrides this.
      */
     public double initializerRange() {
-        return number("initializer_range", 0.02);
+        return get(INITIALIZER_RANGE);
     }
 
-    /** {@code eos_token_id}'s default in the architecture's config class, for a config.json without it; null here. */
+    /** {@code eos_token_id}'s default in the architecture's config class, for a config.json without it; null if none. */
     public Integer defaultEosTokenId() {
-        return null;
+        return schemaDefault(EOS_TOKEN_ID);
     }
 
-    /** {@code pad_token_id}'s default in the architecture's config class, for a config.json without it; null here. */
+    /** {@code pad_token_id}'s default in the architecture's config class, for a config.json without it; null if none. */
     public Integer defaultPadTokenId() {
-        return null;
+        return schemaDefault(PAD_TOKEN_ID);
     }
 
-    // --- checks the architectures share; each names the field and the rule it breaks ---
-
-    /** Fails unless {@code value >= 1}. */
-    protected static void requirePositive(String key, int value) {
-        if (value < 1) {
-            throw new ModelConfigException(
-                    key, "config field '" + key + "' must be a positive integer, found " + value);
-        }
-    }
-
-    /** Fails unless {@code value > 0} (NaN fails too). */
-    protected static void requirePositive(String key, double value) {
-        if (!(value > 0)) {
-            throw new ModelConfigException(key, "config field '" + key + "' must be positive, found " + value);
-        }
-    }
-
-    /** Fails unless {@code p} is a dropout probability in {@code [0, 1]}. */
-    protected static void requireProbability(String key, double p) {
-        if (!(p >= 0 && p <= 1)) {
-            throw new ModelConfigException(
-                    key, "config field '" + key + "' is a dropout probability and must lie in " + "[0, 1], found " + p);
-        }
-    }
-
-    private ModelConfigException wrongType(String key, JsonNode n, String expected) {
-        return invalid(key, "must be " + expected + ", found " + n.toString());
+    private Integer schemaDefault(ConfigKey<Integer> key) {
+        ConfigKey<Integer> own = schema.key(key);
+        return own != null ? own.defaultValue() : null;
     }
 
     @Override
@@ -382,27 +433,12 @@ public abstract class PretrainedConfig {
             json.putArray("architectures").add(architecture);
         }
 
-        /** Sets an integer field, e.g. {@code set("hidden_size", 16)}. */
-        public Builder<C> set(String key, long value) {
-            json.put(key, value);
-            return this;
-        }
-
-        /** Sets a floating-point field, e.g. {@code set("dropout", 0.0)}. */
-        public Builder<C> set(String key, double value) {
-            json.put(key, value);
-            return this;
-        }
-
-        /** Sets a boolean field. */
-        public Builder<C> set(String key, boolean value) {
-            json.put(key, value);
-            return this;
-        }
-
-        /** Sets a string field. */
-        public Builder<C> set(String key, String value) {
-            json.put(key, value);
+        /**
+         * Sets a field to a number, boolean, string, null, or a list or map of them, e.g. {@code set("hidden_size",
+         * 16)} or {@code set("pad_token_id", null)}.
+         */
+        public Builder<C> set(String key, Object value) {
+            json.set(key, PythonJson.MAPPER.valueToTree(value));
             return this;
         }
 

@@ -14,19 +14,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * .locks/.../<etag>.lock}, the file Python's {@code filelock} uses) and across threads of this JVM
  * (OS locks are per process, so a second thread would get an OverlappingFileLockException).
  */
-final class BlobLock implements AutoCloseable {
+record BlobLock(ReentrantLock threadLock, FileChannel channel, FileLock fileLock) implements AutoCloseable {
 
     private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
-
-    private final ReentrantLock threadLock;
-    private final FileChannel channel;
-    private final FileLock fileLock;
-
-    private BlobLock(ReentrantLock threadLock, FileChannel channel, FileLock fileLock) {
-        this.threadLock = threadLock;
-        this.channel = channel;
-        this.fileLock = fileLock;
-    }
 
     /** Blocks until no other thread or process holds the lock on {@code lockFile}. */
     static BlobLock acquire(Path lockFile) throws IOException {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -428,11 +429,9 @@ public final class HubClient {
      */
     public static final class Builder {
         private Function<String, String> environment = System::getenv;
-        private String endpoint;
-        private String token;
-        private boolean tokenSet;
-        private Path cacheDir;
-        private Boolean offline;
+        /** The explicit settings, applied over what the environment says. */
+        private UnaryOperator<HubSettings> overrides = UnaryOperator.identity();
+
         private Duration timeout = Duration.ofSeconds(30);
         private int maxAttempts = 5;
         private long progressThreshold = 10L << 20;
@@ -447,24 +446,25 @@ public final class HubClient {
         }
 
         public Builder endpoint(String value) {
-            this.endpoint = value;
-            return this;
+            return override(s -> s.withEndpoint(value));
         }
 
         /** The access token; null means anonymous even if HF_TOKEN is set. */
         public Builder token(String value) {
-            this.token = value;
-            this.tokenSet = true;
-            return this;
+            return override(s -> s.withToken(value));
         }
 
         public Builder cacheDir(Path value) {
-            this.cacheDir = value;
-            return this;
+            return override(s -> s.withCacheDir(value));
         }
 
         public Builder offline(boolean value) {
-            this.offline = value;
+            return override(s -> s.withOffline(value));
+        }
+
+        private Builder override(UnaryOperator<HubSettings> setting) {
+            UnaryOperator<HubSettings> before = overrides;
+            overrides = s -> setting.apply(before.apply(s));
             return this;
         }
 
@@ -490,19 +490,7 @@ public final class HubClient {
         }
 
         public HubClient build() {
-            HubSettings s = HubSettings.fromEnvironment(environment);
-            if (endpoint != null) {
-                s = s.withEndpoint(endpoint);
-            }
-            if (tokenSet) {
-                s = s.withToken(token);
-            }
-            if (cacheDir != null) {
-                s = s.withCacheDir(cacheDir);
-            }
-            if (offline != null) {
-                s = s.withOffline(offline);
-            }
+            HubSettings s = overrides.apply(HubSettings.fromEnvironment(environment));
             return new HubClient(s, timeout, maxAttempts, progressThreshold);
         }
     }

@@ -168,39 +168,23 @@ public final class PythonJson {
         }
     }
 
+    /** The characters Python's json escapes with a backslash, and the letter that follows it (its ESCAPE_DCT). */
+    private static final String SPECIAL = "\"\\\n\r\t\b\f";
+
+    private static final String ESCAPED = "\"\\nrtbf";
+
     /** Appends {@code s} as a JSON string in Python's {@code ensure_ascii=True} encoding. */
     public static void appendString(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            switch (c) {
-                case '"':
-                    sb.append("\\\"");
-                    break;
-                case '\\':
-                    sb.append("\\\\");
-                    break;
-                case '\n':
-                    sb.append("\\n");
-                    break;
-                case '\r':
-                    sb.append("\\r");
-                    break;
-                case '\t':
-                    sb.append("\\t");
-                    break;
-                case '\b':
-                    sb.append("\\b");
-                    break;
-                case '\f':
-                    sb.append("\\f");
-                    break;
-                default:
-                    if (c < 0x20 || c > 0x7e) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
+            int special = SPECIAL.indexOf(c);
+            if (special >= 0) {
+                sb.append('\\').append(ESCAPED.charAt(special));
+            } else if (c < 0x20 || c > 0x7e) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
             }
         }
         sb.append('"');

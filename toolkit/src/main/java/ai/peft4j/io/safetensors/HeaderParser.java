@@ -1,5 +1,6 @@
 package ai.peft4j.io.safetensors;
 
+import ai.peft4j.io.LocalFiles;
 import ai.peft4j.io.safetensors.SafetensorsException.Problem;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -10,10 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -53,12 +51,7 @@ final class HeaderParser {
     /** Strict UTF-8 decoding: malformed input is reported instead of replaced. */
     static String decodeUtf8(Path file, byte[] bytes) throws SafetensorsException {
         try {
-            return StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
+            return LocalFiles.decodeUtf8(bytes);
         } catch (CharacterCodingException e) {
             throw new SafetensorsException(file, Problem.INVALID_UTF8, null, "the header is not valid UTF-8", e);
         }

@@ -1,8 +1,8 @@
 package ai.peft4j.models.bert;
 
-import ai.peft4j.models.ModelConfigException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * transformers' {@code BertConfig}: every field with the same name and default. Unknown fields are kept and saved
@@ -17,20 +17,18 @@ import java.nio.file.Path;
  */
 public final class BertConfig extends BertFamilyConfig {
 
-    private final Integer padTokenId;
+    private static final Schema SCHEMA = familySchema(
+            "bert",
+            "BERT",
+            "BertForSequenceClassification",
+            List.of("bert-base-uncased"),
+            30522,
+            // BertConfig passes pad_token_id=0 on; an explicit null means no padding row.
+            PAD_TOKEN_ID.defaultsTo(0));
 
     /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
     public BertConfig(ObjectNode json) {
-        super(json, "bert", "BERT", 30522);
-        // BertConfig passes pad_token_id=0 on; an explicit null means no padding row.
-        Long pad = json.has("pad_token_id") ? optInteger("pad_token_id") : Long.valueOf(0);
-        padTokenId = pad == null ? null : Math.toIntExact(pad);
-        if (padTokenId != null && (padTokenId < 0 || padTokenId >= vocabSize())) {
-            throw new ModelConfigException(
-                    "pad_token_id",
-                    "pad_token_id (" + padTokenId + ") is the padding row of the word"
-                            + " embeddings, so it must lie in [0, vocab_size = " + vocabSize() + ")");
-        }
+        super(json, SCHEMA);
     }
 
     /** Reads {@code dir/config.json}. */
@@ -43,16 +41,11 @@ public final class BertConfig extends BertFamilyConfig {
      * Like {@code from_pretrained}, the model id becomes {@code _name_or_path}.
      */
     public static BertConfig named(String modelId) {
-        return new BertConfig(shipped("bert", modelId, "bert-base-uncased"));
+        return new BertConfig(SCHEMA.shippedJson(modelId));
     }
 
     /** A builder that starts from transformers' defaults. */
     public static Builder<BertConfig> builder() {
-        return new Builder<>("bert", "BertForSequenceClassification", BertConfig::new);
-    }
-
-    /** The padding token id (the word embedding's zero row), or null for none. */
-    public Integer padTokenId() {
-        return padTokenId;
+        return SCHEMA.builder(BertConfig::new);
     }
 }

@@ -1,9 +1,10 @@
 package ai.peft4j.models.bert;
 
+import ai.peft4j.models.ConfigKey;
 import ai.peft4j.models.ModelConfigException;
 import ai.peft4j.models.PretrainedConfig;
-import ai.peft4j.nn.Activations;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 
 /**
  * The fields and checks that transformers' {@code BertConfig} and {@code RobertaConfig} share (RoBERTa's config is
@@ -17,136 +18,117 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public abstract class BertFamilyConfig extends PretrainedConfig {
 
-    private final int vocabSize;
-    private final int hiddenSize;
-    private final int numHiddenLayers;
-    private final int numAttentionHeads;
-    private final int intermediateSize;
-    private final String hiddenAct;
-    private final double hiddenDropoutProb;
-    private final double attentionProbsDropoutProb;
-    private final int maxPositionEmbeddings;
-    private final int typeVocabSize;
-    private final double initializerRange;
-    private final double layerNormEps;
-    private final String positionEmbeddingType;
-    private final Double classifierDropout;
+    private static final ConfigKey<Integer> INTERMEDIATE_SIZE = ConfigKey.size("intermediate_size", 3072);
+    private static final ConfigKey<String> HIDDEN_ACT = ConfigKey.activation("hidden_act", "gelu");
+    private static final ConfigKey<Double> HIDDEN_DROPOUT_PROB = ConfigKey.probability("hidden_dropout_prob", 0.1);
+    private static final ConfigKey<Double> ATTENTION_PROBS_DROPOUT_PROB =
+            ConfigKey.probability("attention_probs_dropout_prob", 0.1);
+    private static final ConfigKey<Integer> MAX_POSITION_EMBEDDINGS = ConfigKey.size("max_position_embeddings", 512);
+    private static final ConfigKey<Integer> TYPE_VOCAB_SIZE = ConfigKey.size("type_vocab_size", 2);
+    private static final ConfigKey<Double> LAYER_NORM_EPS = ConfigKey.positive("layer_norm_eps", 1e-12);
+    private static final ConfigKey<String> POSITION_EMBEDDING_TYPE = ConfigKey.string(
+                    "position_embedding_type", "absolute")
+            .check("absolute"::equals, t -> "is '" + t + "', which is not supported; peft4j implements 'absolute'");
+    /** Null: the heads use {@code hidden_dropout_prob}. */
+    private static final ConfigKey<Double> CLASSIFIER_DROPOUT =
+            ConfigKey.probability("classifier_dropout", null).nullable();
 
     /**
-     * Reads and checks the shared fields of {@code json}.
+     * The family's keys, with {@code own} (the subclass's padding and token ids) after them.
      *
-     * @param modelType the {@code model_type} this family accepts ({@code bert}, {@code roberta})
-     * @param family the family's name in messages ({@code BERT}, {@code RoBERTa})
-     * @param defaultVocabSize transformers' {@code vocab_size} default for the family
+     * @param modelType the {@code model_type} the subclass accepts ({@code bert}, {@code roberta})
+     * @param name the family's name in messages ({@code BERT}, {@code RoBERTa})
+     * @param architecture the class its builder names in {@code architectures}
+     * @param shipped the model ids of the shipped configurations
+     * @param vocabSize transformers' {@code vocab_size} default for the family
      */
-    protected BertFamilyConfig(ObjectNode json, String modelType, String family, int defaultVocabSize) {
-        super(json);
-        String type = modelType();
-        if (type != null && !type.equals(modelType)) {
-            throw new ModelConfigException("model_type", "not a " + family + " config: model_type is '" + type + "'");
-        }
-        vocabSize = int32("vocab_size", defaultVocabSize);
-        hiddenSize = int32("hidden_size", 768);
-        numHiddenLayers = int32("num_hidden_layers", 12);
-        numAttentionHeads = int32("num_attention_heads", 12);
-        intermediateSize = int32("intermediate_size", 3072);
-        hiddenAct = string("hidden_act", "gelu");
-        hiddenDropoutProb = number("hidden_dropout_prob", 0.1);
-        attentionProbsDropoutProb = number("attention_probs_dropout_prob", 0.1);
-        maxPositionEmbeddings = int32("max_position_embeddings", 512);
-        typeVocabSize = int32("type_vocab_size", 2);
-        initializerRange = number("initializer_range", 0.02);
-        layerNormEps = number("layer_norm_eps", 1e-12);
-        positionEmbeddingType = string("position_embedding_type", "absolute");
-        classifierDropout = json.hasNonNull("classifier_dropout") ? number("classifier_dropout", 0) : null;
+    protected static Schema familySchema(
+            String modelType,
+            String name,
+            String architecture,
+            List<String> shipped,
+            int vocabSize,
+            ConfigKey<?>... own) {
+        return Schema.of(
+                        modelType,
+                        name,
+                        architecture,
+                        shipped,
+                        VOCAB_SIZE.defaultsTo(vocabSize),
+                        HIDDEN_SIZE.defaultsTo(768),
+                        NUM_HIDDEN_LAYERS.defaultsTo(12),
+                        NUM_ATTENTION_HEADS.defaultsTo(12),
+                        INTERMEDIATE_SIZE,
+                        HIDDEN_ACT,
+                        HIDDEN_DROPOUT_PROB,
+                        ATTENTION_PROBS_DROPOUT_PROB,
+                        MAX_POSITION_EMBEDDINGS,
+                        TYPE_VOCAB_SIZE,
+                        INITIALIZER_RANGE,
+                        LAYER_NORM_EPS,
+                        POSITION_EMBEDDING_TYPE,
+                        CLASSIFIER_DROPOUT)
+                .with(own);
+    }
 
-        requirePositive("vocab_size", vocabSize);
-        requirePositive("hidden_size", hiddenSize);
-        requirePositive("num_hidden_layers", numHiddenLayers);
-        requirePositive("intermediate_size", intermediateSize);
-        requirePositive("max_position_embeddings", maxPositionEmbeddings);
-        requirePositive("type_vocab_size", typeVocabSize);
-        requireDivisible("hidden_size", hiddenSize, "num_attention_heads", numAttentionHeads);
-        if (!positionEmbeddingType.equals("absolute")) {
-            throw new ModelConfigException(
-                    "position_embedding_type",
-                    "position_embedding_type '" + positionEmbeddingType + "' is not supported; peft4j implements "
-                            + family + "'s 'absolute' positions");
+    /** Reads and checks the family's keys and the subclass's, all listed in {@code schema}. */
+    protected BertFamilyConfig(ObjectNode json, Schema schema) {
+        super(json, schema);
+        requireDivisible(HIDDEN_SIZE, NUM_ATTENTION_HEADS);
+        Integer pad = padTokenId();
+        if (pad != null && (pad < 0 || pad >= vocabSize())) {
+            throw invalid(
+                    "pad_token_id",
+                    "(" + pad + ") is the padding row of the word embeddings, so it must lie in [0, vocab_size = "
+                            + vocabSize() + ")");
         }
-        requirePositive("layer_norm_eps", layerNormEps);
-        requireProbability("hidden_dropout_prob", hiddenDropoutProb);
-        requireProbability("attention_probs_dropout_prob", attentionProbsDropoutProb);
-        if (classifierDropout != null) {
-            requireProbability("classifier_dropout", classifierDropout);
-        }
-        Activations.byName(hiddenAct, "hidden_act"); // fail early on an unknown activation
         if (numLabels() < 1) {
             throw new ModelConfigException("num_labels", "num_labels must be at least 1, got " + numLabels());
         }
-        problemType(); // validates
-    }
-
-    public int vocabSize() {
-        return vocabSize;
-    }
-
-    public int hiddenSize() {
-        return hiddenSize;
-    }
-
-    public int numHiddenLayers() {
-        return numHiddenLayers;
-    }
-
-    public int numAttentionHeads() {
-        return numAttentionHeads;
     }
 
     public int intermediateSize() {
-        return intermediateSize;
+        return get(INTERMEDIATE_SIZE);
     }
 
     /** The MLP activation: {@code gelu} (exact), {@code gelu_new} (tanh), {@code relu}, {@code silu}. */
     public String hiddenAct() {
-        return hiddenAct;
+        return get(HIDDEN_ACT);
     }
 
     public double hiddenDropoutProb() {
-        return hiddenDropoutProb;
+        return get(HIDDEN_DROPOUT_PROB);
     }
 
     public double attentionProbsDropoutProb() {
-        return attentionProbsDropoutProb;
+        return get(ATTENTION_PROBS_DROPOUT_PROB);
     }
 
     public int maxPositionEmbeddings() {
-        return maxPositionEmbeddings;
+        return get(MAX_POSITION_EMBEDDINGS);
     }
 
     public int typeVocabSize() {
-        return typeVocabSize;
-    }
-
-    public double initializerRange() {
-        return initializerRange;
+        return get(TYPE_VOCAB_SIZE);
     }
 
     public double layerNormEps() {
-        return layerNormEps;
+        return get(LAYER_NORM_EPS);
     }
 
     /** Always {@code "absolute"} (the only kind peft4j implements). */
     public String positionEmbeddingType() {
-        return positionEmbeddingType;
+        return get(POSITION_EMBEDDING_TYPE);
     }
 
     /** The task heads' dropout, or null to use {@code hidden_dropout_prob}. */
     public Double classifierDropout() {
-        return classifierDropout;
+        return get(CLASSIFIER_DROPOUT);
     }
 
     /** {@code classifier_dropout}, or {@code hidden_dropout_prob} when it is null, as the task heads use it. */
     public double headDropout() {
-        return classifierDropout != null ? classifierDropout : hiddenDropoutProb;
+        Double classifier = classifierDropout();
+        return classifier != null ? classifier : hiddenDropoutProb();
     }
 }

@@ -1,9 +1,11 @@
 package ai.peft4j.models.bloom;
 
+import ai.peft4j.models.ConfigKey;
 import ai.peft4j.models.PretrainedConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * transformers' {@code BloomConfig}: every field with the same name and default. Unknown fields
@@ -18,52 +20,41 @@ import java.nio.file.Path;
  */
 public final class BloomConfig extends PretrainedConfig {
 
-    private final int vocabSize;
-    private final int hiddenSize;
-    private final int nLayer;
-    private final int nHead;
-    private final double layerNormEpsilon;
-    private final double initializerRange;
-    private final int bosTokenId;
-    private final int eosTokenId;
-    private final Integer padTokenId;
-    private final boolean applyResidualConnectionPostLayernorm;
-    private final double hiddenDropout;
-    private final double attentionDropout;
-    private final int pretrainingTp;
-    private final boolean slowButExact;
+    private static final ConfigKey<Integer> N_LAYER =
+            ConfigKey.size("n_layer", 2).standsFor(NUM_HIDDEN_LAYERS);
+    private static final ConfigKey<Integer> N_HEAD = ConfigKey.size("n_head", 8).standsFor(NUM_ATTENTION_HEADS);
+    private static final ConfigKey<Double> LAYER_NORM_EPSILON = ConfigKey.positive("layer_norm_epsilon", 1e-5);
+    private static final ConfigKey<Boolean> APPLY_RESIDUAL_CONNECTION_POST_LAYERNORM =
+            ConfigKey.flag("apply_residual_connection_post_layernorm", false);
+    private static final ConfigKey<Double> HIDDEN_DROPOUT = ConfigKey.probability("hidden_dropout", 0.0);
+    private static final ConfigKey<Double> ATTENTION_DROPOUT = ConfigKey.probability("attention_dropout", 0.0);
+    private static final ConfigKey<Integer> PRETRAINING_TP = ConfigKey.size("pretraining_tp", 1);
+    private static final ConfigKey<Boolean> SLOW_BUT_EXACT = ConfigKey.flag("slow_but_exact", false);
+
+    private static final Schema SCHEMA = Schema.of(
+            "bloom",
+            "Bloom",
+            "BloomForCausalLM",
+            List.of("bigscience/bloomz-560m"),
+            VOCAB_SIZE.defaultsTo(250880),
+            HIDDEN_SIZE.defaultsTo(64),
+            N_LAYER,
+            N_HEAD,
+            LAYER_NORM_EPSILON,
+            INITIALIZER_RANGE,
+            BOS_TOKEN_ID.defaultsTo(1),
+            EOS_TOKEN_ID.defaultsTo(2),
+            PAD_TOKEN_ID,
+            APPLY_RESIDUAL_CONNECTION_POST_LAYERNORM,
+            HIDDEN_DROPOUT,
+            ATTENTION_DROPOUT,
+            PRETRAINING_TP,
+            SLOW_BUT_EXACT);
 
     /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
     public BloomConfig(ObjectNode json) {
-        super(canonical(json));
-        String type = modelType();
-        if (type != null && !type.equals("bloom")) {
-            throw new IllegalArgumentException("not a Bloom config: model_type is '" + type + "'");
-        }
-        vocabSize = int32("vocab_size", 250880);
-        hiddenSize = int32("hidden_size", 64);
-        nLayer = int32("n_layer", 2);
-        nHead = int32("n_head", 8);
-        layerNormEpsilon = number("layer_norm_epsilon", 1e-5);
-        initializerRange = number("initializer_range", 0.02);
-        bosTokenId = int32("bos_token_id", 1);
-        eosTokenId = int32("eos_token_id", 2);
-        Long pad = optInteger("pad_token_id");
-        padTokenId = pad == null ? null : Math.toIntExact(pad);
-        applyResidualConnectionPostLayernorm = bool("apply_residual_connection_post_layernorm", false);
-        hiddenDropout = number("hidden_dropout", 0.0);
-        attentionDropout = number("attention_dropout", 0.0);
-        pretrainingTp = int32("pretraining_tp", 1);
-        slowButExact = bool("slow_but_exact", false);
-        requirePositive("vocab_size", vocabSize);
-        requirePositive("hidden_size", hiddenSize);
-        requirePositive("n_layer", nLayer);
-        requirePositive("n_head", nHead);
-        requirePositive("pretraining_tp", pretrainingTp);
-        requireDivisible("hidden_size", hiddenSize, "n_head", nHead);
-        requirePositive("layer_norm_epsilon", layerNormEpsilon);
-        requireProbability("hidden_dropout", hiddenDropout);
-        requireProbability("attention_dropout", attentionDropout);
+        super(canonical(json), SCHEMA);
+        requireDivisible(HIDDEN_SIZE, N_HEAD);
     }
 
     /**
@@ -96,74 +87,43 @@ public final class BloomConfig extends PretrainedConfig {
 
     /** A published configuration shipped with peft4j ({@code bigscience/bloomz-560m}): no weights. */
     public static BloomConfig named(String modelId) {
-        return new BloomConfig(shipped("bloom", modelId, "bigscience/bloomz-560m"));
+        return new BloomConfig(SCHEMA.shippedJson(modelId));
     }
 
     /** A builder that starts from transformers' defaults. */
     public static Builder<BloomConfig> builder() {
-        return new Builder<>("bloom", "BloomForCausalLM", BloomConfig::new);
-    }
-
-    public int vocabSize() {
-        return vocabSize;
-    }
-
-    public int hiddenSize() {
-        return hiddenSize;
+        return SCHEMA.builder(BloomConfig::new);
     }
 
     /** The number of blocks ({@code n_layer}, transformers' {@code num_hidden_layers}). */
     public int nLayer() {
-        return nLayer;
+        return get(N_LAYER);
     }
 
     /** The number of attention heads ({@code n_head}, transformers' {@code num_attention_heads}). */
     public int nHead() {
-        return nHead;
+        return get(N_HEAD);
     }
 
     public int headDim() {
-        return hiddenSize / nHead;
+        return hiddenSize() / nHead();
     }
 
     public double layerNormEpsilon() {
-        return layerNormEpsilon;
-    }
-
-    public double initializerRange() {
-        return initializerRange;
-    }
-
-    public int bosTokenId() {
-        return bosTokenId;
-    }
-
-    /** {@inheritDoc} {@code BloomConfig}'s: 2. */
-    @Override
-    public Integer defaultEosTokenId() {
-        return 2;
-    }
-
-    public int eosTokenId() {
-        return eosTokenId;
-    }
-
-    /** The padding token id, or null (BloomConfig has none by default). */
-    public Integer padTokenId() {
-        return padTokenId;
+        return get(LAYER_NORM_EPSILON);
     }
 
     /** Whether each residual branch adds the layer-normed input instead of the input itself. */
     public boolean applyResidualConnectionPostLayernorm() {
-        return applyResidualConnectionPostLayernorm;
+        return get(APPLY_RESIDUAL_CONNECTION_POST_LAYERNORM);
     }
 
     public double hiddenDropout() {
-        return hiddenDropout;
+        return get(HIDDEN_DROPOUT);
     }
 
     public double attentionDropout() {
-        return attentionDropout;
+        return get(ATTENTION_DROPOUT);
     }
 
     /**
@@ -171,10 +131,10 @@ public final class BloomConfig extends PretrainedConfig {
      * projections into that many slices and sums them; that is the same product, so peft4j computes it in one piece.
      */
     public int pretrainingTp() {
-        return pretrainingTp;
+        return get(PRETRAINING_TP);
     }
 
     public boolean slowButExact() {
-        return slowButExact;
+        return get(SLOW_BUT_EXACT);
     }
 }

@@ -1,8 +1,10 @@
 package ai.peft4j.models.gemma;
 
+import ai.peft4j.models.ConfigKey;
 import ai.peft4j.models.llama.LlamaFamilyConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * transformers' {@code GemmaConfig} with its 4.39 names and defaults (256000 tokens, hidden 3072, intermediate
@@ -18,21 +20,28 @@ import java.nio.file.Path;
  */
 public final class GemmaConfig extends LlamaFamilyConfig {
 
-    static final String SHIPPED = "google/gemma-2b";
     private static final Defaults DEFAULTS =
-            new Defaults("gemma", 256000, 3072, 24576, 28, 16, 16, "gelu_pytorch_tanh", 8192, 1e-6, true, 1, 0);
+            new Defaults(256000, 3072, 24576, 28, 16, 16, "gelu_pytorch_tanh", 8192, 1e-6, true, 1, 0);
 
-    private final int headDim;
-    private final String hiddenActivation;
+    /** 4.39's Gemma reads {@code hidden_act} but never uses it, so any name passes. */
+    private static final ConfigKey<String> HIDDEN_ACT_IGNORED =
+            ConfigKey.string(HIDDEN_ACT.name(), DEFAULTS.hiddenAct());
+
+    private static final ConfigKey<Integer> HEAD_DIM = ConfigKey.size("head_dim", 256);
+    private static final ConfigKey<String> HIDDEN_ACTIVATION = ConfigKey.activation("hidden_activation", null);
+    private static final Schema SCHEMA = familySchema(
+            "gemma",
+            "Gemma",
+            "GemmaForCausalLM",
+            List.of("google/gemma-2b"),
+            DEFAULTS,
+            HIDDEN_ACT_IGNORED,
+            HEAD_DIM,
+            HIDDEN_ACTIVATION);
 
     /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
     public GemmaConfig(ObjectNode json) {
-        super(json, DEFAULTS);
-        headDim = int32("head_dim", 256);
-        hiddenActivation = string("hidden_activation", null);
-        derivedHeadDim(); // 4.39's GemmaAttention requires hidden_size divisible by the heads, though head_dim is its
-        // own
-        validate();
+        super(json, SCHEMA);
     }
 
     /** Reads {@code dir/config.json}. */
@@ -40,37 +49,32 @@ public final class GemmaConfig extends LlamaFamilyConfig {
         return new GemmaConfig(readJson(dir));
     }
 
-    /** A published configuration shipped with peft4j ({@value #SHIPPED}): no weights. */
+    /** A published configuration shipped with peft4j ({@code google/gemma-2b}): no weights. */
     public static GemmaConfig named(String modelId) {
-        return new GemmaConfig(shipped("gemma", modelId, SHIPPED));
+        return new GemmaConfig(SCHEMA.shippedJson(modelId));
     }
 
     /** A builder that starts from transformers' defaults. */
     public static Builder<GemmaConfig> builder() {
-        return new Builder<>("gemma", "GemmaForCausalLM", GemmaConfig::new);
+        return SCHEMA.builder(GemmaConfig::new);
     }
 
     /** {@inheritDoc} {@code head_dim}, not derived from the hidden size. */
     @Override
     public int headDim() {
-        return headDim;
+        return get(HEAD_DIM);
     }
 
     /** {@code hidden_activation}, or null. */
     public String hiddenActivation() {
-        return hiddenActivation;
+        return get(HIDDEN_ACTIVATION);
     }
 
     /** {@inheritDoc} {@code hidden_activation}, else {@code gelu_pytorch_tanh} (see the class comment). */
     @Override
     public String mlpActivation() {
-        return hiddenActivation != null ? hiddenActivation : "gelu_pytorch_tanh";
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    protected String mlpActivationKey() {
-        return "hidden_activation";
+        String activation = hiddenActivation();
+        return activation != null ? activation : "gelu_pytorch_tanh";
     }
 
     /** {@inheritDoc} True: {@code (1 + weight)}. */

@@ -1,9 +1,11 @@
 package ai.peft4j.models.gpt2;
 
+import ai.peft4j.models.ConfigKey;
 import ai.peft4j.models.ModelConfigException;
 import ai.peft4j.models.PretrainedConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * transformers' {@code GPT2Config}: the fields peft4j reads, with the same names and defaults.
@@ -15,53 +17,59 @@ import java.nio.file.Path;
  */
 public final class Gpt2Config extends PretrainedConfig {
 
-    private final int vocabSize;
-    private final int nPositions;
-    private final int nEmbd;
-    private final int nLayer;
-    private final int nHead;
-    private final int nInner;
-    private final double residPdrop;
-    private final double embdPdrop;
-    private final double attnPdrop;
-    private final double layerNormEpsilon;
-    private final double initializerRange;
+    private static final ConfigKey<Integer> N_POSITIONS = ConfigKey.size("n_positions", 1024);
+    private static final ConfigKey<Integer> N_EMBD =
+            ConfigKey.size("n_embd", 768).standsFor(HIDDEN_SIZE);
+    private static final ConfigKey<Integer> N_LAYER =
+            ConfigKey.layers("n_layer", 12).standsFor(NUM_HIDDEN_LAYERS);
+    private static final ConfigKey<Integer> N_HEAD =
+            ConfigKey.size("n_head", 12).standsFor(NUM_ATTENTION_HEADS);
+    /** Null: 4 × {@code n_embd}. */
+    private static final ConfigKey<Integer> N_INNER = ConfigKey.size("n_inner", null);
+
+    private static final ConfigKey<Double> RESID_PDROP = ConfigKey.number("resid_pdrop", 0.1);
+    private static final ConfigKey<Double> EMBD_PDROP = ConfigKey.number("embd_pdrop", 0.1);
+    private static final ConfigKey<Double> ATTN_PDROP = ConfigKey.number("attn_pdrop", 0.1);
+    private static final ConfigKey<Double> LAYER_NORM_EPSILON = ConfigKey.number("layer_norm_epsilon", 1e-5);
+    private static final ConfigKey<String> ACTIVATION_FUNCTION = ConfigKey.string("activation_function", "gelu_new")
+            .check("gelu_new"::equals, a -> "'" + a + "' is not supported for GPT-2; use gelu_new");
+    // Variants of the attention that peft4j does not implement yet; refused at their non-default values.
+    private static final ConfigKey<Boolean> SCALE_ATTN_WEIGHTS = ConfigKey.flag("scale_attn_weights", true);
+    private static final ConfigKey<Boolean> SCALE_ATTN_BY_INVERSE_LAYER_IDX =
+            ConfigKey.flag("scale_attn_by_inverse_layer_idx", false);
+    private static final ConfigKey<Boolean> REORDER_AND_UPCAST_ATTN = ConfigKey.flag("reorder_and_upcast_attn", false);
+
+    private static final Schema SCHEMA = Schema.of(
+            "gpt2",
+            "GPT-2",
+            "GPT2LMHeadModel",
+            List.of("gpt2"),
+            VOCAB_SIZE.defaultsTo(50257),
+            N_POSITIONS,
+            N_EMBD,
+            N_LAYER,
+            N_HEAD,
+            N_INNER,
+            RESID_PDROP,
+            EMBD_PDROP,
+            ATTN_PDROP,
+            LAYER_NORM_EPSILON,
+            INITIALIZER_RANGE,
+            ACTIVATION_FUNCTION,
+            SCALE_ATTN_WEIGHTS,
+            SCALE_ATTN_BY_INVERSE_LAYER_IDX,
+            REORDER_AND_UPCAST_ATTN);
 
     /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
     public Gpt2Config(ObjectNode json) {
-        super(json);
-        String type = modelType();
-        if (type != null && !type.equals("gpt2")) {
-            throw new ModelConfigException("model_type", "not a GPT-2 config: model_type is '" + type + "'");
-        }
-        vocabSize = positive("vocab_size", 50257);
-        nPositions = positive("n_positions", 1024);
-        nEmbd = positive("n_embd", 768);
-        nLayer = layers("n_layer", 12);
-        nHead = positive("n_head", 12);
-        if (optInteger("n_inner") != null) {
-            nInner = positive("n_inner", 0);
-        } else if (4L * nEmbd > Integer.MAX_VALUE) {
+        super(json, SCHEMA);
+        if (get(N_INNER) == null && 4L * nEmbd() > Integer.MAX_VALUE) {
             throw invalid(
                     "n_embd",
-                    "(" + nEmbd + ") is too large: the MLP's inner size 4 * n_embd must fit"
-                            + " in 32 bits; set n_inner");
-        } else {
-            nInner = 4 * nEmbd;
+                    "(" + nEmbd() + ") is too large: the MLP's inner size 4 * n_embd must fit in 32 bits; set n_inner");
         }
-        residPdrop = number("resid_pdrop", 0.1);
-        embdPdrop = number("embd_pdrop", 0.1);
-        attnPdrop = number("attn_pdrop", 0.1);
-        layerNormEpsilon = number("layer_norm_epsilon", 1e-5);
-        initializerRange = number("initializer_range", 0.02);
-        requireDivisible("n_embd", nEmbd, "n_head", nHead);
-        String act = string("activation_function", "gelu_new");
-        if (!act.equals("gelu_new")) {
-            throw invalid("activation_function", "'" + act + "' is not supported for GPT-2; use gelu_new");
-        }
-        if (bool("scale_attn_by_inverse_layer_idx", false)
-                || bool("reorder_and_upcast_attn", false)
-                || !bool("scale_attn_weights", true)) {
+        requireDivisible(N_EMBD, N_HEAD);
+        if (get(SCALE_ATTN_BY_INVERSE_LAYER_IDX) || get(REORDER_AND_UPCAST_ATTN) || !get(SCALE_ATTN_WEIGHTS)) {
             throw new ModelConfigException(
                     "scale_attn_weights",
                     "scale_attn_by_inverse_layer_idx,"
@@ -76,56 +84,49 @@ public final class Gpt2Config extends PretrainedConfig {
 
     /** A published configuration shipped with peft4j ({@code gpt2}): the architecture only. */
     public static Gpt2Config named(String modelId) {
-        return new Gpt2Config(shipped("gpt2", modelId, "gpt2"));
+        return new Gpt2Config(SCHEMA.shippedJson(modelId));
     }
 
     /** A builder that starts from transformers' defaults. */
     public static Builder<Gpt2Config> builder() {
-        return new Builder<>("gpt2", "GPT2LMHeadModel", Gpt2Config::new);
-    }
-
-    public int vocabSize() {
-        return vocabSize;
+        return SCHEMA.builder(Gpt2Config::new);
     }
 
     public int nPositions() {
-        return nPositions;
+        return get(N_POSITIONS);
     }
 
     public int nEmbd() {
-        return nEmbd;
+        return get(N_EMBD);
     }
 
     public int nLayer() {
-        return nLayer;
+        return get(N_LAYER);
     }
 
     public int nHead() {
-        return nHead;
+        return get(N_HEAD);
     }
 
     /** The MLP's inner size ({@code n_inner}, else 4 × {@code n_embd}). */
     public int nInner() {
-        return nInner;
+        Integer inner = get(N_INNER);
+        return inner != null ? inner : 4 * nEmbd();
     }
 
     public double residPdrop() {
-        return residPdrop;
+        return get(RESID_PDROP);
     }
 
     public double embdPdrop() {
-        return embdPdrop;
+        return get(EMBD_PDROP);
     }
 
     public double attnPdrop() {
-        return attnPdrop;
+        return get(ATTN_PDROP);
     }
 
     public double layerNormEpsilon() {
-        return layerNormEpsilon;
-    }
-
-    public double initializerRange() {
-        return initializerRange;
+        return get(LAYER_NORM_EPSILON);
     }
 }

@@ -2,6 +2,7 @@ package ai.peft4j.models.llama;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * transformers' {@code LlamaConfig}: the fields peft4j reads, with the same names and defaults (4.39: 32000 tokens,
@@ -16,17 +17,21 @@ import java.nio.file.Path;
  */
 public final class LlamaConfig extends LlamaFamilyConfig {
 
-    static final String SHIPPED = "meta-llama/Llama-2-7b-hf, meta-llama/Llama-3.2-1B";
     private static final Defaults DEFAULTS =
-            new Defaults("llama", 32000, 4096, 11008, 32, 32, null, "silu", 2048, 1e-6, false, 2, null);
+            new Defaults(32000, 4096, 11008, 32, 32, null, "silu", 2048, 1e-6, false, 2, null);
+    private static final Schema SCHEMA = familySchema(
+            "llama",
+            "Llama",
+            "LlamaForCausalLM",
+            List.of("meta-llama/Llama-2-7b-hf", "meta-llama/Llama-3.2-1B"),
+            DEFAULTS);
 
     private final RopeScaling ropeScaling;
 
     /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
     public LlamaConfig(ObjectNode json) {
-        super(json, DEFAULTS);
+        super(json, SCHEMA);
         ropeScaling = RopeScaling.parse(json.get("rope_scaling"));
-        validate();
     }
 
     /** Reads {@code dir/config.json}. */
@@ -34,14 +39,14 @@ public final class LlamaConfig extends LlamaFamilyConfig {
         return new LlamaConfig(readJson(dir));
     }
 
-    /** A published configuration shipped with peft4j ({@value #SHIPPED}): no weights. */
+    /** A published configuration shipped with peft4j ({@code meta-llama/Llama-2-7b-hf}, {@code meta-llama/Llama-3.2-1B}): no weights. */
     public static LlamaConfig named(String modelId) {
-        return new LlamaConfig(shipped("llama", modelId, SHIPPED));
+        return new LlamaConfig(SCHEMA.shippedJson(modelId));
     }
 
     /** A builder that starts from transformers' defaults. */
     public static Builder<LlamaConfig> builder() {
-        return new Builder<>("llama", "LlamaForCausalLM", LlamaConfig::new);
+        return SCHEMA.builder(LlamaConfig::new);
     }
 
     /** {@inheritDoc} */

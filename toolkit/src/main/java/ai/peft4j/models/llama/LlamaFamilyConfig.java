@@ -1,9 +1,9 @@
 package ai.peft4j.models.llama;
 
-import ai.peft4j.models.ModelConfigException;
+import ai.peft4j.models.ConfigKey;
 import ai.peft4j.models.PretrainedConfig;
-import ai.peft4j.nn.Activations;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 
 /**
  * What the Llama-family configs have in common ({@code LlamaConfig}, {@code Qwen2Config}, {@code MistralConfig},
@@ -20,7 +20,6 @@ public abstract class LlamaFamilyConfig extends PretrainedConfig {
 
     /** A family's transformers defaults for the shared fields ({@code numKeyValueHeads} null: as many as heads). */
     public record Defaults(
-            String modelType,
             int vocabSize,
             int hiddenSize,
             int intermediateSize,
@@ -34,156 +33,93 @@ public abstract class LlamaFamilyConfig extends PretrainedConfig {
             Integer eosTokenId,
             Integer padTokenId) {}
 
-    private final Defaults defaults;
-    private final int vocabSize;
-    private final int hiddenSize;
-    private final int intermediateSize;
-    private final int numHiddenLayers;
-    private final int numAttentionHeads;
-    private final int numKeyValueHeads;
-    private final String hiddenAct;
-    private final int maxPositionEmbeddings;
-    private final double initializerRange;
-    private final double rmsNormEps;
-    private final double ropeTheta;
-    private final double attentionDropout;
-    private final boolean attentionBias;
+    private static final ConfigKey<Integer> INTERMEDIATE_SIZE = ConfigKey.size("intermediate_size", null);
+    private static final ConfigKey<Integer> NUM_KEY_VALUE_HEADS = ConfigKey.size("num_key_value_heads", null);
+    /** {@code hidden_act}: the MLP's activation, except in Gemma (see {@link #mlpActivation()}). */
+    protected static final ConfigKey<String> HIDDEN_ACT = ConfigKey.activation("hidden_act", null);
 
-    /** Reads the shared fields; the subclass reads its own, then calls {@link #validate()}. */
-    protected LlamaFamilyConfig(ObjectNode json, Defaults d) {
-        super(json);
-        this.defaults = d;
-        String type = modelType();
-        if (type != null && !type.equals(d.modelType())) {
-            throw new IllegalArgumentException(
-                    "not a " + getClass().getSimpleName().replace("Config", "") + " config: model_type is '" + type
-                            + "', expected '" + d.modelType() + "'");
-        }
-        vocabSize = int32("vocab_size", d.vocabSize());
-        hiddenSize = int32("hidden_size", d.hiddenSize());
-        intermediateSize = int32("intermediate_size", d.intermediateSize());
-        numHiddenLayers = int32("num_hidden_layers", d.numHiddenLayers());
-        numAttentionHeads = int32("num_attention_heads", d.numAttentionHeads());
-        Long kv = optInteger("num_key_value_heads");
-        numKeyValueHeads = kv != null
-                ? Math.toIntExact(kv)
-                : d.numKeyValueHeads() != null ? d.numKeyValueHeads() : numAttentionHeads;
-        hiddenAct = string("hidden_act", d.hiddenAct());
-        maxPositionEmbeddings = int32("max_position_embeddings", d.maxPositionEmbeddings());
-        initializerRange = number("initializer_range", 0.02);
-        rmsNormEps = number("rms_norm_eps", d.rmsNormEps());
-        ropeTheta = number("rope_theta", 10000.0);
-        attentionDropout = number("attention_dropout", 0.0);
-        attentionBias = bool("attention_bias", false);
-    }
+    private static final ConfigKey<Integer> MAX_POSITION_EMBEDDINGS = ConfigKey.size("max_position_embeddings", null);
+    private static final ConfigKey<Double> RMS_NORM_EPS = ConfigKey.positive("rms_norm_eps", 1e-6);
+    private static final ConfigKey<Double> ROPE_THETA = ConfigKey.positive("rope_theta", 10000.0);
+    private static final ConfigKey<Double> ATTENTION_DROPOUT = ConfigKey.number("attention_dropout", 0.0)
+            .check(p -> p >= 0 && p < 1, p -> "must be in [0, 1), found " + p);
+    private static final ConfigKey<Boolean> ATTENTION_BIAS = ConfigKey.flag("attention_bias", false);
+    /**
+     * {@code sliding_window} (Mistral, Qwen2): 4096 when config.json does not have it, null for none; a family that
+     * masks with it lists it in its schema.
+     */
+    protected static final ConfigKey<Integer> SLIDING_WINDOW =
+            ConfigKey.size("sliding_window", 4096).nullable();
 
-    /** {@code sliding_window}: 4096 when config.json does not have it (Mistral's and Qwen2's default), null if null. */
-    protected final Integer readSlidingWindow() {
-        Long window = toJsonNode().has("sliding_window") ? optInteger("sliding_window") : Long.valueOf(4096);
-        return window == null ? null : Math.toIntExact(window);
+    /**
+     * The family's keys with one architecture's defaults, and {@code own} (the architecture's other keys, or a shared
+     * key it reads otherwise) after them.
+     *
+     * @param modelType the {@code model_type} the architecture accepts
+     * @param name the architecture's name in messages
+     * @param architecture the class its builder names in {@code architectures}
+     * @param shipped the model ids of the shipped configurations
+     */
+    protected static Schema familySchema(
+            String modelType, String name, String architecture, List<String> shipped, Defaults d, ConfigKey<?>... own) {
+        return Schema.of(
+                        modelType,
+                        name,
+                        architecture,
+                        shipped,
+                        VOCAB_SIZE.defaultsTo(d.vocabSize()),
+                        HIDDEN_SIZE.defaultsTo(d.hiddenSize()),
+                        INTERMEDIATE_SIZE.defaultsTo(d.intermediateSize()),
+                        NUM_HIDDEN_LAYERS.defaultsTo(d.numHiddenLayers()),
+                        NUM_ATTENTION_HEADS.defaultsTo(d.numAttentionHeads()),
+                        d.numKeyValueHeads() != null
+                                ? NUM_KEY_VALUE_HEADS.defaultsTo(d.numKeyValueHeads())
+                                : NUM_KEY_VALUE_HEADS.defaultsTo(NUM_ATTENTION_HEADS),
+                        HIDDEN_ACT.defaultsTo(d.hiddenAct()),
+                        MAX_POSITION_EMBEDDINGS.defaultsTo(d.maxPositionEmbeddings()),
+                        INITIALIZER_RANGE,
+                        RMS_NORM_EPS.defaultsTo(d.rmsNormEps()),
+                        ROPE_THETA,
+                        ATTENTION_DROPOUT,
+                        ATTENTION_BIAS,
+                        TIE_WORD_EMBEDDINGS.defaultsTo(d.tieWordEmbeddings()),
+                        PAD_TOKEN_ID.defaultsTo(d.padTokenId()),
+                        EOS_TOKEN_ID.defaultsTo(d.eosTokenId()))
+                .with(own);
     }
 
     /**
-     * Checks every size and the fields the subclass adds: a clear error naming the field, rather than a shape error
-     * in the first forward pass.
+     * Reads and checks the family's keys and the architecture's, all listed in {@code schema}: a clear error naming
+     * the field, rather than a shape error in the first forward pass.
      */
-    protected void validate() {
-        positive("vocab_size", vocabSize);
-        positive("hidden_size", hiddenSize);
-        positive("intermediate_size", intermediateSize);
-        positive("num_hidden_layers", numHiddenLayers);
-        positive("num_attention_heads", numAttentionHeads);
-        positive("num_key_value_heads", numKeyValueHeads);
-        positive("max_position_embeddings", maxPositionEmbeddings);
-        positive("head_dim", headDim());
+    protected LlamaFamilyConfig(ObjectNode json, Schema schema) {
+        super(json, schema);
+        derivedHeadDim(); // 4.39 requires it even of Gemma, whose head_dim is its own
+        if (headDim() < 1) {
+            throw invalid("head_dim", "must be a positive integer, found " + headDim());
+        }
         if (headDim() % 2 != 0) {
             // Rotary embeddings rotate pairs of features; transformers fails in the forward pass then.
             String key = toJsonNode().hasNonNull("head_dim") ? "head_dim" : "hidden_size";
             throw invalid(key, "gives the head size " + headDim() + ", which must be even for rotary embeddings");
         }
-        requireDivisible("num_attention_heads", numAttentionHeads, "num_key_value_heads", numKeyValueHeads);
-        Integer pad = padTokenId();
-        if (pad != null) {
-            requirePaddingRow("pad_token_id", pad, "vocab_size", vocabSize);
-        }
-        if (!(rmsNormEps > 0)) {
-            throw invalid("rms_norm_eps", "must be > 0, found " + rmsNormEps);
-        }
-        if (!(ropeTheta > 0)) {
-            throw invalid("rope_theta", "must be > 0, found " + ropeTheta);
-        }
-        if (!(attentionDropout >= 0 && attentionDropout < 1)) {
-            throw invalid("attention_dropout", "must be in [0, 1), found " + attentionDropout);
-        }
-        if (slidingWindow() != null) {
-            positive("sliding_window", slidingWindow());
-        }
-        Activations.byName(mlpActivation(), mlpActivationKey());
+        requireDivisible(NUM_ATTENTION_HEADS, NUM_KEY_VALUE_HEADS);
+        requirePaddingRow();
     }
 
     /** hidden_size / num_attention_heads, checked to divide evenly, for the families that derive the head size. */
-    protected final int derivedHeadDim() {
-        requireDivisible("hidden_size", hiddenSize, "num_attention_heads", numAttentionHeads);
-        return hiddenSize / numAttentionHeads;
-    }
-
-    static void positive(String key, long value) {
-        if (value <= 0) {
-            throw new ModelConfigException(
-                    key, "config field '" + key + "' must be a positive integer, found " + value);
-        }
-    }
-
-    /** {@inheritDoc} With this family's default where config.json is silent. */
-    @Override
-    public boolean tieWordEmbeddings() {
-        return bool("tie_word_embeddings", defaults.tieWordEmbeddings());
-    }
-
-    /** {@inheritDoc} This family's. */
-    @Override
-    public Integer defaultEosTokenId() {
-        return defaults.eosTokenId();
-    }
-
-    /** {@inheritDoc} This family's: the embedding's {@code padding_idx}. */
-    @Override
-    public Integer defaultPadTokenId() {
-        return defaults.padTokenId();
-    }
-
-    /** {@code pad_token_id}, or this family's default: the embedding's {@code padding_idx}, as in transformers. */
-    public Integer padTokenId() {
-        var pad = toJsonNode().get("pad_token_id");
-        if (pad == null) {
-            return defaultPadTokenId();
-        }
-        return pad.canConvertToInt() ? pad.intValue() : null;
-    }
-
-    public int vocabSize() {
-        return vocabSize;
-    }
-
-    public int hiddenSize() {
-        return hiddenSize;
+    private int derivedHeadDim() {
+        requireDivisible(HIDDEN_SIZE, NUM_ATTENTION_HEADS);
+        return hiddenSize() / numAttentionHeads();
     }
 
     public int intermediateSize() {
-        return intermediateSize;
-    }
-
-    public int numHiddenLayers() {
-        return numHiddenLayers;
-    }
-
-    public int numAttentionHeads() {
-        return numAttentionHeads;
+        return get(INTERMEDIATE_SIZE);
     }
 
     /** Key/value heads: fewer than the query heads means grouped-query attention. */
     public int numKeyValueHeads() {
-        return numKeyValueHeads;
+        return get(NUM_KEY_VALUE_HEADS);
     }
 
     /** The size of one attention head: hidden_size / num_attention_heads unless the family reads {@code head_dim}. */
@@ -193,42 +129,33 @@ public abstract class LlamaFamilyConfig extends PretrainedConfig {
 
     /** {@code hidden_act}. */
     public String hiddenAct() {
-        return hiddenAct;
+        return get(HIDDEN_ACT);
     }
 
     /** The activation of the gated MLP: {@code hidden_act}, unless the family reads another field. */
     public String mlpActivation() {
-        return hiddenAct;
-    }
-
-    /** The config field {@link #mlpActivation()} comes from, for errors. */
-    protected String mlpActivationKey() {
-        return "hidden_act";
+        return hiddenAct();
     }
 
     public int maxPositionEmbeddings() {
-        return maxPositionEmbeddings;
-    }
-
-    public double initializerRange() {
-        return initializerRange;
+        return get(MAX_POSITION_EMBEDDINGS);
     }
 
     public double rmsNormEps() {
-        return rmsNormEps;
+        return get(RMS_NORM_EPS);
     }
 
     public double ropeTheta() {
-        return ropeTheta;
+        return get(ROPE_THETA);
     }
 
     public double attentionDropout() {
-        return attentionDropout;
+        return get(ATTENTION_DROPOUT);
     }
 
     /** {@code attention_bias} (Llama, Gemma): biases on all four projections; default false. */
     public boolean attentionBias() {
-        return attentionBias;
+        return get(ATTENTION_BIAS);
     }
 
     /** Whether {@code q_proj}, {@code k_proj} and {@code v_proj} have biases: {@link #attentionBias()} by default. */
@@ -241,9 +168,12 @@ public abstract class LlamaFamilyConfig extends PretrainedConfig {
         return attentionBias();
     }
 
-    /** The sliding window the attention mask applies (transformers 4.39's eager mask), or null for none. */
+    /**
+     * The sliding window the attention mask applies (transformers 4.39's eager mask), or null for none: {@code
+     * sliding_window} in the families that list it (Mistral, Qwen2).
+     */
     public Integer slidingWindow() {
-        return null;
+        return declares(SLIDING_WINDOW) ? get(SLIDING_WINDOW) : null;
     }
 
     /** Gemma's {@code (1 + weight)} RMS norms. */

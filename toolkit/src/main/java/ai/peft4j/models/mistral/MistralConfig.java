@@ -3,6 +3,7 @@ package ai.peft4j.models.mistral;
 import ai.peft4j.models.llama.LlamaFamilyConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * transformers' {@code MistralConfig} with its 4.39 names and defaults (32000 tokens, hidden 4096, intermediate
@@ -18,17 +19,14 @@ import java.nio.file.Path;
  */
 public final class MistralConfig extends LlamaFamilyConfig {
 
-    static final String SHIPPED = "mistralai/Mistral-7B-v0.1";
     private static final Defaults DEFAULTS =
-            new Defaults("mistral", 32000, 4096, 14336, 32, 32, 8, "silu", 4096 * 32, 1e-6, false, 2, null);
-
-    private final Integer slidingWindow;
+            new Defaults(32000, 4096, 14336, 32, 32, 8, "silu", 4096 * 32, 1e-6, false, 2, null);
+    private static final Schema SCHEMA = familySchema(
+            "mistral", "Mistral", "MistralForCausalLM", List.of("mistralai/Mistral-7B-v0.1"), DEFAULTS, SLIDING_WINDOW);
 
     /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
     public MistralConfig(ObjectNode json) {
-        super(json, DEFAULTS);
-        slidingWindow = readSlidingWindow();
-        validate();
+        super(json, SCHEMA);
     }
 
     /** Reads {@code dir/config.json}. */
@@ -36,25 +34,19 @@ public final class MistralConfig extends LlamaFamilyConfig {
         return new MistralConfig(readJson(dir));
     }
 
-    /** A published configuration shipped with peft4j ({@value #SHIPPED}): no weights. */
+    /** A published configuration shipped with peft4j ({@code mistralai/Mistral-7B-v0.1}): no weights. */
     public static MistralConfig named(String modelId) {
-        return new MistralConfig(shipped("mistral", modelId, SHIPPED));
+        return new MistralConfig(SCHEMA.shippedJson(modelId));
     }
 
     /** A builder that starts from transformers' defaults. */
     public static Builder<MistralConfig> builder() {
-        return new Builder<>("mistral", "MistralForCausalLM", MistralConfig::new);
+        return SCHEMA.builder(MistralConfig::new);
     }
 
     /** {@inheritDoc} False: 4.39's Mistral has no attention biases and does not read {@code attention_bias}. */
     @Override
     public boolean attentionBias() {
         return false;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public Integer slidingWindow() {
-        return slidingWindow;
     }
 }

@@ -1,9 +1,10 @@
 package ai.peft4j.models.opt;
 
-import ai.peft4j.models.ModelConfigException;
+import ai.peft4j.models.ConfigKey;
 import ai.peft4j.models.PretrainedConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * transformers' {@code OPTConfig}: every field with the same name and default. Unknown fields
@@ -17,57 +18,58 @@ import java.nio.file.Path;
  */
 public final class OptConfig extends PretrainedConfig {
 
-    private final int vocabSize;
-    private final int hiddenSize;
-    private final int numHiddenLayers;
-    private final int ffnDim;
-    private final int maxPositionEmbeddings;
-    private final boolean doLayerNormBefore;
-    private final boolean removeFinalLayerNorm;
-    private final int wordEmbedProjDim;
-    private final double dropout;
-    private final double attentionDropout;
-    private final int numAttentionHeads;
-    private final String activationFunction;
-    private final double initStd;
-    private final Integer padTokenId;
-    private final boolean enableBias;
-    private final boolean layerNormElementwiseAffine;
+    private static final ConfigKey<Integer> FFN_DIM = ConfigKey.size("ffn_dim", 3072);
+    // The position table has max_position_embeddings + 2 rows (fairseq's offset).
+    private static final ConfigKey<Integer> MAX_POSITION_EMBEDDINGS = ConfigKey.size("max_position_embeddings", 2048);
+    private static final ConfigKey<Boolean> DO_LAYER_NORM_BEFORE = ConfigKey.flag("do_layer_norm_before", true);
+    private static final ConfigKey<Boolean> REMOVE_FINAL_LAYER_NORM = ConfigKey.flag("_remove_final_layer_norm", false);
+    private static final ConfigKey<Integer> WORD_EMBED_PROJ_DIM =
+            ConfigKey.size("word_embed_proj_dim", null).defaultsTo(HIDDEN_SIZE);
+    private static final ConfigKey<Double> DROPOUT = ConfigKey.number("dropout", 0.1);
+    private static final ConfigKey<Double> ATTENTION_DROPOUT = ConfigKey.number("attention_dropout", 0.0);
+    private static final ConfigKey<String> ACTIVATION_FUNCTION = ConfigKey.string("activation_function", "relu")
+            .check(OptConfig::supported, a -> "'" + a + "' is not supported; use relu, gelu or silu");
+    private static final ConfigKey<Double> INIT_STD = ConfigKey.number("init_std", 0.02);
+    private static final ConfigKey<Boolean> ENABLE_BIAS = ConfigKey.flag("enable_bias", true);
+    private static final ConfigKey<Boolean> LAYER_NORM_ELEMENTWISE_AFFINE =
+            ConfigKey.flag("layer_norm_elementwise_affine", true);
+
+    private static final Schema SCHEMA = Schema.of(
+            "opt",
+            "OPT",
+            "OPTForCausalLM",
+            List.of("facebook/opt-125m", "facebook/opt-350m"),
+            VOCAB_SIZE.defaultsTo(50272),
+            HIDDEN_SIZE.defaultsTo(768),
+            ConfigKey.layers(NUM_HIDDEN_LAYERS.name(), 12),
+            FFN_DIM,
+            MAX_POSITION_EMBEDDINGS,
+            DO_LAYER_NORM_BEFORE,
+            REMOVE_FINAL_LAYER_NORM,
+            WORD_EMBED_PROJ_DIM,
+            DROPOUT,
+            ATTENTION_DROPOUT,
+            NUM_ATTENTION_HEADS.defaultsTo(12),
+            ACTIVATION_FUNCTION,
+            INIT_STD,
+            PAD_TOKEN_ID.defaultsTo(1),
+            EOS_TOKEN_ID.defaultsTo(2),
+            ENABLE_BIAS,
+            LAYER_NORM_ELEMENTWISE_AFFINE);
 
     /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
     public OptConfig(ObjectNode json) {
-        super(json);
-        String type = modelType();
-        if (type != null && !type.equals("opt")) {
-            throw new ModelConfigException("model_type", "not an OPT config: model_type is '" + type + "'");
-        }
-        vocabSize = positive("vocab_size", 50272);
-        hiddenSize = positive("hidden_size", 768);
-        numHiddenLayers = layers("num_hidden_layers", 12);
-        ffnDim = positive("ffn_dim", 3072);
-        // The position table has max_position_embeddings + 2 rows (fairseq's offset).
-        maxPositionEmbeddings = positive("max_position_embeddings", 2048);
-        doLayerNormBefore = bool("do_layer_norm_before", true);
-        removeFinalLayerNorm = bool("_remove_final_layer_norm", false);
-        wordEmbedProjDim = positive("word_embed_proj_dim", hiddenSize);
-        dropout = number("dropout", 0.1);
-        attentionDropout = number("attention_dropout", 0.0);
-        numAttentionHeads = positive("num_attention_heads", 12);
-        activationFunction = string("activation_function", "relu");
-        initStd = number("init_std", 0.02);
-        padTokenId = json.has("pad_token_id") && optInteger("pad_token_id") == null ? null : int32("pad_token_id", 1);
-        enableBias = bool("enable_bias", true);
-        layerNormElementwiseAffine = bool("layer_norm_elementwise_affine", true);
-        requireDivisible("hidden_size", hiddenSize, "num_attention_heads", numAttentionHeads);
-        if (padTokenId != null) {
-            requirePaddingRow("pad_token_id", padTokenId, "vocab_size", vocabSize);
-        }
+        super(json, SCHEMA);
+        requireDivisible(HIDDEN_SIZE, NUM_ATTENTION_HEADS);
+        requirePaddingRow();
+    }
+
+    private static boolean supported(String activation) {
         try {
-            OptDecoderLayer.activation(activationFunction); // fail here, not when the layers are built
+            OptDecoderLayer.activation(activation); // fail here, not when the layers are built
+            return true;
         } catch (IllegalArgumentException e) {
-            throw invalid(
-                    "activation_function",
-                    "'" + activationFunction + "' is not supported; use" + " relu, gelu or silu");
+            return false;
         }
     }
 
@@ -81,96 +83,63 @@ public final class OptConfig extends PretrainedConfig {
      * facebook/opt-350m}): the architecture only, no weights.
      */
     public static OptConfig named(String modelId) {
-        return new OptConfig(shipped("opt", modelId, "facebook/opt-125m, facebook/opt-350m"));
+        return new OptConfig(SCHEMA.shippedJson(modelId));
     }
 
     /** A builder that starts from transformers' defaults. */
     public static Builder<OptConfig> builder() {
-        return new Builder<>("opt", "OPTForCausalLM", OptConfig::new);
-    }
-
-    public int vocabSize() {
-        return vocabSize;
-    }
-
-    public int hiddenSize() {
-        return hiddenSize;
-    }
-
-    public int numHiddenLayers() {
-        return numHiddenLayers;
+        return SCHEMA.builder(OptConfig::new);
     }
 
     public int ffnDim() {
-        return ffnDim;
+        return get(FFN_DIM);
     }
 
     public int maxPositionEmbeddings() {
-        return maxPositionEmbeddings;
+        return get(MAX_POSITION_EMBEDDINGS);
     }
 
     /** Pre-LN (true, most OPT sizes) or post-LN (false, opt-350m). */
     public boolean doLayerNormBefore() {
-        return doLayerNormBefore;
+        return get(DO_LAYER_NORM_BEFORE);
     }
 
     /** Whether the decoder has a final layer norm (pre-LN models, unless removed). */
     public boolean hasFinalLayerNorm() {
-        return doLayerNormBefore && !removeFinalLayerNorm;
+        return doLayerNormBefore() && !get(REMOVE_FINAL_LAYER_NORM);
     }
 
     public int wordEmbedProjDim() {
-        return wordEmbedProjDim;
+        return get(WORD_EMBED_PROJ_DIM);
     }
 
     public double dropout() {
-        return dropout;
+        return get(DROPOUT);
     }
 
     public double attentionDropout() {
-        return attentionDropout;
-    }
-
-    public int numAttentionHeads() {
-        return numAttentionHeads;
+        return get(ATTENTION_DROPOUT);
     }
 
     public String activationFunction() {
-        return activationFunction;
-    }
-
-    /** {@inheritDoc} {@code OPTConfig}'s: 2. */
-    @Override
-    public Integer defaultEosTokenId() {
-        return 2;
-    }
-
-    /** {@inheritDoc} {@code OPTConfig}'s: 1. */
-    @Override
-    public Integer defaultPadTokenId() {
-        return 1;
+        return get(ACTIVATION_FUNCTION);
     }
 
     /** {@inheritDoc} OPT calls it {@code init_std}. */
     @Override
     public double initializerRange() {
-        return initStd;
+        return get(INIT_STD);
     }
 
     public double initStd() {
-        return initStd;
-    }
-
-    /** The padding token id, or null. */
-    public Integer padTokenId() {
-        return padTokenId;
+        return get(INIT_STD);
     }
 
     public boolean enableBias() {
-        return enableBias;
+        return get(ENABLE_BIAS);
     }
 
     public boolean layerNormElementwiseAffine() {
-        return layerNormElementwiseAffine;
+        return get(LAYER_NORM_ELEMENTWISE_AFFINE);
     }
 }

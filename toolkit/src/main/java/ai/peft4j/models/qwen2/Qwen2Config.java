@@ -1,8 +1,10 @@
 package ai.peft4j.models.qwen2;
 
+import ai.peft4j.models.ConfigKey;
 import ai.peft4j.models.llama.LlamaFamilyConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * transformers' {@code Qwen2Config} with its 4.39 names and defaults (151936 tokens, hidden 4096, 32 layers, 32
@@ -19,21 +21,24 @@ import java.nio.file.Path;
  */
 public final class Qwen2Config extends LlamaFamilyConfig {
 
-    static final String SHIPPED = "Qwen/Qwen2.5-0.5B, Qwen/Qwen2.5-1.5B, Qwen/Qwen2.5-3B";
     private static final Defaults DEFAULTS =
-            new Defaults("qwen2", 151936, 4096, 22016, 32, 32, 32, "silu", 32768, 1e-6, false, null, null);
+            new Defaults(151936, 4096, 22016, 32, 32, 32, "silu", 32768, 1e-6, false, null, null);
 
-    private final Integer slidingWindow;
-    private final boolean useSlidingWindow;
-    private final int maxWindowLayers;
+    private static final ConfigKey<Boolean> USE_SLIDING_WINDOW = ConfigKey.flag("use_sliding_window", false);
+    private static final ConfigKey<Integer> MAX_WINDOW_LAYERS = ConfigKey.int32("max_window_layers", 28);
+    private static final Schema SCHEMA = familySchema(
+            "qwen2",
+            "Qwen2",
+            "Qwen2ForCausalLM",
+            List.of("Qwen/Qwen2.5-0.5B", "Qwen/Qwen2.5-1.5B", "Qwen/Qwen2.5-3B"),
+            DEFAULTS,
+            SLIDING_WINDOW,
+            USE_SLIDING_WINDOW,
+            MAX_WINDOW_LAYERS);
 
     /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
     public Qwen2Config(ObjectNode json) {
-        super(json, DEFAULTS);
-        slidingWindow = readSlidingWindow();
-        useSlidingWindow = bool("use_sliding_window", false);
-        maxWindowLayers = int32("max_window_layers", 28);
-        validate();
+        super(json, SCHEMA);
     }
 
     /** Reads {@code dir/config.json}. */
@@ -41,14 +46,14 @@ public final class Qwen2Config extends LlamaFamilyConfig {
         return new Qwen2Config(readJson(dir));
     }
 
-    /** A published configuration shipped with peft4j ({@value #SHIPPED}): no weights. */
+    /** A published configuration shipped with peft4j ({@code Qwen/Qwen2.5-0.5B}, {@code Qwen/Qwen2.5-1.5B}, {@code Qwen/Qwen2.5-3B}): no weights. */
     public static Qwen2Config named(String modelId) {
-        return new Qwen2Config(shipped("qwen2", modelId, SHIPPED));
+        return new Qwen2Config(SCHEMA.shippedJson(modelId));
     }
 
     /** A builder that starts from transformers' defaults. */
     public static Builder<Qwen2Config> builder() {
-        return new Builder<>("qwen2", "Qwen2ForCausalLM", Qwen2Config::new);
+        return SCHEMA.builder(Qwen2Config::new);
     }
 
     /** {@inheritDoc} True: Qwen2's q, k and v projections have biases. */
@@ -63,19 +68,13 @@ public final class Qwen2Config extends LlamaFamilyConfig {
         return false;
     }
 
-    /** {@inheritDoc} {@code sliding_window}, applied as 4.39's eager attention does (see the class comment). */
-    @Override
-    public Integer slidingWindow() {
-        return slidingWindow;
-    }
-
     /** {@code use_sliding_window}: kept and saved; 4.39's eager attention does not read it. */
     public boolean useSlidingWindow() {
-        return useSlidingWindow;
+        return get(USE_SLIDING_WINDOW);
     }
 
     /** {@code max_window_layers}: kept and saved; 4.39's eager attention does not read it. */
     public int maxWindowLayers() {
-        return maxWindowLayers;
+        return get(MAX_WINDOW_LAYERS);
     }
 }

@@ -1,9 +1,10 @@
 package ai.peft4j.models.roberta;
 
-import ai.peft4j.models.ModelConfigException;
+import ai.peft4j.models.ConfigKey;
 import ai.peft4j.models.bert.BertFamilyConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * transformers' {@code RobertaConfig}: every field with the same name and default. Unknown fields
@@ -18,22 +19,25 @@ import java.nio.file.Path;
  */
 public final class RobertaConfig extends BertFamilyConfig {
 
-    private final int padTokenId;
-    private final int bosTokenId;
-    private final int eosTokenId;
+    private static final Schema SCHEMA = familySchema(
+            "roberta",
+            "RoBERTa",
+            "RobertaForSequenceClassification",
+            List.of("roberta-base", "roberta-large"),
+            50265,
+            // Never null: the padding row is also where positions start.
+            ConfigKey.int32(PAD_TOKEN_ID.name(), 1),
+            BOS_TOKEN_ID.defaultsTo(0),
+            EOS_TOKEN_ID.defaultsTo(2));
 
     /** Reads the typed fields of a parsed {@code config.json}, with transformers' defaults. */
     public RobertaConfig(ObjectNode json) {
-        super(json, "roberta", "RoBERTa", 50265);
-        padTokenId = int32("pad_token_id", 1);
-        bosTokenId = int32("bos_token_id", 0);
-        eosTokenId = int32("eos_token_id", 2);
-        if (padTokenId < 0 || padTokenId >= vocabSize() || padTokenId >= maxPositionEmbeddings()) {
-            throw new ModelConfigException(
+        super(json, SCHEMA);
+        if (padTokenId() >= maxPositionEmbeddings()) {
+            throw invalid(
                     "pad_token_id",
-                    "pad_token_id (" + padTokenId + ") is the padding row of the word and position"
-                            + " embeddings, so it must be below vocab_size (" + vocabSize()
-                            + ") and max_position_embeddings (" + maxPositionEmbeddings() + ")");
+                    "(" + padTokenId() + ") is also the padding row of the position embeddings, so it must be below"
+                            + " max_position_embeddings (" + maxPositionEmbeddings() + ")");
         }
     }
 
@@ -48,24 +52,11 @@ public final class RobertaConfig extends BertFamilyConfig {
      * _name_or_path}.
      */
     public static RobertaConfig named(String modelId) {
-        return new RobertaConfig(shipped("roberta", modelId, "roberta-base, roberta-large"));
+        return new RobertaConfig(SCHEMA.shippedJson(modelId));
     }
 
     /** A builder that starts from transformers' defaults. */
     public static Builder<RobertaConfig> builder() {
-        return new Builder<>("roberta", "RobertaForSequenceClassification", RobertaConfig::new);
-    }
-
-    /** The padding token id; also the position row of padding (positions start after it). */
-    public int padTokenId() {
-        return padTokenId;
-    }
-
-    public int bosTokenId() {
-        return bosTokenId;
-    }
-
-    public int eosTokenId() {
-        return eosTokenId;
+        return SCHEMA.builder(RobertaConfig::new);
     }
 }
