@@ -65,13 +65,7 @@ public class PeftModelForSeq2SeqLM extends PeftModel {
      * @throws IllegalArgumentException when the adapter's task_type is not SEQ_2_SEQ_LM
      */
     public static PeftModelForSeq2SeqLM fromPretrained(T5ForConditionalGeneration model, Path dir) {
-        PeftModel peft = PeftModel.fromPretrained(model, dir);
-        if (!(peft instanceof PeftModelForSeq2SeqLM)) {
-            peft.restoreBaseModel();
-            throw new IllegalArgumentException("the adapter in " + dir + " has task_type "
-                    + peft.activePeftConfig().taskType() + ", not SEQ_2_SEQ_LM");
-        }
-        return (PeftModelForSeq2SeqLM) peft;
+        return PeftModelForTask.fromPretrained(model, dir, PeftModelForSeq2SeqLM.class);
     }
 
     /** The wrapped encoder-decoder model, with adapter layers in place. */

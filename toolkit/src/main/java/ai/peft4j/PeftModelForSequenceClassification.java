@@ -6,8 +6,8 @@ import ai.peft4j.config.PeftConfig;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.SequenceClassifierOutput;
-import ai.peft4j.nn.ForwardScope;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * PEFT's {@code PeftModelForSequenceClassification}: a {@link PeftModel} around a sequence classifier whose head
@@ -26,29 +26,22 @@ import java.util.List;
  * SequenceClassifierOutput out = peft.forward(inputIds, attentionMask, labels);
  * }</pre>
  */
-public class PeftModelForSequenceClassification extends PeftModel {
+public class PeftModelForSequenceClassification
+        extends PeftModelForTask<
+                PreTrainedModelForSequenceClassification, SequenceClassifierInputs, SequenceClassifierOutput> {
 
     /** The heads PEFT adds to {@code modules_to_save} for this task. */
     public static final List<String> CLASSIFIER_NAMES = List.of("classifier", "score");
 
-    private final PreTrainedModelForSequenceClassification classifierModel;
-
     PeftModelForSequenceClassification(
             PreTrainedModelForSequenceClassification model, PeftConfig config, String adapterName) {
         super(model, config, adapterName);
-        this.classifierModel = model;
     }
 
     /** {@inheritDoc} {@code classifier} or {@code score}, whichever the model has. */
     @Override
     protected List<String> taskModulesToSave() {
         return CLASSIFIER_NAMES;
-    }
-
-    /** The wrapped classifier (with the head wrapped). */
-    @Override
-    public PreTrainedModelForSequenceClassification getBaseModel() {
-        return classifierModel;
     }
 
     /** Logits {@code (B, num_labels)} and, with labels, the loss, in the model's current mode. */
@@ -58,45 +51,33 @@ public class PeftModelForSequenceClassification extends PeftModel {
 
     /** {@link #forward(NDArray, NDArray, NDArray)} for any inputs. */
     public SequenceClassifierOutput forward(SequenceClassifierInputs in) {
-        ParameterStore ps = new ParameterStore(in.any().getManager(), false);
-        return forward(ps, in, classifierModel.isTraining());
+        return forward(
+                new ParameterStore(in.any().getManager(), false),
+                in,
+                getBaseModel().isTraining());
     }
 
-    /** The full forward pass with an explicit parameter store and mode. */
-    public SequenceClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-        if (activePrompts() == null) {
-            return classifierModel.forward(ps, in, training);
-        }
-        try (ForwardScope scope = promptScope(ps, training)) {
-            SequenceClassifierOutput out = promptForward(ps, in, training);
-            return new SequenceClassifierOutput(scope.keep(out.logits()), scope.keep(out.loss()));
-        }
-    }
-
-    /** The loss of {@link #forward(ParameterStore, SequenceClassifierInputs, boolean)} for a labelled batch. */
+    /** The loss of {@link #forward(ParameterStore, Object, boolean)} for a labelled batch. */
     @Override
     public NDArray loss(ParameterStore ps, NDArray inputIds, NDArray attentionMask, NDArray labels, boolean training) {
         return forward(ps, SequenceClassifierInputs.of(inputIds, attentionMask, labels), training)
                 .loss();
     }
 
-    private SequenceClassifierOutput promptForward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-        VirtualTokenInputs v = VirtualTokenInputs.of(activePrompts(), ps, in.any(), in.attentionMask(), training);
-        if (v.pastKeyValues() != null) {
-            return classifierModel.forward(
-                    ps,
-                    new SequenceClassifierInputs(
-                            in.inputIds(),
-                            in.inputsEmbeds(),
-                            v.attentionMask(),
-                            in.tokenTypeIds(),
-                            in.labels(),
-                            v.pastKeyValues()),
-                    training);
-        }
-        NDArray tokenTypes = v.tokenTypeIds(in.tokenTypeIds());
-        NDArray joined = v.joinedEmbeds(ps, in.inputIds(), in.inputsEmbeds(), training);
-        return classifierModel.forward(
-                ps, new SequenceClassifierInputs(null, joined, v.attentionMask(), tokenTypes, in.labels()), training);
+    @Override
+    protected SequenceClassifierOutput baseForward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
+        return getBaseModel().forward(ps, in, training);
+    }
+
+    @Override
+    protected SequenceClassifierOutput keep(SequenceClassifierOutput out, UnaryOperator<NDArray> keep) {
+        return new SequenceClassifierOutput(keep.apply(out.logits()), keep.apply(out.loss()));
+    }
+
+    /** {@inheritDoc} Token types get zeros for the virtual tokens. */
+    @Override
+    protected SequenceClassifierInputs withPrompts(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
+        return VirtualTokenInputs.of(activePrompts(), ps, in.any(), in.attentionMask(), training)
+                .classifierInputs(ps, in, training);
     }
 }

@@ -6,8 +6,8 @@ import ai.peft4j.config.PeftConfig;
 import ai.peft4j.models.PreTrainedModelForTokenClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.TokenClassifierOutput;
-import ai.peft4j.nn.ForwardScope;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * PEFT's {@code PeftModelForTokenClassification}: a {@link PeftModel} around a token classifier whose head ({@code
@@ -26,29 +26,22 @@ import java.util.List;
  * TokenClassifierOutput out = peft.forward(inputIds, attentionMask, labels);
  * }</pre>
  */
-public class PeftModelForTokenClassification extends PeftModel {
+public class PeftModelForTokenClassification
+        extends PeftModelForTask<
+                PreTrainedModelForTokenClassification, SequenceClassifierInputs, TokenClassifierOutput> {
 
     /** The heads PEFT adds to {@code modules_to_save} for this task. */
-    public static final List<String> CLASSIFIER_NAMES = List.of("classifier", "score");
-
-    private final PreTrainedModelForTokenClassification tokenModel;
+    public static final List<String> CLASSIFIER_NAMES = PeftModelForSequenceClassification.CLASSIFIER_NAMES;
 
     PeftModelForTokenClassification(
             PreTrainedModelForTokenClassification model, PeftConfig config, String adapterName) {
         super(model, config, adapterName);
-        this.tokenModel = model;
     }
 
     /** {@inheritDoc} {@code classifier} or {@code score}, whichever the model has. */
     @Override
     protected List<String> taskModulesToSave() {
         return CLASSIFIER_NAMES;
-    }
-
-    /** The wrapped token classifier (with the head wrapped). */
-    @Override
-    public PreTrainedModelForTokenClassification getBaseModel() {
-        return tokenModel;
     }
 
     /** Logits {@code (B, T, num_labels)} and, with labels {@code (B, T)}, the loss, in the model's current mode. */
@@ -58,37 +51,30 @@ public class PeftModelForTokenClassification extends PeftModel {
 
     /** {@link #forward(NDArray, NDArray, NDArray)} for any inputs. */
     public TokenClassifierOutput forward(SequenceClassifierInputs in) {
-        return forward(new ParameterStore(in.any().getManager(), false), in, tokenModel.isTraining());
+        return forward(
+                new ParameterStore(in.any().getManager(), false),
+                in,
+                getBaseModel().isTraining());
     }
 
-    /** The full forward pass with an explicit parameter store and mode. */
-    public TokenClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-        if (activePrompts() == null) {
-            return tokenModel.forward(ps, in, training);
-        }
-        try (ForwardScope scope = promptScope(ps, training)) {
-            TokenClassifierOutput out = promptForward(ps, in, training);
-            return new TokenClassifierOutput(scope.keep(out.logits()), scope.keep(out.loss()));
-        }
+    @Override
+    protected TokenClassifierOutput baseForward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
+        return getBaseModel().forward(ps, in, training);
     }
 
-    private TokenClassifierOutput promptForward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
+    @Override
+    protected TokenClassifierOutput keep(TokenClassifierOutput out, UnaryOperator<NDArray> keep) {
+        return new TokenClassifierOutput(keep.apply(out.logits()), keep.apply(out.loss()));
+    }
+
+    /** {@inheritDoc} With virtual tokens in front, labels must cover them too (see the class comment). */
+    @Override
+    protected SequenceClassifierInputs withPrompts(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
         VirtualTokenInputs v = VirtualTokenInputs.of(activePrompts(), ps, in.any(), in.attentionMask(), training);
-        if (v.pastKeyValues() != null) {
-            return tokenModel.forward(
-                    ps,
-                    new SequenceClassifierInputs(
-                            in.inputIds(),
-                            in.inputsEmbeds(),
-                            v.attentionMask(),
-                            in.tokenTypeIds(),
-                            in.labels(),
-                            v.pastKeyValues()),
-                    training);
-        }
         long t = in.any().getShape().get(1);
         int p = v.numVirtualTokens();
-        if (in.labels() != null
+        if (v.pastKeyValues() == null
+                && in.labels() != null
                 && in.labels().getShape().dimension() == 2
                 && in.labels().getShape().get(1) == t) {
             throw new IllegalArgumentException(
@@ -98,9 +84,6 @@ public class PeftModelForTokenClassification extends PeftModel {
                             + ": prepend " + p
                             + " columns of -100 (PEFT 0.10 passes the labels on unchanged and fails on them)");
         }
-        NDArray tokenTypes = v.tokenTypeIds(in.tokenTypeIds());
-        NDArray joined = v.joinedEmbeds(ps, in.inputIds(), in.inputsEmbeds(), training);
-        return tokenModel.forward(
-                ps, new SequenceClassifierInputs(null, joined, v.attentionMask(), tokenTypes, in.labels()), training);
+        return v.classifierInputs(ps, in, training);
     }
 }
