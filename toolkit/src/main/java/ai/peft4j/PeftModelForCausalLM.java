@@ -11,7 +11,6 @@ import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.nn.ForwardScope;
 import java.nio.file.Path;
-import java.util.function.UnaryOperator;
 
 /**
  * A {@link PeftModel} around a causal language model, with its typed forward. With prompt learning the forward is
@@ -22,7 +21,7 @@ import java.util.function.UnaryOperator;
 public class PeftModelForCausalLM extends PeftModelForTask<PreTrainedCausalLM, LmInputs, CausalLMOutput> {
 
     PeftModelForCausalLM(PreTrainedCausalLM model, PeftConfig config, String adapterName) {
-        super(model, config, adapterName);
+        super(model, config, adapterName, PreTrainedCausalLM::forward);
     }
 
     /**
@@ -40,16 +39,6 @@ public class PeftModelForCausalLM extends PeftModelForTask<PreTrainedCausalLM, L
         ParameterStore ps = new ParameterStore(inputIds.getManager(), false);
         return forward(
                 ps, LmInputs.of(inputIds, attentionMask, labels), getBaseModel().isTraining());
-    }
-
-    @Override
-    protected CausalLMOutput baseForward(ParameterStore ps, LmInputs in, boolean training) {
-        return getBaseModel().forward(ps, in, training);
-    }
-
-    @Override
-    protected CausalLMOutput keep(CausalLMOutput out, UnaryOperator<NDArray> keep) {
-        return new CausalLMOutput(keep.apply(out.logits()), keep.apply(out.loss()));
     }
 
     /**
@@ -77,7 +66,7 @@ public class PeftModelForCausalLM extends PeftModelForTask<PreTrainedCausalLM, L
     }
 
     /**
-     * The loss of {@link #forward(ParameterStore, Object, boolean)} alone, with the same value and gradients,
+     * The loss of the typed {@code forward} alone, with the same value and gradients,
      * without keeping the full logits (see {@link PreTrainedCausalLM#loss}); what training steps use.
      *
      * @throws IllegalArgumentException when {@code in} has no labels

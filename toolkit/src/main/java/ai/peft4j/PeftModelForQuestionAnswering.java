@@ -7,7 +7,6 @@ import ai.peft4j.models.PreTrainedModelForQuestionAnswering;
 import ai.peft4j.models.QuestionAnsweringInputs;
 import ai.peft4j.models.QuestionAnsweringModelOutput;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +40,7 @@ public class PeftModelForQuestionAnswering
     private boolean warnedTokenTypes;
 
     PeftModelForQuestionAnswering(PreTrainedModelForQuestionAnswering model, PeftConfig config, String adapterName) {
-        super(model, config, adapterName);
+        super(model, config, adapterName, PreTrainedModelForQuestionAnswering::forward);
     }
 
     /** {@inheritDoc} The span head {@code qa_outputs}. */
@@ -76,18 +75,6 @@ public class PeftModelForQuestionAnswering
             in = in.withTokenTypeIds(null);
         }
         return super.forward(ps, in, training);
-    }
-
-    @Override
-    protected QuestionAnsweringModelOutput baseForward(
-            ParameterStore ps, QuestionAnsweringInputs in, boolean training) {
-        return getBaseModel().forward(ps, in, training);
-    }
-
-    @Override
-    protected QuestionAnsweringModelOutput keep(QuestionAnsweringModelOutput out, UnaryOperator<NDArray> keep) {
-        return new QuestionAnsweringModelOutput(
-                keep.apply(out.startLogits()), keep.apply(out.endLogits()), keep.apply(out.loss()));
     }
 
     @Override

@@ -7,7 +7,6 @@ import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.SequenceClassifierOutput;
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 /**
  * PEFT's {@code PeftModelForSequenceClassification}: a {@link PeftModel} around a sequence classifier whose head
@@ -27,57 +26,20 @@ import java.util.function.UnaryOperator;
  * }</pre>
  */
 public class PeftModelForSequenceClassification
-        extends PeftModelForTask<
-                PreTrainedModelForSequenceClassification, SequenceClassifierInputs, SequenceClassifierOutput> {
+        extends PeftModelForClassifier<PreTrainedModelForSequenceClassification, SequenceClassifierOutput> {
 
-    /** The heads PEFT adds to {@code modules_to_save} for this task. */
+    /** The heads PEFT adds to {@code modules_to_save} for this task (and for token classification). */
     public static final List<String> CLASSIFIER_NAMES = List.of("classifier", "score");
 
     PeftModelForSequenceClassification(
             PreTrainedModelForSequenceClassification model, PeftConfig config, String adapterName) {
-        super(model, config, adapterName);
+        super(model, config, adapterName, PreTrainedModelForSequenceClassification::forward);
     }
 
-    /** {@inheritDoc} {@code classifier} or {@code score}, whichever the model has. */
-    @Override
-    protected List<String> taskModulesToSave() {
-        return CLASSIFIER_NAMES;
-    }
-
-    /** Logits {@code (B, num_labels)} and, with labels, the loss, in the model's current mode. */
-    public SequenceClassifierOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels) {
-        return forward(SequenceClassifierInputs.of(inputIds, attentionMask, labels));
-    }
-
-    /** {@link #forward(NDArray, NDArray, NDArray)} for any inputs. */
-    public SequenceClassifierOutput forward(SequenceClassifierInputs in) {
-        return forward(
-                new ParameterStore(in.any().getManager(), false),
-                in,
-                getBaseModel().isTraining());
-    }
-
-    /** The loss of {@link #forward(ParameterStore, Object, boolean)} for a labelled batch. */
+    /** The loss of the typed {@code forward} for a labelled batch. */
     @Override
     public NDArray loss(ParameterStore ps, NDArray inputIds, NDArray attentionMask, NDArray labels, boolean training) {
         return forward(ps, SequenceClassifierInputs.of(inputIds, attentionMask, labels), training)
                 .loss();
-    }
-
-    @Override
-    protected SequenceClassifierOutput baseForward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-        return getBaseModel().forward(ps, in, training);
-    }
-
-    @Override
-    protected SequenceClassifierOutput keep(SequenceClassifierOutput out, UnaryOperator<NDArray> keep) {
-        return new SequenceClassifierOutput(keep.apply(out.logits()), keep.apply(out.loss()));
-    }
-
-    /** {@inheritDoc} Token types get zeros for the virtual tokens. */
-    @Override
-    protected SequenceClassifierInputs withPrompts(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-        return VirtualTokenInputs.of(activePrompts(), ps, in.any(), in.attentionMask(), training)
-                .classifierInputs(ps, in, training);
     }
 }

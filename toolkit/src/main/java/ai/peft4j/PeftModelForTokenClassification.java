@@ -1,13 +1,9 @@
 package ai.peft4j;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.training.ParameterStore;
 import ai.peft4j.config.PeftConfig;
 import ai.peft4j.models.PreTrainedModelForTokenClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.TokenClassifierOutput;
-import java.util.List;
-import java.util.function.UnaryOperator;
 
 /**
  * PEFT's {@code PeftModelForTokenClassification}: a {@link PeftModel} around a token classifier whose head ({@code
@@ -27,50 +23,16 @@ import java.util.function.UnaryOperator;
  * }</pre>
  */
 public class PeftModelForTokenClassification
-        extends PeftModelForTask<
-                PreTrainedModelForTokenClassification, SequenceClassifierInputs, TokenClassifierOutput> {
-
-    /** The heads PEFT adds to {@code modules_to_save} for this task. */
-    public static final List<String> CLASSIFIER_NAMES = PeftModelForSequenceClassification.CLASSIFIER_NAMES;
+        extends PeftModelForClassifier<PreTrainedModelForTokenClassification, TokenClassifierOutput> {
 
     PeftModelForTokenClassification(
             PreTrainedModelForTokenClassification model, PeftConfig config, String adapterName) {
-        super(model, config, adapterName);
-    }
-
-    /** {@inheritDoc} {@code classifier} or {@code score}, whichever the model has. */
-    @Override
-    protected List<String> taskModulesToSave() {
-        return CLASSIFIER_NAMES;
-    }
-
-    /** Logits {@code (B, T, num_labels)} and, with labels {@code (B, T)}, the loss, in the model's current mode. */
-    public TokenClassifierOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels) {
-        return forward(SequenceClassifierInputs.of(inputIds, attentionMask, labels));
-    }
-
-    /** {@link #forward(NDArray, NDArray, NDArray)} for any inputs. */
-    public TokenClassifierOutput forward(SequenceClassifierInputs in) {
-        return forward(
-                new ParameterStore(in.any().getManager(), false),
-                in,
-                getBaseModel().isTraining());
-    }
-
-    @Override
-    protected TokenClassifierOutput baseForward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-        return getBaseModel().forward(ps, in, training);
-    }
-
-    @Override
-    protected TokenClassifierOutput keep(TokenClassifierOutput out, UnaryOperator<NDArray> keep) {
-        return new TokenClassifierOutput(keep.apply(out.logits()), keep.apply(out.loss()));
+        super(model, config, adapterName, PreTrainedModelForTokenClassification::forward);
     }
 
     /** {@inheritDoc} With virtual tokens in front, labels must cover them too (see the class comment). */
     @Override
-    protected SequenceClassifierInputs withPrompts(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-        VirtualTokenInputs v = VirtualTokenInputs.of(activePrompts(), ps, in.any(), in.attentionMask(), training);
+    protected void checkLabels(SequenceClassifierInputs in, VirtualTokenInputs v) {
         long t = in.any().getShape().get(1);
         int p = v.numVirtualTokens();
         if (v.pastKeyValues() == null
@@ -84,6 +46,5 @@ public class PeftModelForTokenClassification
                             + ": prepend " + p
                             + " columns of -100 (PEFT 0.10 passes the labels on unchanged and fails on them)");
         }
-        return v.classifierInputs(ps, in, training);
     }
 }

@@ -12,6 +12,7 @@ import ai.peft4j.nn.ModuleDict;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.nn.ParameterDict;
 import ai.peft4j.nn.UnaryModule;
+import ai.peft4j.nn.Weights;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -30,7 +31,7 @@ import java.util.function.Function;
  *
  * <pre>{@code
  * class ScaleLayer extends BaseTunerLayer<Parameter> {   // y = base(x) · s
- *   ScaleLayer(Block base) { super(base); scales = addAdapterModule("scale", new ParameterDict()); }
+ *   ScaleLayer(Block base) { super(base, false); scales = addAdapterModule("scale", new ParameterDict()); }
  *   ...
  * }
  * }</pre>
@@ -43,13 +44,34 @@ public abstract class BaseTunerLayer<A> extends UnaryModule implements TunerLaye
     /** The children that hold one entry per adapter; deleting an adapter removes its entries. */
     private final List<ModuleBlock> perAdapterModules = new ArrayList<>();
 
+    private final long inFeatures;
+    private final long outFeatures;
     private List<String> active = new ArrayList<>();
     private final List<String> merged = new ArrayList<>();
     private boolean disabled;
 
-    /** Registers {@code base} as {@code base_layer}; its parameters are never trained here. */
-    protected BaseTunerLayer(Block base) {
+    /**
+     * Registers {@code base} as {@code base_layer}; its parameters are never trained here.
+     *
+     * @param weightInOut whether the base stores its weight as {@code [in, out]} (GPT-2's Conv1D, an embedding
+     *     table) rather than {@code [out, in]}
+     * @throws IllegalArgumentException when the base has no {@code weight}
+     */
+    protected BaseTunerLayer(Block base, boolean weightInOut) {
+        Shape w = ModuleTree.shapeOf("base_layer.weight", weightOf(base));
+        outFeatures = weightInOut ? w.get(1) : w.get(0);
+        inFeatures = weightInOut ? w.get(0) : w.get(1);
         addModule("base_layer", base);
+    }
+
+    /** PEFT's {@code in_features}: the base layer's input size (an embedding's {@code num_embeddings}). */
+    public final long inFeatures() {
+        return inFeatures;
+    }
+
+    /** PEFT's {@code out_features}: the base layer's output size (an embedding's {@code embedding_dim}). */
+    public final long outFeatures() {
+        return outFeatures;
     }
 
     /**
@@ -77,15 +99,6 @@ public abstract class BaseTunerLayer<A> extends UnaryModule implements TunerLaye
     /** The base layer's weight. */
     protected final Parameter baseWeight() {
         return weightOf(baseLayer());
-    }
-
-    /**
-     * The base weight's shape as {@code [out, in]}: as stored, or transposed when {@code fanInFanOut} says it is
-     * stored {@code [in, out]} (GPT-2's Conv1D).
-     */
-    protected final Shape outInShape(boolean fanInFanOut) {
-        Shape w = ModuleTree.shapeOf("base_layer.weight", baseWeight());
-        return fanInFanOut ? new Shape(w.get(1), w.get(0)) : w;
     }
 
     /** Refuses a rank below 1 with PEFT's message. */
@@ -162,11 +175,36 @@ public abstract class BaseTunerLayer<A> extends UnaryModule implements TunerLaye
     /** Adapter {@code name}'s trainable weights, in the order they are initialized. */
     public abstract List<Parameter> adapterWeights(String name);
 
-    /** Adds adapter {@code name}'s change into the base weights; with {@code safe}, checks it before any write. */
-    protected abstract void mergeAdapter(String name, A adapter, boolean safe);
+    /**
+     * PEFT's {@code get_delta_weight}: what adapter {@code name} adds to the base weight, shaped like it, as a new
+     * array on {@code into}. Layers whose adapters are not additive (IA3 scales) do not have one.
+     */
+    public NDArray deltaWeight(String name, NDManager into) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " adapters do not add a weight change");
+    }
+
+    /**
+     * Adds adapter {@code name}'s change into the base weights; with {@code safe}, checks the result before any
+     * write. By default the base weight becomes {@code W + deltaWeight}.
+     */
+    protected void mergeAdapter(String name, A adapter, boolean safe) {
+        NDArray w = baseWeight().getArray();
+        try (NDManager scope = w.getManager().newSubManager()) {
+            NDArray sum = deltaWeight(name, scope).add(w);
+            if (safe) {
+                requireFinite(sum, name);
+            }
+            Weights.copyInto(w, sum);
+        }
+    }
 
     /** Takes adapter {@code name}'s change, merged by {@link #mergeAdapter}, back out of the base weights. */
-    protected abstract void unmergeAdapter(String name, A adapter);
+    protected void unmergeAdapter(String name, A adapter) {
+        NDArray w = baseWeight().getArray();
+        try (NDManager scope = w.getManager().newSubManager()) {
+            w.subi(deltaWeight(name, scope));
+        }
+    }
 
     /** The forward with the active adapters taking part (the layer is neither disabled nor merged). */
     protected abstract NDArray adaptedForward(ParameterStore ps, NDArray x, boolean training);

@@ -35,8 +35,6 @@ import java.util.Random;
  */
 public class IA3Linear extends BaseTunerLayer<Parameter> {
 
-    private final long inFeatures;
-    private final long outFeatures;
     private final boolean fanInFanOut;
     private final boolean feedforward;
     private final ParameterDict ia3L;
@@ -49,12 +47,9 @@ public class IA3Linear extends BaseTunerLayer<Parameter> {
      * @param feedforward whether the vectors scale the input (feed-forward) rather than the output
      */
     public IA3Linear(Block base, boolean fanInFanOut, boolean feedforward) {
-        super(base);
-        Shape outIn = outInShape(fanInFanOut);
+        super(base, fanInFanOut);
         this.fanInFanOut = fanInFanOut;
         this.feedforward = feedforward;
-        this.outFeatures = outIn.get(0);
-        this.inFeatures = outIn.get(1);
         ia3L = addAdapterModule("ia3_l", new ParameterDict());
     }
 
@@ -70,7 +65,7 @@ public class IA3Linear extends BaseTunerLayer<Parameter> {
      */
     public void updateLayer(String name, boolean initIa3Weights, Random rnd) {
         requireNewAdapter(name);
-        Shape shape = feedforward ? new Shape(1, inFeatures) : new Shape(outFeatures, 1);
+        Shape shape = feedforward ? new Shape(1, inFeatures()) : new Shape(outFeatures(), 1);
         float[] values = new float[Math.toIntExact(shape.size())];
         for (int i = 0; i < values.length; i++) {
             values[i] = initIa3Weights ? 1f : (float) rnd.nextGaussian();
@@ -79,14 +74,6 @@ public class IA3Linear extends BaseTunerLayer<Parameter> {
         vector.setInitializer(
                 (manager, s, dataType) -> manager.create(values, s).toType(dataType, false));
         addAdapter(name, vector);
-    }
-
-    public long inFeatures() {
-        return inFeatures;
-    }
-
-    public long outFeatures() {
-        return outFeatures;
     }
 
     /** Whether the base weight is stored {@code [in, out]} (Conv1D), so vectors are transposed when merged. */
@@ -188,7 +175,7 @@ public class IA3Linear extends BaseTunerLayer<Parameter> {
     /** {@inheritDoc} */
     @Override
     protected String extraRepr() {
-        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", is_feedforward="
+        return "in_features=" + inFeatures() + ", out_features=" + outFeatures() + ", is_feedforward="
                 + (feedforward ? "True" : "False") + ", adapters=" + adapterNames();
     }
 }

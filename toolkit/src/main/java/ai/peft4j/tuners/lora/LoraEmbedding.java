@@ -10,7 +10,6 @@ import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Embedding;
 import ai.peft4j.nn.ModuleDict;
 import ai.peft4j.nn.ParameterDict;
-import ai.peft4j.nn.Weights;
 import ai.peft4j.tuners.BaseTunerLayer;
 import ai.peft4j.tuners.Initialization;
 import java.util.List;
@@ -40,17 +39,13 @@ public class LoraEmbedding extends BaseTunerLayer<LoraEmbedding.Adapter> {
     /** One adapter: its rank, scaling and the two factors. */
     record Adapter(int r, double scaling, Parameter a, Parameter b) {}
 
-    private final long numEmbeddings;
-    private final long embeddingDim;
     private final ModuleDict<Dropout> loraDropout;
     private final ParameterDict loraEmbeddingA;
     private final ParameterDict loraEmbeddingB;
 
     /** Wraps {@code base}. */
     public LoraEmbedding(Embedding base) {
-        super(base);
-        numEmbeddings = base.numEmbeddings();
-        embeddingDim = base.embeddingDim();
+        super(base, true); // the table is [num_embeddings, embedding_dim]: PEFT's in and out features
         loraDropout = addAdapterModule("lora_dropout", new ModuleDict<>());
         loraEmbeddingA = addAdapterModule("lora_embedding_A", new ParameterDict());
         loraEmbeddingB = addAdapterModule("lora_embedding_B", new ParameterDict());
@@ -79,8 +74,8 @@ public class LoraEmbedding extends BaseTunerLayer<LoraEmbedding.Adapter> {
         if (init == LoraConfig.InitLoraWeights.LOFTQ) {
             throw new IllegalArgumentException("init_lora_weights=\"loftq\" is not supported by peft4j yet");
         }
-        Shape aShape = new Shape(r, numEmbeddings);
-        Shape bShape = new Shape(embeddingDim, r);
+        Shape aShape = new Shape(r, inFeatures());
+        Shape bShape = new Shape(outFeatures(), r);
         // Draw now, in a fixed order, so that the values do not depend on when they are allocated; a size too
         // large to hold is refused before anything is registered.
         boolean random = init == LoraConfig.InitLoraWeights.FALSE;
@@ -135,6 +130,7 @@ public class LoraEmbedding extends BaseTunerLayer<LoraEmbedding.Adapter> {
     }
 
     /** {@code (B·A)ᵀ · scaling}, shaped like the table {@code [num_embeddings, embedding_dim]}, on {@code into}. */
+    @Override
     public NDArray deltaWeight(String name, NDManager into) {
         Adapter adapter = adapterState(name);
         NDArray a = adapter.a().getArray();
@@ -143,28 +139,6 @@ public class LoraEmbedding extends BaseTunerLayer<LoraEmbedding.Adapter> {
             scope.tempAttachAll(a, b);
             return b.matMul(a).transpose().mul(adapter.scaling());
         });
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    protected void mergeAdapter(String name, Adapter adapter, boolean safe) {
-        NDArray w = base().weight().getArray();
-        try (NDManager scope = w.getManager().newSubManager()) {
-            NDArray sum = deltaWeight(name, scope).add(w);
-            if (safe) {
-                requireFinite(sum, name);
-            }
-            Weights.copyInto(w, sum);
-        }
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    protected void unmergeAdapter(String name, Adapter adapter) {
-        NDArray w = base().weight().getArray();
-        try (NDManager scope = w.getManager().newSubManager()) {
-            w.subi(deltaWeight(name, scope));
-        }
     }
 
     /** {@code (...) ids -> (..., embedding_dim)}. */
@@ -191,6 +165,6 @@ public class LoraEmbedding extends BaseTunerLayer<LoraEmbedding.Adapter> {
     /** {@inheritDoc} */
     @Override
     protected String extraRepr() {
-        return numEmbeddings + ", " + embeddingDim;
+        return inFeatures() + ", " + outFeatures();
     }
 }

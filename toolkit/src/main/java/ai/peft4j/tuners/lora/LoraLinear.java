@@ -74,8 +74,6 @@ public class LoraLinear extends BaseTunerLayer<LoraLinear.Adapter> {
         }
     }
 
-    private final long inFeatures;
-    private final long outFeatures;
     private final boolean fanInFanOut;
     private final ModuleDict<Dropout> loraDropout;
     private final ModuleDict<Linear> loraA;
@@ -91,11 +89,8 @@ public class LoraLinear extends BaseTunerLayer<LoraLinear.Adapter> {
      * @param fanInFanOut whether the base stores its weight as {@code [in, out]} (GPT-2's Conv1D)
      */
     public LoraLinear(Block base, boolean fanInFanOut) {
-        super(base);
-        Shape outIn = outInShape(fanInFanOut);
+        super(base, fanInFanOut);
         this.fanInFanOut = fanInFanOut;
-        this.outFeatures = outIn.get(0);
-        this.inFeatures = outIn.get(1);
         loraDropout = addAdapterModule("lora_dropout", new ModuleDict<>());
         loraA = addAdapterModule("lora_A", new ModuleDict<>());
         loraB = addAdapterModule("lora_B", new ModuleDict<>());
@@ -131,8 +126,8 @@ public class LoraLinear extends BaseTunerLayer<LoraLinear.Adapter> {
             Random rnd) {
         requirePositiveRank(r);
         requireNewAdapter(name);
-        Linear a = new Linear(inFeatures, r, false);
-        Linear b = new Linear(r, outFeatures, false);
+        Linear a = new Linear(inFeatures(), r, false);
+        Linear b = new Linear(r, outFeatures(), false);
         LoraInit.attach(init, a, b, r, rnd);
         double scale = useRslora ? loraAlpha / Math.sqrt(r) : loraAlpha / r;
         Parameter magnitude = null;
@@ -140,7 +135,7 @@ public class LoraLinear extends BaseTunerLayer<LoraLinear.Adapter> {
             if (loraMagnitude == null) {
                 loraMagnitude = addAdapterModule("lora_magnitude_vector", new ParameterDict());
             }
-            magnitude = loraMagnitude.put(name, new Shape(outFeatures));
+            magnitude = loraMagnitude.put(name, new Shape(outFeatures()));
             // Runs after A and B have values (weights() lists it last).
             magnitude.setInitializer((manager, shape, dataType) -> {
                 NDArray w = baseWeight().getArray();
@@ -158,14 +153,6 @@ public class LoraLinear extends BaseTunerLayer<LoraLinear.Adapter> {
         loraA.put(name, a);
         loraB.put(name, b);
         addAdapter(name, adapter);
-    }
-
-    public long inFeatures() {
-        return inFeatures;
-    }
-
-    public long outFeatures() {
-        return outFeatures;
     }
 
     /** Whether the base weight is stored {@code [in, out]} (Conv1D), so deltas are transposed. */
@@ -229,6 +216,7 @@ public class LoraLinear extends BaseTunerLayer<LoraLinear.Adapter> {
      * {@code B·A·scaling}, shaped like the base weight ({@code [out, in]}, or {@code [in, out]} with
      * fan_in_fan_out), as a new array on {@code into}.
      */
+    @Override
     public NDArray deltaWeight(String name, NDManager into) {
         Adapter adapter = adapter(name);
         NDArray a = adapter.a().weight().getArray();
@@ -243,42 +231,40 @@ public class LoraLinear extends BaseTunerLayer<LoraLinear.Adapter> {
     /** {@inheritDoc} DoRA: the weight is rescaled to the magnitude by the norms it has now, kept for unmerge. */
     @Override
     protected void mergeAdapter(String name, Adapter adapter, boolean safe) {
+        if (!adapter.useDora()) {
+            super.mergeAdapter(name, adapter, safe);
+            return;
+        }
         NDArray w = baseWeight().getArray();
         try (NDManager scope = w.getManager().newSubManager()) {
             NDArray mergedWeight = deltaWeight(name, scope).add(w);
-            NDArray norm = null;
-            if (adapter.useDora()) {
-                // PEFT computes the norm from the weights as they are now and keeps it for unmerge.
-                NDArray rows = fanInFanOut ? mergedWeight.transpose() : mergedWeight;
-                norm = rows.norm(new int[] {1});
-                mergedWeight = mergedWeight.mul(doraFactor(adapter, norm, scope));
-            }
+            // PEFT computes the norm from the weights as they are now and keeps it for unmerge.
+            NDArray rows = fanInFanOut ? mergedWeight.transpose() : mergedWeight;
+            NDArray norm = rows.norm(new int[] {1});
+            mergedWeight = mergedWeight.mul(doraFactor(adapter, norm, scope));
             if (safe) {
                 requireFinite(mergedWeight, name);
             }
-            if (norm != null) {
-                NDArray kept = norm.duplicate();
-                kept.attach(w.getManager());
-                mergeNorms.put(name, kept);
-            }
+            NDArray kept = norm.duplicate();
+            kept.attach(w.getManager());
+            mergeNorms.put(name, kept);
             Weights.copyInto(w, mergedWeight);
         }
     }
 
-    /** {@inheritDoc} */
+    /** {@inheritDoc} DoRA: divided by the factor it was merged with, then the change subtracted. */
     @Override
     protected void unmergeAdapter(String name, Adapter adapter) {
+        if (!adapter.useDora()) {
+            super.unmergeAdapter(name, adapter);
+            return;
+        }
         NDArray w = baseWeight().getArray();
         try (NDManager scope = w.getManager().newSubManager()) {
             NDArray delta = deltaWeight(name, scope);
-            if (adapter.useDora()) {
-                NDArray norm = mergeNorms.remove(name);
-                scope.attachAll(norm);
-                NDArray original = w.div(doraFactor(adapter, norm, scope)).sub(delta);
-                Weights.copyInto(w, original);
-            } else {
-                w.subi(delta);
-            }
+            NDArray norm = mergeNorms.remove(name);
+            scope.attachAll(norm);
+            Weights.copyInto(w, w.div(doraFactor(adapter, norm, scope)).sub(delta));
         }
     }
 
@@ -328,6 +314,6 @@ public class LoraLinear extends BaseTunerLayer<LoraLinear.Adapter> {
     /** {@inheritDoc} */
     @Override
     protected String extraRepr() {
-        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", r=" + perAdapter(Adapter::r);
+        return "in_features=" + inFeatures() + ", out_features=" + outFeatures() + ", r=" + perAdapter(Adapter::r);
     }
 }

@@ -49,8 +49,7 @@ public abstract class LycorisLayer extends BaseTunerLayer<LycorisLayer.Settings>
      * @param parameterNames the method's parameter attributes, in PEFT's order ({@code hada_w1_a}, ...)
      */
     protected LycorisLayer(Block base, List<String> parameterNames) {
-        super(base);
-        baseWeight(); // refuses a base without a weight now
+        super(base, false);
         this.parameterNames = List.copyOf(parameterNames);
         for (String n : parameterNames) {
             addAdapterModule(n, new ParameterDict());
@@ -59,7 +58,7 @@ public abstract class LycorisLayer extends BaseTunerLayer<LycorisLayer.Settings>
 
     /** The base weight's shape, {@code [out, in]}. */
     protected final Shape baseWeightShape() {
-        return outInShape(false);
+        return new Shape(outFeatures(), inFeatures());
     }
 
     /**
@@ -130,34 +129,13 @@ public abstract class LycorisLayer extends BaseTunerLayer<LycorisLayer.Settings>
     protected abstract NDArray deltaWeight(String name, Function<Parameter, NDArray> values);
 
     /** {@code ΔW} of adapter {@code name} (PEFT's {@code get_delta_weight} in eval mode), as a new array on {@code into}. */
+    @Override
     public NDArray deltaWeight(String name, NDManager into) {
         settings(name);
         try (ForwardScope scope = ForwardScope.open()) {
             NDArray d = scope.keep(deltaWeight(name, Parameter::getArray).duplicate());
             d.attach(into);
             return d;
-        }
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    protected void mergeAdapter(String name, Settings settings, boolean safe) {
-        NDArray w = baseWeight().getArray();
-        try (ForwardScope scope = ForwardScope.open()) {
-            NDArray delta = deltaWeight(name, Parameter::getArray);
-            if (safe) {
-                requireFinite(delta.add(w), name);
-            }
-            w.addi(delta);
-        }
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    protected void unmergeAdapter(String name, Settings settings) {
-        NDArray w = baseWeight().getArray();
-        try (ForwardScope scope = ForwardScope.open()) {
-            w.subi(deltaWeight(name, Parameter::getArray));
         }
     }
 
@@ -208,7 +186,6 @@ public abstract class LycorisLayer extends BaseTunerLayer<LycorisLayer.Settings>
     /** {@inheritDoc} */
     @Override
     protected String extraRepr() {
-        Shape w = baseWeightShape();
-        return "in_features=" + w.get(1) + ", out_features=" + w.get(0) + ", r=" + perAdapter(Settings::r);
+        return "in_features=" + inFeatures() + ", out_features=" + outFeatures() + ", r=" + perAdapter(Settings::r);
     }
 }
