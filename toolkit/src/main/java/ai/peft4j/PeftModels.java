@@ -3,11 +3,13 @@ package ai.peft4j;
 import ai.djl.nn.Block;
 import ai.peft4j.config.PeftConfig;
 import ai.peft4j.config.TaskType;
+import ai.peft4j.models.PreTrainedBaseModel;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.PreTrainedModel;
 import ai.peft4j.models.PreTrainedModelForQuestionAnswering;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import ai.peft4j.models.PreTrainedModelForTokenClassification;
+import ai.peft4j.models.auto.AutoModel;
 import ai.peft4j.models.auto.AutoModelForCausalLM;
 import ai.peft4j.models.auto.AutoModelForQuestionAnswering;
 import ai.peft4j.models.auto.AutoModelForSeq2SeqLM;
@@ -98,6 +100,15 @@ final class PeftModels {
                         PeftModelForSeq2SeqLM::new,
                         AutoModelForSeq2SeqLM::fromPretrained,
                         AutoModelForSeq2SeqLM::fromPretrained));
+        TASKS.put(
+                TaskType.FEATURE_EXTRACTION,
+                new Task<>(
+                        PreTrainedBaseModel.class,
+                        "a bare model without head (e.g. BareBertModel, from AutoModel)",
+                        PeftModelForFeatureExtraction.class,
+                        PeftModelForFeatureExtraction::new,
+                        AutoModel::fromPretrained,
+                        AutoModel::fromPretrained));
     }
 
     private PeftModels() {}
