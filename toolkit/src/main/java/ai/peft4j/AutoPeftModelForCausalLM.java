@@ -20,23 +20,13 @@ public final class AutoPeftModelForCausalLM {
 
     private AutoPeftModelForCausalLM() {}
 
-    /** Loads base and adapter for inference. */
+    /** Loads base and adapter for inference; {@link AutoPeftModel} also loads them to train. */
     public static PeftModelForCausalLM fromPretrained(Path adapterDir) {
-        return AutoPeftModels.fromPretrained(adapterDir, false, PeftModelForCausalLM.class);
+        return AutoPeftModel.fromPretrained(adapterDir, false, PeftModelForCausalLM.class);
     }
 
     /** Loads base and adapter from a local folder or a Hub repo id, for inference. */
     public static PeftModelForCausalLM fromPretrained(String nameOrPath) {
-        return AutoPeftModels.fromPretrained(nameOrPath, false, PeftModelForCausalLM.class);
-    }
-
-    /** {@link #fromPretrained(String)}; the adapter trains when {@code isTrainable}. */
-    public static PeftModelForCausalLM fromPretrained(String nameOrPath, boolean isTrainable) {
-        return AutoPeftModels.fromPretrained(nameOrPath, isTrainable, PeftModelForCausalLM.class);
-    }
-
-    /** Loads base and adapter; the adapter trains when {@code isTrainable}. */
-    public static PeftModelForCausalLM fromPretrained(Path adapterDir, boolean isTrainable) {
-        return AutoPeftModels.fromPretrained(adapterDir, isTrainable, PeftModelForCausalLM.class);
+        return AutoPeftModel.fromPretrained(nameOrPath, false, PeftModelForCausalLM.class);
     }
 }

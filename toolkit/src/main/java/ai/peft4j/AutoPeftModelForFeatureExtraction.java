@@ -16,13 +16,8 @@ public final class AutoPeftModelForFeatureExtraction {
 
     private AutoPeftModelForFeatureExtraction() {}
 
-    /** Loads base and adapter for inference. */
+    /** Loads base and adapter for inference; {@link AutoPeftModel} also loads them to train. */
     public static PeftModelForFeatureExtraction fromPretrained(Path adapterDir) {
-        return AutoPeftModels.fromPretrained(adapterDir, false, PeftModelForFeatureExtraction.class);
-    }
-
-    /** Loads base and adapter; the adapter trains when {@code isTrainable}. */
-    public static PeftModelForFeatureExtraction fromPretrained(Path adapterDir, boolean isTrainable) {
-        return AutoPeftModels.fromPretrained(adapterDir, isTrainable, PeftModelForFeatureExtraction.class);
+        return AutoPeftModel.fromPretrained(adapterDir, false, PeftModelForFeatureExtraction.class);
     }
 }

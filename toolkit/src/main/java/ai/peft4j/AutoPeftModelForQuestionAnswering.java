@@ -15,13 +15,8 @@ public final class AutoPeftModelForQuestionAnswering {
 
     private AutoPeftModelForQuestionAnswering() {}
 
-    /** Loads base and adapter for inference. */
+    /** Loads base and adapter for inference; {@link AutoPeftModel} also loads them to train. */
     public static PeftModelForQuestionAnswering fromPretrained(Path adapterDir) {
-        return AutoPeftModels.fromPretrained(adapterDir, false, PeftModelForQuestionAnswering.class);
-    }
-
-    /** Loads base and adapter; the adapter trains when {@code isTrainable}. */
-    public static PeftModelForQuestionAnswering fromPretrained(Path adapterDir, boolean isTrainable) {
-        return AutoPeftModels.fromPretrained(adapterDir, isTrainable, PeftModelForQuestionAnswering.class);
+        return AutoPeftModel.fromPretrained(adapterDir, false, PeftModelForQuestionAnswering.class);
     }
 }

@@ -14,13 +14,8 @@ public final class AutoPeftModelForSeq2SeqLM {
 
     private AutoPeftModelForSeq2SeqLM() {}
 
-    /** Loads base and adapter for inference. */
+    /** Loads base and adapter for inference; {@link AutoPeftModel} also loads them to train. */
     public static PeftModelForSeq2SeqLM fromPretrained(Path adapterDir) {
-        return AutoPeftModels.fromPretrained(adapterDir, false, PeftModelForSeq2SeqLM.class);
-    }
-
-    /** Loads base and adapter; the adapter trains when {@code isTrainable}. */
-    public static PeftModelForSeq2SeqLM fromPretrained(Path adapterDir, boolean isTrainable) {
-        return AutoPeftModels.fromPretrained(adapterDir, isTrainable, PeftModelForSeq2SeqLM.class);
+        return AutoPeftModel.fromPretrained(adapterDir, false, PeftModelForSeq2SeqLM.class);
     }
 }

@@ -15,13 +15,8 @@ public final class AutoPeftModelForSequenceClassification {
 
     private AutoPeftModelForSequenceClassification() {}
 
-    /** Loads base and adapter for inference. */
+    /** Loads base and adapter for inference; {@link AutoPeftModel} also loads them to train. */
     public static PeftModelForSequenceClassification fromPretrained(Path adapterDir) {
-        return AutoPeftModels.fromPretrained(adapterDir, false, PeftModelForSequenceClassification.class);
-    }
-
-    /** Loads base and adapter; the adapter trains when {@code isTrainable}. */
-    public static PeftModelForSequenceClassification fromPretrained(Path adapterDir, boolean isTrainable) {
-        return AutoPeftModels.fromPretrained(adapterDir, isTrainable, PeftModelForSequenceClassification.class);
+        return AutoPeftModel.fromPretrained(adapterDir, false, PeftModelForSequenceClassification.class);
     }
 }

@@ -15,13 +15,8 @@ public final class AutoPeftModelForTokenClassification {
 
     private AutoPeftModelForTokenClassification() {}
 
-    /** Loads base and adapter for inference. */
+    /** Loads base and adapter for inference; {@link AutoPeftModel} also loads them to train. */
     public static PeftModelForTokenClassification fromPretrained(Path adapterDir) {
-        return AutoPeftModels.fromPretrained(adapterDir, false, PeftModelForTokenClassification.class);
-    }
-
-    /** Loads base and adapter; the adapter trains when {@code isTrainable}. */
-    public static PeftModelForTokenClassification fromPretrained(Path adapterDir, boolean isTrainable) {
-        return AutoPeftModels.fromPretrained(adapterDir, isTrainable, PeftModelForTokenClassification.class);
+        return AutoPeftModel.fromPretrained(adapterDir, false, PeftModelForTokenClassification.class);
     }
 }

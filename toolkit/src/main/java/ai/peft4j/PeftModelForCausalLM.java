@@ -36,9 +36,7 @@ public class PeftModelForCausalLM extends PeftModelForTask<PreTrainedCausalLM, L
 
     /** Logits and, with labels, the loss; see {@link PreTrainedCausalLM#forward}. */
     public CausalLMOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels) {
-        ParameterStore ps = new ParameterStore(inputIds.getManager(), false);
-        return forward(
-                ps, LmInputs.of(inputIds, attentionMask, labels), getBaseModel().isTraining());
+        return forwardInMode(LmInputs.of(inputIds, attentionMask, labels), inputIds);
     }
 
     /**

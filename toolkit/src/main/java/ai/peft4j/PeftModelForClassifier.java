@@ -36,10 +36,7 @@ abstract class PeftModelForClassifier<M extends PreTrainedModel, O extends Recor
 
     /** {@link #forward(NDArray, NDArray, NDArray)} for any inputs. */
     public O forward(SequenceClassifierInputs in) {
-        return forward(
-                new ParameterStore(in.any().getManager(), false),
-                in,
-                getBaseModel().isTraining());
+        return forwardInMode(in, in.any());
     }
 
     /** {@inheritDoc} Token types get zeros for the virtual tokens. */

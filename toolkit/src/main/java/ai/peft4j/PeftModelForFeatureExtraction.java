@@ -44,10 +44,7 @@ public class PeftModelForFeatureExtraction
 
     /** {@link #forward(NDArray, NDArray)} for any inputs; labels are ignored. */
     public BaseModelOutput forward(SequenceClassifierInputs in) {
-        return forward(
-                new ParameterStore(in.any().getManager(), false),
-                in,
-                getBaseModel().isTraining());
+        return forwardInMode(in, in.any());
     }
 
     /** {@inheritDoc} Token type ids are dropped, as PEFT does. */

@@ -57,10 +57,7 @@ public class PeftModelForQuestionAnswering
 
     /** {@link #forward(NDArray, NDArray, NDArray, NDArray)} for any inputs; token type ids are dropped (see above). */
     public QuestionAnsweringModelOutput forward(QuestionAnsweringInputs in) {
-        return forward(
-                new ParameterStore(in.any().getManager(), false),
-                in,
-                getBaseModel().isTraining());
+        return forwardInMode(in, in.any());
     }
 
     /** {@inheritDoc} Token type ids are dropped first (see above). */

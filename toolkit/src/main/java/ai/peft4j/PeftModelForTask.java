@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.config.PeftConfig;
+import ai.peft4j.models.PreTrainedModel;
 import ai.peft4j.nn.ForwardScope;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ import java.nio.file.Path;
  * @param <I> the base model's inputs
  * @param <O> the base model's output, a record of arrays
  */
-abstract class PeftModelForTask<M extends Block, I, O extends Record> extends PeftModel {
+abstract class PeftModelForTask<M extends PreTrainedModel, I, O extends Record> extends PeftModel {
 
     /** A base model's typed forward, e.g. {@code PreTrainedCausalLM::forward}. */
     @FunctionalInterface
@@ -52,6 +53,11 @@ abstract class PeftModelForTask<M extends Block, I, O extends Record> extends Pe
         try (ForwardScope scope = promptScope(ps, training)) {
             return keep(baseForward.forward(model, ps, withPrompts(ps, in, training), training), scope);
         }
+    }
+
+    /** {@link #forward(ParameterStore, Object, boolean)} in the model's current mode, on the manager of {@code like}. */
+    protected final O forwardInMode(I in, NDArray like) {
+        return forward(new ParameterStore(like.getManager(), false), in, model.isTraining());
     }
 
     /** {@code in} with the active prompt-learning adapter's virtual tokens in place (see {@link VirtualTokenInputs}). */

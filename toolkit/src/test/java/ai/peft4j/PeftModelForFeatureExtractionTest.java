@@ -106,7 +106,19 @@ class PeftModelForFeatureExtractionTest {
         try (PeftModelForFeatureExtraction loaded = AutoPeftModelForFeatureExtraction.fromPretrained(adapterDir)) {
             assertInstanceOf(BareBertModel.class, loaded.getBaseModel());
             assertArrayEquals(changed, hidden(loaded.forward(ids, mask)), 1e-5f, "saved and loaded");
+            assertTrue(loaded.trainableParameters().isEmpty(), "loaded for inference");
         }
+        try (PeftModelForFeatureExtraction trainable =
+                AutoPeftModel.fromPretrained(adapterDir, true, PeftModelForFeatureExtraction.class)) {
+            assertEquals(
+                    peft.trainableParameters().keySet(),
+                    trainable.trainableParameters().keySet(),
+                    "loaded to train further");
+        }
+        IllegalArgumentException wrongTask = assertThrows(
+                IllegalArgumentException.class,
+                () -> AutoPeftModel.fromPretrained(adapterDir, false, PeftModelForCausalLM.class));
+        assertTrue(wrongTask.getMessage().contains("FEATURE_EXTRACTION, not CAUSAL_LM"), wrongTask.getMessage());
         bert.close();
     }
 

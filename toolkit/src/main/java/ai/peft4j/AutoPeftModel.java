@@ -10,27 +10,35 @@ import java.nio.file.Path;
 import java.util.function.Function;
 
 /**
- * What PEFT's {@code AutoPeftModel.from_pretrained} does for every {@code AutoPeftModelFor*} class: read the
- * adapter's config, check its task, load the base model named by {@code base_model_name_or_path} with the task's
- * {@code AutoModelFor*}, and load the adapter into it. The task classes only name their {@link PeftModel} class.
+ * What every {@code AutoPeftModelFor*} class does, for any task class: read the adapter's config, check its task, load
+ * the base model named by {@code base_model_name_or_path} with the task's {@code AutoModelFor*}, and load the adapter
+ * into it (PEFT's {@code AutoPeftModel.from_pretrained} with a task class). The task classes' one-argument {@code
+ * fromPretrained} loads for inference; this form also loads an adapter to train further.
+ *
+ * <pre>{@code
+ * PeftModelForSequenceClassification cls =
+ *     AutoPeftModel.fromPretrained(Path.of("roberta-lora"), true, PeftModelForSequenceClassification.class);
+ * cls.printTrainableParameters();   // the adapter trains
+ * }</pre>
  */
-final class AutoPeftModels {
+public final class AutoPeftModel {
 
-    private AutoPeftModels() {}
+    private AutoPeftModel() {}
 
     /** {@link #fromPretrained(Path, boolean, Class)} from a local folder or a Hub repo id. */
-    static <P extends PeftModel> P fromPretrained(String nameOrPath, boolean isTrainable, Class<P> type) {
-        return fromPretrained(HubClient.getDefault().adapterDir(nameOrPath), isTrainable, type);
+    public static <P extends PeftModel> P fromPretrained(String nameOrPath, boolean isTrainable, Class<P> taskClass) {
+        return fromPretrained(HubClient.getDefault().adapterDir(nameOrPath), isTrainable, taskClass);
     }
 
     /**
-     * Base model and adapter from {@code adapterDir}, as the task class {@code type}; the adapter trains when {@code
-     * isTrainable}. A failed load frees the base model it loaded.
+     * Base model and adapter from {@code adapterDir}, as the task class {@code taskClass} (e.g. {@code
+     * PeftModelForCausalLM.class}); the adapter trains when {@code isTrainable}. A failed load frees the base model
+     * it loaded.
      *
      * @throws IllegalArgumentException when the adapter is for another task, or the base cannot be found
      */
-    static <P extends PeftModel> P fromPretrained(Path adapterDir, boolean isTrainable, Class<P> type) {
-        TaskType task = PeftModels.taskOf(type);
+    public static <P extends PeftModel> P fromPretrained(Path adapterDir, boolean isTrainable, Class<P> taskClass) {
+        TaskType task = PeftModels.taskOf(taskClass);
         PeftConfig config = PeftConfig.fromPretrained(adapterDir);
         if (config.taskType() != null && config.taskType() != task) {
             throw new IllegalArgumentException("the adapter in " + adapterDir + " is for task_type " + config.taskType()
@@ -40,11 +48,11 @@ final class AutoPeftModels {
         PreTrainedModel base = loadBase(config.baseModelNameOrPath(), adapterDir, t.fromDir(), t.fromId());
         try {
             PeftModel peft = PeftModel.fromPretrained(base, adapterDir, PeftModel.DEFAULT_ADAPTER, isTrainable);
-            if (!type.isInstance(peft)) {
+            if (!taskClass.isInstance(peft)) {
                 throw new IllegalArgumentException(
                         "the adapter in " + adapterDir + " has no task_type " + task + " in adapter_config.json");
             }
-            return type.cast(peft);
+            return taskClass.cast(peft);
         } catch (RuntimeException e) {
             base.close();
             throw e;
