@@ -1,9 +1,5 @@
 package ai.peft4j;
 
-import ai.peft4j.config.PeftConfig;
-import ai.peft4j.config.TaskType;
-import ai.peft4j.models.PreTrainedModelForSequenceClassification;
-import ai.peft4j.models.auto.AutoModelForSequenceClassification;
 import java.nio.file.Path;
 
 /**
@@ -19,33 +15,8 @@ public final class AutoPeftModelForSequenceClassification {
 
     private AutoPeftModelForSequenceClassification() {}
 
-    /** Loads base and adapter for inference. */
+    /** Loads base and adapter for inference; {@link AutoPeftModel} also loads them to train. */
     public static PeftModelForSequenceClassification fromPretrained(Path adapterDir) {
-        return fromPretrained(adapterDir, false);
-    }
-
-    /** Loads base and adapter; the adapter trains when {@code isTrainable}. */
-    public static PeftModelForSequenceClassification fromPretrained(Path adapterDir, boolean isTrainable) {
-        PeftConfig config = PeftConfig.fromPretrained(adapterDir);
-        if (config.taskType() != null && config.taskType() != TaskType.SEQ_CLS) {
-            throw new IllegalArgumentException("the adapter in " + adapterDir + " is for task_type " + config.taskType()
-                    + ", not SEQ_CLS; use the Auto class for that task");
-        }
-        PreTrainedModelForSequenceClassification lm = AutoPeftModelForCausalLM.loadBase(
-                config.baseModelNameOrPath(),
-                adapterDir,
-                AutoModelForSequenceClassification::fromPretrained,
-                AutoModelForSequenceClassification::fromPretrained);
-        try {
-            PeftModel peft = PeftModel.fromPretrained(lm, adapterDir, PeftModel.DEFAULT_ADAPTER, isTrainable);
-            if (!(peft instanceof PeftModelForSequenceClassification)) {
-                throw new IllegalArgumentException(
-                        "the adapter in " + adapterDir + " has no task_type SEQ_CLS in adapter_config.json");
-            }
-            return (PeftModelForSequenceClassification) peft;
-        } catch (RuntimeException e) {
-            lm.close();
-            throw e;
-        }
+        return AutoPeftModel.fromPretrained(adapterDir, false, PeftModelForSequenceClassification.class);
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.nn.Block;
 import ai.peft4j.config.ConfigField;
 import ai.peft4j.config.PeftConfig;
 import ai.peft4j.config.TaskType;
+import ai.peft4j.tuners.ModuleSelector;
 import ai.peft4j.tuners.ia3.IA3Config;
 import ai.peft4j.tuners.loha.LoHaConfig;
 import ai.peft4j.tuners.lokr.LoKrConfig;
@@ -13,6 +14,8 @@ import ai.peft4j.tuners.prefixtuning.PrefixTuningConfig;
 import ai.peft4j.tuners.prompt.PromptLearningConfig;
 import ai.peft4j.tuners.prompttuning.PromptTuningConfig;
 import ai.peft4j.tuners.ptuning.PromptEncoderConfig;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The short way in: fluent builders with brief names for notebooks and scripts.
@@ -76,44 +79,46 @@ public final class Peft {
     }
 
     /**
-     * Short names shared by the prompt-learning builders. Unset model sizes ({@code token_dim}, {@code num_layers},
-     * {@code num_attention_heads}, {@code num_transformer_submodules}) are filled from the model when applied.
+     * What every fluent builder has: {@code task}, any field by its constant, the full config builder, {@code build}
+     * and {@code apply}.
+     *
+     * @param <S> the fluent builder itself
+     * @param <B> the config's builder
+     * @param <C> the config
      */
-    public abstract static class PromptBuilder<S extends PromptBuilder<S, C>, C extends PromptLearningConfig> {
-        abstract PromptLearningConfig.Builder<?, C> full();
+    public abstract static class FluentBuilder<
+            S extends FluentBuilder<S, B, C>, B extends PeftConfig.Builder<B, C>, C extends PeftConfig> {
+        protected final B b;
+
+        private FluentBuilder(B b) {
+            this.b = b;
+        }
 
         @SuppressWarnings("unchecked")
-        private S self() {
+        final S self() {
             return (S) this;
         }
 
-        /** {@code num_virtual_tokens}. */
-        public S virtualTokens(int n) {
-            full().numVirtualTokens(n);
-            return self();
-        }
-
-        /** {@code task_type}: CAUSAL_LM, SEQ_CLS, TOKEN_CLS or QUESTION_ANS. */
+        /** {@code task_type}. */
         public S task(TaskType task) {
-            full().taskType(task);
+            b.taskType(task);
             return self();
         }
 
-        /** {@code token_dim} (else the model's hidden size). */
-        public S tokenDim(int d) {
-            full().tokenDim(d);
-            return self();
-        }
-
-        /** Any field by its constant, for example {@code set(PromptEncoderConfig.ENCODER_DROPOUT, 0.1)}. */
+        /** Any field by its constant, for example {@code set(LoraConfig.USE_RSLORA, true)}. */
         public <T> S set(ConfigField<T> field, T value) {
-            full().set(field, value);
+            b.set(field, value);
             return self();
+        }
+
+        /** The full builder, for the less common fields. */
+        public B full() {
+            return b;
         }
 
         /** Validates and creates the config. */
         public C build() {
-            return full().build();
+            return b.build();
         }
 
         /** Builds the config and applies it to {@code model} as adapter "default". */
@@ -122,16 +127,70 @@ public final class Peft {
         }
     }
 
+    /**
+     * What the builders of methods that wrap target layers add: {@code targets}, {@code targetsRegex} and {@code
+     * modulesToSave}, over the config's own fields.
+     */
+    public abstract static class TargetedBuilder<
+                    S extends TargetedBuilder<S, B, C>, B extends PeftConfig.Builder<B, C>, C extends PeftConfig>
+            extends FluentBuilder<S, B, C> {
+        private final ConfigField<ModuleSelector> targetModules;
+        private final ConfigField<List<String>> modulesToSave;
+
+        private TargetedBuilder(
+                B b, ConfigField<ModuleSelector> targetModules, ConfigField<List<String>> modulesToSave) {
+            super(b);
+            this.targetModules = targetModules;
+            this.modulesToSave = modulesToSave;
+        }
+
+        /** {@code target_modules} by name (exact path or dotted suffix). */
+        public S targets(String... names) {
+            return set(targetModules, ModuleSelector.names(names));
+        }
+
+        /** {@code target_modules} as a regex over the whole module path. */
+        public S targetsRegex(String regex) {
+            return set(targetModules, ModuleSelector.regexOrNull(regex));
+        }
+
+        /** {@code modules_to_save}. */
+        public S modulesToSave(String... names) {
+            return set(modulesToSave, Arrays.asList(names));
+        }
+    }
+
+    /**
+     * Short names shared by the prompt-learning builders. Unset model sizes ({@code token_dim}, {@code num_layers},
+     * {@code num_attention_heads}, {@code num_transformer_submodules}) are filled from the model when applied.
+     */
+    public abstract static class PromptBuilder<
+                    S extends PromptBuilder<S, B, C>,
+                    B extends PromptLearningConfig.Builder<B, C>,
+                    C extends PromptLearningConfig>
+            extends FluentBuilder<S, B, C> {
+        private PromptBuilder(B b) {
+            super(b);
+        }
+
+        /** {@code num_virtual_tokens}. */
+        public S virtualTokens(int n) {
+            b.numVirtualTokens(n);
+            return self();
+        }
+
+        /** {@code token_dim} (else the model's hidden size). */
+        public S tokenDim(int d) {
+            b.tokenDim(d);
+            return self();
+        }
+    }
+
     /** Short names over {@link PromptEncoderConfig.Builder}. */
-    public static final class PTuningBuilder extends PromptBuilder<PTuningBuilder, PromptEncoderConfig> {
-        private final PromptEncoderConfig.Builder b = PromptEncoderConfig.builder();
-
-        private PTuningBuilder() {}
-
-        /** The full builder, for the less common fields. */
-        @Override
-        public PromptEncoderConfig.Builder full() {
-            return b;
+    public static final class PTuningBuilder
+            extends PromptBuilder<PTuningBuilder, PromptEncoderConfig.Builder, PromptEncoderConfig> {
+        private PTuningBuilder() {
+            super(PromptEncoderConfig.builder());
         }
 
         /** {@code encoder_hidden_size}. */
@@ -160,15 +219,10 @@ public final class Peft {
     }
 
     /** Short names over {@link PromptTuningConfig.Builder}. */
-    public static final class PromptTuningBuilder extends PromptBuilder<PromptTuningBuilder, PromptTuningConfig> {
-        private final PromptTuningConfig.Builder b = PromptTuningConfig.builder();
-
-        private PromptTuningBuilder() {}
-
-        /** The full builder, for the less common fields. */
-        @Override
-        public PromptTuningConfig.Builder full() {
-            return b;
+    public static final class PromptTuningBuilder
+            extends PromptBuilder<PromptTuningBuilder, PromptTuningConfig.Builder, PromptTuningConfig> {
+        private PromptTuningBuilder() {
+            super(PromptTuningConfig.builder());
         }
 
         /**
@@ -196,15 +250,10 @@ public final class Peft {
     }
 
     /** Short names over {@link PrefixTuningConfig.Builder}. */
-    public static final class PrefixTuningBuilder extends PromptBuilder<PrefixTuningBuilder, PrefixTuningConfig> {
-        private final PrefixTuningConfig.Builder b = PrefixTuningConfig.builder();
-
-        private PrefixTuningBuilder() {}
-
-        /** The full builder, for the less common fields. */
-        @Override
-        public PrefixTuningConfig.Builder full() {
-            return b;
+    public static final class PrefixTuningBuilder
+            extends PromptBuilder<PrefixTuningBuilder, PrefixTuningConfig.Builder, PrefixTuningConfig> {
+        private PrefixTuningBuilder() {
+            super(PrefixTuningConfig.builder());
         }
 
         /** {@code prefix_projection = true} with an MLP of {@code hiddenSize} ({@code encoder_hidden_size}). */
@@ -220,10 +269,10 @@ public final class Peft {
     }
 
     /** Short names over {@link LoraConfig.Builder}; {@link #build()} validates like it. */
-    public static final class LoraBuilder {
-        private final LoraConfig.Builder b = LoraConfig.builder();
-
-        private LoraBuilder() {}
+    public static final class LoraBuilder extends TargetedBuilder<LoraBuilder, LoraConfig.Builder, LoraConfig> {
+        private LoraBuilder() {
+            super(LoraConfig.builder(), LoraConfig.TARGET_MODULES, LoraConfig.MODULES_TO_SAVE);
+        }
 
         /** The rank. */
         public LoraBuilder r(int r) {
@@ -240,24 +289,6 @@ public final class Peft {
         /** {@code lora_dropout}. */
         public LoraBuilder dropout(double dropout) {
             b.loraDropout(dropout);
-            return this;
-        }
-
-        /** {@code target_modules} by name (exact path or dotted suffix). */
-        public LoraBuilder targets(String... names) {
-            b.targetModules(names);
-            return this;
-        }
-
-        /** {@code target_modules} as a regex over the whole module path. */
-        public LoraBuilder targetsRegex(String regex) {
-            b.targetModulesRegex(regex);
-            return this;
-        }
-
-        /** {@code task_type}. */
-        public LoraBuilder task(TaskType task) {
-            b.taskType(task);
             return this;
         }
 
@@ -283,33 +314,6 @@ public final class Peft {
         public LoraBuilder dora() {
             return useDora(true);
         }
-
-        /** {@code modules_to_save}. */
-        public LoraBuilder modulesToSave(String... names) {
-            b.modulesToSave(names);
-            return this;
-        }
-
-        /** Any field by its constant, for example {@code set(LoraConfig.USE_RSLORA, true)}. */
-        public <T> LoraBuilder set(ConfigField<T> field, T value) {
-            b.set(field, value);
-            return this;
-        }
-
-        /** The full builder, for the less common fields. */
-        public LoraConfig.Builder full() {
-            return b;
-        }
-
-        /** Validates and creates the config. */
-        public LoraConfig build() {
-            return b.build();
-        }
-
-        /** Builds the config and applies it to {@code model} as adapter "default". */
-        public PeftModel apply(Block model) {
-            return PeftModel.getPeftModel(model, build());
-        }
     }
 
     /**
@@ -329,21 +333,9 @@ public final class Peft {
     }
 
     /** Short names over {@link IA3Config.Builder}; {@link #build()} validates like it. */
-    public static final class IA3Builder {
-        private final IA3Config.Builder b = IA3Config.builder();
-
-        private IA3Builder() {}
-
-        /** {@code target_modules} by name (exact path or dotted suffix). */
-        public IA3Builder targets(String... names) {
-            b.targetModules(names);
-            return this;
-        }
-
-        /** {@code target_modules} as a regex over the whole module path. */
-        public IA3Builder targetsRegex(String regex) {
-            b.targetModulesRegex(regex);
-            return this;
+    public static final class IA3Builder extends TargetedBuilder<IA3Builder, IA3Config.Builder, IA3Config> {
+        private IA3Builder() {
+            super(IA3Config.builder(), IA3Config.TARGET_MODULES, IA3Config.MODULES_TO_SAVE);
         }
 
         /** {@code feedforward_modules} by name: these targets get their input scaled; none for {@code []}. */
@@ -358,43 +350,10 @@ public final class Peft {
             return this;
         }
 
-        /** {@code task_type}. */
-        public IA3Builder task(TaskType task) {
-            b.taskType(task);
-            return this;
-        }
-
-        /** {@code modules_to_save}. */
-        public IA3Builder modulesToSave(String... names) {
-            b.modulesToSave(names);
-            return this;
-        }
-
         /** {@code init_ia3_weights}: {@code false} starts the vectors random instead of at ones (for tests). */
         public IA3Builder initIa3Weights(boolean init) {
             b.initIa3Weights(init);
             return this;
-        }
-
-        /** Any field by its constant, for example {@code set(IA3Config.FAN_IN_FAN_OUT, true)}. */
-        public <T> IA3Builder set(ConfigField<T> field, T value) {
-            b.set(field, value);
-            return this;
-        }
-
-        /** The full builder, for the less common fields. */
-        public IA3Config.Builder full() {
-            return b;
-        }
-
-        /** Validates and creates the config. */
-        public IA3Config build() {
-            return b.build();
-        }
-
-        /** Builds the config and applies it to {@code model} as adapter "default". */
-        public PeftModel apply(Block model) {
-            return PeftModel.getPeftModel(model, build());
         }
     }
 
@@ -453,16 +412,10 @@ public final class Peft {
      * camelCase, with {@code targets} and {@code task} as for LoRA.
      */
     public abstract static class LycorisBuilder<
-            S extends LycorisBuilder<S, C, B>, C extends LycorisConfig, B extends LycorisConfig.Builder<B, C>> {
-        protected final B b;
-
+                    S extends LycorisBuilder<S, C, B>, C extends LycorisConfig, B extends LycorisConfig.Builder<B, C>>
+            extends TargetedBuilder<S, B, C> {
         private LycorisBuilder(B b) {
-            this.b = b;
-        }
-
-        @SuppressWarnings("unchecked")
-        private S self() {
-            return (S) this;
+            super(b, LycorisConfig.TARGET_MODULES, LycorisConfig.MODULES_TO_SAVE);
         }
 
         /** The rank. */
@@ -493,51 +446,6 @@ public final class Peft {
         public S initWeights(boolean init) {
             b.initWeights(init);
             return self();
-        }
-
-        /** {@code target_modules} by name (exact path or dotted suffix). */
-        public S targets(String... names) {
-            b.targetModules(names);
-            return self();
-        }
-
-        /** {@code target_modules} as a regex over the whole module path. */
-        public S targetsRegex(String regex) {
-            b.targetModulesRegex(regex);
-            return self();
-        }
-
-        /** {@code task_type}. */
-        public S task(TaskType task) {
-            b.taskType(task);
-            return self();
-        }
-
-        /** {@code modules_to_save}. */
-        public S modulesToSave(String... names) {
-            b.modulesToSave(names);
-            return self();
-        }
-
-        /** Any field by its constant, for example {@code set(LycorisConfig.RANK_DROPOUT, 0.1)}. */
-        public <T> S set(ConfigField<T> field, T value) {
-            b.set(field, value);
-            return self();
-        }
-
-        /** The full builder, for the less common fields. */
-        public B full() {
-            return b;
-        }
-
-        /** Validates and creates the config. */
-        public C build() {
-            return b.build();
-        }
-
-        /** Builds the config and applies it to {@code model} as adapter "default". */
-        public PeftModel apply(Block model) {
-            return PeftModel.getPeftModel(model, build());
         }
     }
 }

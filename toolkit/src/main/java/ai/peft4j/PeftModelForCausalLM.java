@@ -12,14 +12,16 @@ import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.nn.ForwardScope;
 import java.nio.file.Path;
 
-/** A {@link PeftModel} around a causal language model, with its typed forward. */
-public class PeftModelForCausalLM extends PeftModel {
-
-    private final PreTrainedCausalLM lm;
+/**
+ * A {@link PeftModel} around a causal language model, with its typed forward. With prompt learning the forward is
+ * PEFT's: prompt tuning and p-tuning prepend the virtual tokens to the word embeddings, extend the attention mask with
+ * ones and the labels with -100, so the logits are {@code (B, P + T, V)}; prefix tuning passes the prefix as past
+ * keys and values and extends only the mask, so the logits stay {@code (B, T, V)}.
+ */
+public class PeftModelForCausalLM extends PeftModelForTask<PreTrainedCausalLM, LmInputs, CausalLMOutput> {
 
     PeftModelForCausalLM(PreTrainedCausalLM model, PeftConfig config, String adapterName) {
-        super(model, config, adapterName);
-        this.lm = model;
+        super(model, config, adapterName, PreTrainedCausalLM::forward);
     }
 
     /**
@@ -29,41 +31,12 @@ public class PeftModelForCausalLM extends PeftModel {
      * @throws IllegalArgumentException when the adapter's task_type is not CAUSAL_LM
      */
     public static PeftModelForCausalLM fromPretrained(PreTrainedCausalLM model, Path dir) {
-        PeftModel peft = PeftModel.fromPretrained(model, dir);
-        if (!(peft instanceof PeftModelForCausalLM)) {
-            peft.restoreBaseModel();
-            throw new IllegalArgumentException("the adapter in " + dir + " has task_type "
-                    + peft.activePeftConfig().taskType() + ", not CAUSAL_LM");
-        }
-        return (PeftModelForCausalLM) peft;
-    }
-
-    /** The wrapped language model, with adapter layers in place. */
-    @Override
-    public PreTrainedCausalLM getBaseModel() {
-        return lm;
+        return fromPretrained(model, dir, PeftModelForCausalLM.class);
     }
 
     /** Logits and, with labels, the loss; see {@link PreTrainedCausalLM#forward}. */
     public CausalLMOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels) {
-        ParameterStore ps = new ParameterStore(inputIds.getManager(), false);
-        return forward(ps, LmInputs.of(inputIds, attentionMask, labels), lm.isTraining());
-    }
-
-    /**
-     * The full forward pass with an explicit parameter store and mode. With prompt learning it is PEFT's: prompt tuning
-     * and p-tuning prepend the virtual tokens to the word embeddings, extend the attention mask with ones and the
-     * labels with -100, so the logits are {@code (B, P + T, V)}; prefix tuning passes the prefix as past keys and values
-     * and extends only the mask, so the logits stay {@code (B, T, V)}.
-     */
-    public CausalLMOutput forward(ParameterStore ps, LmInputs in, boolean training) {
-        if (activePrompts() == null) {
-            return lm.forward(ps, in, training);
-        }
-        try (ForwardScope scope = promptScope(ps, training)) {
-            CausalLMOutput out = lm.forward(ps, withPrompts(ps, in, training), training);
-            return new CausalLMOutput(scope.keep(out.logits()), scope.keep(out.loss()));
-        }
+        return forwardInMode(LmInputs.of(inputIds, attentionMask, labels), inputIds);
     }
 
     /**
@@ -76,6 +49,7 @@ public class PeftModelForCausalLM extends PeftModel {
      * }</pre>
      */
     public NDArray generate(NDArray inputIds, NDArray attentionMask, GenerationConfig config) {
+        PreTrainedCausalLM lm = getBaseModel();
         if (activePrompts() == null) {
             return lm.generate(inputIds, attentionMask, config); // LoRA layers sit in the model: its cache works
         }
@@ -90,17 +64,17 @@ public class PeftModelForCausalLM extends PeftModel {
     }
 
     /**
-     * The loss of {@link #forward(ParameterStore, LmInputs, boolean)} alone, with the same value and gradients,
+     * The loss of the typed {@code forward} alone, with the same value and gradients,
      * without keeping the full logits (see {@link PreTrainedCausalLM#loss}); what training steps use.
      *
      * @throws IllegalArgumentException when {@code in} has no labels
      */
     public NDArray loss(ParameterStore ps, LmInputs in, boolean training) {
         if (activePrompts() == null) {
-            return lm.loss(ps, in, training);
+            return getBaseModel().loss(ps, in, training);
         }
         try (ForwardScope scope = promptScope(ps, training)) {
-            return scope.keep(lm.loss(ps, withPrompts(ps, in, training), training));
+            return scope.keep(getBaseModel().loss(ps, withPrompts(ps, in, training), training));
         }
     }
 
@@ -110,8 +84,9 @@ public class PeftModelForCausalLM extends PeftModel {
         return loss(ps, LmInputs.of(inputIds, attentionMask, labels), training);
     }
 
-    /** The base model's inputs with the active prompt-learning adapter's virtual tokens in place. */
-    private LmInputs withPrompts(ParameterStore ps, LmInputs in, boolean training) {
+    /** {@inheritDoc} Labels get -100 for the virtual tokens. */
+    @Override
+    protected LmInputs withPrompts(ParameterStore ps, LmInputs in, boolean training) {
         VirtualTokenInputs v = VirtualTokenInputs.of(activePrompts(), ps, in.any(), in.attentionMask(), training);
         if (v.pastKeyValues() != null) {
             return new LmInputs(in.inputIds(), in.inputsEmbeds(), v.attentionMask(), in.labels(), v.pastKeyValues());

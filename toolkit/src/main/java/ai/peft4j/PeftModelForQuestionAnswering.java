@@ -6,7 +6,6 @@ import ai.peft4j.config.PeftConfig;
 import ai.peft4j.models.PreTrainedModelForQuestionAnswering;
 import ai.peft4j.models.QuestionAnsweringInputs;
 import ai.peft4j.models.QuestionAnsweringModelOutput;
-import ai.peft4j.nn.ForwardScope;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,31 +28,25 @@ import org.slf4j.LoggerFactory;
  * QuestionAnsweringModelOutput out = peft.forward(inputIds, attentionMask, startPositions, endPositions);
  * }</pre>
  */
-public class PeftModelForQuestionAnswering extends PeftModel {
+public class PeftModelForQuestionAnswering
+        extends PeftModelForTask<
+                PreTrainedModelForQuestionAnswering, QuestionAnsweringInputs, QuestionAnsweringModelOutput> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PeftModelForQuestionAnswering.class);
 
     /** The head PEFT adds to {@code modules_to_save} for this task. */
     public static final List<String> QA_MODULE_NAMES = List.of("qa_outputs");
 
-    private final PreTrainedModelForQuestionAnswering qaModel;
     private boolean warnedTokenTypes;
 
     PeftModelForQuestionAnswering(PreTrainedModelForQuestionAnswering model, PeftConfig config, String adapterName) {
-        super(model, config, adapterName);
-        this.qaModel = model;
+        super(model, config, adapterName, PreTrainedModelForQuestionAnswering::forward);
     }
 
     /** {@inheritDoc} The span head {@code qa_outputs}. */
     @Override
     protected List<String> taskModulesToSave() {
         return QA_MODULE_NAMES;
-    }
-
-    /** The wrapped question-answering model (with the span head wrapped). */
-    @Override
-    public PreTrainedModelForQuestionAnswering getBaseModel() {
-        return qaModel;
     }
 
     /** Start and end logits and, with both positions, the loss, in the model's current mode. */
@@ -64,10 +57,11 @@ public class PeftModelForQuestionAnswering extends PeftModel {
 
     /** {@link #forward(NDArray, NDArray, NDArray, NDArray)} for any inputs; token type ids are dropped (see above). */
     public QuestionAnsweringModelOutput forward(QuestionAnsweringInputs in) {
-        return forward(new ParameterStore(in.any().getManager(), false), in, qaModel.isTraining());
+        return forwardInMode(in, in.any());
     }
 
-    /** The full forward pass with an explicit parameter store and mode. */
+    /** {@inheritDoc} Token type ids are dropped first (see above). */
+    @Override
     public QuestionAnsweringModelOutput forward(ParameterStore ps, QuestionAnsweringInputs in, boolean training) {
         if (in.tokenTypeIds() != null) {
             if (!warnedTokenTypes) {
@@ -77,37 +71,24 @@ public class PeftModelForQuestionAnswering extends PeftModel {
             }
             in = in.withTokenTypeIds(null);
         }
-        if (activePrompts() == null) {
-            return qaModel.forward(ps, in, training);
-        }
-        try (ForwardScope scope = promptScope(ps, training)) {
-            QuestionAnsweringModelOutput out = promptForward(ps, in, training);
-            return new QuestionAnsweringModelOutput(
-                    scope.keep(out.startLogits()), scope.keep(out.endLogits()), scope.keep(out.loss()));
-        }
+        return super.forward(ps, in, training);
     }
 
-    private QuestionAnsweringModelOutput promptForward(
-            ParameterStore ps, QuestionAnsweringInputs in, boolean training) {
+    @Override
+    protected QuestionAnsweringInputs withPrompts(ParameterStore ps, QuestionAnsweringInputs in, boolean training) {
         VirtualTokenInputs v = VirtualTokenInputs.of(activePrompts(), ps, in.any(), in.attentionMask(), training);
         if (v.pastKeyValues() != null) {
-            return qaModel.forward(
-                    ps,
-                    new QuestionAnsweringInputs(
-                            in.inputIds(),
-                            in.inputsEmbeds(),
-                            v.attentionMask(),
-                            null,
-                            in.startPositions(),
-                            in.endPositions(),
-                            v.pastKeyValues()),
-                    training);
+            return new QuestionAnsweringInputs(
+                    in.inputIds(),
+                    in.inputsEmbeds(),
+                    v.attentionMask(),
+                    null,
+                    in.startPositions(),
+                    in.endPositions(),
+                    v.pastKeyValues());
         }
         NDArray joined = v.joinedEmbeds(ps, in.inputIds(), in.inputsEmbeds(), training);
-        return qaModel.forward(
-                ps,
-                new QuestionAnsweringInputs(
-                        null, joined, v.attentionMask(), null, in.startPositions(), in.endPositions(), null),
-                training);
+        return new QuestionAnsweringInputs(
+                null, joined, v.attentionMask(), null, in.startPositions(), in.endPositions(), null);
     }
 }

@@ -13,7 +13,6 @@ import ai.peft4j.models.t5.T5ForConditionalGeneration;
 import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.GradMode;
 import ai.peft4j.tuners.prompt.PromptLearning;
-import ai.peft4j.tuners.prompt.PromptLearningConfig;
 import java.nio.file.Path;
 
 /**
@@ -65,13 +64,7 @@ public class PeftModelForSeq2SeqLM extends PeftModel {
      * @throws IllegalArgumentException when the adapter's task_type is not SEQ_2_SEQ_LM
      */
     public static PeftModelForSeq2SeqLM fromPretrained(T5ForConditionalGeneration model, Path dir) {
-        PeftModel peft = PeftModel.fromPretrained(model, dir);
-        if (!(peft instanceof PeftModelForSeq2SeqLM)) {
-            peft.restoreBaseModel();
-            throw new IllegalArgumentException("the adapter in " + dir + " has task_type "
-                    + peft.activePeftConfig().taskType() + ", not SEQ_2_SEQ_LM");
-        }
-        return (PeftModelForSeq2SeqLM) peft;
+        return PeftModelForTask.fromPretrained(model, dir, PeftModelForSeq2SeqLM.class);
     }
 
     /** The wrapped encoder-decoder model, with adapter layers in place. */
@@ -107,29 +100,33 @@ public class PeftModelForSeq2SeqLM extends PeftModel {
             return lm.forward(ps, inputIds, null, attentionMask, decoderInputIds, labels, training);
         }
         try (ForwardScope scope = promptScope(ps, training)) {
-            Seq2SeqLMOutput out = promptForward(ps, inputIds, attentionMask, decoderInputIds, labels, training);
+            NDArray mask = promptMask(inputIds, attentionMask);
+            NDArray embeds = promptedEmbeds(ps, inputIds, training);
+            Seq2SeqLMOutput out = lm.forward(ps, null, embeds, mask, decoderInputIds, labels, training);
             return new Seq2SeqLMOutput(scope.keep(out.logits()), scope.keep(out.loss()));
         }
     }
 
-    private Seq2SeqLMOutput promptForward(
-            ParameterStore ps,
-            NDArray inputIds,
-            NDArray attentionMask,
-            NDArray decoderInputIds,
-            NDArray labels,
-            boolean training) {
+    /**
+     * The encoder's input embeddings with the virtual tokens in front. PEFT 0.10 reads only the first {@code
+     * num_virtual_tokens} rows, whatever {@code num_transformer_submodules} says.
+     */
+    private NDArray promptedEmbeds(ParameterStore ps, NDArray inputIds, boolean training) {
         PromptLearning pl = activePrompts();
-        PromptLearningConfig c = pl.activeConfig();
-        long batch = inputIds.getShape().get(0);
-        int p = c.numVirtualTokens();
-        NDArray mask = attentionMask == null ? null : VirtualTokenInputs.prefixOnes(attentionMask, batch, p);
-        NDArray prompts = pl.prompts(ps, batch, inputIds, training);
+        int p = pl.activeConfig().numVirtualTokens();
+        NDArray prompts = pl.prompts(ps, inputIds.getShape().get(0), inputIds, training);
         NDArray embeds = pl.wordEmbeddings().forward(ps, inputIds, training);
-        prompts = prompts.toType(embeds.getDataType(), false);
-        // PEFT 0.10 reads only the first num_virtual_tokens rows, whatever num_transformer_submodules says
-        NDArray encoderEmbeds = NDArrays.concat(new NDList(prompts.get(new NDIndex(":, :{}", p)), embeds), 1);
-        return lm.forward(ps, null, encoderEmbeds, mask, decoderInputIds, labels, training);
+        prompts = prompts.get(new NDIndex(":, :{}", p)).toType(embeds.getDataType(), false);
+        return NDArrays.concat(new NDList(prompts, embeds), 1);
+    }
+
+    /** The encoder's attention mask with ones for the virtual tokens, or null without a mask. */
+    private NDArray promptMask(NDArray inputIds, NDArray attentionMask) {
+        int p = activePrompts().activeConfig().numVirtualTokens();
+        return attentionMask == null
+                ? null
+                : VirtualTokenInputs.prefixOnes(
+                        attentionMask, inputIds.getShape().get(0), p);
     }
 
     /**
@@ -141,20 +138,13 @@ public class PeftModelForSeq2SeqLM extends PeftModel {
         if (activePrompts() == null) {
             return lm.generate(inputIds, attentionMask, config); // LoRA layers sit in the model
         }
-        PromptLearning pl = activePrompts();
-        int p = pl.activeConfig().numVirtualTokens();
-        long batch = inputIds.getShape().get(0);
         ParameterStore ps = new ParameterStore(inputIds.getManager(), false);
         NDArray embeds;
         NDArray mask;
         try (GradMode.Scope off = GradMode.off();
                 ForwardScope scope = promptScope(ps, false)) {
-            NDArray words = pl.wordEmbeddings().forward(ps, inputIds, false);
-            NDArray prompts = pl.prompts(ps, batch, inputIds, false)
-                    .get(new NDIndex(":, :{}", p))
-                    .toType(words.getDataType(), false);
-            embeds = scope.keep(NDArrays.concat(new NDList(prompts, words), 1));
-            mask = attentionMask == null ? null : scope.keep(VirtualTokenInputs.prefixOnes(attentionMask, batch, p));
+            embeds = scope.keep(promptedEmbeds(ps, inputIds, false));
+            mask = scope.keep(promptMask(inputIds, attentionMask));
         }
         return lm.generate(null, embeds, mask, config);
     }

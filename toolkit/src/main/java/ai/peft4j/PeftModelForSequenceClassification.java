@@ -6,7 +6,6 @@ import ai.peft4j.config.PeftConfig;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.SequenceClassifierOutput;
-import ai.peft4j.nn.ForwardScope;
 import java.util.List;
 
 /**
@@ -26,77 +25,21 @@ import java.util.List;
  * SequenceClassifierOutput out = peft.forward(inputIds, attentionMask, labels);
  * }</pre>
  */
-public class PeftModelForSequenceClassification extends PeftModel {
+public class PeftModelForSequenceClassification
+        extends PeftModelForClassifier<PreTrainedModelForSequenceClassification, SequenceClassifierOutput> {
 
-    /** The heads PEFT adds to {@code modules_to_save} for this task. */
+    /** The heads PEFT adds to {@code modules_to_save} for this task (and for token classification). */
     public static final List<String> CLASSIFIER_NAMES = List.of("classifier", "score");
-
-    private final PreTrainedModelForSequenceClassification classifierModel;
 
     PeftModelForSequenceClassification(
             PreTrainedModelForSequenceClassification model, PeftConfig config, String adapterName) {
-        super(model, config, adapterName);
-        this.classifierModel = model;
+        super(model, config, adapterName, PreTrainedModelForSequenceClassification::forward);
     }
 
-    /** {@inheritDoc} {@code classifier} or {@code score}, whichever the model has. */
-    @Override
-    protected List<String> taskModulesToSave() {
-        return CLASSIFIER_NAMES;
-    }
-
-    /** The wrapped classifier (with the head wrapped). */
-    @Override
-    public PreTrainedModelForSequenceClassification getBaseModel() {
-        return classifierModel;
-    }
-
-    /** Logits {@code (B, num_labels)} and, with labels, the loss, in the model's current mode. */
-    public SequenceClassifierOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels) {
-        return forward(SequenceClassifierInputs.of(inputIds, attentionMask, labels));
-    }
-
-    /** {@link #forward(NDArray, NDArray, NDArray)} for any inputs. */
-    public SequenceClassifierOutput forward(SequenceClassifierInputs in) {
-        ParameterStore ps = new ParameterStore(in.any().getManager(), false);
-        return forward(ps, in, classifierModel.isTraining());
-    }
-
-    /** The full forward pass with an explicit parameter store and mode. */
-    public SequenceClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-        if (activePrompts() == null) {
-            return classifierModel.forward(ps, in, training);
-        }
-        try (ForwardScope scope = promptScope(ps, training)) {
-            SequenceClassifierOutput out = promptForward(ps, in, training);
-            return new SequenceClassifierOutput(scope.keep(out.logits()), scope.keep(out.loss()));
-        }
-    }
-
-    /** The loss of {@link #forward(ParameterStore, SequenceClassifierInputs, boolean)} for a labelled batch. */
+    /** The loss of the typed {@code forward} for a labelled batch. */
     @Override
     public NDArray loss(ParameterStore ps, NDArray inputIds, NDArray attentionMask, NDArray labels, boolean training) {
         return forward(ps, SequenceClassifierInputs.of(inputIds, attentionMask, labels), training)
                 .loss();
-    }
-
-    private SequenceClassifierOutput promptForward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-        VirtualTokenInputs v = VirtualTokenInputs.of(activePrompts(), ps, in.any(), in.attentionMask(), training);
-        if (v.pastKeyValues() != null) {
-            return classifierModel.forward(
-                    ps,
-                    new SequenceClassifierInputs(
-                            in.inputIds(),
-                            in.inputsEmbeds(),
-                            v.attentionMask(),
-                            in.tokenTypeIds(),
-                            in.labels(),
-                            v.pastKeyValues()),
-                    training);
-        }
-        NDArray tokenTypes = v.tokenTypeIds(in.tokenTypeIds());
-        NDArray joined = v.joinedEmbeds(ps, in.inputIds(), in.inputsEmbeds(), training);
-        return classifierModel.forward(
-                ps, new SequenceClassifierInputs(null, joined, v.attentionMask(), tokenTypes, in.labels()), training);
     }
 }

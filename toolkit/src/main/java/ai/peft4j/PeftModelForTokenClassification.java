@@ -1,13 +1,9 @@
 package ai.peft4j;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.training.ParameterStore;
 import ai.peft4j.config.PeftConfig;
 import ai.peft4j.models.PreTrainedModelForTokenClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.TokenClassifierOutput;
-import ai.peft4j.nn.ForwardScope;
-import java.util.List;
 
 /**
  * PEFT's {@code PeftModelForTokenClassification}: a {@link PeftModel} around a token classifier whose head ({@code
@@ -26,69 +22,21 @@ import java.util.List;
  * TokenClassifierOutput out = peft.forward(inputIds, attentionMask, labels);
  * }</pre>
  */
-public class PeftModelForTokenClassification extends PeftModel {
-
-    /** The heads PEFT adds to {@code modules_to_save} for this task. */
-    public static final List<String> CLASSIFIER_NAMES = List.of("classifier", "score");
-
-    private final PreTrainedModelForTokenClassification tokenModel;
+public class PeftModelForTokenClassification
+        extends PeftModelForClassifier<PreTrainedModelForTokenClassification, TokenClassifierOutput> {
 
     PeftModelForTokenClassification(
             PreTrainedModelForTokenClassification model, PeftConfig config, String adapterName) {
-        super(model, config, adapterName);
-        this.tokenModel = model;
+        super(model, config, adapterName, PreTrainedModelForTokenClassification::forward);
     }
 
-    /** {@inheritDoc} {@code classifier} or {@code score}, whichever the model has. */
+    /** {@inheritDoc} With virtual tokens in front, labels must cover them too (see the class comment). */
     @Override
-    protected List<String> taskModulesToSave() {
-        return CLASSIFIER_NAMES;
-    }
-
-    /** The wrapped token classifier (with the head wrapped). */
-    @Override
-    public PreTrainedModelForTokenClassification getBaseModel() {
-        return tokenModel;
-    }
-
-    /** Logits {@code (B, T, num_labels)} and, with labels {@code (B, T)}, the loss, in the model's current mode. */
-    public TokenClassifierOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels) {
-        return forward(SequenceClassifierInputs.of(inputIds, attentionMask, labels));
-    }
-
-    /** {@link #forward(NDArray, NDArray, NDArray)} for any inputs. */
-    public TokenClassifierOutput forward(SequenceClassifierInputs in) {
-        return forward(new ParameterStore(in.any().getManager(), false), in, tokenModel.isTraining());
-    }
-
-    /** The full forward pass with an explicit parameter store and mode. */
-    public TokenClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-        if (activePrompts() == null) {
-            return tokenModel.forward(ps, in, training);
-        }
-        try (ForwardScope scope = promptScope(ps, training)) {
-            TokenClassifierOutput out = promptForward(ps, in, training);
-            return new TokenClassifierOutput(scope.keep(out.logits()), scope.keep(out.loss()));
-        }
-    }
-
-    private TokenClassifierOutput promptForward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
-        VirtualTokenInputs v = VirtualTokenInputs.of(activePrompts(), ps, in.any(), in.attentionMask(), training);
-        if (v.pastKeyValues() != null) {
-            return tokenModel.forward(
-                    ps,
-                    new SequenceClassifierInputs(
-                            in.inputIds(),
-                            in.inputsEmbeds(),
-                            v.attentionMask(),
-                            in.tokenTypeIds(),
-                            in.labels(),
-                            v.pastKeyValues()),
-                    training);
-        }
+    protected void checkLabels(SequenceClassifierInputs in, VirtualTokenInputs v) {
         long t = in.any().getShape().get(1);
         int p = v.numVirtualTokens();
-        if (in.labels() != null
+        if (v.pastKeyValues() == null
+                && in.labels() != null
                 && in.labels().getShape().dimension() == 2
                 && in.labels().getShape().get(1) == t) {
             throw new IllegalArgumentException(
@@ -98,9 +46,5 @@ public class PeftModelForTokenClassification extends PeftModel {
                             + ": prepend " + p
                             + " columns of -100 (PEFT 0.10 passes the labels on unchanged and fails on them)");
         }
-        NDArray tokenTypes = v.tokenTypeIds(in.tokenTypeIds());
-        NDArray joined = v.joinedEmbeds(ps, in.inputIds(), in.inputsEmbeds(), training);
-        return tokenModel.forward(
-                ps, new SequenceClassifierInputs(null, joined, v.attentionMask(), tokenTypes, in.labels()), training);
     }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.config.PeftType;
+import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.tuners.prompt.PromptLearning;
 import java.util.List;
 
@@ -64,6 +65,20 @@ final class VirtualTokenInputs {
                 inputsEmbeds != null ? inputsEmbeds : pl.wordEmbeddings().forward(ps, inputIds, training);
         NDArray prompts = pl.prompts(ps, batch, any, training).toType(embeds.getDataType(), false);
         return NDArrays.concat(new NDList(prompts, embeds), 1);
+    }
+
+    /**
+     * A sequence or token classifier's inputs with the virtual tokens: for prefix tuning the past keys and values and
+     * the longer mask; otherwise the joined embeddings, the longer mask and token types with zeros in front.
+     */
+    SequenceClassifierInputs classifierInputs(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
+        if (past != null) {
+            return new SequenceClassifierInputs(
+                    in.inputIds(), in.inputsEmbeds(), mask, in.tokenTypeIds(), in.labels(), past);
+        }
+        NDArray tokenTypes = tokenTypeIds(in.tokenTypeIds());
+        NDArray joined = joinedEmbeds(ps, in.inputIds(), in.inputsEmbeds(), training);
+        return new SequenceClassifierInputs(null, joined, mask, tokenTypes, in.labels());
     }
 
     /** {@code cat(zeros(B, P), tokenTypeIds)} in int64, or null without token types. */

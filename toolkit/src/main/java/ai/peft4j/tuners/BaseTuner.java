@@ -6,6 +6,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import ai.peft4j.config.ConfigField;
 import ai.peft4j.config.PeftConfig;
 import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleTree;
@@ -14,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * PEFT's {@code BaseTuner}: wraps the user's model as the child {@code model} and manages the
@@ -22,6 +25,8 @@ import java.util.Random;
  * decides which modules to wrap and how ({@link #injectAdapter}).
  */
 public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BaseTuner.class);
 
     private final Map<String, PeftConfig> configs = new LinkedHashMap<>();
     private String activeAdapter;
@@ -106,6 +111,30 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
             out.add("qa_outputs");
         }
         return out;
+    }
+
+    /**
+     * PEFT's rule for {@code fan_in_fan_out} (the config's {@code field}): it follows the target layers whatever the
+     * config says, with a warning, and PEFT sets it on the config, which is then saved so.
+     *
+     * @param anyLinear whether a target is a {@code Linear} (weight {@code [out, in]})
+     * @param anyConv1D whether a target is a {@code Conv1D} (weight {@code [in, out]})
+     */
+    protected static <C extends PeftConfig> C fanInFanOutAsApplied(
+            C config, ConfigField<Boolean> field, boolean anyLinear, boolean anyConv1D) {
+        boolean set = config.get(field);
+        C applied = config;
+        if (set && anyLinear) {
+            LOG.warn("fan_in_fan_out is set to True but the target module is `torch.nn.Linear`. "
+                    + "Setting fan_in_fan_out to False.");
+            applied = config.with(field, false);
+        }
+        if (!set && anyConv1D) {
+            LOG.warn(
+                    "fan_in_fan_out is set to False but the target module is `Conv1D`. Setting fan_in_fan_out to True.");
+            applied = config.with(field, true);
+        }
+        return applied;
     }
 
     /** Whether a parameter of a non-adapter module should still train ({@code bias} options). */

@@ -11,8 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * PEFT's {@code IA3Model}: fills in the target and feed-forward modules of the model type when the
@@ -27,8 +25,6 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public class IA3Model extends BaseTuner {
-
-    private static final Logger LOG = LoggerFactory.getLogger(IA3Model.class);
 
     /**
      * PEFT 0.10's default targets per {@code model_type} ({@code
@@ -150,25 +146,13 @@ public class IA3Model extends BaseTuner {
         }
     }
 
-    /**
-     * PEFT's rule: fan_in_fan_out follows the target layers, whatever the config says (with a
-     * warning), and PEFT sets it on the config, which is then saved so.
-     */
+    /** {@link BaseTuner#fanInFanOutAsApplied} for the layers {@code targets} found. */
     private static IA3Config fanInFanOutAsApplied(IA3Config config, List<Injector.Target<IA3Config>> targets) {
-        boolean anyConv1D = targets.stream().anyMatch(t -> t.factory() == IA3LayerFactory.CONV1D);
-        boolean anyLinear = targets.stream().anyMatch(t -> t.factory() != IA3LayerFactory.CONV1D);
-        IA3Config applied = config;
-        if (config.fanInFanOut() && anyLinear) {
-            LOG.warn("fan_in_fan_out is set to True but the target module is `torch.nn.Linear`. "
-                    + "Setting fan_in_fan_out to False.");
-            applied = config.toBuilder().fanInFanOut(false).build();
-        }
-        if (!config.fanInFanOut() && anyConv1D) {
-            LOG.warn(
-                    "fan_in_fan_out is set to False but the target module is `Conv1D`. Setting fan_in_fan_out to True.");
-            applied = config.toBuilder().fanInFanOut(true).build();
-        }
-        return applied;
+        return fanInFanOutAsApplied(
+                config,
+                IA3Config.FAN_IN_FAN_OUT,
+                targets.stream().anyMatch(t -> t.factory() != IA3LayerFactory.CONV1D),
+                targets.stream().anyMatch(t -> t.factory() == IA3LayerFactory.CONV1D));
     }
 
     /** {@inheritDoc} */

@@ -46,7 +46,7 @@ public class LoHaLinear extends LycorisLayer {
             double moduleDropout,
             boolean initWeights,
             Random rnd) {
-        addSettings(name, r, alpha, rankDropout, moduleDropout);
+        checkNew(name, r);
         Shape w = baseWeightShape();
         long out = w.get(0);
         long in = w.get(1);
@@ -62,7 +62,7 @@ public class LoHaLinear extends LycorisLayer {
         } else {
             kaimingUniform(w2b, rnd);
         }
-        initializeIfReady(name);
+        addSettings(name, r, alpha, rankDropout, moduleDropout);
     }
 
     /** {@inheritDoc} */

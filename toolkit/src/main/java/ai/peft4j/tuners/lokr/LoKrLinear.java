@@ -82,7 +82,7 @@ public class LoKrLinear extends LycorisLayer {
             boolean decomposeBoth,
             int decomposeFactor,
             Random rnd) {
-        addSettings(name, r, alpha, rankDropout, moduleDropout);
+        checkNew(name, r);
         Shape w = baseWeightShape();
         long[] in = factorization(w.get(1), decomposeFactor); // (c, d)
         long[] out = factorization(w.get(0), decomposeFactor); // (a, b)
@@ -111,7 +111,7 @@ public class LoKrLinear extends LycorisLayer {
             kaimingUniform(addParameter("lokr_w2_a", name, new Shape(out[1], r)), rnd);
             kaimingUniform(addParameter("lokr_w2_b", name, new Shape(r, in[1])), rnd);
         }
-        initializeIfReady(name);
+        addSettings(name, r, alpha, rankDropout, moduleDropout);
     }
 
     /** {@inheritDoc} {@code kron(w1, w2)}, unscaled as in PEFT 0.10. */

@@ -9,19 +9,14 @@ import ai.djl.training.ParameterStore;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.ModuleDict;
-import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.nn.ParameterDict;
 import ai.peft4j.nn.Scalars;
-import ai.peft4j.nn.UnaryModule;
 import ai.peft4j.nn.Weights;
-import ai.peft4j.tuners.TunerLayer;
-import java.util.ArrayList;
-import java.util.Collections;
+import ai.peft4j.tuners.BaseTunerLayer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * PEFT's {@code lora.Linear}: a linear base layer plus low-rank updates,
@@ -50,7 +45,7 @@ import java.util.Set;
  * l.magnitude("default");   // [16], the row norms of the base weight
  * }</pre>
  */
-public class LoraLinear extends UnaryModule implements TunerLayer {
+public class LoraLinear extends BaseTunerLayer<LoraLinear.Adapter> {
 
     /**
      * One adapter of this layer: its settings and its modules (which are also registered as the
@@ -79,20 +74,13 @@ public class LoraLinear extends UnaryModule implements TunerLayer {
         }
     }
 
-    private final long inFeatures;
-    private final long outFeatures;
     private final boolean fanInFanOut;
     private final ModuleDict<Dropout> loraDropout;
     private final ModuleDict<Linear> loraA;
     private final ModuleDict<Linear> loraB;
     private ParameterDict loraMagnitude; // created with the first DoRA adapter, as PEFT's is
-    private final Map<String, Adapter> adapters = new LinkedHashMap<>();
     /** DoRA: the row norms each merged adapter was merged with, which unmerge divides back by. */
     private final Map<String, NDArray> mergeNorms = new LinkedHashMap<>();
-
-    private List<String> active = new ArrayList<>();
-    private final List<String> merged = new ArrayList<>();
-    private boolean disabled;
 
     /**
      * Wraps {@code base}: a toolkit {@link Linear}, an initialized DJL {@code Linear}, or (with
@@ -101,24 +89,11 @@ public class LoraLinear extends UnaryModule implements TunerLayer {
      * @param fanInFanOut whether the base stores its weight as {@code [in, out]} (GPT-2's Conv1D)
      */
     public LoraLinear(Block base, boolean fanInFanOut) {
-        Shape w = ModuleTree.shapeOf("base_layer.weight", weightOf(base));
+        super(base, fanInFanOut);
         this.fanInFanOut = fanInFanOut;
-        this.outFeatures = fanInFanOut ? w.get(1) : w.get(0);
-        this.inFeatures = fanInFanOut ? w.get(0) : w.get(1);
-        addModule("base_layer", base);
-        loraDropout = addModule("lora_dropout", new ModuleDict<>());
-        loraA = addModule("lora_A", new ModuleDict<>());
-        loraB = addModule("lora_B", new ModuleDict<>());
-    }
-
-    /** The weight parameter of a linear-like block. */
-    static Parameter weightOf(Block linear) {
-        Parameter p = ModuleTree.directParameters(linear).get("weight");
-        if (p == null) {
-            throw new IllegalArgumentException("LoRA needs a layer with a 'weight' parameter, got "
-                    + linear.getClass().getName());
-        }
-        return p;
+        loraDropout = addAdapterModule("lora_dropout", new ModuleDict<>());
+        loraA = addAdapterModule("lora_A", new ModuleDict<>());
+        loraB = addAdapterModule("lora_B", new ModuleDict<>());
     }
 
     /**
@@ -149,25 +124,21 @@ public class LoraLinear extends UnaryModule implements TunerLayer {
             boolean useRslora,
             boolean useDora,
             Random rnd) {
-        if (r <= 0) {
-            throw new IllegalArgumentException("`r` should be a positive integer value but the value passed is " + r);
-        }
-        if (adapters.containsKey(name)) {
-            throw new IllegalArgumentException("adapter '" + name + "' already exists in this layer");
-        }
-        Linear a = new Linear(inFeatures, r, false);
-        Linear b = new Linear(r, outFeatures, false);
+        requirePositiveRank(r);
+        requireNewAdapter(name);
+        Linear a = new Linear(inFeatures(), r, false);
+        Linear b = new Linear(r, outFeatures(), false);
         LoraInit.attach(init, a, b, r, rnd);
         double scale = useRslora ? loraAlpha / Math.sqrt(r) : loraAlpha / r;
         Parameter magnitude = null;
         if (useDora) {
             if (loraMagnitude == null) {
-                loraMagnitude = addModule("lora_magnitude_vector", new ParameterDict());
+                loraMagnitude = addAdapterModule("lora_magnitude_vector", new ParameterDict());
             }
-            magnitude = loraMagnitude.put(name, new Shape(outFeatures));
+            magnitude = loraMagnitude.put(name, new Shape(outFeatures()));
             // Runs after A and B have values (weights() lists it last).
             magnitude.setInitializer((manager, shape, dataType) -> {
-                NDArray w = weightOf(baseLayer()).getArray();
+                NDArray w = baseWeight().getArray();
                 try (NDManager scope = w.getManager().newSubManager()) {
                     NDArray norm =
                             weightNorm(w, a.weight().getArray(), b.weight().getArray(), scale, scope);
@@ -178,30 +149,10 @@ public class LoraLinear extends UnaryModule implements TunerLayer {
             });
         }
         Adapter adapter = new Adapter(r, loraAlpha, scale, new Dropout(dropout), a, b, magnitude);
-        Parameter baseWeight = weightOf(baseLayer());
-        if (baseWeight.isInitialized()) {
-            NDManager owner = baseWeight.getArray().getManager();
-            adapter.weights()
-                    .forEach(p -> p.initialize(owner, baseWeight.getArray().getDataType()));
-        }
         loraDropout.put(name, adapter.dropout());
         loraA.put(name, a);
         loraB.put(name, b);
-        adapters.put(name, adapter);
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public Block baseLayer() {
-        return module("base_layer");
-    }
-
-    public long inFeatures() {
-        return inFeatures;
-    }
-
-    public long outFeatures() {
-        return outFeatures;
+        addAdapter(name, adapter);
     }
 
     /** Whether the base weight is stored {@code [in, out]} (Conv1D), so deltas are transposed. */
@@ -211,12 +162,13 @@ public class LoraLinear extends UnaryModule implements TunerLayer {
 
     /** Adapter {@code name}'s settings and modules. */
     public Adapter adapter(String name) {
-        Adapter a = adapters.get(name);
-        if (a == null) {
-            throw new IllegalArgumentException(
-                    "no adapter '" + name + "' in this layer; adapters: " + adapters.keySet());
-        }
-        return a;
+        return adapterState(name);
+    }
+
+    /** {@inheritDoc} A, B and, with DoRA, the magnitude. */
+    @Override
+    public List<Parameter> adapterWeights(String name) {
+        return adapter(name).weights();
     }
 
     /** The rank of adapter {@code name}. */
@@ -260,132 +212,59 @@ public class LoraLinear extends UnaryModule implements TunerLayer {
         return rows.add(b.matMul(a).mul(scaling)).norm(new int[] {1});
     }
 
-    /** {@inheritDoc} */
-    @Override
-    public Set<String> adapterNames() {
-        return Collections.unmodifiableSet(adapters.keySet());
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public List<String> activeAdapters() {
-        return List.copyOf(active);
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public void setActiveAdapters(List<String> names) {
-        active = new ArrayList<>(names);
-        adapters.forEach((n, a) -> a.weights().forEach(p -> p.freeze(!active.contains(n))));
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public void setAdaptersEnabled(boolean enabled) {
-        disabled = !enabled;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public boolean adaptersDisabled() {
-        return disabled;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public void deleteAdapter(String name) {
-        adapter(name);
-        if (merged.contains(name)) {
-            throw new IllegalStateException("adapter '" + name + "' is merged; unmerge before deleting it");
-        }
-        for (ModuleDict<?> d : List.of(loraDropout, loraA, loraB)) {
-            Block removed = d.remove(name);
-            removed.getParameters().values().forEach(Parameter::close);
-        }
-        if (adapters.get(name).useDora()) {
-            loraMagnitude.remove(name).close();
-        }
-        adapters.remove(name);
-        active.remove(name);
-    }
-
     /**
      * {@code B·A·scaling}, shaped like the base weight ({@code [out, in]}, or {@code [in, out]} with
      * fan_in_fan_out), as a new array on {@code into}.
      */
+    @Override
     public NDArray deltaWeight(String name, NDManager into) {
         Adapter adapter = adapter(name);
         NDArray a = adapter.a().weight().getArray();
         NDArray b = adapter.b().weight().getArray();
-        try (NDManager scope = into.newSubManager()) {
+        return computeOn(into, scope -> {
             scope.tempAttachAll(a, b);
             NDArray delta = b.matMul(a).mul(adapter.scaling()); // [out, in], lives on scope
-            if (fanInFanOut) {
-                delta = delta.transpose();
+            return fanInFanOut ? delta.transpose() : delta;
+        });
+    }
+
+    /** {@inheritDoc} DoRA: the weight is rescaled to the magnitude by the norms it has now, kept for unmerge. */
+    @Override
+    protected void mergeAdapter(String name, Adapter adapter, boolean safe) {
+        if (!adapter.useDora()) {
+            super.mergeAdapter(name, adapter, safe);
+            return;
+        }
+        NDArray w = baseWeight().getArray();
+        try (NDManager scope = w.getManager().newSubManager()) {
+            NDArray mergedWeight = deltaWeight(name, scope).add(w);
+            // PEFT computes the norm from the weights as they are now and keeps it for unmerge.
+            NDArray rows = fanInFanOut ? mergedWeight.transpose() : mergedWeight;
+            NDArray norm = rows.norm(new int[] {1});
+            mergedWeight = mergedWeight.mul(doraFactor(adapter, norm, scope));
+            if (safe) {
+                requireFinite(mergedWeight, name);
             }
-            NDArray out = delta.duplicate();
-            out.attach(into);
-            return out;
+            NDArray kept = norm.duplicate();
+            kept.attach(w.getManager());
+            mergeNorms.put(name, kept);
+            Weights.copyInto(w, mergedWeight);
         }
     }
 
-    /** {@inheritDoc} */
+    /** {@inheritDoc} DoRA: divided by the factor it was merged with, then the change subtracted. */
     @Override
-    public void merge(List<String> names, boolean safe) {
-        NDArray w = weightOf(baseLayer()).getArray();
-        for (String name : names) {
-            if (!adapters.containsKey(name)) {
-                continue;
-            }
-            if (merged.contains(name)) {
-                throw new IllegalStateException("adapter '" + name + "' is already merged");
-            }
-            Adapter adapter = adapters.get(name);
-            try (NDManager scope = w.getManager().newSubManager()) {
-                NDArray delta = deltaWeight(name, scope);
-                NDArray mergedWeight = delta.add(w);
-                NDArray norm = null;
-                if (adapter.useDora()) {
-                    // PEFT computes the norm from the weights as they are now and keeps it for unmerge.
-                    NDArray rows = fanInFanOut ? mergedWeight.transpose() : mergedWeight;
-                    norm = rows.norm(new int[] {1});
-                    mergedWeight = mergedWeight.mul(doraFactor(adapter, norm, scope));
-                }
-                if (safe
-                        && (mergedWeight.isNaN().any().getBoolean()
-                                || mergedWeight.isInfinite().any().getBoolean())) {
-                    throw new IllegalStateException("NaNs or infinities detected in the merged weights; adapter '"
-                            + name + "' seems to be broken, nothing was merged");
-                }
-                if (norm != null) {
-                    NDArray kept = norm.duplicate();
-                    kept.attach(w.getManager());
-                    mergeNorms.put(name, kept);
-                }
-                Weights.copyInto(w, mergedWeight);
-            }
-            merged.add(name);
+    protected void unmergeAdapter(String name, Adapter adapter) {
+        if (!adapter.useDora()) {
+            super.unmergeAdapter(name, adapter);
+            return;
         }
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public void unmerge() {
-        NDArray w = weightOf(baseLayer()).getArray();
-        while (!merged.isEmpty()) {
-            String name = merged.remove(merged.size() - 1);
-            Adapter adapter = adapters.get(name);
-            try (NDManager scope = w.getManager().newSubManager()) {
-                NDArray delta = deltaWeight(name, scope);
-                if (adapter.useDora()) {
-                    NDArray norm = mergeNorms.remove(name);
-                    scope.attachAll(norm);
-                    NDArray original = w.div(doraFactor(adapter, norm, scope)).sub(delta);
-                    Weights.copyInto(w, original);
-                } else {
-                    w.subi(delta);
-                }
-            }
+        NDArray w = baseWeight().getArray();
+        try (NDManager scope = w.getManager().newSubManager()) {
+            NDArray delta = deltaWeight(name, scope);
+            NDArray norm = mergeNorms.remove(name);
+            scope.attachAll(norm);
+            Weights.copyInto(w, w.div(doraFactor(adapter, norm, scope)).sub(delta));
         }
     }
 
@@ -400,27 +279,11 @@ public class LoraLinear extends UnaryModule implements TunerLayer {
         return fanInFanOut ? factor.reshape(1, -1) : factor.reshape(-1, 1);
     }
 
-    /** {@inheritDoc} */
-    @Override
-    public List<String> mergedAdapters() {
-        return List.copyOf(merged);
-    }
-
     /** {@code (..., in) -> (..., out)}. */
     @Override
-    public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-        if (disabled && isMerged()) {
-            unmerge();
-        }
+    protected NDArray adaptedForward(ParameterStore ps, NDArray x, boolean training) {
         NDArray result = call("base_layer", ps, training, x);
-        if (disabled || isMerged()) {
-            return result;
-        }
-        for (String name : active) {
-            Adapter adapter = adapters.get(name);
-            if (adapter == null) {
-                continue;
-            }
+        for (Adapter adapter : activeStates().values()) {
             NDArray h = adapter.dropout().forward(x, training);
             NDArray update = adapter.b().forward(ps, adapter.a().forward(ps, h, training), training);
             if (adapter.useDora()) {
@@ -437,7 +300,7 @@ public class LoraLinear extends UnaryModule implements TunerLayer {
      * (m/n − 1)·(h Wᵀ) + (m/n)·B(A(h))·scaling}, with the norm {@code n} detached from the graph.
      */
     private NDArray doraUpdate(ParameterStore ps, Adapter adapter, NDArray h, NDArray loraOut, boolean training) {
-        NDArray w = value(ps, weightOf(baseLayer()), h, training);
+        NDArray w = value(ps, baseWeight(), h, training);
         NDArray rows = fanInFanOut ? w.transpose() : w; // [out, in]
         NDArray a = value(ps, adapter.a().weight(), h, training);
         NDArray b = value(ps, adapter.b().weight(), h, training);
@@ -450,23 +313,7 @@ public class LoraLinear extends UnaryModule implements TunerLayer {
 
     /** {@inheritDoc} */
     @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return baseLayer().getOutputShapes(inputShapes);
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public void initialize(NDManager manager, ai.djl.ndarray.types.DataType dataType, Shape... shapes) {
-        // The base layer was built (and for DJL blocks initialized) before wrapping.
-        baseLayer().initialize(manager, dataType, shapes);
-        adapters.values().forEach(a -> a.weights().forEach(p -> p.initialize(manager, dataType)));
-    }
-
-    /** {@inheritDoc} */
-    @Override
     protected String extraRepr() {
-        Map<String, Integer> ranks = new LinkedHashMap<>();
-        adapters.forEach((n, a) -> ranks.put(n, a.r()));
-        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", r=" + ranks;
+        return "in_features=" + inFeatures() + ", out_features=" + outFeatures() + ", r=" + perAdapter(Adapter::r);
     }
 }

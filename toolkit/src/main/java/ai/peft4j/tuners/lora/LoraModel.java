@@ -64,25 +64,13 @@ public class LoraModel extends BaseTuner {
         return applied;
     }
 
-    /**
-     * PEFT's rule: fan_in_fan_out follows the target layers, whatever the config says (with a
-     * warning), and PEFT sets it on the config, which is then saved so.
-     */
+    /** {@link BaseTuner#fanInFanOutAsApplied} for the layers {@code targets} found. */
     private static LoraConfig fanInFanOutAsApplied(LoraConfig config, List<Injector.Target<LoraConfig>> targets) {
-        boolean anyConv1D = targets.stream().anyMatch(t -> t.factory() == LoraLayerFactory.CONV1D);
-        boolean anyLinear = targets.stream().anyMatch(t -> t.factory() == LoraLayerFactory.LINEAR);
-        LoraConfig applied = config;
-        if (config.fanInFanOut() && anyLinear) {
-            LOG.warn("fan_in_fan_out is set to True but the target module is `torch.nn.Linear`. "
-                    + "Setting fan_in_fan_out to False.");
-            applied = config.toBuilder().fanInFanOut(false).build();
-        }
-        if (!config.fanInFanOut() && anyConv1D) {
-            LOG.warn(
-                    "fan_in_fan_out is set to False but the target module is `Conv1D`. Setting fan_in_fan_out to True.");
-            applied = config.toBuilder().fanInFanOut(true).build();
-        }
-        return applied;
+        return fanInFanOutAsApplied(
+                config,
+                LoraConfig.FAN_IN_FAN_OUT,
+                targets.stream().anyMatch(t -> t.factory() == LoraLayerFactory.LINEAR),
+                targets.stream().anyMatch(t -> t.factory() == LoraLayerFactory.CONV1D));
     }
 
     /** {@inheritDoc} */

@@ -1,0 +1,102 @@
+package ai.peft4j;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.peft4j.config.PeftConfig;
+import ai.peft4j.models.PreTrainedModel;
+import ai.peft4j.nn.ForwardScope;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Path;
+
+/**
+ * What PEFT's task classes ({@code PeftModelForSequenceClassification}, ...) share: the typed base model and a
+ * typed forward that, with a prompt-learning adapter active, runs the base model on the inputs with the virtual
+ * tokens in place, in a {@link ForwardScope} that keeps only the output's arrays. A task class names its base
+ * model's forward and says how its inputs take the virtual tokens.
+ *
+ * @param <M> the base model's type
+ * @param <I> the base model's inputs
+ * @param <O> the base model's output, a record of arrays
+ */
+abstract class PeftModelForTask<M extends PreTrainedModel, I, O extends Record> extends PeftModel {
+
+    /** A base model's typed forward, e.g. {@code PreTrainedCausalLM::forward}. */
+    @FunctionalInterface
+    interface Forward<M, I, O> {
+        O forward(M model, ParameterStore ps, I in, boolean training);
+    }
+
+    private final M model;
+    private final Forward<M, I, O> baseForward;
+
+    PeftModelForTask(M model, PeftConfig config, String adapterName, Forward<M, I, O> baseForward) {
+        super(model, config, adapterName);
+        this.model = model;
+        this.baseForward = baseForward;
+    }
+
+    /** The wrapped model, with adapter layers (and wrapped heads) in place. */
+    @Override
+    public M getBaseModel() {
+        return model;
+    }
+
+    /**
+     * The full forward pass with an explicit parameter store and mode: the base model's, on inputs that carry the
+     * active prompt-learning adapter's virtual tokens when there is one.
+     */
+    public O forward(ParameterStore ps, I in, boolean training) {
+        if (activePrompts() == null) {
+            return baseForward.forward(model, ps, in, training);
+        }
+        try (ForwardScope scope = promptScope(ps, training)) {
+            return keep(baseForward.forward(model, ps, withPrompts(ps, in, training), training), scope);
+        }
+    }
+
+    /** {@link #forward(ParameterStore, Object, boolean)} in the model's current mode, on the manager of {@code like}. */
+    protected final O forwardInMode(I in, NDArray like) {
+        return forward(new ParameterStore(like.getManager(), false), in, model.isTraining());
+    }
+
+    /** {@code in} with the active prompt-learning adapter's virtual tokens in place (see {@link VirtualTokenInputs}). */
+    protected abstract I withPrompts(ParameterStore ps, I in, boolean training);
+
+    /** {@code out} with every array it holds kept by {@code scope} (the output records hold arrays or nulls). */
+    private static <O extends Record> O keep(O out, ForwardScope scope) {
+        RecordComponent[] components = out.getClass().getRecordComponents();
+        Object[] values = new Object[components.length];
+        Class<?>[] types = new Class<?>[components.length];
+        try {
+            for (int i = 0; i < components.length; i++) {
+                types[i] = components[i].getType();
+                values[i] = components[i].getAccessor().invoke(out);
+                if (values[i] instanceof NDArray array) {
+                    values[i] = scope.keep(array);
+                }
+            }
+            @SuppressWarnings("unchecked")
+            Class<O> type = (Class<O>) out.getClass();
+            return type.getDeclaredConstructor(types).newInstance(values);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot rebuild " + out.getClass().getSimpleName(), e);
+        }
+    }
+
+    /**
+     * {@link PeftModel#fromPretrained(Block, Path)} typed as the task class {@code type}: the adapter in {@code dir}
+     * for inference.
+     *
+     * @throws IllegalArgumentException when the adapter is for another task; the model is then given back unchanged
+     */
+    static <P extends PeftModel> P fromPretrained(Block model, Path dir, Class<P> type) {
+        PeftModel peft = PeftModel.fromPretrained(model, dir);
+        if (!type.isInstance(peft)) {
+            peft.restoreBaseModel();
+            throw new IllegalArgumentException("the adapter in " + dir + " has task_type "
+                    + peft.activePeftConfig().taskType() + ", not " + PeftModels.taskOf(type));
+        }
+        return type.cast(peft);
+    }
+}
