@@ -11,6 +11,7 @@ import java.nio.file.Path;
  * <pre>{@code
  * PeftModelForCausalLM model = AutoPeftModelForCausalLM.fromPretrained(Path.of("opt-350m-lora"));
  * PeftModelForCausalLM hub = AutoPeftModelForCausalLM.fromPretrained("ybelkada/opt-350m-lora");
+ * PeftModelForCausalLM more = AutoPeftModelForCausalLM.fromPretrained(Path.of("opt-350m-lora"), true); // to train on
  * }</pre>
  *
  * <p>With a repo id, adapter and base come from the Hub (through {@link HubClient#getDefault()})
@@ -28,5 +29,13 @@ public final class AutoPeftModelForCausalLM {
     /** Loads base and adapter from a local folder or a Hub repo id, for inference. */
     public static PeftModelForCausalLM fromPretrained(String nameOrPath) {
         return AutoPeftModel.fromPretrained(nameOrPath, false, PeftModelForCausalLM.class);
+    }
+
+    /**
+     * PEFT's {@code from_pretrained(path, is_trainable=True)}: with {@code isTrainable} the adapter's weights train
+     * (to fine-tune further); without, they are frozen for inference.
+     */
+    public static PeftModelForCausalLM fromPretrained(Path adapterDir, boolean isTrainable) {
+        return AutoPeftModel.fromPretrained(adapterDir, isTrainable, PeftModelForCausalLM.class);
     }
 }

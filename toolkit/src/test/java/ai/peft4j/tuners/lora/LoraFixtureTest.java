@@ -196,6 +196,16 @@ class LoraFixtureTest {
     }
 
     @Test
+    @DisplayName("AutoPeftModelForCausalLM loads frozen for inference, or trainable when asked (is_trainable)")
+    void autoPeftTrainable() {
+        try (PeftModelForCausalLM frozen = AutoPeftModelForCausalLM.fromPretrained(adapterDir, false);
+                PeftModelForCausalLM trainable = AutoPeftModelForCausalLM.fromPretrained(adapterDir, true)) {
+            assertEquals(0, frozen.getNbTrainableParameters().trainable());
+            assertEquals(512, trainable.getNbTrainableParameters().trainable());
+        }
+    }
+
+    @Test
     @DisplayName("loads trainable when asked: only the LoRA weights train")
     void trainable() {
         PeftModel peft = PeftModel.fromPretrained(base, adapterDir, true);
