@@ -49,6 +49,11 @@ public record QuestionAnsweringInputs(
                 inputIds, inputsEmbeds, attentionMask, tokenTypeIds, startPositions, endPositions, past);
     }
 
+    /** These inputs without the answer span: what the encoder reads, as a sequence classifier's inputs. */
+    public SequenceClassifierInputs withoutPositions() {
+        return new SequenceClassifierInputs(inputIds, inputsEmbeds, attentionMask, tokenTypeIds, null, pastKeyValues);
+    }
+
     /** Any input array, for its manager and device. */
     public NDArray any() {
         return inputIds != null ? inputIds : inputsEmbeds;

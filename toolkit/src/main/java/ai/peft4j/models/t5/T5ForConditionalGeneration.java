@@ -87,6 +87,12 @@ public class T5ForConditionalGeneration extends PreTrainedModel {
         return (Embedding) module("shared");
     }
 
+    /** {@inheritDoc} {@code shared}, as transformers' {@code get_input_embeddings()}. */
+    @Override
+    public Embedding inputEmbeddings() {
+        return shared();
+    }
+
     /** {@inheritDoc} transformers' {@code T5PreTrainedModel.base_model_prefix}. */
     @Override
     public String baseModelPrefix() {
