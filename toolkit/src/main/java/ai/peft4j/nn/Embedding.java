@@ -10,18 +10,18 @@ import ai.djl.training.ParameterStore;
  * PyTorch's {@code nn.Embedding}: a lookup table {@code weight [numEmbeddings, embeddingDim]}.
  * Input: integer ids {@code (...)}; output {@code (..., embeddingDim)}.
  */
-public class Embedding extends UnaryModule {
+public class Embedding extends WeightedModule {
 
     private final long numEmbeddings;
     private final long embeddingDim;
     private final Integer paddingIdx;
-    private final Parameter weight;
 
     /**
      * @param paddingIdx the row kept at zero by the initializer (PyTorch's {@code padding_idx}), or
      *     null
      */
     public Embedding(long numEmbeddings, long embeddingDim, Integer paddingIdx) {
+        super(Parameter.Type.WEIGHT, new Shape(numEmbeddings, embeddingDim), null);
         if (numEmbeddings <= 0 || embeddingDim <= 0) {
             throw new IllegalArgumentException(
                     "Embedding needs positive sizes, got " + numEmbeddings + " x " + embeddingDim);
@@ -29,7 +29,6 @@ public class Embedding extends UnaryModule {
         this.numEmbeddings = numEmbeddings;
         this.embeddingDim = embeddingDim;
         this.paddingIdx = paddingIdx;
-        this.weight = addParam("weight", Parameter.Type.WEIGHT, new Shape(numEmbeddings, embeddingDim));
     }
 
     /**
@@ -37,11 +36,10 @@ public class Embedding extends UnaryModule {
      * the model's {@code shared} embedding under a second name).
      */
     public Embedding(Parameter shared) {
-        Shape s = shared.getShape();
-        this.numEmbeddings = s.get(0);
-        this.embeddingDim = s.get(1);
+        super(shared);
+        this.numEmbeddings = shared.getShape().get(0);
+        this.embeddingDim = shared.getShape().get(1);
         this.paddingIdx = null;
-        this.weight = addParam("weight", shared);
     }
 
     public long numEmbeddings() {
@@ -57,15 +55,11 @@ public class Embedding extends UnaryModule {
         return paddingIdx;
     }
 
-    public Parameter weight() {
-        return weight;
-    }
-
     /** Looks up {@code ids} (any integer type). */
     @Override
     public NDArray forward(ParameterStore ps, NDArray ids, boolean training) {
-        NDArray w = value(ps, weight, ids, training);
-        return ai.djl.nn.core.Embedding.embedding(ids, w, SparseFormat.DENSE).singletonOrThrow();
+        return ai.djl.nn.core.Embedding.embedding(ids, weight(ps, ids, training), SparseFormat.DENSE)
+                .singletonOrThrow();
     }
 
     /** {@inheritDoc} */

@@ -8,22 +8,25 @@ import ai.peft4j.models.PreTrainedCausalLM;
  * tied to the token embedding when {@code tie_word_embeddings} (or the family's default) says so.
  *
  * <pre>{@code
- * LlamaFamilyForCausalLM lm = (LlamaFamilyForCausalLM) AutoModelForCausalLM.fromPretrained(Path.of("my-model"));
+ * LlamaFamilyForCausalLM<?> lm = (LlamaFamilyForCausalLM<?>) AutoModelForCausalLM.fromPretrained(Path.of("my-model"));
  * LlamaModel body = lm.model();
  * }</pre>
+ *
+ * @param <C> the family member's config class, which {@link #config()} returns
  */
-public abstract class LlamaFamilyForCausalLM extends PreTrainedCausalLM {
+public abstract class LlamaFamilyForCausalLM<C extends LlamaFamilyConfig> extends PreTrainedCausalLM {
 
     /** The architecture, with no weights allocated. */
-    protected LlamaFamilyForCausalLM(LlamaFamilyConfig config) {
+    protected LlamaFamilyForCausalLM(C config) {
         super(config);
         addDecoder("model", new LlamaModel(config));
     }
 
     /** {@inheritDoc} */
     @Override
-    public LlamaFamilyConfig config() {
-        return (LlamaFamilyConfig) super.config();
+    @SuppressWarnings("unchecked") // the constructor took a C
+    public C config() {
+        return (C) super.config();
     }
 
     public LlamaModel model() {
