@@ -16,10 +16,7 @@ public class BertEncoder extends ModuleBlock {
     private final ModuleList<BertLayer> layers;
 
     public BertEncoder(BertFamilyConfig c) {
-        layers = addModule("layer", new ModuleList<>());
-        for (int i = 0; i < c.numHiddenLayers(); i++) {
-            layers.add(new BertLayer(c));
-        }
+        layers = addModule("layer", ModuleList.of(c.numHiddenLayers(), i -> new BertLayer(c)));
     }
 
     /** The encoder layers. */

@@ -30,10 +30,7 @@ public class BloomModel extends DecoderModel {
         float eps = (float) c.layerNormEpsilon();
         addTokenEmbedding("word_embeddings", new Embedding(c.vocabSize(), d, null));
         addModule("word_embeddings_layernorm", new LayerNorm(d, eps, true));
-        blocks = addModule("h", new ModuleList<>());
-        for (int i = 0; i < c.nLayer(); i++) {
-            blocks.add(new BloomBlock(c));
-        }
+        blocks = addModule("h", ModuleList.of(c.nLayer(), i -> new BloomBlock(c)));
         addModule("ln_f", new LayerNorm(d, eps, true));
     }
 

@@ -26,10 +26,7 @@ public class Gpt2Model extends DecoderModel {
         this.config = c;
         addTokenEmbedding("wte", new Embedding(c.vocabSize(), c.nEmbd(), null));
         addModule("wpe", new Embedding(c.nPositions(), c.nEmbd(), null));
-        h = addModule("h", new ModuleList<>());
-        for (int i = 0; i < c.nLayer(); i++) {
-            h.add(new Gpt2Block(c));
-        }
+        h = addModule("h", ModuleList.of(c.nLayer(), i -> new Gpt2Block(c)));
         addModule("ln_f", new LayerNorm(c.nEmbd(), (float) c.layerNormEpsilon(), true));
     }
 

@@ -26,10 +26,7 @@ public class LlamaModel extends DecoderModel {
         this.config = c;
         // the embedding's padding_idx is pad_token_id, as transformers'
         addTokenEmbedding("embed_tokens", new Embedding(c.vocabSize(), c.hiddenSize(), c.padTokenId()));
-        layers = addModule("layers", new ModuleList<>());
-        for (int i = 0; i < c.numHiddenLayers(); i++) {
-            layers.add(new LlamaDecoderLayer(c));
-        }
+        layers = addModule("layers", ModuleList.of(c.numHiddenLayers(), i -> new LlamaDecoderLayer(c)));
         addModule("norm", new RmsNorm(c.hiddenSize(), (float) c.rmsNormEps(), c.rmsNormUnitOffset()));
     }
 

@@ -40,10 +40,7 @@ public class OptDecoder extends DecoderModel {
                     "final_layer_norm",
                     new LayerNorm(d, OptDecoderLayer.LAYER_NORM_EPS, c.layerNormElementwiseAffine()));
         }
-        layers = addModule("layers", new ModuleList<>());
-        for (int i = 0; i < c.numHiddenLayers(); i++) {
-            layers.add(new OptDecoderLayer(c));
-        }
+        layers = addModule("layers", ModuleList.of(c.numHiddenLayers(), i -> new OptDecoderLayer(c)));
     }
 
     /** The token embedding (its weight is shared with the LM head). */

@@ -32,11 +32,10 @@ public class T5Stack extends ModuleBlock {
         this.isDecoder = isDecoder;
         dropout = (float) c.dropoutRate();
         addModule("embed_tokens", new Embedding(shared.weight()));
-        blocks = addModule("block", new ModuleList<>());
         int n = isDecoder ? c.numDecoderLayers() : c.numLayers();
-        for (int i = 0; i < n; i++) {
-            blocks.add(new T5Block(c, isDecoder, i == 0));
-        }
+        blocks = addModule(
+                "block",
+                ModuleList.of(n, i -> new T5Block(c, isDecoder, i == 0))); // only block 0 has relative_attention_bias
         addModule("final_layer_norm", new RmsNorm(c.dModel(), (float) c.layerNormEpsilon()));
     }
 
