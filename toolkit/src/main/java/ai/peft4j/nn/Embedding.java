@@ -12,8 +12,6 @@ import ai.djl.training.ParameterStore;
  */
 public class Embedding extends WeightedModule {
 
-    private final long numEmbeddings;
-    private final long embeddingDim;
     private final Integer paddingIdx;
 
     /**
@@ -26,8 +24,6 @@ public class Embedding extends WeightedModule {
             throw new IllegalArgumentException(
                     "Embedding needs positive sizes, got " + numEmbeddings + " x " + embeddingDim);
         }
-        this.numEmbeddings = numEmbeddings;
-        this.embeddingDim = embeddingDim;
         this.paddingIdx = paddingIdx;
     }
 
@@ -37,17 +33,17 @@ public class Embedding extends WeightedModule {
      */
     public Embedding(Parameter shared) {
         super(shared);
-        this.numEmbeddings = shared.getShape().get(0);
-        this.embeddingDim = shared.getShape().get(1);
         this.paddingIdx = null;
     }
 
+    /** The number of rows, from the weight's shape {@code [numEmbeddings, embeddingDim]}. */
     public long numEmbeddings() {
-        return numEmbeddings;
+        return weight().getShape().get(0);
     }
 
+    /** The size of a row, from the weight's shape {@code [numEmbeddings, embeddingDim]}. */
     public long embeddingDim() {
-        return embeddingDim;
+        return weight().getShape().get(1);
     }
 
     /** PyTorch's {@code padding_idx}, or null. */
@@ -65,12 +61,12 @@ public class Embedding extends WeightedModule {
     /** {@inheritDoc} */
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {inputShapes[0].add(embeddingDim)};
+        return new Shape[] {inputShapes[0].add(embeddingDim())};
     }
 
     /** {@inheritDoc} */
     @Override
     protected String extraRepr() {
-        return numEmbeddings + ", " + embeddingDim + (paddingIdx != null ? ", padding_idx=" + paddingIdx : "");
+        return numEmbeddings() + ", " + embeddingDim() + (paddingIdx != null ? ", padding_idx=" + paddingIdx : "");
     }
 }

@@ -16,9 +16,6 @@ import ai.djl.training.ParameterStore;
  */
 public class Linear extends WeightedModule {
 
-    private final long inFeatures;
-    private final long outFeatures;
-
     /** A linear layer with its own weight (and bias when {@code bias} is true). */
     public Linear(long inFeatures, long outFeatures, boolean bias) {
         super(Parameter.Type.WEIGHT, new Shape(outFeatures, inFeatures), bias ? new Shape(outFeatures) : null);
@@ -26,8 +23,6 @@ public class Linear extends WeightedModule {
             throw new IllegalArgumentException(
                     "Linear needs positive sizes, got in=" + inFeatures + ", out=" + outFeatures);
         }
-        this.inFeatures = inFeatures;
-        this.outFeatures = outFeatures;
     }
 
     /**
@@ -36,16 +31,16 @@ public class Linear extends WeightedModule {
      */
     public Linear(Parameter shared) {
         super(shared);
-        this.outFeatures = shared.getShape().get(0);
-        this.inFeatures = shared.getShape().get(1);
     }
 
+    /** The input size, from the weight's shape {@code [out, in]}. */
     public long inFeatures() {
-        return inFeatures;
+        return weight().getShape().get(1);
     }
 
+    /** The output size, from the weight's shape {@code [out, in]}. */
     public long outFeatures() {
-        return outFeatures;
+        return weight().getShape().get(0);
     }
 
     /** Applies the layer to one array. */
@@ -64,13 +59,13 @@ public class Linear extends WeightedModule {
     /** {@inheritDoc} */
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return withLastDimension(inputShapes, outFeatures);
+        return withLastDimension(inputShapes, outFeatures());
     }
 
     /** {@inheritDoc} */
     @Override
     protected String extraRepr() {
-        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias="
+        return "in_features=" + inFeatures() + ", out_features=" + outFeatures() + ", bias="
                 + (bias() != null ? "True" : "False");
     }
 }

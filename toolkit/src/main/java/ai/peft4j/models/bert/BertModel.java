@@ -135,9 +135,8 @@ public class BertModel extends ModuleBlock implements BaseModel {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-        NDArray types = inputs.size() > 2 ? inputs.get(2) : null;
-        NDArray h = forward(ps, inputs.get(0), null, mask, types, null, training);
+        NDArray h =
+                forward(ps, inputs.get(0), null, optionalInput(inputs, 1), optionalInput(inputs, 2), null, training);
         return hasPooler ? new NDList(h, pool(ps, h, training)) : new NDList(h);
     }
 }

@@ -5,11 +5,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import ai.peft4j.models.Attention;
+import ai.peft4j.nn.DirectCallModule;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Linear;
-import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.Scalars;
 
 /**
@@ -18,7 +17,7 @@ import ai.peft4j.nn.Scalars;
  * _reshape} reads it: for head h, features {@code [3 hd h, 3 hd h + hd)} are its query, the next {@code hd} its key,
  * the next {@code hd} its value.
  */
-public class BloomAttention extends ModuleBlock {
+public class BloomAttention extends DirectCallModule {
 
     private final int numHeads;
     private final int headDim;
@@ -26,6 +25,7 @@ public class BloomAttention extends ModuleBlock {
     private final float hiddenDropout;
 
     public BloomAttention(BloomConfig c) {
+        super("ALiBi biases");
         int d = c.hiddenSize();
         numHeads = c.nHead();
         headDim = c.headDim();
@@ -73,12 +73,5 @@ public class BloomAttention extends ModuleBlock {
         NDArray probs = call("attention_dropout", ps, training, scores.softmax(-1));
         NDArray out = call("dense", ps, training, Attention.mergeHeads(probs.matMul(v)));
         return residual.add(Dropout.apply(out, hiddenDropout, training));
-    }
-
-    /** {@inheritDoc} Called directly by {@link BloomBlock}, which passes the ALiBi biases. */
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        throw new UnsupportedOperationException("BloomAttention needs ALiBi biases: call forward(...) directly");
     }
 }

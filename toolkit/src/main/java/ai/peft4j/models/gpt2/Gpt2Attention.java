@@ -4,15 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import ai.peft4j.models.Attention;
 import ai.peft4j.nn.Conv1D;
+import ai.peft4j.nn.DirectCallModule;
 import ai.peft4j.nn.Dropout;
-import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.Scalars;
 
 /** Self-attention with one {@code c_attn} for queries, keys and values, and {@code c_proj}. */
-public class Gpt2Attention extends ModuleBlock {
+public class Gpt2Attention extends DirectCallModule {
 
     private final int numHeads;
     private final int headDim;
@@ -20,6 +19,7 @@ public class Gpt2Attention extends ModuleBlock {
     private final float residDropout;
 
     public Gpt2Attention(Gpt2Config c) {
+        super("a mask");
         numHeads = c.nHead();
         headDim = c.nEmbd() / c.nHead();
         attnDropout = (float) c.attnPdrop();
@@ -51,12 +51,5 @@ public class Gpt2Attention extends ModuleBlock {
         NDArray probs = Dropout.apply(scores.softmax(-1), attnDropout, training);
         NDArray out = Attention.mergeHeads(probs.matMul(v));
         return Dropout.apply(call("c_proj", ps, training, out), residDropout, training);
-    }
-
-    /** {@inheritDoc} Called directly by {@link Gpt2Block}. */
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        throw new UnsupportedOperationException("Gpt2Attention needs a mask: call forward(...) directly");
     }
 }

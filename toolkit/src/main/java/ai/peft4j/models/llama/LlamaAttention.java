@@ -4,11 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import ai.peft4j.models.Attention;
+import ai.peft4j.nn.DirectCallModule;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Linear;
-import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.Scalars;
 
 /**
@@ -16,7 +15,7 @@ import ai.peft4j.nn.Scalars;
  * positions, and grouped-query attention when there are fewer key/value heads than query heads. The family's config
  * says which projections have biases (Qwen2: q, k, v) and the head size (Gemma's is its own field).
  */
-public class LlamaAttention extends ModuleBlock {
+public class LlamaAttention extends DirectCallModule {
 
     private final int numHeads;
     private final int numKeyValueHeads;
@@ -24,6 +23,7 @@ public class LlamaAttention extends ModuleBlock {
     private final float dropout;
 
     public LlamaAttention(LlamaFamilyConfig c) {
+        super("rotary angles");
         numHeads = c.numAttentionHeads();
         numKeyValueHeads = c.numKeyValueHeads();
         headDim = c.headDim();
@@ -70,12 +70,5 @@ public class LlamaAttention extends ModuleBlock {
         }
         Shape s = x.getShape(); // (B, KV, S, hd)
         return x.expandDims(2).repeat(2, rep).reshape(s.get(0), (long) numHeads, s.get(2), s.get(3));
-    }
-
-    /** {@inheritDoc} Called directly by {@link LlamaDecoderLayer}, which passes the rotary angles. */
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        throw new UnsupportedOperationException("LlamaAttention needs rotary angles: call forward(...) directly");
     }
 }

@@ -6,12 +6,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import ai.peft4j.models.Attention;
+import ai.peft4j.nn.DirectCallModule;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Embedding;
 import ai.peft4j.nn.Linear;
-import ai.peft4j.nn.ModuleBlock;
 
 /**
  * transformers' {@code T5Attention}: bias-free projections {@code q}, {@code k}, {@code v}, {@code o}, scores that are
@@ -19,7 +18,7 @@ import ai.peft4j.nn.ModuleBlock;
  * bucket and head, {@code relative_attention_bias}, which only the first block of each stack owns; the stack computes
  * the bias once and every block adds it.
  */
-public class T5Attention extends ModuleBlock {
+public class T5Attention extends DirectCallModule {
 
     private final boolean isDecoder;
     private final boolean hasRelativeAttentionBias;
@@ -30,6 +29,7 @@ public class T5Attention extends ModuleBlock {
     private final float dropout;
 
     public T5Attention(T5Config c, boolean isDecoder, boolean hasRelativeAttentionBias) {
+        super("the position bias");
         this.isDecoder = isDecoder;
         this.hasRelativeAttentionBias = hasRelativeAttentionBias;
         numHeads = c.numHeads();
@@ -136,12 +136,5 @@ public class T5Attention extends ModuleBlock {
         NDArray probs = scores.toType(DataType.FLOAT32, false).softmax(-1).toType(scores.getDataType(), false);
         probs = Dropout.apply(probs, dropout, training);
         return call("o", ps, training, Attention.mergeHeads(probs.matMul(v)));
-    }
-
-    /** {@inheritDoc} Called directly by its layer, which passes the position bias. */
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        throw new UnsupportedOperationException("T5Attention needs the position bias: call forward(...) directly");
     }
 }

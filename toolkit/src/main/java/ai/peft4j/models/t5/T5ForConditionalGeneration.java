@@ -304,9 +304,7 @@ public class T5ForConditionalGeneration extends PreTrainedModel {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-        NDArray labels = inputs.size() > 2 ? inputs.get(2) : null;
-        Seq2SeqLMOutput out = forward(ps, inputs.get(0), null, mask, null, labels, training);
-        return out.loss() == null ? new NDList(out.logits()) : new NDList(out.logits(), out.loss());
+        return forward(ps, inputs.get(0), null, optionalInput(inputs, 1), null, optionalInput(inputs, 2), training)
+                .toNDList();
     }
 }

@@ -134,7 +134,7 @@ public class T5Stack extends ModuleBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+        NDArray mask = optionalInput(inputs, 1);
         return new NDList(forward(ps, inputs.get(0), null, mask, null, null, null, null, training));
     }
 }
