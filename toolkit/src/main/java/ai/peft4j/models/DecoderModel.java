@@ -37,6 +37,15 @@ public abstract class DecoderModel extends ModuleBlock implements BaseModel {
     }
 
     /**
+     * The attention mask {@code (B, P + T)} of {@code in}, whose embeddings are {@code embeds (B, T, D)}: its own, or
+     * all ones (see {@link CausalMask#attentionMaskOf}).
+     */
+    protected static NDArray attentionMask(LmInputs in, NDArray embeds) {
+        return CausalMask.attentionMaskOf(
+                in, embeds.getShape().get(0), embeds.getShape().get(1));
+    }
+
+    /**
      * Whether the forward pass reads {@link LmInputs#positionIds()} (GPT-2, Llama); a decoder that counts positions
      * itself (OPT, BLOOM's ALiBi) does not.
      */

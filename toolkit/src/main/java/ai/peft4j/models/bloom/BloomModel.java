@@ -51,10 +51,9 @@ public class BloomModel extends DecoderModel {
     @Override
     protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
         NDArray embeds = embed(ps, in, training);
-        long b = embeds.getShape().get(0);
         long t = embeds.getShape().get(1);
         NDArray h = call("word_embeddings_layernorm", ps, training, embeds);
-        NDArray mask = CausalMask.attentionMaskOf(in, b, t);
+        NDArray mask = attentionMask(in, embeds);
         NDArray alibi = buildAlibiTensor(mask, config.nHead(), h.getDataType());
         NDArray additiveMask = CausalMask.additive(mask, t, h.getDataType());
         h = LayerStack.run(

@@ -61,7 +61,6 @@ public class OptDecoder extends DecoderModel {
     @Override
     protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
         NDArray embeds = embed(ps, in, training);
-        long b = embeds.getShape().get(0);
         long t = embeds.getShape().get(1);
         long past = in.pastLength();
         if (in.positionIds() != null) {
@@ -69,7 +68,7 @@ public class OptDecoder extends DecoderModel {
                     "OPT takes no position_ids: its learned positions count the attention mask, "
                             + "as in transformers' OPTForCausalLM; leave them out and pass the mask");
         }
-        NDArray mask = CausalMask.attentionMaskOf(in, b, t);
+        NDArray mask = attentionMask(in, embeds);
         NDArray positions =
                 ((OptLearnedPositionalEmbedding) module("embed_positions")).forward(ps, mask, (int) past, training);
         if (projects) {

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import ai.peft4j.models.DecodingCache;
 import ai.peft4j.models.Generation;
 import ai.peft4j.models.GenerationConfig;
 import ai.peft4j.models.Losses;
@@ -250,53 +251,34 @@ public class T5ForConditionalGeneration extends PreTrainedModel {
     }
 
     /** One decoder step per new token, with the self- and cross-attention keys and values cached. */
-    private final class Decoding implements Generation.NextTokenLogits, AutoCloseable {
-        private final NDManager owner;
+    private final class Decoding extends DecodingCache {
         private NDArray encoderHidden;
         private NDArray encoderMask;
-        private NDManager held;
-        private List<NDList> past;
         private final List<float[]> scores;
 
         Decoding(NDManager owner, List<float[]> scores) {
-            this.owner = owner;
+            super(owner);
             this.scores = scores;
         }
 
         @Override
         public NDArray apply(NDArray ids, NDArray mask) {
-            long cached = past == null ? 0 : past.get(0).get(0).getShape().get(2);
-            NDArray fresh = cached == 0 ? ids : ids.get(new NDIndex(":, {}:", cached));
+            NDArray fresh = uncached(ids);
             List<NDList> presents = new ArrayList<>();
             ParameterStore ps = new ParameterStore(ids.getManager(), false);
             NDArray logits;
             try (ForwardScope scope = ForwardScope.open(T5ForConditionalGeneration.this, ps, false)) {
                 NDArray hidden =
-                        decoder.forward(ps, fresh, null, mask, encoderHidden, encoderMask, past, presents, false);
+                        decoder.forward(ps, fresh, null, mask, encoderHidden, encoderMask, past(), presents, false);
                 NDArray last = hidden.get(new NDIndex(":, -1:, :"));
                 logits = scope.keep(head(ps, last, false).squeeze(1));
                 scope.keepAll(presents);
             }
-            NDManager next = owner.newSubManager();
-            boolean complete = presents.size() > 0 && presents.stream().allMatch(kv -> kv.size() == 4);
-            if (complete) {
-                presents.forEach(kv -> kv.attach(next));
-            }
-            close();
-            held = next;
-            past = complete ? presents : null;
+            hold(presents, 4); // self- and cross-attention (key, value) per layer
             if (scores != null) {
                 scores.add(logits.toFloatArray());
             }
             return logits;
-        }
-
-        @Override
-        public void close() {
-            if (held != null) {
-                held.close();
-                held = null;
-            }
         }
     }
 

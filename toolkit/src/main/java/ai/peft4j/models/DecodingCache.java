@@ -1,0 +1,64 @@
+package ai.peft4j.models;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import java.util.List;
+
+/**
+ * What cached generation keeps between steps (transformers' {@code past_key_values}): each layer's keys and values of
+ * the positions run so far, on a manager of their own that is freed when the next step replaces them. A subclass runs
+ * one step on {@link #uncached} ids and hands the layers' keys and values to {@link #hold}.
+ */
+public abstract class DecodingCache implements Generation.NextTokenLogits, AutoCloseable {
+
+    private final NDManager owner;
+    private NDManager held;
+    private List<NDList> past;
+
+    /** A cache whose arrays live under sub-managers of {@code owner}. */
+    protected DecodingCache(NDManager owner) {
+        this.owner = owner;
+    }
+
+    /** The keys and values held for the next step, one list per layer, or null. */
+    protected final List<NDList> past() {
+        return past;
+    }
+
+    /** The positions held for the next step; 0 when nothing is cached. */
+    protected final long pastLength() {
+        return past == null ? 0 : past.get(0).get(0).getShape().get(2);
+    }
+
+    /** The ids {@code (B, T)} whose keys and values are not held yet: the new ones. */
+    protected final NDArray uncached(NDArray ids) {
+        long cached = pastLength();
+        return cached == 0 ? ids : ids.get(new NDIndex(":, {}:", cached));
+    }
+
+    /**
+     * Holds {@code presents} as the next step's past, freeing the previous one. When a layer reported fewer than
+     * {@code arrays} arrays (an attention module replaced by one that keeps no cache), nothing is held and the next
+     * step runs the whole sequence.
+     */
+    protected final void hold(List<NDList> presents, int arrays) {
+        NDManager next = owner.newSubManager();
+        boolean complete = presents.size() > 0 && presents.stream().allMatch(kv -> kv.size() == arrays);
+        if (complete) {
+            presents.forEach(kv -> kv.attach(next));
+        }
+        close();
+        held = next;
+        past = complete ? presents : null;
+    }
+
+    @Override
+    public void close() {
+        if (held != null) {
+            held.close();
+            held = null;
+        }
+    }
+}
