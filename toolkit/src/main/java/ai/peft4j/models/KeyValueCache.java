@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,23 +17,19 @@ final class KeyValueCache extends DecodingCache {
     private final PreTrainedCausalLM model;
 
     KeyValueCache(PreTrainedCausalLM model, NDManager owner) {
-        super(owner);
+        super(owner, 2); // (key, value) per layer
         this.model = model;
     }
 
     @Override
-    public NDArray apply(NDArray ids, NDArray mask) {
-        NDArray fresh = uncached(ids);
-        List<NDList> presents = new ArrayList<>();
+    protected NDArray step(NDArray fresh, NDArray mask, List<NDList> presents) {
         // transformers' generate counts positions from the mask (so left padding works) for models that take them
         NDArray positions = model.takesPositionIds()
                 ? CausalMask.positions(mask, fresh.getShape().get(1))
                 : null;
-        NDArray logits = model.nextTokenLogits(
-                new ParameterStore(ids.getManager(), false),
+        return model.nextTokenLogits(
+                new ParameterStore(fresh.getManager(), false),
                 new LmInputs(fresh, null, mask, null, past(), positions),
                 presents);
-        hold(presents, 2); // (key, value) per layer
-        return logits;
     }
 }

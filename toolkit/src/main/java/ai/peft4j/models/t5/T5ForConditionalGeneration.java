@@ -19,7 +19,6 @@ import ai.peft4j.nn.GradMode;
 import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.Scalars;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -257,15 +256,13 @@ public class T5ForConditionalGeneration extends PreTrainedModel {
         private final List<float[]> scores;
 
         Decoding(NDManager owner, List<float[]> scores) {
-            super(owner);
+            super(owner, 4); // self- and cross-attention (key, value) per layer
             this.scores = scores;
         }
 
         @Override
-        public NDArray apply(NDArray ids, NDArray mask) {
-            NDArray fresh = uncached(ids);
-            List<NDList> presents = new ArrayList<>();
-            ParameterStore ps = new ParameterStore(ids.getManager(), false);
+        protected NDArray step(NDArray fresh, NDArray mask, List<NDList> presents) {
+            ParameterStore ps = new ParameterStore(fresh.getManager(), false);
             NDArray logits;
             try (ForwardScope scope = ForwardScope.open(T5ForConditionalGeneration.this, ps, false)) {
                 NDArray hidden =
@@ -274,7 +271,6 @@ public class T5ForConditionalGeneration extends PreTrainedModel {
                 logits = scope.keep(head(ps, last, false).squeeze(1));
                 scope.keepAll(presents);
             }
-            hold(presents, 4); // self- and cross-attention (key, value) per layer
             if (scores != null) {
                 scores.add(logits.toFloatArray());
             }
