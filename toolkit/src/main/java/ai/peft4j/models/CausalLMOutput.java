@@ -7,4 +7,4 @@ import ai.djl.ndarray.NDArray;
  * the mean cross-entropy {@code loss} over the non-ignored positions (else null). Both live on the
  * manager of the inputs.
  */
-public record CausalLMOutput(NDArray logits, NDArray loss) {}
+public record CausalLMOutput(NDArray logits, NDArray loss) implements ModelOutput {}

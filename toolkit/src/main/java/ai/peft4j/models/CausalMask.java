@@ -1,7 +1,6 @@
 package ai.peft4j.models;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -86,13 +85,9 @@ public final class CausalMask {
      * @param slidingWindow the window, or null for none
      */
     public static NDArray additive(NDArray attentionMask, long t, DataType dtype, Integer slidingWindow) {
-        NDManager m = attentionMask.getManager();
         long s = attentionMask.getShape().get(1);
-        long past = s - t;
-        NDArray query = m.arange(past, past + t, 1, DataType.INT64, attentionMask.getDevice())
-                .reshape(1, 1, t, 1);
-        NDArray key =
-                m.arange(0, s, 1, DataType.INT64, attentionMask.getDevice()).reshape(1, 1, 1, s);
+        NDArray query = queryPositions(attentionMask, t);
+        NDArray key = keyPositions(attentionMask);
         NDArray future = key.gt(query); // (1, 1, T, S)
         if (slidingWindow != null) {
             future = future.logicalOr(query.sub(key).gt(slidingWindow.longValue()));
@@ -111,18 +106,33 @@ public final class CausalMask {
      * @param t the number of new positions (queries)
      */
     public static NDArray causalPlusPadding(NDArray attentionMask, long t, DataType dtype) {
-        NDManager m = attentionMask.getManager();
         long s = attentionMask.getShape().get(1);
-        long past = s - t;
-        NDArray query = m.arange(past, past + t, 1, DataType.INT64, attentionMask.getDevice())
-                .reshape(1, 1, t, 1);
-        NDArray key =
-                m.arange(0, s, 1, DataType.INT64, attentionMask.getDevice()).reshape(1, 1, 1, s);
         Number min = lowest(dtype);
-        NDArray future = key.gt(query).toType(dtype, false).mul(min); // (1, 1, T, S)
+        NDArray future = keyPositions(attentionMask)
+                .gt(queryPositions(attentionMask, t))
+                .toType(dtype, false)
+                .mul(min);
         NDArray padding =
                 attentionMask.eq(0).reshape(-1, 1, 1, s).toType(dtype, false).mul(min); // (B, 1, 1, S)
         return future.add(padding); // min + min overflows to -inf, as in torch
+    }
+
+    /** The positions {@code (1, 1, T, 1)} of the {@code t} new tokens (queries), counted after the past. */
+    private static NDArray queryPositions(NDArray attentionMask, long t) {
+        long past = attentionMask.getShape().get(1) - t;
+        return attentionMask
+                .getManager()
+                .arange(past, past + t, 1, DataType.INT64, attentionMask.getDevice())
+                .reshape(1, 1, t, 1);
+    }
+
+    /** The positions {@code (1, 1, 1, S)} of all keys, past included. */
+    private static NDArray keyPositions(NDArray attentionMask) {
+        long s = attentionMask.getShape().get(1);
+        return attentionMask
+                .getManager()
+                .arange(0, s, 1, DataType.INT64, attentionMask.getDevice())
+                .reshape(1, 1, 1, s);
     }
 
     /** transformers' {@code torch.finfo(dtype).min}. */

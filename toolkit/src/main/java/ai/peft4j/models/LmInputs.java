@@ -24,7 +24,8 @@ public record LmInputs(
         NDArray attentionMask,
         NDArray labels,
         List<NDList> pastKeyValues,
-        NDArray positionIds) {
+        NDArray positionIds)
+        implements ModelInputs {
 
     /** Inputs without past keys and values. */
     public LmInputs(NDArray inputIds, NDArray inputsEmbeds, NDArray attentionMask, NDArray labels) {
@@ -38,9 +39,7 @@ public record LmInputs(
     }
 
     public LmInputs {
-        if ((inputIds == null) == (inputsEmbeds == null)) {
-            throw new IllegalArgumentException("give exactly one of input_ids and inputs_embeds");
-        }
+        ModelInputs.requireIdsOrEmbeds(inputIds, inputsEmbeds);
     }
 
     /** Token ids with an optional mask and labels. */
@@ -56,17 +55,5 @@ public record LmInputs(
     /** These inputs with other position ids ({@code null} for the model's default). */
     public LmInputs withPositionIds(NDArray positions) {
         return new LmInputs(inputIds, inputsEmbeds, attentionMask, labels, pastKeyValues, positions);
-    }
-
-    /** The number of past positions {@code P}, 0 without past keys and values. */
-    public long pastLength() {
-        return pastKeyValues == null || pastKeyValues.isEmpty()
-                ? 0
-                : pastKeyValues.get(0).get(0).getShape().get(2);
-    }
-
-    /** Any input array, for its manager and device. */
-    public NDArray any() {
-        return inputIds != null ? inputIds : inputsEmbeds;
     }
 }

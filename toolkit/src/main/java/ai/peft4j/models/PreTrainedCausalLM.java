@@ -4,48 +4,58 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import ai.peft4j.nn.Embedding;
 import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.Linear;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
- * A {@link PreTrainedModel} that predicts the next token ({@code *ForCausalLM}): a body that
- * gives the last hidden states and an {@code lm_head} that turns them into logits.
+ * A {@link PreTrainedModel} that predicts the next token ({@code *ForCausalLM}): a {@link DecoderModel} that gives
+ * the last hidden states and an {@code lm_head} that turns them into logits.
  */
 public abstract class PreTrainedCausalLM extends PreTrainedModel {
+
+    private DecoderModel decoder;
 
     protected PreTrainedCausalLM(PretrainedConfig config) {
         super(config);
     }
 
     /**
-     * Adds {@code lm_head}, {@code hiddenSize -> vocabSize} without bias; with {@code tie_word_embeddings} it shares
-     * {@code wordEmbeddings} (the input embedding's {@code (V, D)} weight) instead of owning one.
+     * Adds the bare {@code decoder} under {@code prefix} (the base model) and an {@code lm_head} over its last hidden
+     * states: {@code embedding_dim -> vocab_size} without bias or, with {@code tie_word_embeddings}, sharing the
+     * decoder's token embedding weight. Returns the decoder.
      */
-    protected final void addLmHead(Parameter wordEmbeddings, int hiddenSize, int vocabSize) {
+    protected final <D extends DecoderModel> D addDecoder(String prefix, D decoder) {
+        this.decoder = addBaseModel(prefix, decoder);
+        Embedding tokens = decoder.inputEmbeddings();
         addModule(
                 "lm_head",
-                config().tieWordEmbeddings() ? new Linear(wordEmbeddings) : new Linear(hiddenSize, vocabSize, false));
+                config().tieWordEmbeddings()
+                        ? new Linear(tokens.weight())
+                        : new Linear(tokens.embeddingDim(), tokens.numEmbeddings(), false));
+        return decoder;
     }
 
     /**
-     * The last hidden states {@code (B, T, D)} that {@code lm_head} reads. When {@code presents} is not null, each
-     * layer's {@code (key, value)}, past positions included, is added to it for cached generation; an architecture
-     * without a cache adds nothing.
+     * The last hidden states {@code (B, T, D)} that {@code lm_head} reads: the decoder's (see {@link
+     * DecoderModel#forward(ParameterStore, LmInputs, boolean, List)}). When {@code presents} is not null, each
+     * layer's {@code (key, value)}, past positions included, is added to it for cached generation.
      */
-    protected abstract NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents);
+    protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+        return decoder.forward(ps, in, training, presents);
+    }
 
     /**
-     * Whether the forward pass reads {@link LmInputs#positionIds()}, as transformers' {@code forward(position_ids=...)};
-     * {@code generate} then passes positions counted from the attention mask. False here: a model whose positions come
-     * from elsewhere (OPT counts the mask itself) refuses them.
+     * Whether the forward pass reads {@link LmInputs#positionIds()}, as transformers' {@code forward(position_ids=...)}
+     * (the decoder's {@link DecoderModel#takesPositionIds()}); {@code generate} then passes positions counted from the
+     * attention mask. A model whose positions come from elsewhere (OPT counts the mask itself) refuses them.
      */
     public boolean takesPositionIds() {
-        return false;
+        return decoder.takesPositionIds();
     }
 
     /** The full forward pass; {@code ps} supplies parameter values on the inputs' device. */
@@ -74,10 +84,8 @@ public abstract class PreTrainedCausalLM extends PreTrainedModel {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-        NDArray labels = inputs.size() > 2 ? inputs.get(2) : null;
-        CausalLMOutput out = forward(ps, LmInputs.of(inputs.get(0), mask, labels), training);
-        return out.loss() == null ? new NDList(out.logits()) : new NDList(out.logits(), out.loss());
+        LmInputs in = LmInputs.of(inputs.get(0), optionalInput(inputs, 1), optionalInput(inputs, 2));
+        return forward(ps, in, training).toNDList();
     }
 
     /**

@@ -12,6 +12,7 @@ import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.nn.RmsNorm;
 import ai.peft4j.nn.Weights;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -30,6 +31,8 @@ public abstract class PreTrainedModel extends ModuleBlock implements AutoCloseab
     private NDManager manager;
     private boolean training;
     private String nameOrPath;
+    private String baseModelPrefix;
+    private final List<String> taskHeads = new ArrayList<>();
 
     protected PreTrainedModel(PretrainedConfig config) {
         this.config = config;
@@ -54,15 +57,63 @@ public abstract class PreTrainedModel extends ModuleBlock implements AutoCloseab
         return config;
     }
 
-    /** The attribute under which the bare model sits ({@code "model"} for OPT). */
-    public abstract String baseModelPrefix();
+    /**
+     * Adds the bare model ({@code OPTModel}, {@code BertModel}, ...) under {@code prefix}, which becomes {@link
+     * #baseModelPrefix()}, and returns it.
+     */
+    protected final <B extends Block> B addBaseModel(String prefix, B baseModel) {
+        baseModelPrefix = prefix;
+        return addModule(prefix, baseModel);
+    }
 
     /**
-     * Path prefixes of a task head (e.g. {@code "classifier."}) that a checkpoint of the bare model
-     * lacks; loading such a checkpoint creates the head fresh, with a warning, as transformers does.
+     * Adds a task head under {@code name} and returns it: PEFT trains it in full ({@code modules_to_save}), and a
+     * checkpoint of the bare model lacks it (see {@link #taskHeadPrefixes()}).
+     */
+    protected final <B extends Block> B addTaskHead(String name, B head) {
+        taskHeads.add(name);
+        return addModule(name, head);
+    }
+
+    /** The name of the first task head added ({@code "classifier"}, {@code "qa_outputs"}). */
+    protected final String taskHeadName() {
+        if (taskHeads.isEmpty()) {
+            throw new IllegalStateException(getClass().getSimpleName() + " added no task head");
+        }
+        return taskHeads.get(0);
+    }
+
+    /** The attribute under which the bare model sits ({@code "model"} for OPT), as added by {@link #addBaseModel}. */
+    public String baseModelPrefix() {
+        if (baseModelPrefix == null) {
+            throw new IllegalStateException(getClass().getSimpleName() + " added no base model");
+        }
+        return baseModelPrefix;
+    }
+
+    /** The bare model under {@link #baseModelPrefix()} (transformers' {@code base_model}). */
+    public Block baseModel() {
+        return module(baseModelPrefix());
+    }
+
+    /**
+     * The token embedding ({@code get_input_embeddings()}), for building {@code inputs_embeds}: the base model's.
+     *
+     * @throws UnsupportedOperationException when the base model has no single token embedding
+     */
+    public Embedding inputEmbeddings() {
+        if (baseModel() instanceof BaseModel base) {
+            return base.inputEmbeddings();
+        }
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " names no input embedding");
+    }
+
+    /**
+     * Path prefixes of the task heads (e.g. {@code "classifier."}, see {@link #addTaskHead}) that a checkpoint of the
+     * bare model lacks; loading such a checkpoint creates them fresh, with a warning, as transformers does.
      */
     public List<String> taskHeadPrefixes() {
-        return List.of();
+        return taskHeads.stream().map(name -> name + ".").toList();
     }
 
     /** The manager that owns this model's weights, created on first use. */

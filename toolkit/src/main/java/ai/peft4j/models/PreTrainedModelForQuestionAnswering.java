@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import ai.peft4j.nn.Embedding;
 
 /**
  * A {@link PreTrainedModel} for extractive question answering ({@code *ForQuestionAnswering}): a base model, then a
@@ -19,10 +18,9 @@ public abstract class PreTrainedModelForQuestionAnswering extends PreTrainedMode
     }
 
     /** The attribute name of the span head ({@code "qa_outputs"}). */
-    public abstract String qaOutputsName();
-
-    /** The token embedding ({@code get_input_embeddings()}), for building {@code inputs_embeds}. */
-    public abstract Embedding inputEmbeddings();
+    public String qaOutputsName() {
+        return taskHeadName();
+    }
 
     /** The full forward pass; {@code ps} supplies parameter values on the inputs' device. */
     public abstract QuestionAnsweringModelOutput forward(
@@ -69,9 +67,9 @@ public abstract class PreTrainedModelForQuestionAnswering extends PreTrainedMode
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-        NDArray start = inputs.size() > 3 ? inputs.get(2) : null;
-        NDArray end = inputs.size() > 3 ? inputs.get(3) : null;
+        NDArray mask = optionalInput(inputs, 1);
+        NDArray start = inputs.size() > 3 ? inputs.get(2) : null; // both positions or neither
+        NDArray end = optionalInput(inputs, 3);
         QuestionAnsweringModelOutput out =
                 forward(ps, QuestionAnsweringInputs.of(inputs.get(0), mask, start, end), training);
         return out.loss() == null

@@ -23,12 +23,11 @@ public record QuestionAnsweringInputs(
         NDArray tokenTypeIds,
         NDArray startPositions,
         NDArray endPositions,
-        List<NDList> pastKeyValues) {
+        List<NDList> pastKeyValues)
+        implements ModelInputs {
 
     public QuestionAnsweringInputs {
-        if ((inputIds == null) == (inputsEmbeds == null)) {
-            throw new IllegalArgumentException("give exactly one of input_ids and inputs_embeds");
-        }
+        ModelInputs.requireIdsOrEmbeds(inputIds, inputsEmbeds);
     }
 
     /** Token ids with an optional mask and answer span. */
@@ -49,8 +48,8 @@ public record QuestionAnsweringInputs(
                 inputIds, inputsEmbeds, attentionMask, tokenTypeIds, startPositions, endPositions, past);
     }
 
-    /** Any input array, for its manager and device. */
-    public NDArray any() {
-        return inputIds != null ? inputIds : inputsEmbeds;
+    /** These inputs without the answer span: what the encoder reads, as a sequence classifier's inputs. */
+    public SequenceClassifierInputs withoutPositions() {
+        return new SequenceClassifierInputs(inputIds, inputsEmbeds, attentionMask, tokenTypeIds, null, pastKeyValues);
     }
 }

@@ -20,7 +20,8 @@ public record SequenceClassifierInputs(
         NDArray attentionMask,
         NDArray tokenTypeIds,
         NDArray labels,
-        List<NDList> pastKeyValues) {
+        List<NDList> pastKeyValues)
+        implements ModelInputs {
 
     /** Inputs without past keys and values. */
     public SequenceClassifierInputs(
@@ -29,9 +30,7 @@ public record SequenceClassifierInputs(
     }
 
     public SequenceClassifierInputs {
-        if ((inputIds == null) == (inputsEmbeds == null)) {
-            throw new IllegalArgumentException("give exactly one of input_ids and inputs_embeds");
-        }
+        ModelInputs.requireIdsOrEmbeds(inputIds, inputsEmbeds);
     }
 
     /** Token ids with an optional mask and labels. */
@@ -53,17 +52,5 @@ public record SequenceClassifierInputs(
     /** These inputs with other past keys and values ({@code null} for none). */
     public SequenceClassifierInputs withPastKeyValues(List<NDList> past) {
         return new SequenceClassifierInputs(inputIds, inputsEmbeds, attentionMask, tokenTypeIds, labels, past);
-    }
-
-    /** The number of past positions {@code P}, 0 without past keys and values. */
-    public long pastLength() {
-        return pastKeyValues == null || pastKeyValues.isEmpty()
-                ? 0
-                : pastKeyValues.get(0).get(0).getShape().get(2);
-    }
-
-    /** Any input array, for its manager and device. */
-    public NDArray any() {
-        return inputIds != null ? inputIds : inputsEmbeds;
     }
 }

@@ -7,4 +7,4 @@ import ai.djl.ndarray.NDArray;
  * the scalar {@code loss} chosen by {@code problem_type} (else null). Both live on the manager of
  * the inputs.
  */
-public record SequenceClassifierOutput(NDArray logits, NDArray loss) {}
+public record SequenceClassifierOutput(NDArray logits, NDArray loss) implements ModelOutput {}

@@ -7,4 +7,4 @@ import ai.djl.ndarray.NDArray;
  * cross-entropy {@code loss} over the positions not labelled -100 (else null). Both live on the manager of the
  * inputs.
  */
-public record TokenClassifierOutput(NDArray logits, NDArray loss) {}
+public record TokenClassifierOutput(NDArray logits, NDArray loss) implements ModelOutput {}

@@ -10,26 +10,21 @@ import ai.djl.training.ParameterStore;
  * PyTorch's {@code nn.Embedding}: a lookup table {@code weight [numEmbeddings, embeddingDim]}.
  * Input: integer ids {@code (...)}; output {@code (..., embeddingDim)}.
  */
-public class Embedding extends UnaryModule {
+public class Embedding extends WeightedModule {
 
-    private final long numEmbeddings;
-    private final long embeddingDim;
     private final Integer paddingIdx;
-    private final Parameter weight;
 
     /**
      * @param paddingIdx the row kept at zero by the initializer (PyTorch's {@code padding_idx}), or
      *     null
      */
     public Embedding(long numEmbeddings, long embeddingDim, Integer paddingIdx) {
+        super(Parameter.Type.WEIGHT, new Shape(numEmbeddings, embeddingDim), null);
         if (numEmbeddings <= 0 || embeddingDim <= 0) {
             throw new IllegalArgumentException(
                     "Embedding needs positive sizes, got " + numEmbeddings + " x " + embeddingDim);
         }
-        this.numEmbeddings = numEmbeddings;
-        this.embeddingDim = embeddingDim;
         this.paddingIdx = paddingIdx;
-        this.weight = addParam("weight", Parameter.Type.WEIGHT, new Shape(numEmbeddings, embeddingDim));
     }
 
     /**
@@ -37,19 +32,18 @@ public class Embedding extends UnaryModule {
      * the model's {@code shared} embedding under a second name).
      */
     public Embedding(Parameter shared) {
-        Shape s = shared.getShape();
-        this.numEmbeddings = s.get(0);
-        this.embeddingDim = s.get(1);
+        super(shared);
         this.paddingIdx = null;
-        this.weight = addParam("weight", shared);
     }
 
+    /** The number of rows, from the weight's shape {@code [numEmbeddings, embeddingDim]}. */
     public long numEmbeddings() {
-        return numEmbeddings;
+        return weight().getShape().get(0);
     }
 
+    /** The size of a row, from the weight's shape {@code [numEmbeddings, embeddingDim]}. */
     public long embeddingDim() {
-        return embeddingDim;
+        return weight().getShape().get(1);
     }
 
     /** PyTorch's {@code padding_idx}, or null. */
@@ -57,26 +51,22 @@ public class Embedding extends UnaryModule {
         return paddingIdx;
     }
 
-    public Parameter weight() {
-        return weight;
-    }
-
     /** Looks up {@code ids} (any integer type). */
     @Override
     public NDArray forward(ParameterStore ps, NDArray ids, boolean training) {
-        NDArray w = value(ps, weight, ids, training);
-        return ai.djl.nn.core.Embedding.embedding(ids, w, SparseFormat.DENSE).singletonOrThrow();
+        return ai.djl.nn.core.Embedding.embedding(ids, weight(ps, ids, training), SparseFormat.DENSE)
+                .singletonOrThrow();
     }
 
     /** {@inheritDoc} */
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {inputShapes[0].add(embeddingDim)};
+        return new Shape[] {inputShapes[0].add(embeddingDim())};
     }
 
     /** {@inheritDoc} */
     @Override
     protected String extraRepr() {
-        return numEmbeddings + ", " + embeddingDim + (paddingIdx != null ? ", padding_idx=" + paddingIdx : "");
+        return numEmbeddings() + ", " + embeddingDim() + (paddingIdx != null ? ", padding_idx=" + paddingIdx : "");
     }
 }

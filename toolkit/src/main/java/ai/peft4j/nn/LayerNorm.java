@@ -9,19 +9,19 @@ import ai.djl.training.ParameterStore;
  * PyTorch's {@code nn.LayerNorm} over the last dimension: {@code (x - mean) / sqrt(var + eps) *
  * weight + bias}. Without elementwise affine, it has no parameters.
  */
-public class LayerNorm extends UnaryModule {
+public class LayerNorm extends WeightedModule {
 
     private final long dim;
     private final float eps;
-    private final Parameter weight;
-    private final Parameter bias;
 
     /** A layer norm over {@code dim} features. */
     public LayerNorm(long dim, float eps, boolean elementwiseAffine) {
+        super(
+                Parameter.Type.GAMMA,
+                elementwiseAffine ? new Shape(dim) : null,
+                elementwiseAffine ? new Shape(dim) : null);
         this.dim = dim;
         this.eps = eps;
-        this.weight = elementwiseAffine ? addParam("weight", Parameter.Type.GAMMA, new Shape(dim)) : null;
-        this.bias = elementwiseAffine ? addParam("bias", Parameter.Type.BETA, new Shape(dim)) : null;
     }
 
     /** The normalised size. */
@@ -33,21 +33,11 @@ public class LayerNorm extends UnaryModule {
         return eps;
     }
 
-    /** The weight, or null without elementwise affine. */
-    public Parameter weight() {
-        return weight;
-    }
-
-    /** The bias, or null without elementwise affine. */
-    public Parameter bias() {
-        return bias;
-    }
-
     /** Normalises the last dimension of {@code x}. */
     @Override
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-        NDArray w = value(ps, weight, x, training);
-        NDArray b = value(ps, bias, x, training);
+        NDArray w = weight(ps, x, training);
+        NDArray b = bias(ps, x, training);
         if (w == null) {
             w = x.getManager().ones(new Shape(dim), x.getDataType(), x.getDevice());
             b = x.getManager().zeros(new Shape(dim), x.getDataType(), x.getDevice());
@@ -58,6 +48,6 @@ public class LayerNorm extends UnaryModule {
     /** {@inheritDoc} */
     @Override
     protected String extraRepr() {
-        return "(" + dim + ",), eps=" + eps + ", elementwise_affine=" + (weight != null ? "True" : "False");
+        return "(" + dim + ",), eps=" + eps + ", elementwise_affine=" + (weight() != null ? "True" : "False");
     }
 }

@@ -14,23 +14,15 @@ import ai.djl.training.ParameterStore;
  * Linear fc1 = new Linear(768, 3072, true);   // fc1.weight [3072, 768], fc1.bias [3072]
  * }</pre>
  */
-public class Linear extends UnaryModule {
-
-    private final long inFeatures;
-    private final long outFeatures;
-    private final Parameter weight;
-    private final Parameter bias;
+public class Linear extends WeightedModule {
 
     /** A linear layer with its own weight (and bias when {@code bias} is true). */
     public Linear(long inFeatures, long outFeatures, boolean bias) {
+        super(Parameter.Type.WEIGHT, new Shape(outFeatures, inFeatures), bias ? new Shape(outFeatures) : null);
         if (inFeatures <= 0 || outFeatures <= 0) {
             throw new IllegalArgumentException(
                     "Linear needs positive sizes, got in=" + inFeatures + ", out=" + outFeatures);
         }
-        this.inFeatures = inFeatures;
-        this.outFeatures = outFeatures;
-        this.weight = addParam("weight", Parameter.Type.WEIGHT, new Shape(outFeatures, inFeatures));
-        this.bias = bias ? addParam("bias", Parameter.Type.BIAS, new Shape(outFeatures)) : null;
     }
 
     /**
@@ -38,36 +30,23 @@ public class Linear extends UnaryModule {
      * reuses the token embedding matrix).
      */
     public Linear(Parameter shared) {
-        Shape s = shared.getShape();
-        this.outFeatures = s.get(0);
-        this.inFeatures = s.get(1);
-        this.weight = addParam("weight", shared);
-        this.bias = null;
+        super(shared);
     }
 
+    /** The input size, from the weight's shape {@code [out, in]}. */
     public long inFeatures() {
-        return inFeatures;
+        return weight().getShape().get(1);
     }
 
+    /** The output size, from the weight's shape {@code [out, in]}. */
     public long outFeatures() {
-        return outFeatures;
-    }
-
-    public Parameter weight() {
-        return weight;
-    }
-
-    /** The bias parameter, or null when the layer has none. */
-    public Parameter bias() {
-        return bias;
+        return weight().getShape().get(0);
     }
 
     /** Applies the layer to one array. */
     @Override
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-        NDArray w = value(ps, weight, x, training);
-        NDArray b = value(ps, bias, x, training);
-        return linear(x, w, b);
+        return linear(x, weight(ps, x, training), bias(ps, x, training));
     }
 
     /** The functional form; {@code bias} may be null. */
@@ -80,14 +59,13 @@ public class Linear extends UnaryModule {
     /** {@inheritDoc} */
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape in = inputShapes[0];
-        return new Shape[] {in.slice(0, in.dimension() - 1).add(outFeatures)};
+        return withLastDimension(inputShapes, outFeatures());
     }
 
     /** {@inheritDoc} */
     @Override
     protected String extraRepr() {
-        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias="
-                + (bias != null ? "True" : "False");
+        return "in_features=" + inFeatures() + ", out_features=" + outFeatures() + ", bias="
+                + (bias() != null ? "True" : "False");
     }
 }

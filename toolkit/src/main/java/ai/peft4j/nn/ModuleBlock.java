@@ -157,6 +157,11 @@ public abstract class ModuleBlock extends AbstractBlock {
         return module(name).forward(ps, new NDList(in), training).singletonOrThrow();
     }
 
+    /** The input at {@code index} of DJL's generic forward, or null when fewer were given (an optional input). */
+    protected static NDArray optionalInput(NDList inputs, int index) {
+        return inputs.size() > index ? inputs.get(index) : null;
+    }
+
     /**
      * Fetches a parameter's value for this forward pass (on the store's device). The store owns what
      * it returns (a copy it makes for another device is cached there for later steps), so no {@link

@@ -6,6 +6,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * PyTorch's {@code nn.ModuleList}: children named {@code 0}, {@code 1}, ... that the owner calls
@@ -14,6 +15,21 @@ import java.util.List;
 public class ModuleList<B extends Block> extends ModuleBlock {
 
     private final List<B> items = new ArrayList<>();
+
+    /**
+     * {@code nn.ModuleList([make(i) for i in range(n)])}: {@code n} blocks, the i-th made by {@code make}.
+     *
+     * <pre>{@code
+     * layers = addModule("layers", ModuleList.of(config.numHiddenLayers(), i -> new LlamaDecoderLayer(config)));
+     * }</pre>
+     */
+    public static <B extends Block> ModuleList<B> of(int n, IntFunction<? extends B> make) {
+        ModuleList<B> list = new ModuleList<>();
+        for (int i = 0; i < n; i++) {
+            list.add(make.apply(i));
+        }
+        return list;
+    }
 
     /** Appends a block under the next index and returns it. */
     public B add(B block) {

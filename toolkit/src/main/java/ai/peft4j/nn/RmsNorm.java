@@ -12,12 +12,11 @@ import ai.djl.training.ParameterStore;
  * {@code GemmaRMSNorm}: {@code (1 + weight) * x / sqrt(mean(x²) + eps)}, scaled in float32 before the cast, and the
  * weight starts at 0.
  */
-public class RmsNorm extends UnaryModule {
+public class RmsNorm extends WeightedModule {
 
     private final long dim;
     private final float eps;
     private final boolean unitOffset;
-    private final Parameter weight;
 
     public RmsNorm(long dim, float eps) {
         this(dim, eps, false);
@@ -25,10 +24,10 @@ public class RmsNorm extends UnaryModule {
 
     /** @param unitOffset scale by {@code 1 + weight} (Gemma) instead of {@code weight} */
     public RmsNorm(long dim, float eps, boolean unitOffset) {
+        super(Parameter.Type.GAMMA, new Shape(dim), null);
         this.dim = dim;
         this.eps = eps;
         this.unitOffset = unitOffset;
-        this.weight = addParam("weight", Parameter.Type.GAMMA, new Shape(dim));
     }
 
     /** Whether the scale is {@code 1 + weight} (then the weight's initial value is 0, else 1). */
@@ -36,14 +35,10 @@ public class RmsNorm extends UnaryModule {
         return unitOffset;
     }
 
-    public Parameter weight() {
-        return weight;
-    }
-
     /** Normalises the last dimension of {@code x}. */
     @Override
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-        NDArray w = value(ps, weight, x, training);
+        NDArray w = weight(ps, x, training);
         NDArray h = x.toType(DataType.FLOAT32, false);
         NDArray rms = h.square().mean(new int[] {-1}, true).add(eps).sqrt(); // add(Number): nothing saved for backward
         if (unitOffset) {

@@ -14,10 +14,11 @@
  * }</pre>
  *
  * <p>{@link ai.peft4j.nn.ModuleBlock} is the base of the toolkit's own blocks, and {@link
- * ai.peft4j.nn.UnaryModule} of those called with one array (layers, MLP blocks); the leaf layers
+ * ai.peft4j.nn.UnaryModule} of those called with one array (layers, MLP blocks), {@link
+ * ai.peft4j.nn.DirectCallModule} of those called with more (masks, caches); the leaf layers
  * ({@link ai.peft4j.nn.Linear}, {@link ai.peft4j.nn.Embedding}, {@link ai.peft4j.nn.LayerNorm},
- * {@link ai.peft4j.nn.Dropout}) have explicit shapes, so a model can be described, counted and
- * rewritten before any weight is allocated.
+ * ..., all {@link ai.peft4j.nn.WeightedModule}s) have explicit shapes, so a model can be described,
+ * counted and rewritten before any weight is allocated.
  *
  * <p>May use: {@code io}. Nothing here knows a model, a config or a method.
  */

@@ -2,10 +2,7 @@ package ai.peft4j.models.auto;
 
 import ai.peft4j.io.hub.HubClient;
 import ai.peft4j.models.DemoMode;
-import ai.peft4j.models.ModelConfigException;
 import ai.peft4j.models.PreTrainedCausalLM;
-import ai.peft4j.models.PreTrainedModel;
-import ai.peft4j.models.PretrainedConfig;
 import ai.peft4j.models.bloom.BloomConfig;
 import ai.peft4j.models.bloom.BloomForCausalLM;
 import ai.peft4j.models.gemma.GemmaConfig;
@@ -34,11 +31,20 @@ import java.nio.file.Path;
  */
 public final class AutoModelForCausalLM {
 
+    private static final ModelMapping<PreTrainedCausalLM> MAPPING = new ModelMapping<PreTrainedCausalLM>("causal-LM")
+            .register("opt", OptConfig::new, OptForCausalLM::new)
+            .register("llama", LlamaConfig::new, LlamaForCausalLM::new)
+            .register("gpt2", Gpt2Config::new, Gpt2LmHeadModel::new)
+            .register("bloom", BloomConfig::new, BloomForCausalLM::new)
+            .register("qwen2", Qwen2Config::new, Qwen2ForCausalLM::new)
+            .register("mistral", MistralConfig::new, MistralForCausalLM::new)
+            .register("gemma", GemmaConfig::new, GemmaForCausalLM::new);
+
     private AutoModelForCausalLM() {}
 
     /** Reads {@code config.json}, builds the architecture and loads its safetensors weights. */
     public static PreTrainedCausalLM fromPretrained(Path dir) {
-        return PreTrainedModel.withWeightsFrom(fromConfig(PretrainedConfig.readJson(dir)), dir);
+        return MAPPING.fromPretrained(dir);
     }
 
     /**
@@ -48,32 +54,15 @@ public final class AutoModelForCausalLM {
      * {@link DemoMode} on, an id that is neither local nor cached gives seeded random weights.
      */
     public static PreTrainedCausalLM fromPretrained(String nameOrPath) {
-        return DemoMode.load(nameOrPath, AutoModelForCausalLM::fromPretrained, AutoModelForCausalLM::fromConfig);
+        return MAPPING.fromPretrained(nameOrPath);
     }
 
-    /** The architecture for a parsed {@code config.json}, without weights. */
+    /**
+     * The architecture for a parsed {@code config.json}, without weights.
+     *
+     * @throws ai.peft4j.models.ModelConfigException when its {@code model_type} has none here
+     */
     public static PreTrainedCausalLM fromConfig(ObjectNode json) {
-        String type = PretrainedConfig.modelTypeOf(json);
-        switch (type) {
-            case "opt":
-                return new OptForCausalLM(new OptConfig(json));
-            case "llama":
-                return new LlamaForCausalLM(new LlamaConfig(json));
-            case "gpt2":
-                return new Gpt2LmHeadModel(new Gpt2Config(json));
-            case "bloom":
-                return new BloomForCausalLM(new BloomConfig(json));
-            case "qwen2":
-                return new Qwen2ForCausalLM(new Qwen2Config(json));
-            case "mistral":
-                return new MistralForCausalLM(new MistralConfig(json));
-            case "gemma":
-                return new GemmaForCausalLM(new GemmaConfig(json));
-            default:
-                throw new ModelConfigException(
-                        "model_type",
-                        "model_type '" + type + "' has no causal-LM architecture in "
-                                + "peft4j yet; supported: opt, llama, gpt2, bloom, qwen2, mistral, gemma");
-        }
+        return MAPPING.fromConfig(json);
     }
 }

@@ -1,9 +1,7 @@
 package ai.peft4j.models.auto;
 
 import ai.peft4j.models.DemoMode;
-import ai.peft4j.models.PreTrainedModel;
 import ai.peft4j.models.PreTrainedModelForQuestionAnswering;
-import ai.peft4j.models.PretrainedConfig;
 import ai.peft4j.models.bert.BertConfig;
 import ai.peft4j.models.bert.BertForQuestionAnswering;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,11 +17,15 @@ import java.nio.file.Path;
  */
 public final class AutoModelForQuestionAnswering {
 
+    private static final ModelMapping<PreTrainedModelForQuestionAnswering> MAPPING = new ModelMapping<
+                    PreTrainedModelForQuestionAnswering>("question-answering")
+            .register("bert", BertConfig::new, BertForQuestionAnswering::new);
+
     private AutoModelForQuestionAnswering() {}
 
     /** Reads {@code config.json}, builds the architecture and loads its safetensors weights. */
     public static PreTrainedModelForQuestionAnswering fromPretrained(Path dir) {
-        return PreTrainedModel.withWeightsFrom(fromConfig(PretrainedConfig.readJson(dir)), dir);
+        return MAPPING.fromPretrained(dir);
     }
 
     /**
@@ -31,19 +33,15 @@ public final class AutoModelForQuestionAnswering {
      * AutoModelForCausalLM#fromPretrained(String)}); {@link DemoMode} applies as there.
      */
     public static PreTrainedModelForQuestionAnswering fromPretrained(String nameOrPath) {
-        return DemoMode.load(
-                nameOrPath, AutoModelForQuestionAnswering::fromPretrained, AutoModelForQuestionAnswering::fromConfig);
+        return MAPPING.fromPretrained(nameOrPath);
     }
 
-    /** The architecture for a parsed {@code config.json}, without weights. */
+    /**
+     * The architecture for a parsed {@code config.json}, without weights.
+     *
+     * @throws ai.peft4j.models.ModelConfigException when its {@code model_type} has none here
+     */
     public static PreTrainedModelForQuestionAnswering fromConfig(ObjectNode json) {
-        String type = PretrainedConfig.modelTypeOf(json);
-        switch (type) {
-            case "bert":
-                return new BertForQuestionAnswering(new BertConfig(json));
-            default:
-                throw new IllegalArgumentException("model_type '" + type
-                        + "' has no question-answering architecture in peft4j yet; supported: bert");
-        }
+        return MAPPING.fromConfig(json);
     }
 }

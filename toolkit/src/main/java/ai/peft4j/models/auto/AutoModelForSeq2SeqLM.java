@@ -2,8 +2,6 @@ package ai.peft4j.models.auto;
 
 import ai.peft4j.io.hub.HubClient;
 import ai.peft4j.models.DemoMode;
-import ai.peft4j.models.PreTrainedModel;
-import ai.peft4j.models.PretrainedConfig;
 import ai.peft4j.models.t5.MT5ForConditionalGeneration;
 import ai.peft4j.models.t5.T5Config;
 import ai.peft4j.models.t5.T5ForConditionalGeneration;
@@ -21,11 +19,16 @@ import java.nio.file.Path;
  */
 public final class AutoModelForSeq2SeqLM {
 
+    private static final ModelMapping<T5ForConditionalGeneration> MAPPING = new ModelMapping<
+                    T5ForConditionalGeneration>("sequence-to-sequence")
+            .register("t5", T5Config::new, T5ForConditionalGeneration::new)
+            .register("mt5", T5Config::new, MT5ForConditionalGeneration::new);
+
     private AutoModelForSeq2SeqLM() {}
 
     /** Reads {@code config.json}, builds the architecture and loads its safetensors weights. */
     public static T5ForConditionalGeneration fromPretrained(Path dir) {
-        return PreTrainedModel.withWeightsFrom(fromConfig(PretrainedConfig.readJson(dir)), dir);
+        return MAPPING.fromPretrained(dir);
     }
 
     /**
@@ -33,20 +36,15 @@ public final class AutoModelForSeq2SeqLM {
      * {@link DemoMode} on, an id that is neither local nor cached gives seeded random weights.
      */
     public static T5ForConditionalGeneration fromPretrained(String nameOrPath) {
-        return DemoMode.load(nameOrPath, AutoModelForSeq2SeqLM::fromPretrained, AutoModelForSeq2SeqLM::fromConfig);
+        return MAPPING.fromPretrained(nameOrPath);
     }
 
-    /** The architecture for a parsed {@code config.json}, without weights. */
+    /**
+     * The architecture for a parsed {@code config.json}, without weights.
+     *
+     * @throws ai.peft4j.models.ModelConfigException when its {@code model_type} has none here
+     */
     public static T5ForConditionalGeneration fromConfig(ObjectNode json) {
-        String type = PretrainedConfig.modelTypeOf(json);
-        switch (type) {
-            case "t5":
-                return new T5ForConditionalGeneration(new T5Config(json));
-            case "mt5":
-                return new MT5ForConditionalGeneration(new T5Config(json));
-            default:
-                throw new IllegalArgumentException("model_type '" + type
-                        + "' has no sequence-to-sequence architecture in " + "peft4j yet; supported: t5, mt5");
-        }
+        return MAPPING.fromConfig(json);
     }
 }

@@ -1,10 +1,7 @@
 package ai.peft4j.models.auto;
 
 import ai.peft4j.models.DemoMode;
-import ai.peft4j.models.ModelConfigException;
-import ai.peft4j.models.PreTrainedModel;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
-import ai.peft4j.models.PretrainedConfig;
 import ai.peft4j.models.bert.BertConfig;
 import ai.peft4j.models.bert.BertForSequenceClassification;
 import ai.peft4j.models.roberta.RobertaConfig;
@@ -23,11 +20,16 @@ import java.nio.file.Path;
  */
 public final class AutoModelForSequenceClassification {
 
+    private static final ModelMapping<PreTrainedModelForSequenceClassification> MAPPING = new ModelMapping<
+                    PreTrainedModelForSequenceClassification>("sequence-classification")
+            .register("roberta", RobertaConfig::new, RobertaForSequenceClassification::new)
+            .register("bert", BertConfig::new, BertForSequenceClassification::new);
+
     private AutoModelForSequenceClassification() {}
 
     /** Reads {@code config.json}, builds the architecture and loads its safetensors weights. */
     public static PreTrainedModelForSequenceClassification fromPretrained(Path dir) {
-        return PreTrainedModel.withWeightsFrom(fromConfig(PretrainedConfig.readJson(dir)), dir);
+        return MAPPING.fromPretrained(dir);
     }
 
     /**
@@ -35,25 +37,15 @@ public final class AutoModelForSequenceClassification {
      * AutoModelForCausalLM#fromPretrained(String)}); {@link DemoMode} applies as there.
      */
     public static PreTrainedModelForSequenceClassification fromPretrained(String nameOrPath) {
-        return DemoMode.load(
-                nameOrPath,
-                AutoModelForSequenceClassification::fromPretrained,
-                AutoModelForSequenceClassification::fromConfig);
+        return MAPPING.fromPretrained(nameOrPath);
     }
 
-    /** The architecture for a parsed {@code config.json}, without weights. */
+    /**
+     * The architecture for a parsed {@code config.json}, without weights.
+     *
+     * @throws ai.peft4j.models.ModelConfigException when its {@code model_type} has none here
+     */
     public static PreTrainedModelForSequenceClassification fromConfig(ObjectNode json) {
-        String type = PretrainedConfig.modelTypeOf(json);
-        switch (type) {
-            case "roberta":
-                return new RobertaForSequenceClassification(new RobertaConfig(json));
-            case "bert":
-                return new BertForSequenceClassification(new BertConfig(json));
-            default:
-                throw new ModelConfigException(
-                        "model_type",
-                        "model_type '" + type + "' has no sequence-classification architecture in peft4j yet;"
-                                + " supported: roberta, bert");
-        }
+        return MAPPING.fromConfig(json);
     }
 }

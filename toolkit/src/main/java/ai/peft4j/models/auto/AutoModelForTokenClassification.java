@@ -1,9 +1,7 @@
 package ai.peft4j.models.auto;
 
 import ai.peft4j.models.DemoMode;
-import ai.peft4j.models.PreTrainedModel;
 import ai.peft4j.models.PreTrainedModelForTokenClassification;
-import ai.peft4j.models.PretrainedConfig;
 import ai.peft4j.models.bert.BertConfig;
 import ai.peft4j.models.bert.BertForTokenClassification;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,11 +17,15 @@ import java.nio.file.Path;
  */
 public final class AutoModelForTokenClassification {
 
+    private static final ModelMapping<PreTrainedModelForTokenClassification> MAPPING = new ModelMapping<
+                    PreTrainedModelForTokenClassification>("token-classification")
+            .register("bert", BertConfig::new, BertForTokenClassification::new);
+
     private AutoModelForTokenClassification() {}
 
     /** Reads {@code config.json}, builds the architecture and loads its safetensors weights. */
     public static PreTrainedModelForTokenClassification fromPretrained(Path dir) {
-        return PreTrainedModel.withWeightsFrom(fromConfig(PretrainedConfig.readJson(dir)), dir);
+        return MAPPING.fromPretrained(dir);
     }
 
     /**
@@ -31,21 +33,15 @@ public final class AutoModelForTokenClassification {
      * AutoModelForCausalLM#fromPretrained(String)}); {@link DemoMode} applies as there.
      */
     public static PreTrainedModelForTokenClassification fromPretrained(String nameOrPath) {
-        return DemoMode.load(
-                nameOrPath,
-                AutoModelForTokenClassification::fromPretrained,
-                AutoModelForTokenClassification::fromConfig);
+        return MAPPING.fromPretrained(nameOrPath);
     }
 
-    /** The architecture for a parsed {@code config.json}, without weights. */
+    /**
+     * The architecture for a parsed {@code config.json}, without weights.
+     *
+     * @throws ai.peft4j.models.ModelConfigException when its {@code model_type} has none here
+     */
     public static PreTrainedModelForTokenClassification fromConfig(ObjectNode json) {
-        String type = PretrainedConfig.modelTypeOf(json);
-        switch (type) {
-            case "bert":
-                return new BertForTokenClassification(new BertConfig(json));
-            default:
-                throw new IllegalArgumentException("model_type '" + type
-                        + "' has no token-classification architecture in peft4j yet; supported: bert");
-        }
+        return MAPPING.fromConfig(json);
     }
 }

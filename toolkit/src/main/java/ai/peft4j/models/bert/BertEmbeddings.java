@@ -93,7 +93,7 @@ public class BertEmbeddings extends ModuleBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray tokenTypes = inputs.size() > 1 ? inputs.get(1) : null;
+        NDArray tokenTypes = optionalInput(inputs, 1);
         return new NDList(forward(ps, inputs.get(0), tokenTypes, null, 0, training));
     }
 }

@@ -16,10 +16,7 @@ public class BertEncoder extends ModuleBlock {
     private final ModuleList<BertLayer> layers;
 
     public BertEncoder(BertFamilyConfig c) {
-        layers = addModule("layer", new ModuleList<>());
-        for (int i = 0; i < c.numHiddenLayers(); i++) {
-            layers.add(new BertLayer(c));
-        }
+        layers = addModule("layer", ModuleList.of(c.numHiddenLayers(), i -> new BertLayer(c)));
     }
 
     /** The encoder layers. */
@@ -46,7 +43,7 @@ public class BertEncoder extends ModuleBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+        NDArray mask = optionalInput(inputs, 1);
         return new NDList(forward(ps, inputs.get(0), mask, null, training));
     }
 }

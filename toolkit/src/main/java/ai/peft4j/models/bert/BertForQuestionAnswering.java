@@ -7,11 +7,9 @@ import ai.peft4j.models.PreTrainedModelForQuestionAnswering;
 import ai.peft4j.models.QuestionAnsweringInputs;
 import ai.peft4j.models.QuestionAnsweringModelOutput;
 import ai.peft4j.models.SupportsPastKeyValues;
-import ai.peft4j.nn.Embedding;
 import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.Linear;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * transformers' {@code BertForQuestionAnswering}: the encoder without pooler ({@code bert}) and a linear {@code
@@ -34,8 +32,8 @@ public class BertForQuestionAnswering extends PreTrainedModelForQuestionAnswerin
                     "BertForQuestionAnswering scores a span start and end, so num_labels must"
                             + " be 2 (drop num_labels and id2label from config.json), found " + config.numLabels());
         }
-        addModule("bert", new BertModel(config, false));
-        addModule("qa_outputs", new Linear(config.hiddenSize(), config.numLabels(), true));
+        addBaseModel("bert", new BertModel(config, false));
+        addTaskHead("qa_outputs", new Linear(config.hiddenSize(), config.numLabels(), true));
     }
 
     /** Loads {@code dir} ({@code config.json} + safetensors weights); a checkpoint without head gets a fresh one. */
@@ -55,45 +53,14 @@ public class BertForQuestionAnswering extends PreTrainedModelForQuestionAnswerin
     }
 
     public BertModel bert() {
-        return (BertModel) module("bert");
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String qaOutputsName() {
-        return "qa_outputs";
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public Embedding inputEmbeddings() {
-        return bert().embeddings().wordEmbeddings();
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String baseModelPrefix() {
-        return "bert";
-    }
-
-    /** {@inheritDoc} A checkpoint of the bare encoder has no span head: it starts untrained. */
-    @Override
-    public List<String> taskHeadPrefixes() {
-        return List.of("qa_outputs.");
+        return (BertModel) baseModel();
     }
 
     /** {@inheritDoc} */
     @Override
     public QuestionAnsweringModelOutput forward(ParameterStore ps, QuestionAnsweringInputs in, boolean training) {
         try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
-            NDArray hidden = bert().forward(
-                            ps,
-                            in.inputIds(),
-                            in.inputsEmbeds(),
-                            in.attentionMask(),
-                            in.tokenTypeIds(),
-                            in.pastKeyValues(),
-                            training);
+            NDArray hidden = bert().forward(ps, in.withoutPositions(), training); // (B, T, D)
             NDArray logits = call("qa_outputs", ps, training, hidden); // (B, T, 2)
             NDArray start = logits.get(new NDIndex(":, :, 0"));
             NDArray end = logits.get(new NDIndex(":, :, 1"));

@@ -7,7 +7,6 @@ import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.SequenceClassifierOutput;
 import ai.peft4j.models.SupportsPastKeyValues;
 import ai.peft4j.nn.Dropout;
-import ai.peft4j.nn.Embedding;
 import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.Linear;
 import java.nio.file.Path;
@@ -29,9 +28,9 @@ public class BertForSequenceClassification extends PreTrainedModelForSequenceCla
     /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
     public BertForSequenceClassification(BertConfig config) {
         super(config);
-        addModule("bert", new BertModel(config, true));
+        addBaseModel("bert", new BertModel(config, true));
         addModule("dropout", new Dropout(config.headDropout()));
-        addModule("classifier", new Linear(config.hiddenSize(), config.numLabels(), true));
+        addTaskHead("classifier", new Linear(config.hiddenSize(), config.numLabels(), true));
     }
 
     /** Loads {@code dir} ({@code config.json} + safetensors weights); a checkpoint without head gets a fresh one. */
@@ -51,25 +50,7 @@ public class BertForSequenceClassification extends PreTrainedModelForSequenceCla
     }
 
     public BertModel bert() {
-        return (BertModel) module("bert");
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String classifierName() {
-        return "classifier";
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public Embedding inputEmbeddings() {
-        return bert().embeddings().wordEmbeddings();
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String baseModelPrefix() {
-        return "bert";
+        return (BertModel) baseModel();
     }
 
     /** {@inheritDoc} A checkpoint of the bare encoder (e.g. bert-base-uncased) has no classifier: it starts untrained. */

@@ -7,11 +7,9 @@ import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.SupportsPastKeyValues;
 import ai.peft4j.models.TokenClassifierOutput;
 import ai.peft4j.nn.Dropout;
-import ai.peft4j.nn.Embedding;
 import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.Linear;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * transformers' {@code BertForTokenClassification}: the encoder without pooler ({@code bert}), {@code dropout} and a
@@ -28,9 +26,9 @@ public class BertForTokenClassification extends PreTrainedModelForTokenClassific
     /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
     public BertForTokenClassification(BertConfig config) {
         super(config);
-        addModule("bert", new BertModel(config, false));
+        addBaseModel("bert", new BertModel(config, false));
         addModule("dropout", new Dropout(config.headDropout()));
-        addModule("classifier", new Linear(config.hiddenSize(), config.numLabels(), true));
+        addTaskHead("classifier", new Linear(config.hiddenSize(), config.numLabels(), true));
     }
 
     /** Loads {@code dir} ({@code config.json} + safetensors weights); a checkpoint without head gets a fresh one. */
@@ -50,31 +48,7 @@ public class BertForTokenClassification extends PreTrainedModelForTokenClassific
     }
 
     public BertModel bert() {
-        return (BertModel) module("bert");
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String classifierName() {
-        return "classifier";
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public Embedding inputEmbeddings() {
-        return bert().embeddings().wordEmbeddings();
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String baseModelPrefix() {
-        return "bert";
-    }
-
-    /** {@inheritDoc} A checkpoint of the bare encoder has no classifier: it starts untrained. */
-    @Override
-    public List<String> taskHeadPrefixes() {
-        return List.of("classifier.");
+        return (BertModel) baseModel();
     }
 
     /** {@inheritDoc} */

@@ -27,7 +27,7 @@ abstract class BertMaskedBlock extends ModuleBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+        NDArray mask = optionalInput(inputs, 1);
         NDList past = inputs.size() > 3 ? new NDList(inputs.get(2), inputs.get(3)) : null;
         return new NDList(forward(ps, inputs.get(0), mask, past, training));
     }

@@ -6,7 +6,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import ai.peft4j.models.BaseModel;
 import ai.peft4j.models.SequenceClassifierInputs;
+import ai.peft4j.nn.Embedding;
 import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.ModuleBlock;
 import java.util.List;
@@ -21,7 +23,7 @@ import java.util.List;
  * NDArray pooled = bert.pool(ps, hidden, false);                                             // (B, D)
  * }</pre>
  */
-public class BertModel extends ModuleBlock {
+public class BertModel extends ModuleBlock implements BaseModel {
 
     private final boolean hasPooler;
 
@@ -42,6 +44,12 @@ public class BertModel extends ModuleBlock {
 
     public BertEmbeddings embeddings() {
         return (BertEmbeddings) module("embeddings");
+    }
+
+    /** {@inheritDoc} The {@code word_embeddings} of {@link #embeddings()}. */
+    @Override
+    public Embedding inputEmbeddings() {
+        return embeddings().wordEmbeddings();
     }
 
     public BertEncoder encoder() {
@@ -127,9 +135,8 @@ public class BertModel extends ModuleBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-        NDArray types = inputs.size() > 2 ? inputs.get(2) : null;
-        NDArray h = forward(ps, inputs.get(0), null, mask, types, null, training);
+        NDArray h =
+                forward(ps, inputs.get(0), null, optionalInput(inputs, 1), optionalInput(inputs, 2), null, training);
         return hasPooler ? new NDList(h, pool(ps, h, training)) : new NDList(h);
     }
 }

@@ -2,9 +2,9 @@ package ai.peft4j.models.bert;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import ai.peft4j.models.Attention;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.ModuleBlock;
@@ -41,34 +41,28 @@ public class BertSelfAttention extends ModuleBlock {
      */
     public NDArray forward(
             ParameterStore ps, NDArray h, NDArray mask, NDArray pastKey, NDArray pastValue, boolean training) {
-        long b = h.getShape().get(0);
-        long t = h.getShape().get(1);
-        NDArray q = heads(call("query", ps, training, h), b); // (B, H, T, hd)
-        NDArray k = heads(call("key", ps, training, h), b);
-        NDArray v = heads(call("value", ps, training, h), b);
-        if (pastKey != null) {
-            k = pastKey.concat(k, 2); // (B, H, S, hd)
-            v = pastValue.concat(v, 2);
-        }
+        NDArray q = Attention.splitHeads(call("query", ps, training, h), numHeads, headDim); // (B, H, T, hd)
+        NDList kv = Attention.appendPast(
+                Attention.splitHeads(call("key", ps, training, h), numHeads, headDim),
+                Attention.splitHeads(call("value", ps, training, h), numHeads, headDim),
+                pastKey == null ? null : new NDList(pastKey, pastValue),
+                null);
+        NDArray k = kv.get(0); // (B, H, S, hd)
+        NDArray v = kv.get(1);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Scalars.like(q, scale)); // (B, H, T, S)
         if (mask != null) {
             scores = scores.add(mask);
         }
         NDArray probs = call("dropout", ps, training, scores.softmax(-1));
-        return probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) numHeads * headDim);
-    }
-
-    private NDArray heads(NDArray x, long b) {
-        return x.reshape(new Shape(b, -1, numHeads, headDim)).transpose(0, 2, 1, 3);
+        return Attention.mergeHeads(probs.matMul(v));
     }
 
     /** {@inheritDoc} Inputs: hidden states, optionally the additive mask, then optionally past key and value. */
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-        NDArray pastKey = inputs.size() > 3 ? inputs.get(2) : null;
-        NDArray pastValue = inputs.size() > 3 ? inputs.get(3) : null;
-        return new NDList(forward(ps, inputs.get(0), mask, pastKey, pastValue, training));
+        NDArray pastKey = inputs.size() > 3 ? inputs.get(2) : null; // both or neither
+        NDArray pastValue = optionalInput(inputs, 3);
+        return new NDList(forward(ps, inputs.get(0), optionalInput(inputs, 1), pastKey, pastValue, training));
     }
 }

@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
+import ai.peft4j.models.Attention;
+import ai.peft4j.nn.DirectCallModule;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Linear;
-import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.Scalars;
 
 /**
@@ -17,7 +17,7 @@ import ai.peft4j.nn.Scalars;
  * _reshape} reads it: for head h, features {@code [3 hd h, 3 hd h + hd)} are its query, the next {@code hd} its key,
  * the next {@code hd} its value.
  */
-public class BloomAttention extends ModuleBlock {
+public class BloomAttention extends DirectCallModule {
 
     private final int numHeads;
     private final int headDim;
@@ -25,6 +25,7 @@ public class BloomAttention extends ModuleBlock {
     private final float hiddenDropout;
 
     public BloomAttention(BloomConfig c) {
+        super("ALiBi biases");
         int d = c.hiddenSize();
         numHeads = c.nHead();
         headDim = c.headDim();
@@ -58,30 +59,19 @@ public class BloomAttention extends ModuleBlock {
         long t = h.getShape().get(1);
         NDArray fused = call("query_key_value", ps, training, h).reshape(new Shape(b, t, numHeads, 3, headDim));
         NDArray q = fused.get(new NDIndex(":, :, :, 0, :")).transpose(0, 2, 1, 3); // (B, H, T, hd)
-        NDArray k = fused.get(new NDIndex(":, :, :, 1, :")).transpose(0, 2, 1, 3);
-        NDArray v = fused.get(new NDIndex(":, :, :, 2, :")).transpose(0, 2, 1, 3);
-        if (past != null) {
-            k = past.get(0).concat(k, 2); // (B, H, S, hd)
-            v = past.get(1).concat(v, 2);
-        }
-        if (present != null) {
-            present.add(k);
-            present.add(v);
-        }
+        NDList kv = Attention.appendPast(
+                fused.get(new NDIndex(":, :, :, 1, :")).transpose(0, 2, 1, 3),
+                fused.get(new NDIndex(":, :, :, 2, :")).transpose(0, 2, 1, 3),
+                past,
+                present);
+        NDArray k = kv.get(0); // (B, H, S, hd)
+        NDArray v = kv.get(1);
         // transformers: alibi.baddbmm(q, kᵀ, beta=1, alpha=1/sqrt(hd)), then the mask.
         NDArray scores =
                 Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), invNormFactor).add(alibi); // (B, H, T, S)
         scores = Scalars.maximum(scores.add(mask), -Float.MAX_VALUE);
         NDArray probs = call("attention_dropout", ps, training, scores.softmax(-1));
-        NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) numHeads * headDim);
-        NDArray out = call("dense", ps, training, context);
+        NDArray out = call("dense", ps, training, Attention.mergeHeads(probs.matMul(v)));
         return residual.add(Dropout.apply(out, hiddenDropout, training));
-    }
-
-    /** {@inheritDoc} Called directly by {@link BloomBlock}, which passes the ALiBi biases. */
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        throw new UnsupportedOperationException("BloomAttention needs ALiBi biases: call forward(...) directly");
     }
 }

@@ -4,20 +4,20 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
+import ai.peft4j.nn.DirectCallModule;
 import ai.peft4j.nn.LayerNorm;
-import ai.peft4j.nn.ModuleBlock;
 
 /**
  * One pre-LN block: {@code input_layernorm}, {@code self_attention}, {@code post_attention_layernorm}, {@code mlp}.
  * Each residual branch adds the block's input, or, with {@code apply_residual_connection_post_layernorm}, the
  * layer-normed input.
  */
-public class BloomBlock extends ModuleBlock {
+public class BloomBlock extends DirectCallModule {
 
     private final boolean residualPostLayernorm;
 
     public BloomBlock(BloomConfig c) {
+        super("ALiBi biases");
         int d = c.hiddenSize();
         float eps = (float) c.layerNormEpsilon();
         residualPostLayernorm = c.applyResidualConnectionPostLayernorm();
@@ -49,12 +49,5 @@ public class BloomBlock extends ModuleBlock {
         return mlp instanceof BloomMlp
                 ? ((BloomMlp) mlp).forward(ps, normed, residual, training)
                 : call("mlp", ps, training, normed, residual);
-    }
-
-    /** {@inheritDoc} Called directly by {@link BloomModel}, which passes the ALiBi biases. */
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        throw new UnsupportedOperationException("BloomBlock needs ALiBi biases: call forward(...) directly");
     }
 }

@@ -1,13 +1,8 @@
 package ai.peft4j.models.bloom;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.training.ParameterStore;
-import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.SupportsPastKeyValues;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * transformers' {@code BloomForCausalLM}: the {@code transformer} plus an {@code lm_head} tied to the token
@@ -22,13 +17,10 @@ import java.util.List;
  */
 public class BloomForCausalLM extends PreTrainedCausalLM implements SupportsPastKeyValues {
 
-    private final BloomModel transformer;
-
     /** The architecture, with no weights allocated. */
     public BloomForCausalLM(BloomConfig config) {
         super(config);
-        transformer = addModule("transformer", new BloomModel(config));
-        addLmHead(transformer.wordEmbeddings().weight(), config.hiddenSize(), config.vocabSize());
+        addDecoder("transformer", new BloomModel(config));
     }
 
     /** Loads {@code dir} ({@code config.json} + safetensors weights, single or sharded, F32/F16/BF16). */
@@ -48,18 +40,6 @@ public class BloomForCausalLM extends PreTrainedCausalLM implements SupportsPast
     }
 
     public BloomModel transformer() {
-        return transformer;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String baseModelPrefix() {
-        return "transformer";
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
-        return transformer.forward(ps, in, training, presents);
+        return (BloomModel) baseModel();
     }
 }

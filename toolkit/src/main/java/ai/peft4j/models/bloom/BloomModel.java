@@ -5,14 +5,12 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import ai.peft4j.models.CausalMask;
+import ai.peft4j.models.DecoderModel;
 import ai.peft4j.models.LayerStack;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.nn.Embedding;
-import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.LayerNorm;
-import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleList;
 import java.util.List;
 
@@ -21,7 +19,7 @@ import java.util.List;
  * blocks {@code h}, and the final {@code ln_f}. There are no position embeddings: every attention score gets the
  * ALiBi bias {@code slope(head) * position(key)}, where a key's position counts the attended tokens before it.
  */
-public class BloomModel extends ModuleBlock {
+public class BloomModel extends DecoderModel {
 
     private final BloomConfig config;
     private final ModuleList<BloomBlock> blocks;
@@ -30,18 +28,15 @@ public class BloomModel extends ModuleBlock {
         this.config = c;
         int d = c.hiddenSize();
         float eps = (float) c.layerNormEpsilon();
-        addModule("word_embeddings", new Embedding(c.vocabSize(), d, null));
+        addTokenEmbedding("word_embeddings", new Embedding(c.vocabSize(), d, null));
         addModule("word_embeddings_layernorm", new LayerNorm(d, eps, true));
-        blocks = addModule("h", new ModuleList<>());
-        for (int i = 0; i < c.nLayer(); i++) {
-            blocks.add(new BloomBlock(c));
-        }
+        blocks = addModule("h", ModuleList.of(c.nLayer(), i -> new BloomBlock(c)));
         addModule("ln_f", new LayerNorm(d, eps, true));
     }
 
     /** The token embedding (its weight is shared with the LM head). */
     public Embedding wordEmbeddings() {
-        return (Embedding) module("word_embeddings");
+        return inputEmbeddings();
     }
 
     /** The blocks, {@code h}. */
@@ -49,33 +44,22 @@ public class BloomModel extends ModuleBlock {
         return blocks;
     }
 
-    /** Last hidden states {@code (B, T, D)}. */
-    public NDArray forward(ParameterStore ps, LmInputs in, boolean training) {
-        return forward(ps, in, training, null);
-    }
-
     /**
-     * Last hidden states; each block's {@code (key, value)}, past included, is added to {@code presents} when not
-     * null. With past keys and values of length {@code P} the attention mask, when given, covers {@code P + T}
+     * {@inheritDoc} With past keys and values of length {@code P} the attention mask, when given, covers {@code P + T}
      * positions, and the ALiBi positions are counted over all of them.
      */
-    public NDArray forward(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
-        try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
-            NDArray embeds = in.inputsEmbeds() != null
-                    ? in.inputsEmbeds()
-                    : call("word_embeddings", ps, training, in.inputIds());
-            long b = embeds.getShape().get(0);
-            long t = embeds.getShape().get(1);
-            NDArray h = call("word_embeddings_layernorm", ps, training, embeds);
-            NDArray mask = CausalMask.attentionMaskOf(in, b, t);
-            NDArray alibi = buildAlibiTensor(mask, config.nHead(), h.getDataType());
-            NDArray additiveMask = CausalMask.additive(mask, t, h.getDataType());
-            h = LayerStack.run(
-                    h, blocks.size(), in.pastKeyValues(), presents, (i, hidden, layerPast, present) -> blocks.get(i)
-                            .forward(ps, hidden, alibi, additiveMask, layerPast, present, training));
-            scope.keepAll(presents);
-            return scope.keep(call("ln_f", ps, training, h));
-        }
+    @Override
+    protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+        NDArray embeds = embed(ps, in, training);
+        long t = embeds.getShape().get(1);
+        NDArray h = call("word_embeddings_layernorm", ps, training, embeds);
+        NDArray mask = attentionMask(in, embeds);
+        NDArray alibi = buildAlibiTensor(mask, config.nHead(), h.getDataType());
+        NDArray additiveMask = CausalMask.additive(mask, t, h.getDataType());
+        h = LayerStack.run(
+                h, blocks.size(), in.pastKeyValues(), presents, (i, hidden, layerPast, present) -> blocks.get(i)
+                        .forward(ps, hidden, alibi, additiveMask, layerPast, present, training));
+        return call("ln_f", ps, training, h);
     }
 
     /**
@@ -131,13 +115,5 @@ public class BloomModel extends ModuleBlock {
         NDArray slopes =
                 slopes(m, numHeads).toDevice(attentionMask.getDevice(), false).reshape(1, numHeads, 1, 1);
         return slopes.mul(positions).toType(dtype, false);
-    }
-
-    /** {@inheritDoc} Inputs: input ids and, optionally, the attention mask. */
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-        return new NDList(forward(ps, LmInputs.of(inputs.get(0), mask, null), training));
     }
 }

@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * GemmaForCausalLM shape = new GemmaForCausalLM(GemmaConfig.named("google/gemma-2b"));   // no weights
  * }</pre>
  */
-public class GemmaForCausalLM extends LlamaFamilyForCausalLM {
+public class GemmaForCausalLM extends LlamaFamilyForCausalLM<GemmaConfig> {
 
     /** The architecture, with no weights allocated. */
     public GemmaForCausalLM(GemmaConfig config) {
@@ -22,11 +22,5 @@ public class GemmaForCausalLM extends LlamaFamilyForCausalLM {
     /** Loads {@code dir} ({@code config.json} + safetensors weights). */
     public static GemmaForCausalLM fromPretrained(Path dir) {
         return withWeightsFrom(new GemmaForCausalLM(GemmaConfig.fromPretrained(dir)), dir);
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public GemmaConfig config() {
-        return (GemmaConfig) super.config();
     }
 }

@@ -3,16 +3,15 @@ package ai.peft4j.models.gpt2;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
+import ai.peft4j.models.Attention;
 import ai.peft4j.nn.Conv1D;
+import ai.peft4j.nn.DirectCallModule;
 import ai.peft4j.nn.Dropout;
-import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.Scalars;
 
 /** Self-attention with one {@code c_attn} for queries, keys and values, and {@code c_proj}. */
-public class Gpt2Attention extends ModuleBlock {
+public class Gpt2Attention extends DirectCallModule {
 
     private final int numHeads;
     private final int headDim;
@@ -20,6 +19,7 @@ public class Gpt2Attention extends ModuleBlock {
     private final float residDropout;
 
     public Gpt2Attention(Gpt2Config c) {
+        super("a mask");
         numHeads = c.nHead();
         headDim = c.nEmbd() / c.nHead();
         attnDropout = (float) c.attnPdrop();
@@ -36,36 +36,20 @@ public class Gpt2Attention extends ModuleBlock {
      * @param present receives the keys and values attended to, or null
      */
     public NDArray forward(ParameterStore ps, NDArray h, NDArray mask, NDList past, NDList present, boolean training) {
-        long b = h.getShape().get(0);
-        long t = h.getShape().get(1);
         long d = (long) numHeads * headDim;
         NDArray qkv = call("c_attn", ps, training, h); // (B, T, 3D)
-        NDArray q = heads(qkv.get(new NDIndex("..., :{}", d)), b);
-        NDArray k = heads(qkv.get(new NDIndex("..., {}:{}", d, 2 * d)), b);
-        NDArray v = heads(qkv.get(new NDIndex("..., {}:", 2 * d)), b);
-        if (past != null) {
-            k = past.get(0).concat(k, 2);
-            v = past.get(1).concat(v, 2);
-        }
-        if (present != null) {
-            present.add(k);
-            present.add(v);
-        }
+        NDArray q = Attention.splitHeads(qkv.get(new NDIndex("..., :{}", d)), numHeads, headDim);
+        NDList kv = Attention.appendPast(
+                Attention.splitHeads(qkv.get(new NDIndex("..., {}:{}", d, 2 * d)), numHeads, headDim),
+                Attention.splitHeads(qkv.get(new NDIndex("..., {}:", 2 * d)), numHeads, headDim),
+                past,
+                present);
+        NDArray k = kv.get(0);
+        NDArray v = kv.get(1);
         NDArray scores = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headDim));
         scores = scores.add(mask); // no clamp: which keys a padding query sees depends on the -inf
         NDArray probs = Dropout.apply(scores.softmax(-1), attnDropout, training);
-        NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, d);
+        NDArray out = Attention.mergeHeads(probs.matMul(v));
         return Dropout.apply(call("c_proj", ps, training, out), residDropout, training);
-    }
-
-    private NDArray heads(NDArray x, long b) {
-        return x.reshape(new Shape(b, -1, numHeads, headDim)).transpose(0, 2, 1, 3);
-    }
-
-    /** {@inheritDoc} Called directly by {@link Gpt2Block}. */
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        throw new UnsupportedOperationException("Gpt2Attention needs a mask: call forward(...) directly");
     }
 }

@@ -1,12 +1,7 @@
 package ai.peft4j.models.gpt2;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.training.ParameterStore;
-import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * transformers' {@code GPT2LMHeadModel}: the {@code transformer} plus an {@code lm_head} tied to
@@ -20,13 +15,10 @@ import java.util.List;
  */
 public class Gpt2LmHeadModel extends PreTrainedCausalLM {
 
-    private final Gpt2Model transformer;
-
     /** The architecture, with no weights allocated. */
     public Gpt2LmHeadModel(Gpt2Config config) {
         super(config);
-        transformer = addModule("transformer", new Gpt2Model(config));
-        addLmHead(transformer.wte().weight(), config.nEmbd(), config.vocabSize());
+        addDecoder("transformer", new Gpt2Model(config));
     }
 
     /** Loads {@code dir} ({@code config.json} + safetensors weights). */
@@ -46,24 +38,6 @@ public class Gpt2LmHeadModel extends PreTrainedCausalLM {
     }
 
     public Gpt2Model transformer() {
-        return transformer;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String baseModelPrefix() {
-        return "transformer";
-    }
-
-    /** {@inheritDoc} True: {@code position_ids}, by default {@code 0..T-1} after the past. */
-    @Override
-    public boolean takesPositionIds() {
-        return true;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
-        return transformer.forward(ps, in, training, presents);
+        return (Gpt2Model) baseModel();
     }
 }

@@ -3,15 +3,13 @@ package ai.peft4j.models.gpt2;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import ai.peft4j.models.CausalMask;
+import ai.peft4j.models.DecoderModel;
 import ai.peft4j.models.LayerStack;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Embedding;
-import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.LayerNorm;
-import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleList;
 import java.util.List;
 
@@ -19,57 +17,52 @@ import java.util.List;
  * transformers' {@code GPT2Model}: token and position embeddings ({@code wte}, {@code wpe}), the
  * blocks {@code h} and {@code ln_f}.
  */
-public class Gpt2Model extends ModuleBlock {
+public class Gpt2Model extends DecoderModel {
 
     private final Gpt2Config config;
     private final ModuleList<Gpt2Block> h;
 
     public Gpt2Model(Gpt2Config c) {
         this.config = c;
-        addModule("wte", new Embedding(c.vocabSize(), c.nEmbd(), null));
+        addTokenEmbedding("wte", new Embedding(c.vocabSize(), c.nEmbd(), null));
         addModule("wpe", new Embedding(c.nPositions(), c.nEmbd(), null));
-        h = addModule("h", new ModuleList<>());
-        for (int i = 0; i < c.nLayer(); i++) {
-            h.add(new Gpt2Block(c));
-        }
+        h = addModule("h", ModuleList.of(c.nLayer(), i -> new Gpt2Block(c)));
         addModule("ln_f", new LayerNorm(c.nEmbd(), (float) c.layerNormEpsilon(), true));
     }
 
     /** The token embedding (shared with the LM head). */
     public Embedding wte() {
-        return (Embedding) module("wte");
+        return inputEmbeddings();
     }
 
     public ModuleList<Gpt2Block> blocks() {
         return h;
     }
 
-    /** Last hidden states {@code (B, T, D)}. */
-    public NDArray forward(ParameterStore ps, LmInputs in, boolean training) {
-        return forward(ps, in, training, null);
+    /** {@inheritDoc} True: {@code position_ids}, by default {@code 0..T-1} after the past. */
+    @Override
+    public boolean takesPositionIds() {
+        return true;
     }
 
     /**
-     * Last hidden states; each block's {@code (key, value)}, past included, is added to {@code presents} when not
-     * null. Positions are {@link LmInputs#positionIds()}, by default {@code P..P+T-1} whatever the mask (as
+     * {@inheritDoc} Positions are {@link LmInputs#positionIds()}, by default {@code P..P+T-1} whatever the mask (as
      * transformers' forward; generate passes positions counted from the mask).
      *
      * @throws IllegalArgumentException when a position is outside {@code wpe} ({@code 0..n_positions-1})
      */
-    public NDArray forward(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
-        try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
-            NDArray x = in.inputsEmbeds() != null ? in.inputsEmbeds() : call("wte", ps, training, in.inputIds());
-            long b = x.getShape().get(0);
-            long t = x.getShape().get(1);
-            NDArray mask = CausalMask.attentionMaskOf(in, b, t);
-            x = x.add(call("wpe", ps, training, positionIds(in, b, t)));
-            x = Dropout.apply(x, (float) config.embdPdrop(), training);
-            NDArray additiveMask = CausalMask.causalPlusPadding(mask, t, x.getDataType());
-            x = LayerStack.run(x, h.size(), in.pastKeyValues(), presents, (i, hidden, layerPast, present) -> h.get(i)
-                    .forward(ps, hidden, additiveMask, layerPast, present, training));
-            scope.keepAll(presents);
-            return scope.keep(call("ln_f", ps, training, x));
-        }
+    @Override
+    protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+        NDArray x = embed(ps, in, training);
+        long b = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        NDArray mask = CausalMask.attentionMaskOf(in, b, t);
+        x = x.add(call("wpe", ps, training, positionIds(in, b, t)));
+        x = Dropout.apply(x, (float) config.embdPdrop(), training);
+        NDArray additiveMask = CausalMask.causalPlusPadding(mask, t, x.getDataType());
+        x = LayerStack.run(x, h.size(), in.pastKeyValues(), presents, (i, hidden, layerPast, present) -> h.get(i)
+                .forward(ps, hidden, additiveMask, layerPast, present, training));
+        return call("ln_f", ps, training, x);
     }
 
     private NDArray positionIds(LmInputs in, long b, long t) {
@@ -88,13 +81,5 @@ public class Gpt2Model extends ModuleBlock {
                     + "; shorten the input or pass position_ids within that range");
         }
         return positions;
-    }
-
-    /** {@inheritDoc} Inputs: input ids and, optionally, the attention mask. */
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-        return new NDList(forward(ps, LmInputs.of(inputs.get(0), mask, null), training));
     }
 }

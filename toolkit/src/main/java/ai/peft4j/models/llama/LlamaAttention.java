@@ -4,10 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
+import ai.peft4j.models.Attention;
+import ai.peft4j.nn.DirectCallModule;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Linear;
-import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.Scalars;
 
 /**
@@ -15,7 +15,7 @@ import ai.peft4j.nn.Scalars;
  * positions, and grouped-query attention when there are fewer key/value heads than query heads. The family's config
  * says which projections have biases (Qwen2: q, k, v) and the head size (Gemma's is its own field).
  */
-public class LlamaAttention extends ModuleBlock {
+public class LlamaAttention extends DirectCallModule {
 
     private final int numHeads;
     private final int numKeyValueHeads;
@@ -23,6 +23,7 @@ public class LlamaAttention extends ModuleBlock {
     private final float dropout;
 
     public LlamaAttention(LlamaFamilyConfig c) {
+        super("rotary angles");
         numHeads = c.numAttentionHeads();
         numKeyValueHeads = c.numKeyValueHeads();
         headDim = c.headDim();
@@ -44,31 +45,21 @@ public class LlamaAttention extends ModuleBlock {
      */
     public NDArray forward(
             ParameterStore ps, NDArray h, NDArray mask, NDList cosSin, NDList past, NDList present, boolean training) {
-        long b = h.getShape().get(0);
-        long t = h.getShape().get(1);
-        NDArray q = LlamaRotaryEmbedding.apply(heads(call("q_proj", ps, training, h), b, numHeads), cosSin);
-        NDArray k = LlamaRotaryEmbedding.apply(heads(call("k_proj", ps, training, h), b, numKeyValueHeads), cosSin);
-        NDArray v = heads(call("v_proj", ps, training, h), b, numKeyValueHeads);
-        if (past != null) {
-            k = past.get(0).concat(k, 2);
-            v = past.get(1).concat(v, 2);
-        }
-        if (present != null) {
-            present.add(k);
-            present.add(v);
-        }
-        k = repeatKv(k);
-        v = repeatKv(v);
+        NDArray q = LlamaRotaryEmbedding.apply(
+                Attention.splitHeads(call("q_proj", ps, training, h), numHeads, headDim), cosSin);
+        NDList kv = Attention.appendPast(
+                LlamaRotaryEmbedding.apply(
+                        Attention.splitHeads(call("k_proj", ps, training, h), numKeyValueHeads, headDim), cosSin),
+                Attention.splitHeads(call("v_proj", ps, training, h), numKeyValueHeads, headDim),
+                past,
+                present);
+        NDArray k = repeatKv(kv.get(0));
+        NDArray v = repeatKv(kv.get(1));
 
         NDArray scores = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headDim)); // (B, H, T, S)
         scores = Scalars.maximum(scores.add(mask), -Float.MAX_VALUE);
         NDArray probs = Dropout.apply(scores.softmax(-1), dropout, training);
-        NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) numHeads * headDim);
-        return call("o_proj", ps, training, out);
-    }
-
-    private NDArray heads(NDArray x, long b, int n) {
-        return x.reshape(new Shape(b, -1, n, headDim)).transpose(0, 2, 1, 3);
+        return call("o_proj", ps, training, Attention.mergeHeads(probs.matMul(v)));
     }
 
     /** transformers' {@code repeat_kv}: each key/value head serves {@code numHeads / numKeyValueHeads} query heads. */
@@ -79,12 +70,5 @@ public class LlamaAttention extends ModuleBlock {
         }
         Shape s = x.getShape(); // (B, KV, S, hd)
         return x.expandDims(2).repeat(2, rep).reshape(s.get(0), (long) numHeads, s.get(2), s.get(3));
-    }
-
-    /** {@inheritDoc} Called directly by {@link LlamaDecoderLayer}, which passes the rotary angles. */
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        throw new UnsupportedOperationException("LlamaAttention needs rotary angles: call forward(...) directly");
     }
 }

@@ -2,16 +2,15 @@ package ai.peft4j.models.llama;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
-import ai.peft4j.nn.ModuleBlock;
+import ai.peft4j.nn.DirectCallModule;
 import ai.peft4j.nn.RmsNorm;
 
 /** One decoder layer: pre-norm attention and pre-norm MLP, each in a residual branch. */
-public class LlamaDecoderLayer extends ModuleBlock {
+public class LlamaDecoderLayer extends DirectCallModule {
 
     public LlamaDecoderLayer(LlamaFamilyConfig c) {
+        super("rotary angles");
         addModule("self_attn", new LlamaAttention(c));
         addModule("mlp", new LlamaMlp(c));
         addModule("input_layernorm", new RmsNorm(c.hiddenSize(), (float) c.rmsNormEps(), c.rmsNormUnitOffset()));
@@ -26,18 +25,5 @@ public class LlamaDecoderLayer extends ModuleBlock {
                 .forward(ps, call("input_layernorm", ps, training, h), mask, cosSin, past, present, training);
         h = h.add(attended);
         return h.add(call("mlp", ps, training, call("post_attention_layernorm", ps, training, h)));
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        throw new UnsupportedOperationException("LlamaDecoderLayer needs rotary angles: call forward(...) directly");
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {inputShapes[0]};
     }
 }

@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * LlamaForCausalLM shape = new LlamaForCausalLM(LlamaConfig.named("meta-llama/Llama-2-7b-hf"));
  * }</pre>
  */
-public class LlamaForCausalLM extends LlamaFamilyForCausalLM {
+public class LlamaForCausalLM extends LlamaFamilyForCausalLM<LlamaConfig> {
 
     /** The architecture, with no weights allocated. */
     public LlamaForCausalLM(LlamaConfig config) {
@@ -27,11 +27,5 @@ public class LlamaForCausalLM extends LlamaFamilyForCausalLM {
     /** Seeded random weights, initialised as transformers does (for demos and tests). */
     public static LlamaForCausalLM fromConfig(LlamaConfig config, long seed) {
         return withSeededWeights(new LlamaForCausalLM(config), seed);
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public LlamaConfig config() {
-        return (LlamaConfig) super.config();
     }
 }

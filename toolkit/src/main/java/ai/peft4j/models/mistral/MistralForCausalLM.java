@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * MistralForCausalLM shape = new MistralForCausalLM(MistralConfig.named("mistralai/Mistral-7B-v0.1"));
  * }</pre>
  */
-public class MistralForCausalLM extends LlamaFamilyForCausalLM {
+public class MistralForCausalLM extends LlamaFamilyForCausalLM<MistralConfig> {
 
     /** The architecture, with no weights allocated. */
     public MistralForCausalLM(MistralConfig config) {
@@ -22,11 +22,5 @@ public class MistralForCausalLM extends LlamaFamilyForCausalLM {
     /** Loads {@code dir} ({@code config.json} + safetensors weights). */
     public static MistralForCausalLM fromPretrained(Path dir) {
         return withWeightsFrom(new MistralForCausalLM(MistralConfig.fromPretrained(dir)), dir);
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public MistralConfig config() {
-        return (MistralConfig) super.config();
     }
 }

@@ -2,9 +2,9 @@ package ai.peft4j.models.opt;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import ai.peft4j.models.Attention;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.ModuleBlock;
@@ -60,38 +60,28 @@ public class OptAttention extends ModuleBlock {
             NDArray pastValue,
             boolean training,
             NDList present) {
-        long b = h.getShape().get(0);
-        long t = h.getShape().get(1);
-        NDArray q = heads(Scalars.mul(call("q_proj", ps, training, h), scaling), b); // (B, H, T, hd)
-        NDArray k = heads(call("k_proj", ps, training, h), b); // (B, H, T, hd)
-        NDArray v = heads(call("v_proj", ps, training, h), b); // (B, H, T, hd)
-        if (pastKey != null) {
-            k = pastKey.concat(k, 2); // (B, H, S, hd)
-            v = pastValue.concat(v, 2);
-        }
-        if (present != null) {
-            present.add(k);
-            present.add(v);
-        }
+        NDArray q = Attention.splitHeads(Scalars.mul(call("q_proj", ps, training, h), scaling), numHeads, headDim);
+        NDList kv = Attention.appendPast(
+                Attention.splitHeads(call("k_proj", ps, training, h), numHeads, headDim),
+                Attention.splitHeads(call("v_proj", ps, training, h), numHeads, headDim),
+                pastKey == null ? null : new NDList(pastKey, pastValue),
+                present);
+        NDArray k = kv.get(0); // (B, H, S, hd)
+        NDArray v = kv.get(1);
 
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // (B, H, T, S)
         scores = Scalars.maximum(scores.add(mask), -Float.MAX_VALUE);
         NDArray probs = Dropout.apply(scores.softmax(-1), dropout, training);
 
-        NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) numHeads * headDim);
-        return call("out_proj", ps, training, out); // (B, T, D)
-    }
-
-    private NDArray heads(NDArray x, long b) {
-        return x.reshape(new Shape(b, -1, numHeads, headDim)).transpose(0, 2, 1, 3);
+        return call("out_proj", ps, training, Attention.mergeHeads(probs.matMul(v))); // (B, T, D)
     }
 
     /** {@inheritDoc} Inputs: hidden states, the additive mask, optionally the past key and value. */
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray pastKey = inputs.size() > 3 ? inputs.get(2) : null;
-        NDArray pastValue = inputs.size() > 3 ? inputs.get(3) : null;
+        NDArray pastKey = inputs.size() > 3 ? inputs.get(2) : null; // both or neither
+        NDArray pastValue = optionalInput(inputs, 3);
         return new NDList(forward(ps, inputs.get(0), inputs.get(1), pastKey, pastValue, training));
     }
 }

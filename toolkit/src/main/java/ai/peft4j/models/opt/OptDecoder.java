@@ -3,16 +3,14 @@ package ai.peft4j.models.opt;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import ai.peft4j.models.CausalMask;
+import ai.peft4j.models.DecoderModel;
 import ai.peft4j.models.LayerStack;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Embedding;
-import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.LayerNorm;
 import ai.peft4j.nn.Linear;
-import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.ModuleList;
 import java.util.List;
 
@@ -20,7 +18,7 @@ import java.util.List;
  * The OPT decoder stack: token and position embeddings, optional projection into the hidden size,
  * the layers, an optional final layer norm and projection back to the embedding size.
  */
-public class OptDecoder extends ModuleBlock {
+public class OptDecoder extends DecoderModel {
 
     private final OptConfig config;
     private final boolean projects;
@@ -31,7 +29,7 @@ public class OptDecoder extends ModuleBlock {
         int d = c.hiddenSize();
         int e = c.wordEmbedProjDim();
         projects = e != d;
-        addModule("embed_tokens", new Embedding(c.vocabSize(), e, c.padTokenId()));
+        addTokenEmbedding("embed_tokens", new Embedding(c.vocabSize(), e, c.padTokenId()));
         addModule("embed_positions", new OptLearnedPositionalEmbedding(c.maxPositionEmbeddings(), d));
         if (projects) {
             addModule("project_out", new Linear(d, e, false));
@@ -42,15 +40,12 @@ public class OptDecoder extends ModuleBlock {
                     "final_layer_norm",
                     new LayerNorm(d, OptDecoderLayer.LAYER_NORM_EPS, c.layerNormElementwiseAffine()));
         }
-        layers = addModule("layers", new ModuleList<>());
-        for (int i = 0; i < c.numHiddenLayers(); i++) {
-            layers.add(new OptDecoderLayer(c));
-        }
+        layers = addModule("layers", ModuleList.of(c.numHiddenLayers(), i -> new OptDecoderLayer(c)));
     }
 
     /** The token embedding (its weight is shared with the LM head). */
     public Embedding embedTokens() {
-        return (Embedding) module("embed_tokens");
+        return inputEmbeddings();
     }
 
     /** The decoder layers. */
@@ -59,30 +54,13 @@ public class OptDecoder extends ModuleBlock {
     }
 
     /**
-     * Last hidden states {@code (B, T, word_embed_proj_dim)}. With past keys and values of length {@code P} the
-     * attention mask (when given) must cover {@code P + T} positions, the tokens' positions are counted from {@code P}
-     * and each layer attends to its past keys too, as transformers' OPT does.
+     * {@inheritDoc} Last hidden states {@code (B, T, word_embed_proj_dim)}. With past keys and values of length
+     * {@code P} the attention mask (when given) must cover {@code P + T} positions, the tokens' positions are counted
+     * from {@code P} and each layer attends to its past keys too, as transformers' OPT does.
      */
-    public NDArray forward(ParameterStore ps, LmInputs in, boolean training) {
-        return forward(ps, in, training, null);
-    }
-
-    /**
-     * {@link #forward(ParameterStore, LmInputs, boolean)} that also adds each layer's {@code (key, value)}, past
-     * positions included, to {@code presents} when not null: the past of the next step in cached generation.
-     */
-    public NDArray forward(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
-        try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
-            NDArray h = hiddenStates(ps, in, training, presents);
-            scope.keepAll(presents);
-            return scope.keep(h);
-        }
-    }
-
-    private NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
-        NDArray embeds =
-                in.inputsEmbeds() != null ? in.inputsEmbeds() : call("embed_tokens", ps, training, in.inputIds());
-        long b = embeds.getShape().get(0);
+    @Override
+    protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+        NDArray embeds = embed(ps, in, training);
         long t = embeds.getShape().get(1);
         long past = in.pastLength();
         if (in.positionIds() != null) {
@@ -90,7 +68,7 @@ public class OptDecoder extends ModuleBlock {
                     "OPT takes no position_ids: its learned positions count the attention mask, "
                             + "as in transformers' OPTForCausalLM; leave them out and pass the mask");
         }
-        NDArray mask = CausalMask.attentionMaskOf(in, b, t);
+        NDArray mask = attentionMask(in, embeds);
         NDArray positions =
                 ((OptLearnedPositionalEmbedding) module("embed_positions")).forward(ps, mask, (int) past, training);
         if (projects) {
@@ -110,13 +88,5 @@ public class OptDecoder extends ModuleBlock {
             h = call("project_out", ps, training, h);
         }
         return h;
-    }
-
-    /** {@inheritDoc} Inputs: input ids and, optionally, the attention mask. */
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-        return new NDList(forward(ps, LmInputs.of(inputs.get(0), mask, null), training));
     }
 }

@@ -1,12 +1,7 @@
 package ai.peft4j.models.opt;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.training.ParameterStore;
-import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * transformers' {@code OPTForCausalLM}: the decoder plus an LM head tied to the token embedding.
@@ -21,13 +16,10 @@ import java.util.List;
  */
 public class OptForCausalLM extends PreTrainedCausalLM implements ai.peft4j.models.SupportsPastKeyValues {
 
-    private final OptModel model;
-
     /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
     public OptForCausalLM(OptConfig config) {
         super(config);
-        model = addModule("model", new OptModel(config));
-        addLmHead(model.decoder().embedTokens().weight(), config.wordEmbedProjDim(), config.vocabSize());
+        addDecoder("model", new OptModel(config));
     }
 
     /** Loads {@code dir} ({@code config.json} + safetensors weights). */
@@ -47,18 +39,6 @@ public class OptForCausalLM extends PreTrainedCausalLM implements ai.peft4j.mode
     }
 
     public OptModel model() {
-        return model;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String baseModelPrefix() {
-        return "model";
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
-        return model.forward(ps, in, training, presents);
+        return (OptModel) baseModel();
     }
 }

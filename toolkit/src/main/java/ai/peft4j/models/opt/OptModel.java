@@ -3,13 +3,13 @@ package ai.peft4j.models.opt;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
+import ai.peft4j.models.DecoderModel;
 import ai.peft4j.models.LmInputs;
-import ai.peft4j.nn.ModuleBlock;
+import ai.peft4j.nn.Embedding;
 import java.util.List;
 
 /** transformers' {@code OPTModel}: a wrapper whose only child is the {@code decoder}. */
-public class OptModel extends ModuleBlock {
+public class OptModel extends DecoderModel {
 
     private final OptDecoder decoder;
 
@@ -21,20 +21,15 @@ public class OptModel extends ModuleBlock {
         return decoder;
     }
 
-    /** Last hidden states. */
-    public NDArray forward(ParameterStore ps, LmInputs in, boolean training) {
-        return decoder.forward(ps, in, training);
-    }
-
-    /** {@link OptDecoder#forward(ParameterStore, LmInputs, boolean, List)}. */
-    public NDArray forward(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
-        return decoder.forward(ps, in, training, presents);
-    }
-
-    /** {@inheritDoc} */
+    /** {@inheritDoc} The decoder's {@code embed_tokens}. */
     @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return decoder.forward(ps, inputs, training);
+    public Embedding inputEmbeddings() {
+        return decoder.inputEmbeddings();
+    }
+
+    /** {@inheritDoc} The decoder's, see {@link OptDecoder#hiddenStates}. */
+    @Override
+    protected NDArray hiddenStates(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+        return decoder.forward(ps, in, training, presents);
     }
 }

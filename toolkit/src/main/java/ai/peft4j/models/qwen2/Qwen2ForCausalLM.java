@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * Qwen2ForCausalLM shape = new Qwen2ForCausalLM(Qwen2Config.named("Qwen/Qwen2.5-0.5B"));   // no weights
  * }</pre>
  */
-public class Qwen2ForCausalLM extends LlamaFamilyForCausalLM {
+public class Qwen2ForCausalLM extends LlamaFamilyForCausalLM<Qwen2Config> {
 
     /** The architecture, with no weights allocated. */
     public Qwen2ForCausalLM(Qwen2Config config) {
@@ -22,11 +22,5 @@ public class Qwen2ForCausalLM extends LlamaFamilyForCausalLM {
     /** Loads {@code dir} ({@code config.json} + safetensors weights). */
     public static Qwen2ForCausalLM fromPretrained(Path dir) {
         return withWeightsFrom(new Qwen2ForCausalLM(Qwen2Config.fromPretrained(dir)), dir);
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public Qwen2Config config() {
-        return (Qwen2Config) super.config();
     }
 }

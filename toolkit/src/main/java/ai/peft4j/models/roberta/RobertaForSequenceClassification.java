@@ -5,10 +5,8 @@ import ai.djl.training.ParameterStore;
 import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.SequenceClassifierOutput;
-import ai.peft4j.nn.Embedding;
 import ai.peft4j.nn.ForwardScope;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * transformers' {@code RobertaForSequenceClassification}: the encoder without pooler ({@code
@@ -30,8 +28,8 @@ public class RobertaForSequenceClassification extends PreTrainedModelForSequence
     /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
     public RobertaForSequenceClassification(RobertaConfig config) {
         super(config);
-        addModule("roberta", new RobertaModel(config, false));
-        addModule("classifier", new RobertaClassificationHead(config));
+        addBaseModel("roberta", new RobertaModel(config, false));
+        addTaskHead("classifier", new RobertaClassificationHead(config));
     }
 
     /** Loads {@code dir} ({@code config.json} + safetensors weights). */
@@ -51,7 +49,7 @@ public class RobertaForSequenceClassification extends PreTrainedModelForSequence
     }
 
     public RobertaModel roberta() {
-        return (RobertaModel) module("roberta");
+        return (RobertaModel) baseModel();
     }
 
     /**
@@ -64,35 +62,11 @@ public class RobertaForSequenceClassification extends PreTrainedModelForSequence
 
     /** {@inheritDoc} */
     @Override
-    public String classifierName() {
-        return "classifier";
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public Embedding inputEmbeddings() {
-        return roberta().embeddings().wordEmbeddings();
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String baseModelPrefix() {
-        return "roberta";
-    }
-
-    /** {@inheritDoc} */
-    @Override
     public SequenceClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
         try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
             NDArray hidden = roberta().forward(ps, in, training); // (B, T, D)
             NDArray logits = call("classifier", ps, training, hidden); // (B, num_labels)
             return new SequenceClassifierOutput(scope.keep(logits), scope.keep(loss(logits, in.labels())));
         }
-    }
-
-    /** {@inheritDoc} A roberta-large checkpoint has no classifier: it starts untrained. */
-    @Override
-    public List<String> taskHeadPrefixes() {
-        return List.of("classifier.");
     }
 }

@@ -6,11 +6,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
+import ai.peft4j.models.Attention;
+import ai.peft4j.nn.DirectCallModule;
 import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.Embedding;
 import ai.peft4j.nn.Linear;
-import ai.peft4j.nn.ModuleBlock;
 
 /**
  * transformers' {@code T5Attention}: bias-free projections {@code q}, {@code k}, {@code v}, {@code o}, scores that are
@@ -18,7 +18,7 @@ import ai.peft4j.nn.ModuleBlock;
  * bucket and head, {@code relative_attention_bias}, which only the first block of each stack owns; the stack computes
  * the bias once and every block adds it.
  */
-public class T5Attention extends ModuleBlock {
+public class T5Attention extends DirectCallModule {
 
     private final boolean isDecoder;
     private final boolean hasRelativeAttentionBias;
@@ -29,6 +29,7 @@ public class T5Attention extends ModuleBlock {
     private final float dropout;
 
     public T5Attention(T5Config c, boolean isDecoder, boolean hasRelativeAttentionBias) {
+        super("the position bias");
         this.isDecoder = isDecoder;
         this.hasRelativeAttentionBias = hasRelativeAttentionBias;
         numHeads = c.numHeads();
@@ -117,42 +118,23 @@ public class T5Attention extends ModuleBlock {
             NDList past,
             NDList present,
             boolean training) {
-        long b = h.getShape().get(0);
-        long t = h.getShape().get(1);
-        NDArray q = heads(call("q", ps, training, h), b);
-        NDArray k;
-        NDArray v;
+        NDArray q = Attention.splitHeads(call("q", ps, training, h), numHeads, dKv);
+        NDList kv;
         if (keyValueStates != null && past != null) {
-            k = past.get(0);
-            v = past.get(1);
+            kv = Attention.appendPast(past.get(0), past.get(1), null, present); // the encoder's, as cached
         } else {
             NDArray source = keyValueStates != null ? keyValueStates : h;
-            k = heads(call("k", ps, training, source), b);
-            v = heads(call("v", ps, training, source), b);
-            if (past != null) {
-                k = past.get(0).concat(k, 2);
-                v = past.get(1).concat(v, 2);
-            }
+            kv = Attention.appendPast(
+                    Attention.splitHeads(call("k", ps, training, source), numHeads, dKv),
+                    Attention.splitHeads(call("v", ps, training, source), numHeads, dKv),
+                    past,
+                    present);
         }
-        if (present != null) {
-            present.add(k);
-            present.add(v);
-        }
+        NDArray k = kv.get(0);
+        NDArray v = kv.get(1);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).add(positionBias); // (B, H, T, S), no scaling
         NDArray probs = scores.toType(DataType.FLOAT32, false).softmax(-1).toType(scores.getDataType(), false);
         probs = Dropout.apply(probs, dropout, training);
-        NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) numHeads * dKv);
-        return call("o", ps, training, context);
-    }
-
-    private NDArray heads(NDArray x, long b) {
-        return x.reshape(b, -1, numHeads, dKv).transpose(0, 2, 1, 3);
-    }
-
-    /** {@inheritDoc} Called directly by its layer, which passes the position bias. */
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        throw new UnsupportedOperationException("T5Attention needs the position bias: call forward(...) directly");
+        return call("o", ps, training, Attention.mergeHeads(probs.matMul(v)));
     }
 }

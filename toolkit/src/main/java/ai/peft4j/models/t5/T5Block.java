@@ -4,20 +4,20 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
-import ai.peft4j.nn.ModuleBlock;
+import ai.peft4j.nn.DirectCallModule;
 import ai.peft4j.nn.ModuleList;
 
 /**
  * transformers' {@code T5Block}: {@code layer.0} self-attention, then in the decoder {@code layer.1} cross-attention,
  * then the feed-forward layer ({@code layer.1} in the encoder, {@code layer.2} in the decoder).
  */
-public class T5Block extends ModuleBlock {
+public class T5Block extends DirectCallModule {
 
     private final boolean isDecoder;
     private final ModuleList<Block> layer;
 
     public T5Block(T5Config c, boolean isDecoder, boolean hasRelativeAttentionBias) {
+        super("the position bias");
         this.isDecoder = isDecoder;
         layer = addModule("layer", new ModuleList<>());
         layer.add(new T5LayerSelfAttention(c, isDecoder, hasRelativeAttentionBias));
@@ -58,12 +58,5 @@ public class T5Block extends ModuleBlock {
             h = cross.forward(ps, h, encoderHidden, crossBias, crossPast, present, training);
         }
         return ((T5LayerFF) layer.get(layer.size() - 1)).forward(ps, h, training);
-    }
-
-    /** {@inheritDoc} Called directly by {@link T5Stack}, which passes the position bias. */
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        throw new UnsupportedOperationException("T5Block needs the position bias: call forward(...) directly");
     }
 }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import ai.peft4j.models.DecodingCache;
 import ai.peft4j.models.Generation;
 import ai.peft4j.models.GenerationConfig;
 import ai.peft4j.models.Losses;
@@ -18,7 +19,6 @@ import ai.peft4j.nn.GradMode;
 import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.Scalars;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -85,6 +85,12 @@ public class T5ForConditionalGeneration extends PreTrainedModel {
     /** The token embedding shared by both stacks. */
     public Embedding shared() {
         return (Embedding) module("shared");
+    }
+
+    /** {@inheritDoc} {@code shared}, as transformers' {@code get_input_embeddings()}. */
+    @Override
+    public Embedding inputEmbeddings() {
+        return shared();
     }
 
     /** {@inheritDoc} transformers' {@code T5PreTrainedModel.base_model_prefix}. */
@@ -244,53 +250,31 @@ public class T5ForConditionalGeneration extends PreTrainedModel {
     }
 
     /** One decoder step per new token, with the self- and cross-attention keys and values cached. */
-    private final class Decoding implements Generation.NextTokenLogits, AutoCloseable {
-        private final NDManager owner;
+    private final class Decoding extends DecodingCache {
         private NDArray encoderHidden;
         private NDArray encoderMask;
-        private NDManager held;
-        private List<NDList> past;
         private final List<float[]> scores;
 
         Decoding(NDManager owner, List<float[]> scores) {
-            this.owner = owner;
+            super(owner, 4); // self- and cross-attention (key, value) per layer
             this.scores = scores;
         }
 
         @Override
-        public NDArray apply(NDArray ids, NDArray mask) {
-            long cached = past == null ? 0 : past.get(0).get(0).getShape().get(2);
-            NDArray fresh = cached == 0 ? ids : ids.get(new NDIndex(":, {}:", cached));
-            List<NDList> presents = new ArrayList<>();
-            ParameterStore ps = new ParameterStore(ids.getManager(), false);
+        protected NDArray step(NDArray fresh, NDArray mask, List<NDList> presents) {
+            ParameterStore ps = new ParameterStore(fresh.getManager(), false);
             NDArray logits;
             try (ForwardScope scope = ForwardScope.open(T5ForConditionalGeneration.this, ps, false)) {
                 NDArray hidden =
-                        decoder.forward(ps, fresh, null, mask, encoderHidden, encoderMask, past, presents, false);
+                        decoder.forward(ps, fresh, null, mask, encoderHidden, encoderMask, past(), presents, false);
                 NDArray last = hidden.get(new NDIndex(":, -1:, :"));
                 logits = scope.keep(head(ps, last, false).squeeze(1));
                 scope.keepAll(presents);
             }
-            NDManager next = owner.newSubManager();
-            boolean complete = presents.size() > 0 && presents.stream().allMatch(kv -> kv.size() == 4);
-            if (complete) {
-                presents.forEach(kv -> kv.attach(next));
-            }
-            close();
-            held = next;
-            past = complete ? presents : null;
             if (scores != null) {
                 scores.add(logits.toFloatArray());
             }
             return logits;
-        }
-
-        @Override
-        public void close() {
-            if (held != null) {
-                held.close();
-                held = null;
-            }
         }
     }
 
@@ -298,9 +282,7 @@ public class T5ForConditionalGeneration extends PreTrainedModel {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-        NDArray labels = inputs.size() > 2 ? inputs.get(2) : null;
-        Seq2SeqLMOutput out = forward(ps, inputs.get(0), null, mask, null, labels, training);
-        return out.loss() == null ? new NDList(out.logits()) : new NDList(out.logits(), out.loss());
+        return forward(ps, inputs.get(0), null, optionalInput(inputs, 1), null, optionalInput(inputs, 2), training)
+                .toNDList();
     }
 }

@@ -4,16 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
+import ai.peft4j.nn.DirectCallModule;
 import ai.peft4j.nn.Dropout;
-import ai.peft4j.nn.ModuleBlock;
 import ai.peft4j.nn.RmsNorm;
 
 /**
  * transformers' {@code T5LayerSelfAttention}: {@code SelfAttention} and {@code layer_norm}, giving {@code x +
  * dropout(SelfAttention(layer_norm(x)))}.
  */
-public class T5LayerSelfAttention extends ModuleBlock {
+public class T5LayerSelfAttention extends DirectCallModule {
 
     private final String attentionName;
     private final float dropout;
@@ -25,6 +24,7 @@ public class T5LayerSelfAttention extends ModuleBlock {
 
     /** For {@link T5LayerCrossAttention}: the attention under another name. */
     protected T5LayerSelfAttention(String attentionName, T5Config c, T5Attention attention) {
+        super("the position bias");
         this.attentionName = attentionName;
         dropout = (float) c.dropoutRate();
         addModule(attentionName, attention);
@@ -54,13 +54,5 @@ public class T5LayerSelfAttention extends ModuleBlock {
         NDArray normed = call("layer_norm", ps, training, h);
         NDArray y = attention().forward(ps, normed, keyValueStates, positionBias, past, present, training);
         return h.add(Dropout.apply(y, dropout, training));
-    }
-
-    /** {@inheritDoc} Called directly by {@link T5Block}, which passes the position bias. */
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        throw new UnsupportedOperationException(
-                "T5 attention layers need the position bias: call forward(...) directly");
     }
 }

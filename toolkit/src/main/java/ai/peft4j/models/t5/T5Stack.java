@@ -32,11 +32,10 @@ public class T5Stack extends ModuleBlock {
         this.isDecoder = isDecoder;
         dropout = (float) c.dropoutRate();
         addModule("embed_tokens", new Embedding(shared.weight()));
-        blocks = addModule("block", new ModuleList<>());
         int n = isDecoder ? c.numDecoderLayers() : c.numLayers();
-        for (int i = 0; i < n; i++) {
-            blocks.add(new T5Block(c, isDecoder, i == 0));
-        }
+        blocks = addModule(
+                "block",
+                ModuleList.of(n, i -> new T5Block(c, isDecoder, i == 0))); // only block 0 has relative_attention_bias
         addModule("final_layer_norm", new RmsNorm(c.dModel(), (float) c.layerNormEpsilon()));
     }
 
@@ -135,7 +134,7 @@ public class T5Stack extends ModuleBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
+        NDArray mask = optionalInput(inputs, 1);
         return new NDList(forward(ps, inputs.get(0), null, mask, null, null, null, null, training));
     }
 }
