@@ -157,6 +157,30 @@ class PeftModelForFeatureExtractionTest {
     }
 
     @Test
+    @DisplayName(
+            "AutoModel takes the encoder of a checkpoint saved with a head (keys under 'bert.'), as transformers does")
+    void bareModelFromCheckpointWithHead() throws Exception {
+        Path dir = Path.of(getClass()
+                        .getResource("/reference/tiny_bert/tokcls/model.safetensors")
+                        .toURI())
+                .getParent();
+        try (PreTrainedBaseModel bare = AutoModel.fromPretrained(dir);
+                ai.peft4j.io.safetensors.SafetensorsFile file =
+                        ai.peft4j.io.safetensors.SafetensorsFile.open(dir.resolve("model.safetensors"))) {
+            assertTrue(file.names().contains("bert.encoder.layer.0.attention.self.query.weight"));
+            for (String key : java.util.List.of(
+                    "embeddings.word_embeddings.weight", "encoder.layer.0.attention.self.query.weight")) {
+                float[] stored = file.toNDArray("bert." + key, m).toFloatArray();
+                float[] loaded = ai.peft4j.nn.ModuleTree.namedParameters(bare)
+                        .get(key)
+                        .getArray()
+                        .toFloatArray();
+                assertArrayEquals(stored, loaded, 0f, key);
+            }
+        }
+    }
+
+    @Test
     @DisplayName("FEATURE_EXTRACTION needs a bare model")
     void refusesAModelWithHead() {
         try (BertForTokenClassification withHead = BertForTokenClassification.fromConfig(tinyConfig(), 7)) {

@@ -38,6 +38,11 @@ final class WeightLoader {
             String prefix = model.baseModelPrefix() + ".";
             boolean addPrefix = ckpt.names().stream().noneMatch(n -> n.startsWith(prefix))
                     && wanted.keySet().stream().anyMatch(k -> k.startsWith(prefix));
+            // The other way round: a bare model (BertModel) from a checkpoint with a head keeps only what
+            // sits under "bert.", as transformers does.
+            boolean removePrefix = !addPrefix
+                    && wanted.keySet().stream().noneMatch(k -> k.startsWith(prefix))
+                    && ckpt.names().stream().anyMatch(n -> n.startsWith(prefix));
 
             // Old TF-converted checkpoints (bert-base-uncased) name LayerNorm weights gamma and beta: transformers'
             // _fix_key reads them as weight and bias.
@@ -51,7 +56,9 @@ final class WeightLoader {
             List<String> wrongDtype = new ArrayList<>();
             for (Map.Entry<String, Parameter> e : wanted.entrySet()) {
                 String key = e.getKey();
-                String fileKey = addPrefix && key.startsWith(prefix) ? key.substring(prefix.length()) : key;
+                String fileKey = addPrefix && key.startsWith(prefix)
+                        ? key.substring(prefix.length())
+                        : removePrefix ? prefix + key : key;
                 if (!ckpt.contains(fileKey) && stored.containsKey(fileKey)) {
                     fileKey = stored.get(fileKey);
                 }
@@ -101,7 +108,11 @@ final class WeightLoader {
             }
             List<String> unexpected = new ArrayList<>();
             for (String name : ckpt.names()) {
-                String key = addPrefix ? prefix + fixKey(name) : fixKey(name);
+                String key = addPrefix
+                        ? prefix + fixKey(name)
+                        : removePrefix && name.startsWith(prefix)
+                                ? fixKey(name).substring(prefix.length())
+                                : fixKey(name);
                 if (!all.containsKey(key)) {
                     unexpected.add(name);
                 }

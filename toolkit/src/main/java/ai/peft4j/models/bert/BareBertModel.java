@@ -56,6 +56,15 @@ public class BareBertModel extends PreTrainedBaseModel implements SupportsPastKe
         return "bert";
     }
 
+    /**
+     * {@inheritDoc} The pooler: token-classification and QA checkpoints are saved without it, and transformers creates
+     * it fresh (with a warning) when such a checkpoint is loaded as a bare {@code BertModel}.
+     */
+    @Override
+    public java.util.List<String> taskHeadPrefixes() {
+        return java.util.List.of("pooler.");
+    }
+
     /** {@inheritDoc} */
     @Override
     public Embedding inputEmbeddings() {
