@@ -64,6 +64,20 @@ class ArchitectureTest {
     }
 
     @Test
+    void aMethodPackageUsesNoOtherMethod() {
+        // One package per method, as in PEFT: adding or changing a method touches no other one. The shared
+        // bases tuners.prompt (prompt learning) and tuners.lycoris (LoHa, LoKr) are not methods themselves.
+        slices().matching("ai.peft4j.tuners.(*)..")
+                .should()
+                .notDependOnEachOther()
+                .ignoreDependency(
+                        com.tngtech.archunit.base.DescribedPredicate.alwaysTrue(),
+                        com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage(
+                                "ai.peft4j.tuners", "ai.peft4j.tuners.prompt..", "ai.peft4j.tuners.lycoris.."))
+                .check(classes);
+    }
+
+    @Test
     void noPackageCycles() {
         slices().matching("ai.peft4j.(**)").should().beFreeOfCycles().check(classes);
     }

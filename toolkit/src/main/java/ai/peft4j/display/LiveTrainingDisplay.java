@@ -45,8 +45,10 @@ public final class LiveTrainingDisplay implements TrainingListener {
     /** The chart's height in pixels. */
     public static final int HEIGHT = 360;
 
-    private static volatile int defaultEverySteps = DEFAULT_EVERY_STEPS;
-    private static volatile Duration defaultMinInterval = DEFAULT_MIN_INTERVAL;
+    /** Both defaults in one value, so a display created while they change never mixes old and new. */
+    private record Defaults(int everySteps, Duration minInterval) {}
+
+    private static volatile Defaults defaults = new Defaults(DEFAULT_EVERY_STEPS, DEFAULT_MIN_INTERVAL);
 
     private final LiveOutputs outputs;
     private final int everySteps;
@@ -54,7 +56,7 @@ public final class LiveTrainingDisplay implements TrainingListener {
     private final LongSupplier clock;
 
     private PeftTrainer trainer;
-    private String displayId;
+    private volatile String displayId; // read by other threads through displayId()
     private long totalSteps;
     private long firstStep;
     private long startNanos;
@@ -62,7 +64,11 @@ public final class LiveTrainingDisplay implements TrainingListener {
 
     /** A display on {@code outputs} with the current {@linkplain #setDefaults defaults}. */
     public LiveTrainingDisplay(LiveOutputs outputs) {
-        this(outputs, defaultEverySteps, defaultMinInterval);
+        this(outputs, defaults);
+    }
+
+    private LiveTrainingDisplay(LiveOutputs outputs, Defaults d) {
+        this(outputs, d.everySteps(), d.minInterval());
     }
 
     /**
@@ -95,8 +101,7 @@ public final class LiveTrainingDisplay implements TrainingListener {
             throw new IllegalArgumentException("everySteps must be at least 1 and minInterval not negative, got "
                     + everySteps + ", " + minInterval);
         }
-        defaultEverySteps = everySteps;
-        defaultMinInterval = minInterval;
+        defaults = new Defaults(everySteps, minInterval);
     }
 
     /**

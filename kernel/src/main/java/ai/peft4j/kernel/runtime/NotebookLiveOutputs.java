@@ -9,7 +9,7 @@ import ai.peft4j.train.TrainingProgress;
 import java.util.function.Supplier;
 
 /**
- * The running cell's outputs (whatever {@link Notebook}'s sink is when a display is drawn) as
+ * The outputs of the cell that draws a display (the {@link Notebook} sink current then) as
  * {@link LiveOutputs}: the kernel and the notebook runner show trainers' progress through it as
  * one {@code display_data} output redrawn in place.
  */
@@ -34,17 +34,25 @@ public final class NotebookLiveOutputs implements LiveOutputs {
      * of a terminal progress bar; returns the progress display factory it replaces.
      */
     public static Supplier<? extends TrainingListener> install() {
-        NotebookLiveOutputs outputs = new NotebookLiveOutputs();
-        return TrainingProgress.install(() -> new LiveTrainingDisplay(outputs));
+        return TrainingProgress.install(() -> new LiveTrainingDisplay(new NotebookLiveOutputs()));
     }
+
+    /**
+     * The sink of the cell that drew the display: updates go there even when training runs on another
+     * thread or outlives its cell, instead of to whatever sink is current then.
+     */
+    private volatile DisplaySink shownOn;
 
     @Override
     public void display(MimeBundle bundle, String displayId) {
-        Notebook.sink().display(new Shown(bundle), displayId);
+        DisplaySink sink = Notebook.sink();
+        shownOn = sink;
+        sink.display(new Shown(bundle), displayId);
     }
 
     @Override
     public void update(MimeBundle bundle, String displayId) {
-        Notebook.sink().update(new Shown(bundle), displayId);
+        DisplaySink sink = shownOn;
+        (sink != null ? sink : Notebook.sink()).update(new Shown(bundle), displayId);
     }
 }
