@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.peft4j.io.json.PythonJson;
+import ai.peft4j.models.auto.AutoModel;
 import ai.peft4j.models.auto.AutoModelForCausalLM;
 import ai.peft4j.models.gpt2.Gpt2Config;
 import ai.peft4j.models.llama.LlamaConfig;
@@ -122,6 +123,16 @@ class ConfigValidationTest {
         ModelConfigException e = assertThrows(ModelConfigException.class, () -> AutoModelForCausalLM.fromConfig(json));
         assertEquals("model_type", e.key());
         assertTrue(e.getMessage().contains("supported: opt"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("AutoModel with a model_type that has no bare model says which ones exist")
+    void unknownBareModelType() {
+        ObjectNode json = (ObjectNode) PythonJson.parse("{\"model_type\": \"opt\"}", "test");
+        ModelConfigException e = assertThrows(ModelConfigException.class, () -> AutoModel.fromConfig(json));
+        assertEquals("model_type", e.key());
+        assertTrue(e.getMessage().contains("no bare-model architecture"), e.getMessage());
+        assertTrue(e.getMessage().contains("supported: bert"), e.getMessage());
     }
 
     @Test

@@ -2,8 +2,6 @@ package ai.peft4j.models.auto;
 
 import ai.peft4j.models.DemoMode;
 import ai.peft4j.models.PreTrainedBaseModel;
-import ai.peft4j.models.PreTrainedModel;
-import ai.peft4j.models.PretrainedConfig;
 import ai.peft4j.models.bert.BareBertModel;
 import ai.peft4j.models.bert.BertConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,11 +17,14 @@ import java.nio.file.Path;
  */
 public final class AutoModel {
 
+    private static final ModelMapping<PreTrainedBaseModel> MAPPING =
+            new ModelMapping<PreTrainedBaseModel>("bare-model").register("bert", BertConfig::new, BareBertModel::new);
+
     private AutoModel() {}
 
     /** Reads {@code config.json}, builds the architecture and loads its safetensors weights. */
     public static PreTrainedBaseModel fromPretrained(Path dir) {
-        return PreTrainedModel.withWeightsFrom(fromConfig(PretrainedConfig.readJson(dir)), dir);
+        return MAPPING.fromPretrained(dir);
     }
 
     /**
@@ -31,18 +32,15 @@ public final class AutoModel {
      * AutoModelForCausalLM#fromPretrained(String)}); {@link DemoMode} applies as there.
      */
     public static PreTrainedBaseModel fromPretrained(String nameOrPath) {
-        return DemoMode.load(nameOrPath, AutoModel::fromPretrained, AutoModel::fromConfig);
+        return MAPPING.fromPretrained(nameOrPath);
     }
 
-    /** The architecture for a parsed {@code config.json}, without weights. */
+    /**
+     * The architecture for a parsed {@code config.json}, without weights.
+     *
+     * @throws ai.peft4j.models.ModelConfigException when its {@code model_type} has none here
+     */
     public static PreTrainedBaseModel fromConfig(ObjectNode json) {
-        String type = PretrainedConfig.modelTypeOf(json);
-        switch (type) {
-            case "bert":
-                return new BareBertModel(new BertConfig(json));
-            default:
-                throw new IllegalArgumentException(
-                        "model_type '" + type + "' has no bare-model architecture in peft4j yet; supported: bert");
-        }
+        return MAPPING.fromConfig(json);
     }
 }
