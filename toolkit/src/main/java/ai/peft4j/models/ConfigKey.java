@@ -87,13 +87,22 @@ public record ConfigKey<T>(
         return int32(name, defaultValue).check(v -> v >= 0, v -> "must not be negative, found " + v);
     }
 
-    /** A layer count: from 0 to {@link #MAX_LAYERS}. */
-    public static ConfigKey<Integer> layers(String name, int defaultValue) {
-        return count(name, defaultValue)
+    /**
+     * A layer count: from 0 to {@link #MAX_LAYERS}. The bound keeps a hostile count from building millions of layer
+     * objects before any weight is read.
+     */
+    public static ConfigKey<Integer> layers(String name, Integer defaultValue) {
+        return int32(name, defaultValue)
+                .check(v -> v >= 0, v -> "must not be negative, found " + v)
                 .check(
                         v -> v <= MAX_LAYERS,
                         v -> "(" + v + ") is more layers than peft4j builds (" + MAX_LAYERS
                                 + "; published models have fewer than 200)");
+    }
+
+    /** A layer count of at least one (most architectures check that), at most {@link #MAX_LAYERS}. */
+    public static ConfigKey<Integer> layersAtLeastOne(String name, Integer defaultValue) {
+        return layers(name, defaultValue).check(v -> v >= 1, v -> "must be a positive integer, found " + v);
     }
 
     /** A token id; {@code null} in the file means none, as transformers keeps it. */

@@ -47,7 +47,7 @@ public abstract class PretrainedConfig {
     public static final ConfigKey<Integer> HIDDEN_SIZE = ConfigKey.size("hidden_size", null);
 
     /** {@code num_hidden_layers} (GPT-2's and Bloom's {@code n_layer}, T5's {@code num_layers}). */
-    public static final ConfigKey<Integer> NUM_HIDDEN_LAYERS = ConfigKey.size("num_hidden_layers", null);
+    public static final ConfigKey<Integer> NUM_HIDDEN_LAYERS = ConfigKey.layersAtLeastOne("num_hidden_layers", null);
 
     /** {@code num_attention_heads} (GPT-2's and Bloom's {@code n_head}, T5's {@code num_heads}). */
     public static final ConfigKey<Integer> NUM_ATTENTION_HEADS = ConfigKey.size("num_attention_heads", null);

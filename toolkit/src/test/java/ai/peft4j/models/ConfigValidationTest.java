@@ -35,6 +35,8 @@ class ConfigValidationTest {
                     case "llama" -> LlamaConfig::new;
                     case "gpt2" -> Gpt2Config::new;
                     case "roberta" -> RobertaConfig::new;
+                    case "bloom" -> ai.peft4j.models.bloom.BloomConfig::new;
+                    case "t5" -> ai.peft4j.models.t5.T5Config::new;
                     default -> throw new IllegalArgumentException(family);
                 };
         return make.apply(node);
@@ -69,6 +71,10 @@ class ConfigValidationTest {
                 // a layer count that would build millions of layers before any weight is read
                 "opt     | {\"num_hidden_layers\": 2147483647}            | num_hidden_layers   | more layers than peft4j builds",
                 "gpt2    | {\"n_layer\": 10001}                            | n_layer             | more layers than peft4j builds",
+                "llama   | {\"num_hidden_layers\": 2000000000}            | num_hidden_layers   | more layers than peft4j builds",
+                "roberta | {\"num_hidden_layers\": 10001}                  | num_hidden_layers   | more layers than peft4j builds",
+                "bloom   | {\"n_layer\": 10001}                            | n_layer             | more layers than peft4j builds",
+                "t5      | {\"num_decoder_layers\": 10001}                 | num_decoder_layers  | more layers than peft4j builds",
                 // integers beyond 64 bits are not silently truncated
                 "opt     | {\"hidden_size\": 18446744073709551632}       | hidden_size         | 64 bits",
                 // sizes that do not divide
@@ -89,6 +95,22 @@ class ConfigValidationTest {
         assertEquals(key, e.key(), e.getMessage());
         assertTrue(e.getMessage().contains("'" + key + "'"), e.getMessage());
         assertTrue(e.getMessage().contains(says), e.getMessage());
+    }
+
+    @Test
+    @DisplayName(
+            "token ids default as transformers' config classes do: GPT-2 50256, Llama bos 1 / eos 2, Gemma bos 2 / eos 1")
+    void tokenIdDefaults() {
+        PretrainedConfig gpt2 = build("gpt2", "{}");
+        assertEquals(50256, gpt2.bosTokenId());
+        assertEquals(50256, gpt2.eosTokenId());
+        PretrainedConfig llama = build("llama", "{}");
+        assertEquals(1, llama.bosTokenId());
+        assertEquals(2, llama.eosTokenId());
+        ObjectNode gemma = (ObjectNode) PythonJson.parse("{\"model_type\": \"gemma\"}", "test");
+        PretrainedConfig g = new ai.peft4j.models.gemma.GemmaConfig(gemma);
+        assertEquals(2, g.bosTokenId());
+        assertEquals(1, g.eosTokenId());
     }
 
     @Test

@@ -21,7 +21,7 @@ import java.util.List;
 public final class BloomConfig extends PretrainedConfig {
 
     private static final ConfigKey<Integer> N_LAYER =
-            ConfigKey.size("n_layer", 2).standsFor(NUM_HIDDEN_LAYERS);
+            ConfigKey.layersAtLeastOne("n_layer", 2).standsFor(NUM_HIDDEN_LAYERS);
     private static final ConfigKey<Integer> N_HEAD = ConfigKey.size("n_head", 8).standsFor(NUM_ATTENTION_HEADS);
     private static final ConfigKey<Double> LAYER_NORM_EPSILON = ConfigKey.positive("layer_norm_epsilon", 1e-5);
     private static final ConfigKey<Boolean> APPLY_RESIDUAL_CONNECTION_POST_LAYERNORM =

@@ -21,7 +21,7 @@ import java.util.List;
 public final class GemmaConfig extends LlamaFamilyConfig {
 
     private static final Defaults DEFAULTS =
-            new Defaults(256000, 3072, 24576, 28, 16, 16, "gelu_pytorch_tanh", 8192, 1e-6, true, 1, 0);
+            new Defaults(256000, 3072, 24576, 28, 16, 16, "gelu_pytorch_tanh", 8192, 1e-6, true, 2, 1, 0);
 
     /** 4.39's Gemma reads {@code hidden_act} but never uses it, so any name passes. */
     private static final ConfigKey<String> HIDDEN_ACT_IGNORED =

@@ -45,6 +45,8 @@ public final class Gpt2Config extends PretrainedConfig {
             "GPT2LMHeadModel",
             List.of("gpt2"),
             VOCAB_SIZE.defaultsTo(50257),
+            BOS_TOKEN_ID.defaultsTo(50256),
+            EOS_TOKEN_ID.defaultsTo(50256),
             N_POSITIONS,
             N_EMBD,
             N_LAYER,

@@ -18,7 +18,7 @@ import java.util.List;
 public final class LlamaConfig extends LlamaFamilyConfig {
 
     private static final Defaults DEFAULTS =
-            new Defaults(32000, 4096, 11008, 32, 32, null, "silu", 2048, 1e-6, false, 2, null);
+            new Defaults(32000, 4096, 11008, 32, 32, null, "silu", 2048, 1e-6, false, 1, 2, null);
     private static final Schema SCHEMA = familySchema(
             "llama",
             "Llama",

@@ -30,6 +30,7 @@ public abstract class LlamaFamilyConfig extends PretrainedConfig {
             int maxPositionEmbeddings,
             double rmsNormEps,
             boolean tieWordEmbeddings,
+            Integer bosTokenId,
             Integer eosTokenId,
             Integer padTokenId) {}
 
@@ -84,6 +85,7 @@ public abstract class LlamaFamilyConfig extends PretrainedConfig {
                         ATTENTION_BIAS,
                         TIE_WORD_EMBEDDINGS.defaultsTo(d.tieWordEmbeddings()),
                         PAD_TOKEN_ID.defaultsTo(d.padTokenId()),
+                        BOS_TOKEN_ID.defaultsTo(d.bosTokenId()),
                         EOS_TOKEN_ID.defaultsTo(d.eosTokenId()))
                 .with(own);
     }

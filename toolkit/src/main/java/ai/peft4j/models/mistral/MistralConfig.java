@@ -20,7 +20,7 @@ import java.util.List;
 public final class MistralConfig extends LlamaFamilyConfig {
 
     private static final Defaults DEFAULTS =
-            new Defaults(32000, 4096, 14336, 32, 32, 8, "silu", 4096 * 32, 1e-6, false, 2, null);
+            new Defaults(32000, 4096, 14336, 32, 32, 8, "silu", 4096 * 32, 1e-6, false, 1, 2, null);
     private static final Schema SCHEMA = familySchema(
             "mistral", "Mistral", "MistralForCausalLM", List.of("mistralai/Mistral-7B-v0.1"), DEFAULTS, SLIDING_WINDOW);
 

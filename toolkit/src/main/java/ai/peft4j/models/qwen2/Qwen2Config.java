@@ -22,7 +22,7 @@ import java.util.List;
 public final class Qwen2Config extends LlamaFamilyConfig {
 
     private static final Defaults DEFAULTS =
-            new Defaults(151936, 4096, 22016, 32, 32, 32, "silu", 32768, 1e-6, false, null, null);
+            new Defaults(151936, 4096, 22016, 32, 32, 32, "silu", 32768, 1e-6, false, null, null, null);
 
     private static final ConfigKey<Boolean> USE_SLIDING_WINDOW = ConfigKey.flag("use_sliding_window", false);
     private static final ConfigKey<Integer> MAX_WINDOW_LAYERS = ConfigKey.int32("max_window_layers", 28);

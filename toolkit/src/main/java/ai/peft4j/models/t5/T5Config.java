@@ -28,9 +28,9 @@ public final class T5Config extends PretrainedConfig {
     private static final ConfigKey<Integer> D_KV = ConfigKey.size("d_kv", 64);
     private static final ConfigKey<Integer> D_FF = ConfigKey.size("d_ff", 2048);
     private static final ConfigKey<Integer> NUM_LAYERS =
-            ConfigKey.size("num_layers", 6).standsFor(NUM_HIDDEN_LAYERS);
+            ConfigKey.layersAtLeastOne("num_layers", 6).standsFor(NUM_HIDDEN_LAYERS);
     private static final ConfigKey<Integer> NUM_DECODER_LAYERS =
-            ConfigKey.size("num_decoder_layers", null).defaultsTo(NUM_LAYERS);
+            ConfigKey.layersAtLeastOne("num_decoder_layers", null).defaultsTo(NUM_LAYERS);
     private static final ConfigKey<Integer> NUM_HEADS =
             ConfigKey.size("num_heads", 8).standsFor(NUM_ATTENTION_HEADS);
     private static final ConfigKey<Integer> RELATIVE_ATTENTION_NUM_BUCKETS =
