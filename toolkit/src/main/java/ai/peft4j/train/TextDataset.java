@@ -14,17 +14,22 @@ import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
 
 /**
- * Tokenized examples for causal-LM or sequence-classification training, batched with padding.
+ * Tokenized examples for causal-LM, sequence-classification or sequence-to-sequence training,
+ * batched with padding.
  *
  * <pre>{@code
  * var tok = TextTokenizer.fromFile(Path.of("opt-125m/tokenizer.json"), 1);
  * var train = TextDataset.causalLm(List.of("Hello world", "LoRA trains small matrices"), tok, 128);
  * var imdb = TextDataset.classification(table, "text", "label", tok, 256);   // a Tablesaw Table
+ * var pairs = TextDataset.seq2seq(List.of("translate: chat"), List.of("cat"), t5Tok, 64, 16);
  * }</pre>
  *
  * <p>Batches are right-padded with the tokenizer's pad id; the attention mask is 1 on tokens and
  * 0 on padding; causal-LM labels are the input ids with {@value Losses#IGNORE_INDEX} on padding
- * (the model shifts them), classification labels are one class id per example.
+ * (the model shifts them), classification labels are one class id per example. Sequence-to-sequence
+ * labels are the target ids, padded with {@value Losses#IGNORE_INDEX} to the longest target of the
+ * batch, as transformers' {@code DataCollatorForSeq2Seq} pads them; the model shifts them right
+ * into its decoder inputs.
  */
 public final class TextDataset {
 
@@ -33,19 +38,28 @@ public final class TextDataset {
         /** Labels are the inputs (next-token prediction). */
         CAUSAL_LM,
         /** One integer class per example. */
-        SEQ_CLS
+        SEQ_CLS,
+        /** A target sequence per example, read by a decoder (T5's text-to-text). */
+        SEQ_2_SEQ_LM
     }
 
     private final Task task;
     private final List<int[]> ids;
     private final int[] labels;
+    private final List<int[]> targets;
     private final int padTokenId;
     private final List<String> labelNames;
 
     private TextDataset(Task task, List<int[]> ids, int[] labels, int padTokenId, List<String> labelNames) {
+        this(task, ids, labels, List.of(), padTokenId, labelNames);
+    }
+
+    private TextDataset(
+            Task task, List<int[]> ids, int[] labels, List<int[]> targets, int padTokenId, List<String> labelNames) {
         this.task = task;
         this.ids = List.copyOf(ids);
         this.labels = labels;
+        this.targets = List.copyOf(targets);
         this.padTokenId = padTokenId;
         this.labelNames = labelNames;
     }
@@ -118,6 +132,50 @@ public final class TextDataset {
         return new TextDataset(d.task, d.ids, d.labels, d.padTokenId, List.copyOf(names));
     }
 
+    /**
+     * Sequence-to-sequence examples: {@code targets.get(i)} is what the model should write for {@code
+     * sources.get(i)}. Both are tokenized with {@code tokenizer} (a T5 tokenizer ends each with
+     * {@code </s>}) and truncated to {@code maxSourceLength} and {@code maxTargetLength} tokens.
+     */
+    public static TextDataset seq2seq(
+            List<String> sources,
+            List<String> targets,
+            TextTokenizer tokenizer,
+            int maxSourceLength,
+            int maxTargetLength) {
+        if (sources.size() != targets.size()) {
+            throw new IllegalArgumentException(sources.size() + " sources but " + targets.size() + " targets");
+        }
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("no examples");
+        }
+        List<int[]> x = new ArrayList<>(sources.size());
+        List<int[]> y = new ArrayList<>(targets.size());
+        for (int i = 0; i < sources.size(); i++) {
+            int[] s = truncate(tokenizer.encode(sources.get(i)), maxSourceLength);
+            int[] t = truncate(tokenizer.encode(targets.get(i)), maxTargetLength);
+            if (s.length == 0 || t.length == 0) {
+                throw new IllegalArgumentException(
+                        "example " + i + ": the " + (s.length == 0 ? "source" : "target") + " gave no token");
+            }
+            x.add(s);
+            y.add(t);
+        }
+        return new TextDataset(Task.SEQ_2_SEQ_LM, x, null, y, tokenizer.padTokenId(), List.of());
+    }
+
+    /** Sequence-to-sequence examples from two text columns of a Tablesaw table. */
+    public static TextDataset seq2seq(
+            Table table,
+            String sourceColumn,
+            String targetColumn,
+            TextTokenizer tokenizer,
+            int maxSourceLength,
+            int maxTargetLength) {
+        return seq2seq(
+                texts(table, sourceColumn), texts(table, targetColumn), tokenizer, maxSourceLength, maxTargetLength);
+    }
+
     private static List<String> texts(Table table, String column) {
         List<String> out = new ArrayList<>(table.rowCount());
         for (Object o : table.column(column).asList()) {
@@ -142,9 +200,21 @@ public final class TextDataset {
         return ids.size();
     }
 
-    /** The token ids of example {@code i} (a copy). */
+    /** The token ids of example {@code i} (a copy); for sequence-to-sequence data, those of its source. */
     public int[] tokenIds(int i) {
         return ids.get(i).clone();
+    }
+
+    /**
+     * The target token ids of sequence-to-sequence example {@code i} (a copy).
+     *
+     * @throws IllegalStateException for other tasks
+     */
+    public int[] targetIds(int i) {
+        if (task != Task.SEQ_2_SEQ_LM) {
+            throw new IllegalStateException("a " + task + " data set has no targets");
+        }
+        return targets.get(i).clone();
     }
 
     /** The class names when labels came from a text column, else empty. */
@@ -189,10 +259,14 @@ public final class TextDataset {
 
     /**
      * One padded batch on {@code manager}: INT64 {@code inputIds (B, T)}, {@code attentionMask (B,
-     * T)} and labels ({@code (B, T)} for causal LM, {@code (B)} for classification), with {@code T}
-     * the longest example of the batch.
+     * T)} and labels ({@code (B, T)} for causal LM, {@code (B)} for classification, {@code (B, L)}
+     * for sequence-to-sequence with {@code L} the longest target of the batch), with {@code T} the
+     * longest example of the batch.
      */
     public Batch collate(int[] indices, NDManager manager) {
+        if (task == Task.SEQ_2_SEQ_LM) {
+            return collateSeq2Seq(indices, manager);
+        }
         int b = indices.length;
         int t = 0;
         for (int i : indices) {
@@ -225,10 +299,42 @@ public final class TextDataset {
                 tokens);
     }
 
+    private Batch collateSeq2Seq(int[] indices, NDManager manager) {
+        int b = indices.length;
+        int s = 0;
+        int t = 0;
+        for (int i : indices) {
+            s = Math.max(s, ids.get(i).length);
+            t = Math.max(t, targets.get(i).length);
+        }
+        long[] x = new long[b * s];
+        long[] mask = new long[b * s];
+        long[] y = new long[b * t];
+        int tokens = 0;
+        for (int r = 0; r < b; r++) {
+            int[] e = ids.get(indices[r]);
+            int[] target = targets.get(indices[r]);
+            for (int c = 0; c < s; c++) {
+                x[r * s + c] = c < e.length ? e[c] : padTokenId;
+                mask[r * s + c] = c < e.length ? 1 : 0;
+            }
+            for (int c = 0; c < t; c++) {
+                y[r * t + c] = c < target.length ? target[c] : Losses.IGNORE_INDEX;
+            }
+            tokens += e.length + target.length;
+        }
+        return new Batch(
+                manager.create(x, new Shape(b, s)),
+                manager.create(mask, new Shape(b, s)),
+                manager.create(y, new Shape(b, t)),
+                tokens);
+    }
+
     /**
      * A padded batch. Arrays live on the manager given to {@link #collate}.
      *
-     * @param tokens the number of real (non-padding) tokens
+     * @param tokens the number of real (non-padding) tokens, of the sources and the targets for
+     *     sequence-to-sequence data
      */
     public record Batch(NDArray inputIds, NDArray attentionMask, NDArray labels, int tokens) {
         /** The number of examples. */

@@ -100,12 +100,16 @@ public class T5ForConditionalGeneration extends PreTrainedModel {
     }
 
     /**
-     * {@inheritDoc} T5 initialises each matrix with its own {@code initializer_factor}-scaled deviation; peft4j's demo
-     * weights use one, {@code initializer_factor / sqrt(d_model)}, which keeps activations of the same order.
+     * Seeded random weights drawn as transformers' {@code T5PreTrainedModel._init_weights} draws them: each matrix with
+     * its own {@code initializer_factor}-scaled deviation (q by {@code (d_model d_kv)^-0.5}, k, v, wi and the relative
+     * attention bias by {@code d_model^-0.5}, o by {@code (num_heads d_kv)^-0.5}, wo by {@code d_ff^-0.5}, the shared
+     * embedding and an untied head by 1), layer norms at {@code initializer_factor}. Parameters that already have a
+     * value keep it.
      */
     @Override
-    protected double initializerRange() {
-        return config().initializerFactor() / Math.sqrt(config().dModel());
+    public T5ForConditionalGeneration initWeights(long seed) {
+        T5Init.apply(this, seed);
+        return this;
     }
 
     /**
