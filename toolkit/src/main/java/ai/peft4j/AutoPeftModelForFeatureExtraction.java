@@ -20,4 +20,9 @@ public final class AutoPeftModelForFeatureExtraction {
     public static PeftModelForFeatureExtraction fromPretrained(Path adapterDir) {
         return AutoPeftModel.fromPretrained(adapterDir, false, PeftModelForFeatureExtraction.class);
     }
+
+    /** {@link #fromPretrained(Path)}, with the adapter trainable when {@code isTrainable} (PEFT's {@code is_trainable}). */
+    public static PeftModelForFeatureExtraction fromPretrained(Path adapterDir, boolean isTrainable) {
+        return AutoPeftModel.fromPretrained(adapterDir, isTrainable, PeftModelForFeatureExtraction.class);
+    }
 }

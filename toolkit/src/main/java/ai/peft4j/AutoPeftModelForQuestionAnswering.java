@@ -19,4 +19,9 @@ public final class AutoPeftModelForQuestionAnswering {
     public static PeftModelForQuestionAnswering fromPretrained(Path adapterDir) {
         return AutoPeftModel.fromPretrained(adapterDir, false, PeftModelForQuestionAnswering.class);
     }
+
+    /** {@link #fromPretrained(Path)}, with the adapter trainable when {@code isTrainable} (PEFT's {@code is_trainable}). */
+    public static PeftModelForQuestionAnswering fromPretrained(Path adapterDir, boolean isTrainable) {
+        return AutoPeftModel.fromPretrained(adapterDir, isTrainable, PeftModelForQuestionAnswering.class);
+    }
 }

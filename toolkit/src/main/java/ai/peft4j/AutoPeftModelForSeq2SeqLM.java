@@ -18,4 +18,9 @@ public final class AutoPeftModelForSeq2SeqLM {
     public static PeftModelForSeq2SeqLM fromPretrained(Path adapterDir) {
         return AutoPeftModel.fromPretrained(adapterDir, false, PeftModelForSeq2SeqLM.class);
     }
+
+    /** {@link #fromPretrained(Path)}, with the adapter trainable when {@code isTrainable} (PEFT's {@code is_trainable}). */
+    public static PeftModelForSeq2SeqLM fromPretrained(Path adapterDir, boolean isTrainable) {
+        return AutoPeftModel.fromPretrained(adapterDir, isTrainable, PeftModelForSeq2SeqLM.class);
+    }
 }

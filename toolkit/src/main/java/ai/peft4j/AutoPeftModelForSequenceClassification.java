@@ -19,4 +19,9 @@ public final class AutoPeftModelForSequenceClassification {
     public static PeftModelForSequenceClassification fromPretrained(Path adapterDir) {
         return AutoPeftModel.fromPretrained(adapterDir, false, PeftModelForSequenceClassification.class);
     }
+
+    /** {@link #fromPretrained(Path)}, with the adapter trainable when {@code isTrainable} (PEFT's {@code is_trainable}). */
+    public static PeftModelForSequenceClassification fromPretrained(Path adapterDir, boolean isTrainable) {
+        return AutoPeftModel.fromPretrained(adapterDir, isTrainable, PeftModelForSequenceClassification.class);
+    }
 }

@@ -19,4 +19,9 @@ public final class AutoPeftModelForTokenClassification {
     public static PeftModelForTokenClassification fromPretrained(Path adapterDir) {
         return AutoPeftModel.fromPretrained(adapterDir, false, PeftModelForTokenClassification.class);
     }
+
+    /** {@link #fromPretrained(Path)}, with the adapter trainable when {@code isTrainable} (PEFT's {@code is_trainable}). */
+    public static PeftModelForTokenClassification fromPretrained(Path adapterDir, boolean isTrainable) {
+        return AutoPeftModel.fromPretrained(adapterDir, isTrainable, PeftModelForTokenClassification.class);
+    }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.config.PeftConfig;
+import ai.peft4j.config.TaskType;
 import ai.peft4j.models.PreTrainedModel;
 import ai.peft4j.nn.ForwardScope;
 import java.lang.reflect.RecordComponent;
@@ -88,15 +89,15 @@ abstract class PeftModelForTask<M extends PreTrainedModel, I, O extends Record> 
      * {@link PeftModel#fromPretrained(Block, Path)} typed as the task class {@code type}: the adapter in {@code dir}
      * for inference.
      *
-     * @throws IllegalArgumentException when the adapter is for another task; the model is then given back unchanged
+     * @throws IllegalArgumentException when the adapter is for another task, checked before the model is touched
      */
     static <P extends PeftModel> P fromPretrained(Block model, Path dir, Class<P> type) {
-        PeftModel peft = PeftModel.fromPretrained(model, dir);
-        if (!type.isInstance(peft)) {
-            peft.restoreBaseModel();
-            throw new IllegalArgumentException("the adapter in " + dir + " has task_type "
-                    + peft.activePeftConfig().taskType() + ", not " + PeftModels.taskOf(type));
+        TaskType expected = PeftModels.taskOf(type);
+        TaskType found = ai.peft4j.config.PeftConfig.fromPretrained(dir).taskType();
+        if (found != expected) {
+            throw new IllegalArgumentException("the adapter in " + dir + " has task_type " + found + ", not " + expected
+                    + "; load it with the class for its task, or PeftModel.fromPretrained");
         }
-        return type.cast(peft);
+        return type.cast(PeftModel.fromPretrained(model, dir));
     }
 }

@@ -206,6 +206,14 @@ class PeftModelForSeq2SeqLMTest {
                 () -> Peft.lora().task(TaskType.SEQ_2_SEQ_LM).apply(lm));
         assertTrue(wrong.getMessage().contains("T5ForConditionalGeneration"), wrong.getMessage());
         lm.close();
+        // an adapter of another task is refused before the model is touched
+        var causal = assertThrows(
+                IllegalArgumentException.class,
+                () -> PeftModelForSeq2SeqLM.fromPretrained(t5, Golden.tinyOpt().resolve("lora")));
+        assertTrue(causal.getMessage().contains("CAUSAL_LM"), causal.getMessage());
+        assertTrue(
+                ai.peft4j.nn.ModuleTree.namedParameters(t5).keySet().stream().noneMatch(k -> k.contains("lora_")),
+                "no LoRA layer was injected");
     }
 
     @Test
