@@ -14,23 +14,12 @@ final class HtmlText {
         StringBuilder sb = new StringBuilder(s.length());
         for (char c : s.toCharArray()) {
             switch (c) {
-                case '<':
-                    sb.append("&lt;");
-                    break;
-                case '>':
-                    sb.append("&gt;");
-                    break;
-                case '&':
-                    sb.append("&amp;");
-                    break;
-                case '"':
-                    sb.append("&quot;");
-                    break;
-                case '\'':
-                    sb.append("&#39;");
-                    break;
-                default:
-                    sb.append(c);
+                case '<' -> sb.append("&lt;");
+                case '>' -> sb.append("&gt;");
+                case '&' -> sb.append("&amp;");
+                case '"' -> sb.append("&quot;");
+                case '\'' -> sb.append("&#39;");
+                default -> sb.append(c);
             }
         }
         return sb.toString();
@@ -40,18 +29,25 @@ final class HtmlText {
     static String table(List<String> header, List<List<String>> rows) {
         StringBuilder sb = new StringBuilder("<table style=\"" + STYLE + "\">");
         if (!header.isEmpty()) {
-            sb.append("<thead><tr>");
-            header.forEach(h ->
-                    sb.append("<th ").append(CELL).append('>').append(escape(h)).append("</th>"));
-            sb.append("</tr></thead>");
+            row(sb.append("<thead>"), "th", header).append("</thead>");
         }
         sb.append("<tbody>");
-        for (List<String> row : rows) {
-            sb.append("<tr>");
-            row.forEach(c ->
-                    sb.append("<td ").append(CELL).append('>').append(escape(c)).append("</td>"));
-            sb.append("</tr>");
-        }
+        rows.forEach(row -> row(sb, "td", row));
         return sb.append("</tbody></table>").toString();
+    }
+
+    /** One {@code <tr>} of {@code tag} cells ({@code th} or {@code td}), each escaped. */
+    private static StringBuilder row(StringBuilder sb, String tag, List<String> cells) {
+        sb.append("<tr>");
+        cells.forEach(c -> sb.append('<')
+                .append(tag)
+                .append(' ')
+                .append(CELL)
+                .append('>')
+                .append(escape(c))
+                .append("</")
+                .append(tag)
+                .append('>'));
+        return sb.append("</tr>");
     }
 }

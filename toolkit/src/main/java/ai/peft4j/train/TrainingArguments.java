@@ -103,10 +103,12 @@ public record TrainingArguments(
         return warmupSteps > 0 ? warmupSteps : (int) Math.ceil(warmupRatio * totalSteps);
     }
 
-    private static void positive(int n, String what) {
+    /** {@code n}, once checked: a builder fails at the setter that was given a bad value. */
+    private static int positive(int n, String what) {
         if (n <= 0) {
             throw new IllegalArgumentException(what + " must be positive, got " + n);
         }
+        return n;
     }
 
     /** Builds {@link TrainingArguments} on their own. */
@@ -255,22 +257,19 @@ public record TrainingArguments(
 
         /** Examples per micro-batch (default 8). */
         public B batchSize(int n) {
-            positive(n, "batch size");
-            this.batchSize = n;
+            this.batchSize = positive(n, "batch size");
             return self();
         }
 
         /** Examples per evaluation batch (default 8). */
         public B evalBatchSize(int n) {
-            positive(n, "eval batch size");
-            this.evalBatchSize = n;
+            this.evalBatchSize = positive(n, "eval batch size");
             return self();
         }
 
         /** Micro-batches per optimizer step (default 1). */
         public B gradientAccumulationSteps(int n) {
-            positive(n, "gradient accumulation steps");
-            this.accumulation = n;
+            this.accumulation = positive(n, "gradient accumulation steps");
             return self();
         }
 
@@ -288,8 +287,7 @@ public record TrainingArguments(
 
         /** Passes over the training data (default 3). */
         public B epochs(int n) {
-            positive(n, "epochs");
-            this.numTrainEpochs = n;
+            this.numTrainEpochs = positive(n, "epochs");
             return self();
         }
 

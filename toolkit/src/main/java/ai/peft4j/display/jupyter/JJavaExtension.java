@@ -27,25 +27,12 @@ public final class JJavaExtension implements Extension {
 
     /** JJava's display stream as {@link LiveOutputs}. */
     static LiveOutputs outputs(DisplayStream display) {
-        return new LiveOutputs() {
-            @Override
-            public void display(MimeBundle bundle, String displayId) {
-                DisplayData d = data(bundle);
-                d.setDisplayId(displayId);
-                display.display(d);
-            }
-
-            @Override
-            public void update(MimeBundle bundle, String displayId) {
-                display.updateDisplay(displayId, data(bundle));
-            }
-        };
-    }
-
-    private static DisplayData data(MimeBundle bundle) {
-        DisplayData d = new DisplayData();
-        bundle.data().forEach(d::putData);
-        return d;
+        return KernelOutputs.of(
+                DisplayData::new,
+                DisplayData::putData,
+                DisplayData::setDisplayId,
+                display::display,
+                display::updateDisplay);
     }
 
     /**

@@ -37,7 +37,7 @@ public class LoHaLinear extends LycorisLayer {
         super(base, PARAMETER_NAMES);
     }
 
-    /** Adds adapter {@code name} (PEFT's {@code update_layer}); factors are drawn from {@code rnd} now. */
+    /** PEFT's {@code update_layer}, with its arguments in PEFT's order. */
     public void updateLayer(
             String name,
             int r,
@@ -46,7 +46,13 @@ public class LoHaLinear extends LycorisLayer {
             double moduleDropout,
             boolean initWeights,
             Random rnd) {
-        checkNew(name, r);
+        updateLayer(name, Settings.of(r, alpha, rankDropout, moduleDropout), initWeights, rnd);
+    }
+
+    /** Adds adapter {@code name}; factors are drawn from {@code rnd} now. */
+    public void updateLayer(String name, Settings settings, boolean initWeights, Random rnd) {
+        checkNew(name, settings);
+        int r = settings.r();
         Shape w = baseWeightShape();
         long out = w.get(0);
         long in = w.get(1);
@@ -57,12 +63,8 @@ public class LoHaLinear extends LycorisLayer {
         kaimingUniform(w1a, rnd);
         kaimingUniform(w1b, rnd);
         kaimingUniform(w2a, rnd);
-        if (initWeights) {
-            zeros(w2b);
-        } else {
-            kaimingUniform(w2b, rnd);
-        }
-        addSettings(name, r, alpha, rankDropout, moduleDropout);
+        zerosIfInit(w2b, initWeights, rnd);
+        addSettings(name, settings);
     }
 
     /** {@inheritDoc} */

@@ -1,6 +1,7 @@
 package ai.peft4j.tuners.loha;
 
 import ai.djl.nn.Block;
+import ai.peft4j.tuners.lycoris.LycorisLayer.Settings;
 import ai.peft4j.tuners.lycoris.LycorisLayerFactory;
 import ai.peft4j.tuners.lycoris.LycorisModel;
 
@@ -18,14 +19,7 @@ public class LoHaModel extends LycorisModel<LoHaConfig> {
     public static final LycorisLayerFactory<LoHaConfig, LoHaLinear> LINEAR = new LycorisLayerFactory<>(
             LoHaLinear.class,
             LoHaLinear::new,
-            (layer, path, adapter, c, rnd) -> layer.updateLayer(
-                    adapter,
-                    c.rankFor(path),
-                    c.alphaFor(path),
-                    c.rankDropout(),
-                    c.moduleDropout(),
-                    c.initWeights(),
-                    rnd));
+            (layer, path, adapter, c, rnd) -> layer.updateLayer(adapter, Settings.of(c, path), c.initWeights(), rnd));
 
     public LoHaModel(Block model) {
         super(model, LoHaConfig.class, LINEAR);

@@ -27,7 +27,7 @@ import java.util.function.Function;
  *
  * <pre>{@code
  * LoKrLinear layer = new LoKrLinear(new Linear(16, 32, true));
- * layer.updateLayer("default", 1, 1, 0.0, 0.0, false, true, -1, new Random(0));
+ * layer.updateLayer("default", LycorisLayer.Settings.of(1, 1, 0.0, 0.0), false, true, -1, new Random(0));
  * layer.parameter("lokr_w2_a", "default").getShape();   // (8, 1): 32 = 4·8 out, 16 = 4·4 in
  * }</pre>
  */
@@ -71,38 +71,30 @@ public class LoKrLinear extends LycorisLayer {
         return m > n ? new long[] {n, m} : new long[] {m, n};
     }
 
-    /** Adds adapter {@code name} (PEFT's {@code update_layer}); factors are drawn from {@code rnd} now. */
+    /**
+     * Adds adapter {@code name} (PEFT's {@code update_layer}, LoKr's two own arguments after the shared ones);
+     * factors are drawn from {@code rnd} now.
+     */
     public void updateLayer(
             String name,
-            int r,
-            double alpha,
-            double rankDropout,
-            double moduleDropout,
+            Settings settings,
             boolean initWeights,
             boolean decomposeBoth,
             int decomposeFactor,
             Random rnd) {
-        checkNew(name, r);
+        checkNew(name, settings);
+        int r = settings.r();
         Shape w = baseWeightShape();
         long[] in = factorization(w.get(1), decomposeFactor); // (c, d)
         long[] out = factorization(w.get(0), decomposeFactor); // (a, b)
         boolean useW1 = !(decomposeBoth && r < Math.max(out[0], in[0]) / 2.0);
         boolean useW2 = !(r < Math.max(out[1], in[1]) / 2.0);
         if (useW1) {
-            Parameter w1 = addParameter("lokr_w1", name, new Shape(out[0], in[0]));
-            if (initWeights) {
-                zeros(w1);
-            } else {
-                kaimingUniform(w1, rnd);
-            }
+            zerosIfInit(addParameter("lokr_w1", name, new Shape(out[0], in[0])), initWeights, rnd);
         } else {
             Parameter w1a = addParameter("lokr_w1_a", name, new Shape(out[0], r));
             Parameter w1b = addParameter("lokr_w1_b", name, new Shape(r, in[0]));
-            if (initWeights) {
-                zeros(w1a);
-            } else {
-                kaimingUniform(w1a, rnd);
-            }
+            zerosIfInit(w1a, initWeights, rnd);
             kaimingUniform(w1b, rnd);
         }
         if (useW2) {
@@ -111,7 +103,7 @@ public class LoKrLinear extends LycorisLayer {
             kaimingUniform(addParameter("lokr_w2_a", name, new Shape(out[1], r)), rnd);
             kaimingUniform(addParameter("lokr_w2_b", name, new Shape(r, in[1])), rnd);
         }
-        addSettings(name, r, alpha, rankDropout, moduleDropout);
+        addSettings(name, settings);
     }
 
     /** {@inheritDoc} {@code kron(w1, w2)}, unscaled as in PEFT 0.10. */

@@ -1,6 +1,7 @@
 package ai.peft4j.tuners.lokr;
 
 import ai.djl.nn.Block;
+import ai.peft4j.tuners.lycoris.LycorisLayer.Settings;
 import ai.peft4j.tuners.lycoris.LycorisLayerFactory;
 import ai.peft4j.tuners.lycoris.LycorisModel;
 
@@ -19,15 +20,7 @@ public class LoKrModel extends LycorisModel<LoKrConfig> {
             LoKrLinear.class,
             LoKrLinear::new,
             (layer, path, adapter, c, rnd) -> layer.updateLayer(
-                    adapter,
-                    c.rankFor(path),
-                    c.alphaFor(path),
-                    c.rankDropout(),
-                    c.moduleDropout(),
-                    c.initWeights(),
-                    c.decomposeBoth(),
-                    c.decomposeFactor(),
-                    rnd));
+                    adapter, Settings.of(c, path), c.initWeights(), c.decomposeBoth(), c.decomposeFactor(), rnd));
 
     public LoKrModel(Block model) {
         super(model, LoKrConfig.class, LINEAR);

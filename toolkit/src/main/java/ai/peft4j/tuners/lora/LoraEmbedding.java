@@ -31,10 +31,10 @@ import java.util.Random;
  *
  * <pre>{@code
  * LoraEmbedding e = new LoraEmbedding(new Embedding(64, 16, 1));
- * e.updateLayer("default", 4, 8, 0.0, LoraConfig.InitLoraWeights.TRUE, false, new Random(0));
+ * e.updateLayer("default", 4, 8, 0.0, LoraConfig.InitLoraWeights.TRUE, false, false, new Random(0));
  * }</pre>
  */
-public class LoraEmbedding extends BaseTunerLayer<LoraEmbedding.Adapter> {
+public class LoraEmbedding extends BaseTunerLayer<LoraEmbedding.Adapter> implements LoraLayer {
 
     /** One adapter: its rank, scaling and the two factors. */
     record Adapter(int r, double scaling, Parameter a, Parameter b) {}
@@ -51,43 +51,32 @@ public class LoraEmbedding extends BaseTunerLayer<LoraEmbedding.Adapter> {
         loraEmbeddingB = addAdapterModule("lora_embedding_B", new ParameterDict());
     }
 
-    /**
-     * Adds adapter {@code name}.
-     *
-     * @throws IllegalArgumentException for {@code useDora} (as PEFT 0.10) or a rank below 1
-     */
-    public void updateLayer(
-            String name,
-            int r,
-            double loraAlpha,
-            double dropout,
-            LoraConfig.InitLoraWeights init,
-            boolean useRslora,
-            boolean useDora,
-            Random rnd) {
-        if (useDora) {
+    /** {@inheritDoc} Refuses {@code useDora}, as PEFT 0.10 does. */
+    @Override
+    public void updateLayer(String name, Settings settings, Random rnd) {
+        if (settings.useDora()) {
             throw new IllegalArgumentException("Embedding does not support DoRA yet, please set it to False"
                     + " (use_dora=false), or leave the embedding out of target_modules");
         }
+        int r = settings.r();
         requirePositiveRank(r);
         requireNewAdapter(name);
-        if (init == LoraConfig.InitLoraWeights.LOFTQ) {
+        if (settings.init() == LoraConfig.InitLoraWeights.LOFTQ) {
             throw new IllegalArgumentException("init_lora_weights=\"loftq\" is not supported by peft4j yet");
         }
         Shape aShape = new Shape(r, inFeatures());
         Shape bShape = new Shape(outFeatures(), r);
         // Draw now, in a fixed order, so that the values do not depend on when they are allocated; a size too
         // large to hold is refused before anything is registered.
-        boolean random = init == LoraConfig.InitLoraWeights.FALSE;
+        boolean random = settings.init() == LoraConfig.InitLoraWeights.FALSE;
         float[] aValues = random ? normal(aShape, rnd) : new float[drawable(aShape)];
         float[] bValues = normal(bShape, rnd);
         Parameter a = loraEmbeddingA.put(name, aShape);
         Parameter b = loraEmbeddingB.put(name, bShape);
         a.setInitializer((m, shape, dt) -> m.create(aValues, shape).toType(dt, false));
         b.setInitializer((m, shape, dt) -> m.create(bValues, shape).toType(dt, false));
-        double scale = useRslora ? loraAlpha / Math.sqrt(r) : loraAlpha / r;
-        loraDropout.put(name, new Dropout(dropout));
-        addAdapter(name, new Adapter(r, scale, a, b));
+        loraDropout.put(name, new Dropout(settings.dropout()));
+        addAdapter(name, new Adapter(r, settings.scaling(), a, b));
     }
 
     /** The size of a new factor, or a config error naming {@code r} when it cannot be held. */

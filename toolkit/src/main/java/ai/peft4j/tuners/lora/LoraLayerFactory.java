@@ -5,7 +5,6 @@ import ai.peft4j.tuners.BaseLayerKind;
 import ai.peft4j.tuners.TunerLayer;
 import ai.peft4j.tuners.WrappingLayerFactory;
 import java.util.List;
-import java.util.Random;
 
 /**
  * Puts LoRA on one kind of base layer, as PEFT's {@code lora.layer.dispatch_default} does: a
@@ -34,7 +33,8 @@ public final class LoraLayerFactory<L extends TunerLayer> extends WrappingLayerF
             BaseLayerKind.EMBEDDING,
             LoraEmbedding.class,
             (base, path, config) -> new LoraEmbedding((Embedding) base),
-            (layer, path, adapter, config, rnd) -> add(layer::updateLayer, path, adapter, config, rnd));
+            (layer, path, adapter, config, rnd) ->
+                    layer.updateLayer(adapter, LoraLayer.Settings.of(config, path), rnd));
 
     /** The factories {@link LoraModel} uses, in order (PEFT's: Embedding, then Linear, then Conv1D). */
     public static final List<LoraLayerFactory<?>> ALL = List.of(EMBEDDING, LINEAR, CONV1D);
@@ -48,32 +48,7 @@ public final class LoraLayerFactory<L extends TunerLayer> extends WrappingLayerF
                 kind,
                 LoraLinear.class,
                 (base, path, config) -> new LoraLinear(base, kind.fanInFanOut()),
-                (layer, path, adapter, config, rnd) -> add(layer::updateLayer, path, adapter, config, rnd));
-    }
-
-    /** The {@code update_layer} both LoRA layers have. */
-    @FunctionalInterface
-    private interface UpdateLayer {
-        void updateLayer(
-                String adapter,
-                int r,
-                double loraAlpha,
-                double dropout,
-                LoraConfig.InitLoraWeights init,
-                boolean useRslora,
-                boolean useDora,
-                Random rnd);
-    }
-
-    private static void add(UpdateLayer layer, String path, String adapter, LoraConfig config, Random rnd) {
-        layer.updateLayer(
-                adapter,
-                config.rankFor(path),
-                config.alphaFor(path),
-                config.loraDropout(),
-                config.initLoraWeights(),
-                config.useRslora(),
-                config.useDora(),
-                rnd);
+                (layer, path, adapter, config, rnd) ->
+                        layer.updateLayer(adapter, LoraLayer.Settings.of(config, path), rnd));
     }
 }

@@ -45,7 +45,7 @@ import java.util.Random;
  * l.magnitude("default");   // [16], the row norms of the base weight
  * }</pre>
  */
-public class LoraLinear extends BaseTunerLayer<LoraLinear.Adapter> {
+public class LoraLinear extends BaseTunerLayer<LoraLinear.Adapter> implements LoraLayer {
 
     /**
      * One adapter of this layer: its settings and its modules (which are also registered as the
@@ -97,41 +97,21 @@ public class LoraLinear extends BaseTunerLayer<LoraLinear.Adapter> {
     }
 
     /**
-     * Adds adapter {@code name}. Its weights are created at once when the base weight exists,
-     * otherwise when the model is initialized.
+     * {@inheritDoc} Its weights are created at once when the base weight exists, otherwise when the model
+     * is initialized. A DoRA adapter's magnitude vector starts as the row norms of {@code W + scaling·B·A},
+     * so a new DoRA adapter computes as the plain LoRA one.
      */
-    public void updateLayer(
-            String name,
-            int r,
-            double loraAlpha,
-            double dropout,
-            LoraConfig.InitLoraWeights init,
-            boolean useRslora,
-            Random rnd) {
-        updateLayer(name, r, loraAlpha, dropout, init, useRslora, false, rnd);
-    }
-
-    /**
-     * Adds adapter {@code name}, a DoRA adapter when {@code useDora}: its magnitude vector starts as
-     * the row norms of {@code W + scaling·B·A}, so a new DoRA adapter computes as the plain LoRA one.
-     */
-    public void updateLayer(
-            String name,
-            int r,
-            double loraAlpha,
-            double dropout,
-            LoraConfig.InitLoraWeights init,
-            boolean useRslora,
-            boolean useDora,
-            Random rnd) {
+    @Override
+    public void updateLayer(String name, Settings settings, Random rnd) {
+        int r = settings.r();
         requirePositiveRank(r);
         requireNewAdapter(name);
         Linear a = new Linear(inFeatures(), r, false);
         Linear b = new Linear(r, outFeatures(), false);
-        LoraInit.attach(init, a, b, r, rnd);
-        double scale = useRslora ? loraAlpha / Math.sqrt(r) : loraAlpha / r;
+        LoraInit.attach(settings.init(), a, b, r, rnd);
+        double scale = settings.scaling();
         Parameter magnitude = null;
-        if (useDora) {
+        if (settings.useDora()) {
             if (loraMagnitude == null) {
                 loraMagnitude = addAdapterModule("lora_magnitude_vector", new ParameterDict());
             }
@@ -148,7 +128,7 @@ public class LoraLinear extends BaseTunerLayer<LoraLinear.Adapter> {
                 }
             });
         }
-        Adapter adapter = new Adapter(r, loraAlpha, scale, new Dropout(dropout), a, b, magnitude);
+        Adapter adapter = new Adapter(r, settings.loraAlpha(), scale, new Dropout(settings.dropout()), a, b, magnitude);
         loraDropout.put(name, adapter.dropout());
         loraA.put(name, a);
         loraB.put(name, b);

@@ -39,7 +39,21 @@ import java.util.function.Function;
 public abstract class LycorisLayer extends BaseTunerLayer<LycorisLayer.Settings> {
 
     /** One adapter's settings: {@code r}, {@code alpha}, {@code scaling = alpha / r} and its two dropouts. */
-    public record Settings(int r, double alpha, double scaling, double rankDropout, double moduleDropout) {}
+    public record Settings(int r, double alpha, double scaling, double rankDropout, double moduleDropout) {
+
+        /** Settings with PEFT's {@code scaling = alpha / r}. */
+        public static Settings of(int r, double alpha, double rankDropout, double moduleDropout) {
+            return new Settings(r, alpha, alpha / r, rankDropout, moduleDropout);
+        }
+
+        /**
+         * {@code config}'s settings for the module at {@code path}, as PEFT's {@code LycorisTuner._create_and_replace}
+         * chooses them: rank and alpha from {@code rank_pattern} / {@code alpha_pattern}.
+         */
+        public static Settings of(LycorisConfig config, String path) {
+            return of(config.rankFor(path), config.alphaFor(path), config.rankDropout(), config.moduleDropout());
+        }
+    }
 
     private final List<String> parameterNames;
     private final Random dropoutRandom = new Random();
@@ -65,17 +79,17 @@ public abstract class LycorisLayer extends BaseTunerLayer<LycorisLayer.Settings>
      * Checks adapter {@code name} is new and its rank positive; a subclass calls this first in its {@code
      * updateLayer}, then {@link #addParameter} for each factor, then {@link #addSettings}.
      */
-    protected final void checkNew(String name, int r) {
-        requirePositiveRank(r);
+    protected final void checkNew(String name, Settings settings) {
+        requirePositiveRank(settings.r());
         requireNewAdapter(name);
     }
 
     /**
-     * Records adapter {@code name}'s settings ({@code scaling = alpha / r}) once its factors are declared, and
-     * creates the factors now when the base weight exists (else at model initialization).
+     * Records adapter {@code name}'s settings once its factors are declared, and creates the factors now when the
+     * base weight exists (else at model initialization).
      */
-    protected final void addSettings(String name, int r, double alpha, double rankDropout, double moduleDropout) {
-        addAdapter(name, new Settings(r, alpha, alpha / r, rankDropout, moduleDropout));
+    protected final void addSettings(String name, Settings settings) {
+        addAdapter(name, settings);
         setActiveAdapters(activeAdapters()); // a new adapter that is not active does not train
     }
 
@@ -92,6 +106,15 @@ public abstract class LycorisLayer extends BaseTunerLayer<LycorisLayer.Settings>
     /** {@code zeros_}. */
     protected static void zeros(Parameter p) {
         p.setInitializer((manager, shape, dataType) -> manager.zeros(shape, dataType));
+    }
+
+    /** The factor that makes a new adapter a no-op: zero with {@code init_weights}, else kaiming-uniform. */
+    protected static void zerosIfInit(Parameter p, boolean initWeights, Random rnd) {
+        if (initWeights) {
+            zeros(p);
+        } else {
+            kaimingUniform(p, rnd);
+        }
     }
 
     private ParameterDict dict(String attribute) {

@@ -13,7 +13,7 @@ import java.util.function.Function;
  *
  * <pre>{@code
  * LayerFactory<LoHaConfig> f = new LycorisLayerFactory<>(LoHaLinear.class, LoHaLinear::new,
- *     (layer, path, adapter, config, rnd) -> layer.updateLayer(adapter, config.rankFor(path), ...));
+ *     (layer, path, adapter, config, rnd) -> layer.updateLayer(adapter, Settings.of(config, path), ...));
  * }</pre>
  *
  * @param <C> the method's config
