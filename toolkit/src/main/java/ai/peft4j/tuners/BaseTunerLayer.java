@@ -278,6 +278,17 @@ public abstract class BaseTunerLayer<A> extends UnaryModule implements TunerLaye
             throw new IllegalStateException("adapter '" + name + "' is merged; unmerge before deleting it");
         }
         List<Parameter> weights = adapterWeights(name);
+        discardDeclared(name);
+        weights.forEach(Parameter::close);
+        adapters.remove(name);
+        active.remove(name);
+    }
+
+    /**
+     * Removes what was declared for adapter {@code name} in the per-adapter modules, for a subclass whose
+     * {@code updateLayer} fails before {@link #addAdapter}: the layer is then as it was, and the name free again.
+     */
+    protected final void discardDeclared(String name) {
         for (ModuleBlock dict : perAdapterModules) {
             if (dict instanceof ModuleDict) {
                 ModuleDict<?> d = (ModuleDict<?>) dict;
@@ -291,9 +302,6 @@ public abstract class BaseTunerLayer<A> extends UnaryModule implements TunerLaye
                 }
             }
         }
-        weights.forEach(Parameter::close);
-        adapters.remove(name);
-        active.remove(name);
     }
 
     /** {@inheritDoc} Names this layer does not hold are skipped. */

@@ -51,20 +51,20 @@ public class LoHaLinear extends LycorisLayer {
 
     /** Adds adapter {@code name}; factors are drawn from {@code rnd} now. */
     public void updateLayer(String name, Settings settings, boolean initWeights, Random rnd) {
-        checkNew(name, settings);
         int r = settings.r();
         Shape w = baseWeightShape();
         long out = w.get(0);
         long in = w.get(1);
-        Parameter w1a = addParameter("hada_w1_a", name, new Shape(out, r));
-        Parameter w1b = addParameter("hada_w1_b", name, new Shape(r, in));
-        Parameter w2a = addParameter("hada_w2_a", name, new Shape(out, r));
-        Parameter w2b = addParameter("hada_w2_b", name, new Shape(r, in));
-        kaimingUniform(w1a, rnd);
-        kaimingUniform(w1b, rnd);
-        kaimingUniform(w2a, rnd);
-        zerosIfInit(w2b, initWeights, rnd);
-        addSettings(name, settings);
+        declareAdapter(name, settings, () -> {
+            Parameter w1a = addParameter("hada_w1_a", name, new Shape(out, r));
+            Parameter w1b = addParameter("hada_w1_b", name, new Shape(r, in));
+            Parameter w2a = addParameter("hada_w2_a", name, new Shape(out, r));
+            Parameter w2b = addParameter("hada_w2_b", name, new Shape(r, in));
+            kaimingUniform(w1a, rnd);
+            kaimingUniform(w1b, rnd);
+            kaimingUniform(w2a, rnd);
+            zerosIfInit(w2b, initWeights, rnd);
+        });
     }
 
     /** {@inheritDoc} */

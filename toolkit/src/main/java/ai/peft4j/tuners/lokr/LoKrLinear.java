@@ -82,28 +82,28 @@ public class LoKrLinear extends LycorisLayer {
             boolean decomposeBoth,
             int decomposeFactor,
             Random rnd) {
-        checkNew(name, settings);
         int r = settings.r();
         Shape w = baseWeightShape();
         long[] in = factorization(w.get(1), decomposeFactor); // (c, d)
         long[] out = factorization(w.get(0), decomposeFactor); // (a, b)
         boolean useW1 = !(decomposeBoth && r < Math.max(out[0], in[0]) / 2.0);
         boolean useW2 = !(r < Math.max(out[1], in[1]) / 2.0);
-        if (useW1) {
-            zerosIfInit(addParameter("lokr_w1", name, new Shape(out[0], in[0])), initWeights, rnd);
-        } else {
-            Parameter w1a = addParameter("lokr_w1_a", name, new Shape(out[0], r));
-            Parameter w1b = addParameter("lokr_w1_b", name, new Shape(r, in[0]));
-            zerosIfInit(w1a, initWeights, rnd);
-            kaimingUniform(w1b, rnd);
-        }
-        if (useW2) {
-            kaimingUniform(addParameter("lokr_w2", name, new Shape(out[1], in[1])), rnd);
-        } else {
-            kaimingUniform(addParameter("lokr_w2_a", name, new Shape(out[1], r)), rnd);
-            kaimingUniform(addParameter("lokr_w2_b", name, new Shape(r, in[1])), rnd);
-        }
-        addSettings(name, settings);
+        declareAdapter(name, settings, () -> {
+            if (useW1) {
+                zerosIfInit(addParameter("lokr_w1", name, new Shape(out[0], in[0])), initWeights, rnd);
+            } else {
+                Parameter w1a = addParameter("lokr_w1_a", name, new Shape(out[0], r));
+                Parameter w1b = addParameter("lokr_w1_b", name, new Shape(r, in[0]));
+                zerosIfInit(w1a, initWeights, rnd);
+                kaimingUniform(w1b, rnd);
+            }
+            if (useW2) {
+                kaimingUniform(addParameter("lokr_w2", name, new Shape(out[1], in[1])), rnd);
+            } else {
+                kaimingUniform(addParameter("lokr_w2_a", name, new Shape(out[1], r)), rnd);
+                kaimingUniform(addParameter("lokr_w2_b", name, new Shape(r, in[1])), rnd);
+            }
+        });
     }
 
     /** {@inheritDoc} {@code kron(w1, w2)}, unscaled as in PEFT 0.10. */

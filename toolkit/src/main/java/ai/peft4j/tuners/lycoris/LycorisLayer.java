@@ -85,6 +85,21 @@ public abstract class LycorisLayer extends BaseTunerLayer<LycorisLayer.Settings>
     }
 
     /**
+     * Declares adapter {@code name}'s factors with {@code factors} ({@link #addParameter} and their initializers),
+     * then records its settings; when declaring fails (a rank too large to draw), what was declared is removed again.
+     */
+    protected final void declareAdapter(String name, Settings settings, Runnable factors) {
+        checkNew(name, settings);
+        try {
+            factors.run();
+        } catch (RuntimeException e) {
+            discardDeclared(name);
+            throw e;
+        }
+        addSettings(name, settings);
+    }
+
+    /**
      * Records adapter {@code name}'s settings once its factors are declared, and creates the factors now when the
      * base weight exists (else at model initialization).
      */

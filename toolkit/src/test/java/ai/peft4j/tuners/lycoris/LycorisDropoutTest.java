@@ -86,4 +86,19 @@ class LycorisDropoutTest {
             }
         }
     }
+
+    @Test
+    @DisplayName("an adapter too large to draw is refused and leaves no factor behind; the name can be used again")
+    void failedAddLeavesNothing() {
+        Linear base = Init.linear(6, 5, new Random(2));
+        base.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, 6));
+        LoHaLinear layer = new LoHaLinear(base);
+        org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> layer.updateLayer("a", 1 << 30, 4, 0.0, 0.0, false, new Random(3)));
+        assertTrue(layer.adapterNames().isEmpty(), "no adapter recorded");
+        assertEquals(null, layer.parameter("hada_w1_a", "a"), "no factor left behind");
+        layer.updateLayer("a", 2, 4, 0.0, 0.0, false, new Random(3));
+        assertEquals(java.util.Set.of("a"), layer.adapterNames());
+    }
 }
