@@ -38,7 +38,7 @@ import java.util.Objects;
  * @param shuffle shuffle the training data every epoch (peft4j; transformers always does)
  * @param device the device to train on (peft4j; null: GPU 0 if there is one, else the CPU)
  * @param halfPrecisionBase on a GPU, hold the frozen base weights in FP16 (peft4j)
- * @param progressBar draw a progress bar on {@code System.err} (transformers' {@code
+ * @param progressBar show progress: a bar on {@code System.err}, or a notebook's live chart (transformers' {@code
  *     disable_tqdm}, inverted)
  */
 public record TrainingArguments(
@@ -333,7 +333,10 @@ public record TrainingArguments(
             return self();
         }
 
-        /** Draw a terminal progress bar on {@code System.err} (default true). */
+        /**
+         * Show progress (default true): a progress bar on {@code System.err} in a terminal or JShell, the live
+         * loss chart in a notebook ({@link TrainingProgress}).
+         */
         public B progressBar(boolean show) {
             this.progressBar = show;
             return self();
