@@ -49,7 +49,8 @@ public final class Init {
         long n = shape.size();
         Runtime rt = Runtime.getRuntime();
         long freeBytes = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (n > Integer.MAX_VALUE - 8 || 4 * n > freeBytes) {
+        // Half the free heap at most: a large array needs contiguous space.
+        if (n > Integer.MAX_VALUE - 8 || 4 * n > freeBytes / 2) {
             throw new IllegalArgumentException(
                     "a new weight of shape " + shape + " needs " + n + " values: more than fit in memory ("
                             + (freeBytes >> 20) + " MiB free); check the sizes in the config");

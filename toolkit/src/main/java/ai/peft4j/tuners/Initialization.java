@@ -40,7 +40,8 @@ public final class Initialization {
         long n = shape.size();
         Runtime rt = Runtime.getRuntime();
         long freeBytes = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (n > Integer.MAX_VALUE - 8 || 4 * n > freeBytes) {
+        // Half the free heap at most: a large array needs contiguous space, and the other factor follows.
+        if (n > Integer.MAX_VALUE - 8 || 4 * n > freeBytes / 2) {
             throw new PeftConfigException("a new adapter weight of shape " + shape + " needs " + n
                     + " values: more than fit in memory (" + (freeBytes >> 20) + " MiB free). Check "
                     + sizeKeys + " in the adapter config.");

@@ -1,6 +1,7 @@
 package ai.peft4j.tuners.lora;
 
 import ai.djl.nn.Parameter;
+import ai.peft4j.config.PeftConfigException;
 import ai.peft4j.nn.Linear;
 import ai.peft4j.tuners.Initialization;
 import java.util.Random;
@@ -22,6 +23,19 @@ final class LoraInit {
 
     /** Sets initializers on the A and B weights; they run when the parameters are initialized. */
     static void attach(LoraConfig.InitLoraWeights init, Linear a, Linear b, int r, Random rnd) {
+        try {
+            draw(init, a, b, r, rnd);
+        } catch (OutOfMemoryError e) {
+            // The sizes passed the free-heap check but the heap could not hold them after all (fragmented, or
+            // filled by earlier layers of the same adapter): the config asks for too much, say so.
+            throw new PeftConfigException("the LoRA weights of rank " + r + " for a layer of shape "
+                    + a.weight().getShape() + " → " + b.weight().getShape()
+                    + " do not fit in memory; check 'r' and 'rank_pattern' in the adapter config, or give the JVM"
+                    + " more heap (-Xmx)");
+        }
+    }
+
+    private static void draw(LoraConfig.InitLoraWeights init, Linear a, Linear b, int r, Random rnd) {
         // Draw now, in a fixed order, so that the values do not depend on when they are allocated.
         long inA = a.inFeatures();
         float[] aValues;
