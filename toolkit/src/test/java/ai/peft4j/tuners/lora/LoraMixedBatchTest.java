@@ -14,10 +14,12 @@ import ai.djl.training.ParameterStore;
 import ai.peft4j.Peft;
 import ai.peft4j.PeftModel;
 import ai.peft4j.PeftModelForCausalLM;
+import ai.peft4j.PeftModelForSeq2SeqLM;
 import ai.peft4j.config.TaskType;
 import ai.peft4j.models.GenerationConfig;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.auto.AutoModelForCausalLM;
+import ai.peft4j.models.t5.T5ForConditionalGeneration;
 import ai.peft4j.testing.Golden;
 import ai.peft4j.tuners.MixedBatch;
 import java.util.List;
@@ -167,6 +169,56 @@ class LoraMixedBatchTest {
         assertTrue(
                 !java.util.Arrays.equals(mixed[0], mixed[1]) || !java.util.Arrays.equals(mixed[1], mixed[2]),
                 "the adapters change what is generated");
+    }
+
+    @Test
+    @DisplayName("T5 (PeftModelForSeq2SeqLM): mixed forward and greedy generate equal each row alone")
+    void seq2seq() {
+        T5ForConditionalGeneration t5 =
+                T5ForConditionalGeneration.fromPretrained(Golden.hfReference().resolve("wave2/tiny_t5"));
+        try (PeftModelForSeq2SeqLM s2s =
+                (PeftModelForSeq2SeqLM) PeftModel.getPeftModel(t5, t5Config(4, "q", "v"), "a")) {
+            s2s.addAdapter("b", t5Config(2, "k", "o", "wi"));
+            List<String> names = List.of("b", MixedBatch.BASE, "a");
+            NDArray x = ids(0, 1, 2);
+            NDArray labels = manager.create(new long[][] {{5, 6, 1}, {7, 8, 1}, {9, 10, 1}});
+            NDArray logits = s2s.forward(x, null, labels, names).logits();
+            long[][] generated = toRows(s2s.generate(x, null, GenerationConfig.greedy(5), names));
+            for (int row = 0; row < names.size(); row++) {
+                NDArray expected;
+                long[] alone;
+                NDArray oneLabel = labels.get(new NDIndex("{}:{}", row, row + 1));
+                if (names.get(row).equals(MixedBatch.BASE)) {
+                    try (PeftModel.AdapterSwitch off = s2s.disableAdapter()) {
+                        expected = s2s.forward(ids(row), null, oneLabel).logits();
+                        alone = s2s.generate(ids(row), null, GenerationConfig.greedy(5))
+                                .toLongArray();
+                    }
+                } else {
+                    s2s.setAdapter(names.get(row));
+                    expected = s2s.forward(ids(row), null, oneLabel).logits();
+                    alone = s2s.generate(ids(row), null, GenerationConfig.greedy(5))
+                            .toLongArray();
+                }
+                Golden.assertClose(expected, logits.get(new NDIndex("{}:{}", row, row + 1)), 1e-5, "row " + row);
+                assertArrayEquals(alone, java.util.Arrays.copyOf(generated[row], alone.length), "generated row " + row);
+            }
+            try (PeftModel.AdapterSwitch off = s2s.disableAdapter()) { // not vacuous: the adapters change row 0
+                NDArray plain = s2s.forward(ids(0), null, labels.get(new NDIndex("0:1")))
+                        .logits();
+                assertTrue(maxAbsDiff(plain, logits.get(new NDIndex("0:1"))) > 1e-3, "adapter b changes T5's logits");
+            }
+        }
+    }
+
+    static LoraConfig t5Config(int r, String... targets) {
+        return Peft.lora()
+                .r(r)
+                .alpha(2 * r)
+                .targets(targets)
+                .set(LoraConfig.INIT_LORA_WEIGHTS, LoraConfig.InitLoraWeights.FALSE)
+                .task(TaskType.SEQ_2_SEQ_LM)
+                .build();
     }
 
     static long[][] toRows(NDArray ids) {
