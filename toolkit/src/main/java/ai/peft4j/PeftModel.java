@@ -496,7 +496,8 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
     /**
      * The forward with PEFT's {@code adapter_names}: row {@code i} of the batch runs with adapter {@code
      * adapterNames.get(i)}, {@code "__base__"} rows with no adapter, in one pass (inference only; LoRA only, as in
-     * PEFT 0.10). Null names give the plain forward.
+     * PEFT 0.10). Null names give the plain forward. As in PEFT 0.10, modules_to_save copies (a classifier head)
+     * still run the active adapter's copy for every row.
      *
      * <pre>{@code
      * peft.loadAdapter(Path.of("adapter-fr"), "fr");
