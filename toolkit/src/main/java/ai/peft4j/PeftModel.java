@@ -28,6 +28,7 @@ import ai.peft4j.tuners.AdapterLoadException;
 import ai.peft4j.tuners.AdapterWeights;
 import ai.peft4j.tuners.BaseTuner;
 import ai.peft4j.tuners.Initialization;
+import ai.peft4j.tuners.MixedBatch;
 import ai.peft4j.tuners.TunerRegistry;
 import ai.peft4j.tuners.prompt.PromptLearning;
 import ai.peft4j.tuners.prompt.VirtualTokenEncoder;
@@ -490,6 +491,40 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         return host.forward(ps, inputs, training, params);
+    }
+
+    /**
+     * The forward with PEFT's {@code adapter_names}: row {@code i} of the batch runs with adapter {@code
+     * adapterNames.get(i)}, {@code "__base__"} rows with no adapter, in one pass (inference only; LoRA only, as in
+     * PEFT 0.10). Null names give the plain forward. As in PEFT 0.10, modules_to_save copies (a classifier head)
+     * still run the active adapter's copy for every row.
+     *
+     * <pre>{@code
+     * peft.loadAdapter(Path.of("adapter-fr"), "fr");
+     * peft.loadAdapter(Path.of("adapter-de"), "de");
+     * NDList out = peft.forward(ps, new NDList(ids, mask), false, List.of("fr", "de", "__base__"));
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when the names are not one per row, name no adapter of this model, or
+     *     involve a DoRA adapter
+     * @throws IllegalStateException in training mode or with merged adapters
+     * @throws UnsupportedOperationException for adapters other than LoRA
+     */
+    public NDList forward(ParameterStore ps, NDList inputs, boolean training, List<String> adapterNames) {
+        try (MixedBatch.Scope scope =
+                mixedBatch(adapterNames, inputs.head().getShape().get(0), training)) {
+            return forward(ps, inputs, training);
+        }
+    }
+
+    /**
+     * Opens PEFT's {@code adapter_names} for one forward or {@code generate}, after checking them; for the task
+     * classes' overloads. Null names open nothing.
+     *
+     * @param rows the batch size, or -1 when unknown here (the layers check it)
+     */
+    protected final MixedBatch.Scope mixedBatch(List<String> adapterNames, long rows, boolean training) {
+        return adapterNames == null ? MixedBatch.NONE : host.mixedBatch(adapterNames, rows, training);
     }
 
     /**

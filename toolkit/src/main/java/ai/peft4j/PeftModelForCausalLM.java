@@ -10,7 +10,9 @@ import ai.peft4j.models.GenerationConfig;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.nn.ForwardScope;
+import ai.peft4j.tuners.MixedBatch;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A {@link PeftModel} around a causal language model, with its typed forward. With prompt learning the forward is
@@ -37,6 +39,37 @@ public class PeftModelForCausalLM extends PeftModelForTask<PreTrainedCausalLM, L
     /** Logits and, with labels, the loss; see {@link PreTrainedCausalLM#forward}. */
     public CausalLMOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels) {
         return forwardInMode(LmInputs.of(inputIds, attentionMask, labels), inputIds);
+    }
+
+    /**
+     * {@link #forward(NDArray, NDArray, NDArray)} with PEFT's {@code adapter_names}: row {@code i} runs with adapter
+     * {@code adapterNames.get(i)}, {@code "__base__"} rows without adapters (LoRA, evaluation mode).
+     *
+     * <pre>{@code
+     * NDArray logits = peft.forward(ids, mask, null, List.of("fr", "__base__", "de")).logits();
+     * }</pre>
+     */
+    public CausalLMOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels, List<String> adapterNames) {
+        return forwardInMode(LmInputs.of(inputIds, attentionMask, labels), inputIds, adapterNames);
+    }
+
+    /**
+     * {@link #generate(NDArray, NDArray, GenerationConfig)} with PEFT's {@code adapter_names}: every token of row
+     * {@code i} is generated with adapter {@code adapterNames.get(i)} ({@code "__base__"}: none), in one batch.
+     *
+     * <pre>{@code
+     * NDArray out = peft.generate(ids, null, GenerationConfig.greedy(20), List.of("fr", "de"));
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when the names are not one per row or name no adapter of this model
+     * @throws IllegalStateException in training mode or with merged adapters
+     */
+    public NDArray generate(
+            NDArray inputIds, NDArray attentionMask, GenerationConfig config, List<String> adapterNames) {
+        try (MixedBatch.Scope scope = mixedBatch(
+                adapterNames, inputIds.getShape().get(0), getBaseModel().isTraining())) {
+            return generate(inputIds, attentionMask, config);
+        }
     }
 
     /**

@@ -12,8 +12,10 @@ import ai.peft4j.models.t5.Seq2SeqLMOutput;
 import ai.peft4j.models.t5.T5ForConditionalGeneration;
 import ai.peft4j.nn.ForwardScope;
 import ai.peft4j.nn.GradMode;
+import ai.peft4j.tuners.MixedBatch;
 import ai.peft4j.tuners.prompt.PromptLearning;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * PEFT's {@code PeftModelForSeq2SeqLM}: a {@link PeftModel} around an encoder-decoder language model (T5, mT5).
@@ -85,6 +87,18 @@ public class PeftModelForSeq2SeqLM extends PeftModel {
     }
 
     /**
+     * {@link #forward(NDArray, NDArray, NDArray)} with PEFT's {@code adapter_names}: row {@code i} runs (encoder and
+     * decoder) with adapter {@code adapterNames.get(i)}, {@code "__base__"} rows without adapters (LoRA, evaluation
+     * mode); see {@link PeftModel#forward(ParameterStore, NDList, boolean, List)}.
+     */
+    public Seq2SeqLMOutput forward(NDArray inputIds, NDArray attentionMask, NDArray labels, List<String> adapterNames) {
+        try (MixedBatch.Scope scope =
+                mixedBatch(adapterNames, inputIds.getShape().get(0), lm.isTraining())) {
+            return forward(inputIds, attentionMask, labels);
+        }
+    }
+
+    /**
      * The full forward pass with an explicit parameter store and mode.
      *
      * @param decoderInputIds {@code (B, T)}, or null to shift the labels right
@@ -147,6 +161,22 @@ public class PeftModelForSeq2SeqLM extends PeftModel {
             mask = scope.keep(promptMask(inputIds, attentionMask));
         }
         return lm.generate(null, embeds, mask, config);
+    }
+
+    /**
+     * {@link #generate(NDArray, NDArray, GenerationConfig)} with PEFT's {@code adapter_names}: row {@code i} is
+     * encoded and decoded with adapter {@code adapterNames.get(i)} ({@code "__base__"}: none), in one batch.
+     *
+     * <pre>{@code
+     * NDArray out = peft.generate(ids, mask, GenerationConfig.greedy(20), List.of("sort", "__base__"));
+     * }</pre>
+     */
+    public NDArray generate(
+            NDArray inputIds, NDArray attentionMask, GenerationConfig config, List<String> adapterNames) {
+        try (MixedBatch.Scope scope =
+                mixedBatch(adapterNames, inputIds.getShape().get(0), lm.isTraining())) {
+            return generate(inputIds, attentionMask, config);
+        }
     }
 
     /** {@inheritDoc} The loss of this model's forward (virtual tokens included). */

@@ -5,10 +5,13 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.config.PeftConfig;
 import ai.peft4j.config.TaskType;
+import ai.peft4j.models.ModelInputs;
 import ai.peft4j.models.PreTrainedModel;
 import ai.peft4j.nn.ForwardScope;
+import ai.peft4j.tuners.MixedBatch;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What PEFT's task classes ({@code PeftModelForSequenceClassification}, ...) share: the typed base model and a
@@ -56,9 +59,32 @@ abstract class PeftModelForTask<M extends PreTrainedModel, I, O extends Record> 
         }
     }
 
+    /**
+     * {@link #forward(ParameterStore, Object, boolean)} with PEFT's {@code adapter_names}: row {@code i} runs with
+     * adapter {@code adapterNames.get(i)} ({@code "__base__"}: none); see {@link PeftModel#forward(ParameterStore,
+     * ai.djl.ndarray.NDList, boolean, java.util.List)}. Null names give the plain forward.
+     */
+    public O forward(ParameterStore ps, I in, boolean training, List<String> adapterNames) {
+        try (MixedBatch.Scope scope = mixedBatch(adapterNames, rowsOf(in), training)) {
+            return forward(ps, in, training);
+        }
+    }
+
+    /** The batch size of {@code in}, or -1 for inputs that do not say (the layers check it then). */
+    private static long rowsOf(Object in) {
+        return in instanceof ModelInputs m && m.any() != null
+                ? m.any().getShape().get(0)
+                : -1;
+    }
+
     /** {@link #forward(ParameterStore, Object, boolean)} in the model's current mode, on the manager of {@code like}. */
     protected final O forwardInMode(I in, NDArray like) {
         return forward(new ParameterStore(like.getManager(), false), in, model.isTraining());
+    }
+
+    /** {@link #forwardInMode(Object, NDArray)} with PEFT's {@code adapter_names} (null: none). */
+    protected final O forwardInMode(I in, NDArray like, List<String> adapterNames) {
+        return forward(new ParameterStore(like.getManager(), false), in, model.isTraining(), adapterNames);
     }
 
     /** {@code in} with the active prompt-learning adapter's virtual tokens in place (see {@link VirtualTokenInputs}). */

@@ -113,6 +113,23 @@ public interface AdapterHost {
                 + "PeftModelForSequenceClassification: virtual tokens need to know which input is which");
     }
 
+    /**
+     * Opens a {@link MixedBatch} for one forward (or {@code generate}) with PEFT's {@code adapter_names}: one
+     * adapter name per row, {@value MixedBatch#BASE} for none. Checks the request first; hosts that cannot mix
+     * adapters in a batch refuse (PEFT 0.10 supports it for LoRA only).
+     *
+     * @param rows the batch size, or -1 when the caller does not know it (the layers check it then)
+     * @param training whether the forward runs in training mode, where PEFT refuses {@code adapter_names}
+     * @throws UnsupportedOperationException for a method without mixed batches
+     */
+    default MixedBatch.Scope mixedBatch(List<String> adapterNames, long rows, boolean training) {
+        PeftConfig c = configs().get(activeAdapter());
+        throw new UnsupportedOperationException("adapter_names (a mixed-adapter batch) is supported for LoRA"
+                + " adapters only, as in PEFT 0.10, not for "
+                + (c == null ? "these" : c.peftType().toString())
+                + " adapters");
+    }
+
     private UnsupportedOperationException notMergeable(String what) {
         PeftConfig c = configs().get(activeAdapter());
         return new UnsupportedOperationException(what + " is not available for "

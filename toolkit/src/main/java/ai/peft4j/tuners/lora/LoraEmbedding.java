@@ -12,6 +12,7 @@ import ai.peft4j.nn.ModuleDict;
 import ai.peft4j.nn.ParameterDict;
 import ai.peft4j.tuners.BaseTunerLayer;
 import ai.peft4j.tuners.Initialization;
+import ai.peft4j.tuners.MixedBatch;
 import java.util.List;
 import java.util.Random;
 
@@ -134,6 +135,18 @@ public class LoraEmbedding extends BaseTunerLayer<LoraEmbedding.Adapter> impleme
     @Override
     protected NDArray adaptedForward(ParameterStore ps, NDArray ids, boolean training) {
         NDArray result = call("base_layer", ps, training, ids);
+        List<String> adapterNames = MixedBatch.current();
+        if (adapterNames != null) {
+            // PEFT's _mixed_batch_forward: each named adapter on its own rows (no gradients: training is refused).
+            return MixedBatch.addPerAdapter(result, ids, adapterNames, adapterNames()::contains, (name, sub) -> {
+                Adapter adapter = adapterState(name);
+                NDArray a = value(ps, adapter.a(), sub, training);
+                NDArray b = value(ps, adapter.b(), sub, training);
+                NDArray afterA = ai.djl.nn.core.Embedding.embedding(sub, a.transpose(), SparseFormat.DENSE)
+                        .singletonOrThrow();
+                return afterA.matMul(b.transpose()).mul(adapter.scaling());
+            });
+        }
         Integer padding = base().paddingIdx();
         for (Adapter adapter : activeStates().values()) {
             NDArray a = value(ps, adapter.a(), ids, training);

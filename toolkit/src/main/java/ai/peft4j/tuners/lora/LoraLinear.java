@@ -13,6 +13,7 @@ import ai.peft4j.nn.ParameterDict;
 import ai.peft4j.nn.Scalars;
 import ai.peft4j.nn.Weights;
 import ai.peft4j.tuners.BaseTunerLayer;
+import ai.peft4j.tuners.MixedBatch;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -263,6 +264,10 @@ public class LoraLinear extends BaseTunerLayer<LoraLinear.Adapter> implements Lo
     @Override
     protected NDArray adaptedForward(ParameterStore ps, NDArray x, boolean training) {
         NDArray result = call("base_layer", ps, training, x);
+        List<String> adapterNames = MixedBatch.current();
+        if (adapterNames != null) {
+            return mixedBatchForward(ps, x, result, adapterNames, training);
+        }
         for (Adapter adapter : activeStates().values()) {
             NDArray h = adapter.dropout().forward(x, training);
             NDArray update = adapter.b().forward(ps, adapter.a().forward(ps, h, training), training);
@@ -273,6 +278,28 @@ public class LoraLinear extends BaseTunerLayer<LoraLinear.Adapter> implements Lo
             }
         }
         return result;
+    }
+
+    /**
+     * PEFT's {@code _mixed_batch_forward}: each named adapter's {@code B(A(dropout(x)))·scaling} on its own rows
+     * only; {@value MixedBatch#BASE} rows get the base output.
+     */
+    private NDArray mixedBatchForward(
+            ParameterStore ps, NDArray x, NDArray result, List<String> adapterNames, boolean training) {
+        for (String name : activeAdapters()) {
+            if (adapterNames().contains(name) && useDora(name)) {
+                throw new IllegalArgumentException("Cannot pass `adapter_names` when DoRA is enabled.");
+            }
+        }
+        return MixedBatch.addPerAdapter(result, x, adapterNames, adapterNames()::contains, (name, sub) -> {
+            Adapter adapter = adapter(name);
+            if (adapter.useDora()) {
+                throw new IllegalArgumentException("Cannot pass `adapter_names` when DoRA is enabled.");
+            }
+            NDArray h = adapter.dropout().forward(sub, training);
+            NDArray update = adapter.b().forward(ps, adapter.a().forward(ps, h, training), training);
+            return Scalars.mul(update, adapter.scaling());
+        });
     }
 
     /**

@@ -6,11 +6,14 @@ import ai.peft4j.config.PeftConfig;
 import ai.peft4j.models.PreTrainedModel;
 import ai.peft4j.tuners.BaseTuner;
 import ai.peft4j.tuners.Injector;
+import ai.peft4j.tuners.MixedBatch;
 import ai.peft4j.tuners.ModuleSelector;
 import ai.peft4j.tuners.TunerLayer;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -216,6 +219,40 @@ public class LoraModel extends BaseTuner {
             LOG.warn("Setting `save_embedding_layers` to `True` as embedding layers found in `target_modules`.");
         }
         return Map.of();
+    }
+
+    /**
+     * {@inheritDoc} As PEFT 0.10's {@code _enable_peft_forward_hooks} and {@code _check_forward_args}: refused in
+     * training mode, for a batch of another size, with merged adapters or with DoRA (the active adapter or a named
+     * one); peft4j also refuses names that are no adapter of this model (PEFT skips them silently).
+     */
+    @Override
+    public MixedBatch.Scope mixedBatch(List<String> adapterNames, long rows, boolean training) {
+        if (training) {
+            throw new IllegalStateException("Cannot pass `adapter_names` when the model is in training mode.");
+        }
+        if (rows >= 0) {
+            MixedBatch.requireRows(rows, adapterNames);
+        }
+        for (String name : adapterNames) {
+            if (!name.equals(MixedBatch.BASE) && !configs().containsKey(name)) {
+                throw new IllegalArgumentException("adapter_names names '" + name + "', which is not an adapter of"
+                        + " this model; its adapters: " + configs().keySet() + ", or \"" + MixedBatch.BASE
+                        + "\" for none");
+            }
+        }
+        if (tunerLayers().values().stream().anyMatch(TunerLayer::isMerged)) {
+            throw new IllegalStateException("Cannot pass `adapter_names` when there are merged adapters, please call"
+                    + " `unmerge_adapter` first.");
+        }
+        Set<String> involved = new LinkedHashSet<>(adapterNames);
+        involved.add(activeAdapter());
+        for (String name : involved) {
+            if (configs().get(name) instanceof LoraConfig c && c.useDora()) {
+                throw new IllegalArgumentException("Cannot pass `adapter_names` when DoRA is enabled.");
+            }
+        }
+        return MixedBatch.open(adapterNames);
     }
 
     /** The LoRA layers by path relative to the model. */
