@@ -1,12 +1,9 @@
 package ai.peft4j.tuners.ia3;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.peft4j.AutoPeftModelForCausalLM;
 import ai.peft4j.Peft;
@@ -20,6 +17,7 @@ import ai.peft4j.models.auto.AutoModelForCausalLM;
 import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.testing.Golden;
+import ai.peft4j.testing.TinyOptAdapterFixture;
 import ai.peft4j.tuners.Initialization;
 import ai.peft4j.tuners.TunerLayer;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,47 +33,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The IA3 adapter PEFT 0.10 wrote on tiny_opt (hf-reference/wave2/tiny_opt_ia3), against PEFT's own outputs. */
 @DisplayName("An IA3 adapter written by Python PEFT (wave2/tiny_opt_ia3)")
-class IA3FixtureTest {
+class IA3FixtureTest extends TinyOptAdapterFixture {
 
-    static JsonNode golden;
-    static Path adapterDir;
-    NDManager step;
-    PreTrainedCausalLM base;
-
-    @BeforeAll
-    static void readGolden() {
-        adapterDir = Golden.fixture("wave2/tiny_opt_ia3");
-        golden = Golden.read(adapterDir.resolve("golden.json"));
-    }
-
-    @BeforeEach
-    void load() {
-        base = AutoModelForCausalLM.fromPretrained(Golden.tinyOpt());
-        step = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        step.close();
-        base.close();
-    }
-
-    CausalLMOutput run(PreTrainedCausalLM lm) {
-        JsonNode in = golden.get("inputs");
-        return lm.forward(Golden.longs(step, in.get("input_ids")), Golden.longs(step, in.get("attention_mask")), null);
-    }
-
-    NDArray expected(String field) {
-        return Golden.floats(step, golden.get(field));
+    IA3FixtureTest() {
+        super(Golden.fixture("wave2/tiny_opt_ia3"));
     }
 
     @Test
@@ -197,10 +164,7 @@ class IA3FixtureTest {
         try (SafetensorsFile ours = SafetensorsFile.open(dir.resolve("adapter_model.safetensors"));
                 SafetensorsFile theirs = SafetensorsFile.open(adapterDir.resolve("adapter_model.safetensors"))) {
             assertEquals(new TreeSet<>(theirs.names()), new TreeSet<>(ours.names()));
-            for (String name : theirs.names()) {
-                assertArrayEquals(theirs.info(name).shape(), ours.info(name).shape(), name);
-                assertArrayEquals(theirs.floats(name), ours.floats(name), name);
-            }
+            assertSameTensors(theirs, ours);
             assertEquals(theirs.rawHeader(), ours.rawHeader(), "same header bytes");
         }
         assertEquals(

@@ -1,6 +1,5 @@
 package ai.peft4j.tuners.loha;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,65 +14,32 @@ import ai.djl.training.ParameterStore;
 import ai.peft4j.PeftModel;
 import ai.peft4j.config.PeftConfig;
 import ai.peft4j.io.safetensors.SafetensorsFile;
-import ai.peft4j.models.CausalLMOutput;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.auto.AutoModelForCausalLM;
 import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.testing.Golden;
+import ai.peft4j.testing.TinyOptAdapterFixture;
 import ai.peft4j.train.AdamW;
 import ai.peft4j.tuners.TunerLayer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A LoHa adapter written by Python PEFT 0.10 on tiny_opt ({@code hf-reference/wave2/tiny_opt_loha}). */
 @DisplayName("A LoHa adapter written by Python PEFT (wave2/tiny_opt_loha)")
-class LoHaFixtureTest {
+class LoHaFixtureTest extends TinyOptAdapterFixture {
 
-    static JsonNode golden;
-    static Path adapterDir;
-    NDManager step;
-    PreTrainedCausalLM base;
-
-    @BeforeAll
-    static void readGolden() {
-        adapterDir = Golden.fixture("wave2/tiny_opt_loha");
-        golden = Golden.read(adapterDir.resolve("golden.json"));
-    }
-
-    @BeforeEach
-    void load() {
-        base = AutoModelForCausalLM.fromPretrained(Golden.tinyOpt());
-        step = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        step.close();
-        base.close();
-    }
-
-    CausalLMOutput run(PreTrainedCausalLM lm) {
-        JsonNode in = golden.get("inputs");
-        return lm.forward(Golden.longs(step, in.get("input_ids")), Golden.longs(step, in.get("attention_mask")), null);
-    }
-
-    NDArray expected(String field) {
-        return Golden.floats(step, golden.get(field));
+    LoHaFixtureTest() {
+        super(Golden.fixture("wave2/tiny_opt_loha"));
     }
 
     @Test
@@ -145,29 +111,14 @@ class LoHaFixtureTest {
             List<String> expectedKeys = new ArrayList<>();
             golden.get("adapter_file_keys").fieldNames().forEachRemaining(expectedKeys::add);
             assertEquals(new TreeSet<>(expectedKeys), new TreeSet<>(ours.names()));
-            for (String name : theirs.names()) {
-                assertArrayEquals(theirs.info(name).shape(), ours.info(name).shape(), name);
-                assertArrayEquals(theirs.floats(name), ours.floats(name), name);
-            }
+            assertSameTensors(theirs, ours);
         }
-        ObjectNode theirs = (ObjectNode) Golden.read(adapterDir.resolve("adapter_config.json"));
-        ObjectNode ours = (ObjectNode) Golden.read(dir.resolve("adapter_config.json"));
-        sortTargets(theirs);
-        sortTargets(ours);
-        assertEquals(theirs, ours);
+        assertSameAdapterConfig(dir);
 
         PreTrainedCausalLM fresh = AutoModelForCausalLM.fromPretrained(Golden.tinyOpt());
         try (PeftModel reloaded = PeftModel.fromPretrained(fresh, dir)) {
             Golden.assertClose(expected("reloaded_from_disk_logits"), run(fresh).logits(), 1e-4, "reloaded");
         }
-    }
-
-    private static void sortTargets(ObjectNode config) {
-        List<String> names = new ArrayList<>();
-        config.get("target_modules").forEach(n -> names.add(n.asText()));
-        names.sort(null);
-        ArrayNode sorted = config.putArray("target_modules");
-        names.forEach(sorted::add);
     }
 
     @Test

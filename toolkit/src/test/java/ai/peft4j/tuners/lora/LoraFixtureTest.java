@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.peft4j.AutoPeftModelForCausalLM;
 import ai.peft4j.PeftModel;
@@ -14,14 +12,13 @@ import ai.peft4j.PeftModelForCausalLM;
 import ai.peft4j.config.PeftConfig;
 import ai.peft4j.io.safetensors.SafetensorsFile;
 import ai.peft4j.models.CausalLMOutput;
-import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.auto.AutoModelForCausalLM;
 import ai.peft4j.nn.Linear;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.testing.Golden;
+import ai.peft4j.testing.TinyOptAdapterFixture;
 import ai.peft4j.tuners.TunerLayer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,46 +26,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("A LoRA adapter written by Python PEFT (tiny_opt/lora)")
-class LoraFixtureTest {
+class LoraFixtureTest extends TinyOptAdapterFixture {
 
-    static JsonNode golden;
-    static Path adapterDir;
-    NDManager step;
-    PreTrainedCausalLM base;
-
-    @BeforeAll
-    static void readGolden() {
-        adapterDir = Golden.tinyOpt().resolve("lora");
-        golden = Golden.read(adapterDir.resolve("golden.json"));
-    }
-
-    @BeforeEach
-    void load() {
-        base = AutoModelForCausalLM.fromPretrained(Golden.tinyOpt());
-        step = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        step.close();
-        base.close();
-    }
-
-    CausalLMOutput run(PreTrainedCausalLM lm) {
-        JsonNode in = golden.get("inputs");
-        return lm.forward(Golden.longs(step, in.get("input_ids")), Golden.longs(step, in.get("attention_mask")), null);
-    }
-
-    NDArray expected(String field) {
-        return Golden.floats(step, golden.get(field));
+    LoraFixtureTest() {
+        super(Golden.tinyOpt().resolve("lora"));
     }
 
     @Test
@@ -162,26 +128,10 @@ class LoraFixtureTest {
         try (SafetensorsFile ours = SafetensorsFile.open(dir.resolve("adapter_model.safetensors"));
                 SafetensorsFile theirs = SafetensorsFile.open(adapterDir.resolve("adapter_model.safetensors"))) {
             assertEquals(new TreeSet<>(theirs.names()), new TreeSet<>(ours.names()));
-            for (String name : theirs.names()) {
-                org.junit.jupiter.api.Assertions.assertArrayEquals(
-                        theirs.info(name).shape(), ours.info(name).shape(), name);
-                org.junit.jupiter.api.Assertions.assertArrayEquals(theirs.floats(name), ours.floats(name), name);
-            }
+            assertSameTensors(theirs, ours);
             assertEquals(theirs.rawHeader(), ours.rawHeader(), "same header bytes");
         }
-        ObjectNode theirs = (ObjectNode) Golden.read(adapterDir.resolve("adapter_config.json"));
-        ObjectNode ours = (ObjectNode) Golden.read(dir.resolve("adapter_config.json"));
-        sortTargets(theirs);
-        sortTargets(ours);
-        assertEquals(theirs, ours);
-    }
-
-    private static void sortTargets(ObjectNode config) {
-        List<String> names = new ArrayList<>();
-        config.get("target_modules").forEach(n -> names.add(n.asText()));
-        names.sort(null);
-        ArrayNode sorted = config.putArray("target_modules");
-        names.forEach(sorted::add);
+        assertSameAdapterConfig(dir);
     }
 
     @Test
