@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import ai.peft4j.nn.Dropout;
+import ai.peft4j.nn.Linear;
 
 /**
  * A {@link PreTrainedModel} that puts a classifier on a base model and reads {@link SequenceClassifierInputs}: one
@@ -26,6 +28,21 @@ public abstract class PreTrainedModelForClassification<O extends ModelOutput> ex
     /** The attribute name of the head ({@code "classifier"} for BERT and RoBERTa, {@code "score"} for GPTs). */
     public String classifierName() {
         return taskHeadName();
+    }
+
+    /**
+     * Adds the head most transformers classifiers use ({@code BertForSequenceClassification}, {@code
+     * BertForTokenClassification}): {@code dropout} with probability {@code p}, then a linear {@code classifier}
+     * from {@code hiddenSize} to {@code num_labels}, the task head.
+     */
+    protected final void addDropoutAndClassifier(double p, long hiddenSize) {
+        addModule("dropout", new Dropout(p));
+        addTaskHead("classifier", new Linear(hiddenSize, numLabels(), true));
+    }
+
+    /** {@code classifier(dropout(hidden))}: the head added by {@link #addDropoutAndClassifier} on {@code hidden}. */
+    protected final NDArray dropoutAndClassify(ParameterStore ps, NDArray hidden, boolean training) {
+        return call("classifier", ps, training, call("dropout", ps, training, hidden));
     }
 
     /** The full forward pass; {@code ps} supplies parameter values on the inputs' device. */

@@ -22,7 +22,8 @@ import java.nio.file.Path;
  * }
  * }</pre>
  */
-public class BertForQuestionAnswering extends PreTrainedModelForQuestionAnswering implements SupportsPastKeyValues {
+public class BertForQuestionAnswering extends PreTrainedModelForQuestionAnswering
+        implements BertPreTrainedModel, SupportsPastKeyValues {
 
     /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
     public BertForQuestionAnswering(BertConfig config) {
@@ -50,10 +51,6 @@ public class BertForQuestionAnswering extends PreTrainedModelForQuestionAnswerin
     @Override
     public BertConfig config() {
         return (BertConfig) super.config();
-    }
-
-    public BertModel bert() {
-        return (BertModel) baseModel();
     }
 
     /** {@inheritDoc} */

@@ -6,9 +6,7 @@ import ai.peft4j.models.PreTrainedModelForSequenceClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.SequenceClassifierOutput;
 import ai.peft4j.models.SupportsPastKeyValues;
-import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.ForwardScope;
-import ai.peft4j.nn.Linear;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -23,14 +21,13 @@ import java.util.List;
  * }</pre>
  */
 public class BertForSequenceClassification extends PreTrainedModelForSequenceClassification
-        implements SupportsPastKeyValues {
+        implements BertPreTrainedModel, SupportsPastKeyValues {
 
     /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
     public BertForSequenceClassification(BertConfig config) {
         super(config);
         addBaseModel("bert", new BertModel(config, true));
-        addModule("dropout", new Dropout(config.headDropout()));
-        addTaskHead("classifier", new Linear(config.hiddenSize(), config.numLabels(), true));
+        addDropoutAndClassifier(config.headDropout(), config.hiddenSize());
     }
 
     /** Loads {@code dir} ({@code config.json} + safetensors weights); a checkpoint without head gets a fresh one. */
@@ -49,10 +46,6 @@ public class BertForSequenceClassification extends PreTrainedModelForSequenceCla
         return (BertConfig) super.config();
     }
 
-    public BertModel bert() {
-        return (BertModel) baseModel();
-    }
-
     /** {@inheritDoc} A checkpoint of the bare encoder (e.g. bert-base-uncased) has no classifier: it starts untrained. */
     @Override
     public List<String> taskHeadPrefixes() {
@@ -64,7 +57,7 @@ public class BertForSequenceClassification extends PreTrainedModelForSequenceCla
     public SequenceClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
         try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
             NDArray pooled = bert().pool(ps, bert().forward(ps, in, training), training); // (B, D)
-            NDArray logits = call("classifier", ps, training, call("dropout", ps, training, pooled)); // (B, L)
+            NDArray logits = dropoutAndClassify(ps, pooled, training); // (B, L)
             return new SequenceClassifierOutput(scope.keep(logits), scope.keep(loss(logits, in.labels())));
         }
     }

@@ -6,9 +6,7 @@ import ai.peft4j.models.PreTrainedModelForTokenClassification;
 import ai.peft4j.models.SequenceClassifierInputs;
 import ai.peft4j.models.SupportsPastKeyValues;
 import ai.peft4j.models.TokenClassifierOutput;
-import ai.peft4j.nn.Dropout;
 import ai.peft4j.nn.ForwardScope;
-import ai.peft4j.nn.Linear;
 import java.nio.file.Path;
 
 /**
@@ -21,14 +19,14 @@ import java.nio.file.Path;
  * }
  * }</pre>
  */
-public class BertForTokenClassification extends PreTrainedModelForTokenClassification implements SupportsPastKeyValues {
+public class BertForTokenClassification extends PreTrainedModelForTokenClassification
+        implements BertPreTrainedModel, SupportsPastKeyValues {
 
     /** The architecture, with no weights allocated (count it, describe it, or load weights into it). */
     public BertForTokenClassification(BertConfig config) {
         super(config);
         addBaseModel("bert", new BertModel(config, false));
-        addModule("dropout", new Dropout(config.headDropout()));
-        addTaskHead("classifier", new Linear(config.hiddenSize(), config.numLabels(), true));
+        addDropoutAndClassifier(config.headDropout(), config.hiddenSize());
     }
 
     /** Loads {@code dir} ({@code config.json} + safetensors weights); a checkpoint without head gets a fresh one. */
@@ -47,16 +45,11 @@ public class BertForTokenClassification extends PreTrainedModelForTokenClassific
         return (BertConfig) super.config();
     }
 
-    public BertModel bert() {
-        return (BertModel) baseModel();
-    }
-
     /** {@inheritDoc} */
     @Override
     public TokenClassifierOutput forward(ParameterStore ps, SequenceClassifierInputs in, boolean training) {
         try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
-            NDArray hidden = call("dropout", ps, training, bert().forward(ps, in, training)); // (B, T, D)
-            NDArray logits = call("classifier", ps, training, hidden); // (B, T, L)
+            NDArray logits = dropoutAndClassify(ps, bert().forward(ps, in, training), training); // (B, T, L)
             NDArray loss = tokenClassificationLoss(logits, in.labels(), numLabels());
             return new TokenClassifierOutput(scope.keep(logits), scope.keep(loss));
         }
