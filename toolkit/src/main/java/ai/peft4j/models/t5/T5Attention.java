@@ -101,23 +101,27 @@ public class T5Attention extends DirectCallModule {
     }
 
     /**
+     * What one attention call attends to besides its hidden states; a {@link T5Block} makes one for its self-attention
+     * and one for its cross-attention, and the layer around the attention passes it on as it is.
+     *
+     * @param keyValueStates the encoder output {@code (B, S, D)} for cross-attention, null for self-attention
+     * @param positionBias the relative-position bias plus the additive mask, broadcastable to {@code (B, H, T, S)}
+     * @param past this attention's cached {@code (key, value)} or null: for self-attention the new keys are appended
+     *     to it, for cross-attention it is used as it is (the encoder's keys never change)
+     * @param present receives the keys and values attended to, {@code (B, H, S, d_kv)} each, or null
+     */
+    public record Context(NDArray keyValueStates, NDArray positionBias, NDList past, NDList present) {}
+
+    /**
      * The attention output {@code (B, T, D)}, before the residual sum.
      *
      * @param h the normed hidden states {@code (B, T, D)}
-     * @param keyValueStates the encoder output {@code (B, S, D)} for cross-attention, null for self-attention
-     * @param positionBias the relative-position bias plus the additive mask, broadcastable to {@code (B, H, T, S)}
-     * @param past this attention's cached {@code (key, value)} or null: for self-attention the new keys are
-     *     appended to it, for cross-attention it is used as it is (the encoder's keys never change)
-     * @param present receives the keys and values attended to, {@code (B, H, S, d_kv)} each, or null
+     * @param context the keys' source, the bias and the cache
      */
-    public NDArray forward(
-            ParameterStore ps,
-            NDArray h,
-            NDArray keyValueStates,
-            NDArray positionBias,
-            NDList past,
-            NDList present,
-            boolean training) {
+    public NDArray forward(ParameterStore ps, NDArray h, Context context, boolean training) {
+        NDArray keyValueStates = context.keyValueStates();
+        NDList past = context.past();
+        NDList present = context.present();
         NDArray q = Attention.splitHeads(call("q", ps, training, h), numHeads, dKv);
         NDList kv;
         if (keyValueStates != null && past != null) {
@@ -132,7 +136,7 @@ public class T5Attention extends DirectCallModule {
         }
         NDArray k = kv.get(0);
         NDArray v = kv.get(1);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).add(positionBias); // (B, H, T, S), no scaling
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).add(context.positionBias()); // (B, H, T, S), no scaling
         NDArray probs = scores.toType(DataType.FLOAT32, false).softmax(-1).toType(scores.getDataType(), false);
         probs = Dropout.apply(probs, dropout, training);
         return call("o", ps, training, Attention.mergeHeads(probs.matMul(v)));

@@ -51,11 +51,11 @@ public class T5Block extends DirectCallModule {
             NDList present,
             boolean training) {
         NDList selfPast = past == null ? null : new NDList(past.get(0), past.get(1));
-        h = selfAttentionLayer().forward(ps, h, null, selfBias, selfPast, present, training);
+        h = selfAttentionLayer().forward(ps, h, new T5Attention.Context(null, selfBias, selfPast, present), training);
         if (isDecoder) {
             NDList crossPast = past == null ? null : new NDList(past.get(2), past.get(3));
             T5LayerSelfAttention cross = (T5LayerSelfAttention) layer.get(1);
-            h = cross.forward(ps, h, encoderHidden, crossBias, crossPast, present, training);
+            h = cross.forward(ps, h, new T5Attention.Context(encoderHidden, crossBias, crossPast, present), training);
         }
         return ((T5LayerFF) layer.get(layer.size() - 1)).forward(ps, h, training);
     }

@@ -1,7 +1,6 @@
 package ai.peft4j.models.t5;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.nn.DirectCallModule;
@@ -42,17 +41,10 @@ public class T5LayerSelfAttention extends DirectCallModule {
         return (T5Attention) a;
     }
 
-    /** {@code (B, T, D) -> (B, T, D)}; see {@link T5Attention#forward} for the other arguments. */
-    public NDArray forward(
-            ParameterStore ps,
-            NDArray h,
-            NDArray keyValueStates,
-            NDArray positionBias,
-            NDList past,
-            NDList present,
-            boolean training) {
+    /** {@code (B, T, D) -> (B, T, D)}; see {@link T5Attention.Context} for what the attention attends to. */
+    public NDArray forward(ParameterStore ps, NDArray h, T5Attention.Context context, boolean training) {
         NDArray normed = call("layer_norm", ps, training, h);
-        NDArray y = attention().forward(ps, normed, keyValueStates, positionBias, past, present, training);
+        NDArray y = attention().forward(ps, normed, context, training);
         return h.add(Dropout.apply(y, dropout, training));
     }
 }
