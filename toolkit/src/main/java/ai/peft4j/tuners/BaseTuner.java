@@ -28,8 +28,7 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
 
     private static final Logger LOG = LoggerFactory.getLogger(BaseTuner.class);
 
-    private final Map<String, PeftConfig> configs = new LinkedHashMap<>();
-    private String activeAdapter;
+    private final AdapterConfigs adapters = new AdapterConfigs();
     private boolean disabled;
 
     protected BaseTuner(Block model) {
@@ -51,13 +50,13 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
     /** The configs by adapter name. */
     @Override
     public Map<String, PeftConfig> configs() {
-        return java.util.Collections.unmodifiableMap(configs);
+        return adapters.asMap();
     }
 
     /** The adapter that forward uses and training updates. */
     @Override
     public String activeAdapter() {
-        return activeAdapter;
+        return adapters.active();
     }
 
     /**
@@ -66,10 +65,7 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
      */
     @Override
     public void addAdapter(String name, PeftConfig config, Random rnd) {
-        if (configs.containsKey(name)) {
-            throw new IllegalArgumentException(
-                    "adapter '" + name + "' already exists; delete it first or pick another name");
-        }
+        adapters.requireNew(name);
         PeftConfig applied = injectAdapter(name, config, rnd);
         try {
             ModulesToSaveWrapper.wrapAll(model(), modulesToSave(config), name);
@@ -77,11 +73,8 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
             removeFromModules(name); // a failed add leaves the model as it was
             throw e;
         }
-        configs.put(name, applied);
-        if (activeAdapter == null) {
-            activeAdapter = name;
-        }
-        setAdapter(activeAdapter);
+        adapters.add(name, applied);
+        setAdapter(adapters.active());
     }
 
     /**
@@ -159,13 +152,13 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
      */
     @Override
     public void setAdapter(String name) {
-        requireAdapter(name);
+        adapters.require(name);
         for (TunerLayer layer : tunerLayers().values()) {
             layer.setActiveAdapters(layer.adapterNames().contains(name) ? List.of(name) : List.of());
         }
         ModulesToSaveWrapper.find(model()).values().forEach(w -> w.setAdapter(name));
-        activeAdapter = name;
-        markTrainable(name, !configs.get(name).inferenceMode());
+        adapters.setActive(name);
+        markTrainable(name, !adapters.get(name).inferenceMode());
     }
 
     private void markTrainable(String adapter, boolean trainable) {
@@ -236,7 +229,7 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
     @Override
     public void wrapModulesToSave(String adapter, List<String> names) {
         ModulesToSaveWrapper.wrapAll(model(), names, adapter);
-        setAdapter(activeAdapter);
+        setAdapter(adapters.active());
     }
 
     /**
@@ -247,7 +240,7 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
      */
     @Override
     public Map<String, Parameter> stateDict(String adapter) {
-        requireAdapter(adapter);
+        adapters.require(adapter);
         String prefix = "base_model.model.";
         Map<String, TunerLayer> layers = tunerLayers();
         Map<String, ModulesToSaveWrapper> wrappers = ModulesToSaveWrapper.find(model());
@@ -292,15 +285,10 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
     /** Removes adapter {@code name}; layers left without adapters go back to their base layer. */
     @Override
     public void deleteAdapter(String name) {
-        requireAdapter(name);
+        adapters.require(name);
         removeFromModules(name);
-        configs.remove(name);
-        if (name.equals(activeAdapter)) {
-            activeAdapter =
-                    configs.isEmpty() ? null : configs.keySet().iterator().next();
-            if (activeAdapter != null) {
-                setAdapter(activeAdapter);
-            }
+        if (adapters.remove(name) && adapters.active() != null) {
+            setAdapter(adapters.active());
         }
     }
 
@@ -327,8 +315,8 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
     /** Merges the given adapters (the active one when empty) into the base weights. */
     @Override
     public void merge(List<String> names, boolean safe) {
-        List<String> which = names.isEmpty() ? List.of(activeAdapter) : names;
-        which.forEach(this::requireAdapter);
+        List<String> which = names.isEmpty() ? List.of(adapters.active()) : names;
+        which.forEach(adapters::require);
         for (TunerLayer layer : tunerLayers().values()) {
             layer.merge(which, safe);
         }
@@ -373,12 +361,6 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
             ModuleTree.replace(model(), e.getKey(), keepTrainedCopies && copy != null ? copy : w.originalModule());
         }
         return model();
-    }
-
-    private void requireAdapter(String name) {
-        if (!configs.containsKey(name)) {
-            throw new IllegalArgumentException("no adapter named '" + name + "'; adapters: " + configs.keySet());
-        }
     }
 
     /** {@inheritDoc} */

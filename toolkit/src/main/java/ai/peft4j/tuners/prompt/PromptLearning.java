@@ -14,6 +14,7 @@ import ai.peft4j.models.PreTrainedModel;
 import ai.peft4j.nn.Embedding;
 import ai.peft4j.nn.ModuleDict;
 import ai.peft4j.nn.ModuleTree;
+import ai.peft4j.tuners.AdapterConfigs;
 import ai.peft4j.tuners.AdapterHost;
 import ai.peft4j.tuners.Initialization;
 import ai.peft4j.tuners.ModulesToSaveWrapper;
@@ -49,11 +50,10 @@ public final class PromptLearning implements AdapterHost {
     private final Block model;
     private final EncoderFactory encoderFactory;
     private final ModuleDict<VirtualTokenEncoder> encoders = new ModuleDict<>();
-    private final Map<String, PeftConfig> configs = new LinkedHashMap<>();
+    private final AdapterConfigs adapters = new AdapterConfigs();
     /** PEFT's {@code PeftModel.modules_to_save}: module-name suffixes whose copies train and are saved. */
     private final Set<String> modulesToSave = new LinkedHashSet<>();
 
-    private String active;
     private boolean disabled;
     private final Embedding wordEmbeddings;
     // requires-gradient flags of the model before PEFT froze it, to give it back unchanged after a failed load
@@ -117,12 +117,12 @@ public final class PromptLearning implements AdapterHost {
 
     @Override
     public Map<String, PeftConfig> configs() {
-        return java.util.Collections.unmodifiableMap(configs);
+        return adapters.asMap();
     }
 
     @Override
     public String activeAdapter() {
-        return active;
+        return adapters.active();
     }
 
     /** PEFT's {@code word_embeddings}: the embedding the virtual tokens live beside. */
@@ -132,14 +132,8 @@ public final class PromptLearning implements AdapterHost {
 
     /** The encoder of adapter {@code name} (PEFT's {@code prompt_encoder[name]}). */
     public VirtualTokenEncoder encoder(String name) {
-        require(name);
+        adapters.require(name);
         return encoders.get(name);
-    }
-
-    private void require(String name) {
-        if (!configs.containsKey(name)) {
-            throw new IllegalArgumentException("no adapter named '" + name + "'; adapters: " + configs.keySet());
-        }
     }
 
     /**
@@ -148,12 +142,9 @@ public final class PromptLearning implements AdapterHost {
      */
     @Override
     public void addAdapter(String name, PeftConfig config, Random rnd) {
-        if (configs.containsKey(name)) {
-            throw new IllegalArgumentException(
-                    "adapter '" + name + "' already exists; delete it first or pick another name");
-        }
-        if (!configs.isEmpty()) {
-            PeftType existing = configs.values().iterator().next().peftType();
+        adapters.requireNew(name);
+        if (adapters.active() != null) {
+            PeftType existing = adapters.activeConfig().peftType();
             if (config.peftType() != existing) {
                 throw new IllegalArgumentException("Cannot combine adapters with different peft types. Found "
                         + existing + " and " + config.peftType() + ".");
@@ -177,12 +168,9 @@ public final class PromptLearning implements AdapterHost {
                 new Shape(filled.totalVirtualTokens(), filled.tokenDim()),
                 "num_virtual_tokens, token_dim and encoder_hidden_size");
         encoders.put(name, encoderFactory.create(filled, wordEmbeddings, model, rnd));
-        configs.put(name, filled);
+        adapters.add(name, filled);
         initializeEncoders();
-        if (active == null) {
-            active = name;
-        }
-        setAdapter(active);
+        setAdapter(adapters.active());
     }
 
     /** Allocates the encoders' weights on the base model's manager once the base model has weights. */
@@ -203,8 +191,7 @@ public final class PromptLearning implements AdapterHost {
     /** PEFT's {@code set_adapter}: the active encoder and classifier copy train (unless in inference mode). */
     @Override
     public void setAdapter(String name) {
-        require(name);
-        active = name;
+        adapters.setActive(name);
         ModulesToSaveWrapper.find(model).values().forEach(w -> w.setAdapter(name));
         markTrainable();
     }
@@ -214,13 +201,14 @@ public final class PromptLearning implements AdapterHost {
      * (a loaded adapter), where nothing trains. Everything else is frozen.
      */
     private void markTrainable() {
-        boolean train = !configs.get(active).inferenceMode();
+        String active = adapters.active();
+        boolean train = !adapters.activeConfig().inferenceMode();
         encoders.asMap()
                 .forEach((n, e) -> e.getParameters().values().forEach(p -> p.freeze(!(train && n.equals(active)))));
         Map<String, ModulesToSaveWrapper> wrappers = ModulesToSaveWrapper.find(model);
         for (ModulesToSaveWrapper w : wrappers.values()) {
             w.originalModule().getParameters().values().forEach(p -> p.freeze(true));
-            for (String n : configs.keySet()) {
+            for (String n : adapters.asMap().keySet()) {
                 Block copy = w.copyFor(n);
                 if (copy != null) {
                     copy.getParameters().values().forEach(p -> p.freeze(!(train && n.equals(active))));
@@ -237,7 +225,7 @@ public final class PromptLearning implements AdapterHost {
     public void wrapModulesToSave(String adapter, List<String> names) {
         modulesToSave.addAll(names);
         ModulesToSaveWrapper.wrapAll(model, modulesToSave, adapter);
-        setAdapter(active);
+        setAdapter(adapters.active());
     }
 
     /** {@inheritDoc} PEFT then runs the base model's own forward: no virtual tokens. */
@@ -253,8 +241,8 @@ public final class PromptLearning implements AdapterHost {
 
     @Override
     public void deleteAdapter(String name) {
-        require(name);
-        if (configs.size() == 1) {
+        adapters.require(name);
+        if (adapters.asMap().size() == 1) {
             throw new IllegalArgumentException("cannot delete '" + name + "', the only adapter of a prompt-learning "
                     + "model; use getBaseModel() for the model without it");
         }
@@ -262,9 +250,8 @@ public final class PromptLearning implements AdapterHost {
         for (ModulesToSaveWrapper w : ModulesToSaveWrapper.find(model).values()) {
             w.deleteAdapter(name);
         }
-        configs.remove(name);
-        if (name.equals(active)) {
-            setAdapter(configs.keySet().iterator().next());
+        if (adapters.remove(name)) {
+            setAdapter(adapters.active());
         }
     }
 
@@ -280,7 +267,7 @@ public final class PromptLearning implements AdapterHost {
 
     /** The active config, as a prompt-learning one. */
     public PromptLearningConfig activeConfig() {
-        return (PromptLearningConfig) configs.get(active);
+        return (PromptLearningConfig) adapters.activeConfig();
     }
 
     /**
@@ -290,7 +277,7 @@ public final class PromptLearning implements AdapterHost {
     public NDArray prompts(ParameterStore ps, long batch, NDArray like, boolean training) {
         initializeEncoders();
         PromptLearningConfig c = activeConfig();
-        return encoders.get(active).encode(ps, indices(like, batch, c.totalVirtualTokens()), training);
+        return encoders.get(adapters.active()).encode(ps, indices(like, batch, c.totalVirtualTokens()), training);
     }
 
     /**
@@ -308,7 +295,7 @@ public final class PromptLearning implements AdapterHost {
         int layers = c.numLayers();
         int heads = c.numAttentionHeads();
         int headDim = c.tokenDim() / heads;
-        NDArray out = encoders.get(active).encode(ps, indices(like, batch, p), training);
+        NDArray out = encoders.get(adapters.active()).encode(ps, indices(like, batch, p), training);
         NDArray kv = out.reshape(batch, p, 2L * layers, heads, headDim).transpose(2, 0, 3, 1, 4);
         // PEFT 0.10 keeps this order for every model_type but bloom, whose postprocess splits the slices in halves.
         boolean bloom = "bloom".equals(((PreTrainedModel) model).config().modelType());
@@ -342,9 +329,8 @@ public final class PromptLearning implements AdapterHost {
      * mode. A new array on {@code manager}.
      */
     private NDArray promptEmbeddingsToSave(String adapter, NDManager manager) {
-        require(adapter);
         initializeEncoders();
-        PromptLearningConfig c = (PromptLearningConfig) configs.get(adapter);
+        PromptLearningConfig c = (PromptLearningConfig) adapters.get(adapter);
         VirtualTokenEncoder e = encoders.get(adapter);
         if (!e.embedding().weight().isInitialized()) {
             throw new IllegalStateException("cannot save adapter '" + adapter + "': the base model has no weights yet "
@@ -372,7 +358,7 @@ public final class PromptLearning implements AdapterHost {
      */
     @Override
     public Map<String, Parameter> stateDict(String adapter) {
-        require(adapter);
+        adapters.require(adapter);
         initializeEncoders();
         Map<String, Parameter> out = new LinkedHashMap<>();
         out.put(PROMPT_EMBEDDINGS, encoders.get(adapter).embedding().weight());
