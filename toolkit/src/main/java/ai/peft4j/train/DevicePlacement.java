@@ -47,6 +47,14 @@ public final class DevicePlacement {
      * @return the number of parameters whose array was replaced
      */
     public static int place(Block model, Device device, boolean halfPrecisionBase) {
+        return placeAnyDevice(model, device, halfPrecisionBase && device.isGpu());
+    }
+
+    /**
+     * {@link #place(Block, Device, boolean)} without the GPU condition: with {@code halfBase} the
+     * frozen FP32 weights become FP16 on any device (the unit tests hold a tiny model so on the CPU).
+     */
+    static int placeAnyDevice(Block model, Device device, boolean halfBase) {
         int moved = 0;
         for (Map.Entry<String, Parameter> e : ModuleTree.uniqueParameters(model).entrySet()) {
             Parameter p = e.getValue();
@@ -59,7 +67,7 @@ public final class DevicePlacement {
                 throw new IllegalArgumentException("parameter '" + e.getKey() + "' is BF16, which DJL's"
                         + " PyTorch engine cannot handle; load the model in FP32");
             }
-            DataType want = targetType(p.requiresGradient(), dt, device, halfPrecisionBase);
+            DataType want = targetType(p.requiresGradient(), dt, halfBase);
             if (a.getDevice().equals(device) && dt == want) {
                 continue;
             }
@@ -82,10 +90,14 @@ public final class DevicePlacement {
 
     /** The dtype a parameter is held in. */
     static DataType targetType(boolean trainable, DataType current, Device device, boolean halfBase) {
+        return targetType(trainable, current, halfBase && device.isGpu());
+    }
+
+    private static DataType targetType(boolean trainable, DataType current, boolean halfBase) {
         if (trainable) {
             return DataType.FLOAT32;
         }
-        if (halfBase && device.isGpu() && current == DataType.FLOAT32) {
+        if (halfBase && current == DataType.FLOAT32) {
             return DataType.FLOAT16;
         }
         return current;

@@ -55,6 +55,7 @@ public final class PeftTrainer implements AutoCloseable {
     private final LrSchedule schedule;
     private final long totalSteps;
     private final TrainingSteps steps;
+    private final MixedPrecision precision;
     private final List<TrainingListener> listeners = new CopyOnWriteArrayList<>();
     private final List<StepRecord> history = new ArrayList<>();
     private long globalStep;
@@ -68,7 +69,12 @@ public final class PeftTrainer implements AutoCloseable {
         this.args = b.arguments();
         this.evalData = b.evalData;
         this.device = DevicePlacement.choose(args.device());
-        DevicePlacement.place(model, device, args.halfPrecisionBase());
+        if (args.fp16() && !device.isGpu() && !b.fp16OnCpu) {
+            throw new IllegalStateException(TrainingArguments.fp16OnCpu(device));
+        }
+        // fp16 holds the frozen base in FP16; the unit tests' CPU fp16 does too (fp16OnCpu).
+        DevicePlacement.placeAnyDevice(
+                model, device, (args.halfPrecisionBase() || args.fp16()) && (device.isGpu() || b.fp16OnCpu));
         this.params = model.trainableParameters();
         if (params.isEmpty()) {
             throw new IllegalStateException("the model has no trainable parameter");
@@ -82,7 +88,8 @@ public final class PeftTrainer implements AutoCloseable {
                 ? b.lossFunction
                 : (ps, batch, training) ->
                         model.loss(ps, batch.inputIds(), batch.attentionMask(), batch.labels(), training);
-        this.steps = new TrainingSteps(args, b.trainData, loss, params, optimizer, schedule, root);
+        this.precision = MixedPrecision.of(args);
+        this.steps = new TrainingSteps(args, b.trainData, loss, params, optimizer, schedule, root, precision);
         if (args.progressBar()) {
             listeners.add(TrainingProgress.create()); // a terminal bar, or a notebook's live chart
         }
@@ -124,6 +131,16 @@ public final class PeftTrainer implements AutoCloseable {
     /** The optimizer (state of the trainable parameters only). */
     public AdamW optimizer() {
         return optimizer;
+    }
+
+    /** The loss scaler of {@code fp16} training ({@link TrainingArguments#fp16()}), or null without it. */
+    public GradScaler gradScaler() {
+        return precision.scaler();
+    }
+
+    /** Optimizer updates skipped so far because a gradient overflowed (only with {@code fp16}). */
+    public long skippedSteps() {
+        return precision.skippedSteps();
     }
 
     /** The parameters that train, by in-memory key. */
@@ -234,16 +251,17 @@ public final class PeftTrainer implements AutoCloseable {
         if (args.outputDir() == null) {
             throw new IllegalStateException("no output directory: call outputDir(...)");
         }
-        return TrainerCheckpoint.save(args.outputDir(), globalStep, args, schedule, model, params, optimizer);
+        return TrainerCheckpoint.save(
+                args.outputDir(), globalStep, args, schedule, model, params, optimizer, precision);
     }
 
     /**
      * Restores a checkpoint written by {@link #saveCheckpoint()}: the trainable weights, AdamW's
-     * moments and the step, so that {@link #train()} continues the same trajectory (same data order,
+     * moments, the step, and with {@code fp16} the loss scaler's scale and growth count, so that {@link #train()} continues the same trajectory (same data order,
      * learning rates and dropout draws). The model must carry the same adapter (same config).
      */
     public PeftTrainer resume(Path checkpointDir) {
-        globalStep = TrainerCheckpoint.restore(checkpointDir, args, params, optimizer, root);
+        globalStep = TrainerCheckpoint.restore(checkpointDir, args, params, optimizer, precision, root);
         return this;
     }
 

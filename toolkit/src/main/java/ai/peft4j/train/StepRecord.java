@@ -10,12 +10,27 @@ package ai.peft4j.train;
  * @param gradNorm the global gradient norm before clipping
  * @param tokensPerSecond real (non-padding) tokens processed per second in this step
  * @param evalLoss the evaluation loss measured after this step, or NaN
+ * @param skipped with {@code fp16}: the optimizer update was skipped because a gradient was inf or
+ *     NaN (the gradient scaler backed off; accelerate's {@code optimizer_step_was_skipped})
  */
 public record StepRecord(
-        long step, double epoch, double loss, double lr, double gradNorm, double tokensPerSecond, double evalLoss) {
+        long step,
+        double epoch,
+        double loss,
+        double lr,
+        double gradNorm,
+        double tokensPerSecond,
+        double evalLoss,
+        boolean skipped) {
+
+    /** A step whose update was applied. */
+    public StepRecord(
+            long step, double epoch, double loss, double lr, double gradNorm, double tokensPerSecond, double evalLoss) {
+        this(step, epoch, loss, lr, gradNorm, tokensPerSecond, evalLoss, false);
+    }
 
     /** This record with an evaluation loss. */
     public StepRecord withEvalLoss(double value) {
-        return new StepRecord(step, epoch, loss, lr, gradNorm, tokensPerSecond, value);
+        return new StepRecord(step, epoch, loss, lr, gradNorm, tokensPerSecond, value, skipped);
     }
 }

@@ -21,6 +21,8 @@ public final class TrainerBuilder extends TrainingArguments.Setters<TrainerBuild
     TextDataset evalData;
     LossFunction lossFunction;
     final List<TrainingListener> listeners = new ArrayList<>();
+    /** Lets the unit tests run fp16's logic (FP16 base, loss scaling) on the CPU with a tiny model. */
+    boolean fp16OnCpu;
 
     TrainerBuilder(PeftModel model) {
         this.model = Objects.requireNonNull(model, "model");

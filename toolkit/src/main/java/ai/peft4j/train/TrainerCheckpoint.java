@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * The trainer's own state file, {@value #FILE}, written next to the PEFT adapter in each {@code
  * checkpoint-<step>/}: for every trainable parameter (by in-memory key) its FP32 value ({@code
  * master/<key>}), AdamW's first and second moments ({@code exp_avg/<key>}, {@code
- * exp_avg_sq/<key>}); the step counters, schedule and data/RNG position are in the header's
- * {@code __metadata__}.
+ * exp_avg_sq/<key>}); the step counters, schedule and data/RNG position, and with {@code fp16} the
+ * loss scaler's state ({@code scaler.scale}, {@code scaler._growth_tracker}, ...: what transformers
+ * saves as {@code scaler.pt}) are in the header's {@code __metadata__}.
  */
 public final class TrainerCheckpoint {
 
@@ -48,7 +49,8 @@ public final class TrainerCheckpoint {
             LrSchedule schedule,
             PeftModel model,
             Map<String, Parameter> params,
-            AdamW optimizer) {
+            AdamW optimizer,
+            MixedPrecision precision) {
         Path target = outputDir.resolve("checkpoint-" + globalStep);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("global_step", Long.toString(globalStep));
@@ -61,7 +63,8 @@ public final class TrainerCheckpoint {
         meta.put("base_lr", Double.toString(schedule.baseLr()));
         meta.put("warmup_steps", Integer.toString(schedule.warmupSteps()));
         meta.put("total_steps", Integer.toString(schedule.totalSteps()));
-        meta.put("last_lr", Double.toString(schedule.lr(Math.max(0, globalStep - 1))));
+        meta.put("last_lr", Double.toString(schedule.lr(Math.max(0, precision.scheduleStep(globalStep) - 1))));
+        meta.putAll(precision.metadata()); // transformers keeps the scaler in scaler.pt
         try {
             AtomicFolder.save(target, staging -> {
                 model.savePretrained(staging);
@@ -83,6 +86,7 @@ public final class TrainerCheckpoint {
             TrainingArguments args,
             Map<String, Parameter> params,
             AdamW optimizer,
+            MixedPrecision precision,
             NDManager scope) {
         State s = read(AtomicFolder.file(checkpointDir, FILE));
         if (!s.master().keySet().equals(params.keySet())) {
@@ -112,6 +116,7 @@ public final class TrainerCheckpoint {
             }
         }
         optimizer.load(Long.parseLong(s.metadata().get("optimizer_step")), s.expAvg(), s.expAvgSq(), params);
+        precision.restore(s.metadata());
         return Long.parseLong(s.metadata().get("global_step"));
     }
 

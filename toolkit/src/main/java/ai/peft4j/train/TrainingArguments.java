@@ -38,6 +38,10 @@ import java.util.Objects;
  * @param shuffle shuffle the training data every epoch (peft4j; transformers always does)
  * @param device the device to train on (peft4j; null: GPU 0 if there is one, else the CPU)
  * @param halfPrecisionBase on a GPU, hold the frozen base weights in FP16 (peft4j)
+ * @param fp16 transformers' {@code fp16}: mixed precision on a GPU, the frozen base weights in FP16
+ *     ({@code halfPrecisionBase}), the trainable ones and AdamW's state in FP32, and dynamic loss
+ *     scaling ({@link GradScaler}) that skips a step whose gradients overflow. Refused on the CPU, as
+ *     transformers 4.39 refuses it
  * @param progressBar show progress: a bar on {@code System.err}, or a notebook's live chart (transformers' {@code
  *     disable_tqdm}, inverted)
  */
@@ -63,6 +67,7 @@ public record TrainingArguments(
         boolean shuffle,
         Device device,
         boolean halfPrecisionBase,
+        boolean fp16,
         boolean progressBar) {
 
     /** Checks what no run could use. */
@@ -82,6 +87,17 @@ public record TrainingArguments(
         if (saveSteps > 0 && outputDir == null) {
             throw new IllegalStateException("saveSteps needs an outputDir");
         }
+        if (fp16 && device != null && !device.isGpu()) {
+            throw new IllegalArgumentException(fp16OnCpu(device));
+        }
+    }
+
+    /** Why fp16 cannot run on {@code device}, and what to do instead. */
+    static String fp16OnCpu(Device device) {
+        return "Tried to use `fp16` but it is not supported on " + device.getDeviceType()
+                + " (as transformers 4.39 says): fp16 needs a CUDA GPU. On a GPU machine build peft4j with -Pcuda"
+                + " (README, \"On a GPU machine\") and leave the device to the automatic choice or set a GPU;"
+                + " on the CPU train without fp16(true)";
     }
 
     /** transformers' defaults. */
@@ -149,6 +165,7 @@ public record TrainingArguments(
         private boolean shuffle = true;
         private Device device;
         private boolean halfPrecisionBase;
+        private boolean fp16;
         private boolean progressBar = true;
 
         Setters() {}
@@ -182,6 +199,7 @@ public record TrainingArguments(
                     shuffle,
                     device,
                     halfPrecisionBase,
+                    fp16,
                     progressBar);
         }
 
@@ -208,6 +226,7 @@ public record TrainingArguments(
             shuffle = args.shuffle();
             device = args.device();
             halfPrecisionBase = args.halfPrecisionBase();
+            fp16 = args.fp16();
             progressBar = args.progressBar();
             return self();
         }
@@ -330,6 +349,17 @@ public record TrainingArguments(
         /** On a GPU, hold the frozen base weights in FP16 (adapters and optimizer stay FP32). */
         public B halfPrecisionBase(boolean half) {
             this.halfPrecisionBase = half;
+            return self();
+        }
+
+        /**
+         * transformers' {@code fp16} (default false): on a GPU, the frozen base weights in FP16, the
+         * adapter's weights and AdamW's state in FP32, and a {@link GradScaler} (init scale 65536,
+         * growth 2 every 2000 good steps, backoff 0.5) that skips a step whose gradients hold an inf
+         * or NaN ({@link StepRecord#skipped()}). On the CPU, building the trainer fails.
+         */
+        public B fp16(boolean fp16) {
+            this.fp16 = fp16;
             return self();
         }
 

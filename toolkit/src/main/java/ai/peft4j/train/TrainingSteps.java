@@ -26,6 +26,7 @@ final class TrainingSteps {
     private final AdamW optimizer;
     private final LrSchedule schedule;
     private final NDManager root;
+    private final MixedPrecision precision;
     private int cachedEpoch = -1;
     private List<int[]> cachedOrder;
 
@@ -36,7 +37,8 @@ final class TrainingSteps {
             Map<String, Parameter> params,
             AdamW optimizer,
             LrSchedule schedule,
-            NDManager root) {
+            NDManager root,
+            MixedPrecision precision) {
         this.args = args;
         this.trainData = trainData;
         this.lossFunction = lossFunction;
@@ -44,6 +46,7 @@ final class TrainingSteps {
         this.optimizer = optimizer;
         this.schedule = schedule;
         this.root = root;
+        this.precision = precision;
     }
 
     /** The examples of micro-batch {@code index} of the run: each epoch has its own seeded order. */
@@ -75,7 +78,7 @@ final class TrainingSteps {
                     engine.setRandomSeed((int) (args.seed() + index));
                     try (GradientCollector gc = engine.newGradientCollector()) {
                         NDArray loss = lossFunction.loss(DevicePlacement.parameterStore(step), batch, true);
-                        gc.backward(accumulation == 1 ? loss : Scalars.div(loss, accumulation));
+                        gc.backward(precision.scale(accumulation == 1 ? loss : Scalars.div(loss, accumulation)));
                         lossSum += loss.getFloat();
                     }
                     tokens += batch.tokens();
@@ -85,14 +88,25 @@ final class TrainingSteps {
                     g.attach(step); // the wrapper is per call: free it with the step
                     grads.put(e.getKey(), g);
                 }
+                boolean skipped = precision.unscale(grads, step); // fp16: unscale before clipping
                 double norm = Optimization.clipByGlobalNorm(grads, args.maxGradNorm(), step);
-                double lr = schedule.lr(globalStep);
-                optimizer.step(params, grads, lr, step);
+                double lr = schedule.lr(precision.scheduleStep(globalStep));
+                if (!skipped) {
+                    optimizer.step(params, grads, lr, step);
+                }
+                precision.update(skipped);
                 long done = globalStep + 1;
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 double epoch = (double) done * accumulation / trainData.batchesPerEpoch(args.perDeviceTrainBatchSize());
                 return new StepRecord(
-                        done, epoch, lossSum / accumulation, lr, norm, tokens / Math.max(seconds, 1e-9), Double.NaN);
+                        done,
+                        epoch,
+                        lossSum / accumulation,
+                        lr,
+                        norm,
+                        tokens / Math.max(seconds, 1e-9),
+                        Double.NaN,
+                        skipped);
             } finally {
                 Optimization.zeroGradients(params, step);
             }
