@@ -95,7 +95,7 @@ public record TrainingArguments(
     /** Why fp16 cannot run on {@code device}, and what to do instead. */
     static String fp16OnCpu(Device device) {
         return "Tried to use `fp16` but it is not supported on " + device.getDeviceType()
-                + " (as transformers 4.39 says): fp16 needs a CUDA GPU. On a GPU machine build peft4j with -Pcuda"
+                + " (as transformers 4.39 says): fp16 needs a CUDA GPU. On a GPU machine build peft4j with -Dcuda"
                 + " (README, \"On a GPU machine\") and leave the device to the automatic choice or set a GPU;"
                 + " on the CPU train without fp16(true)";
     }

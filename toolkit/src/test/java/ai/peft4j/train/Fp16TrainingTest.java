@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * transformers' {@code fp16=True} in {@link PeftTrainer}: FP16 frozen base, FP32 adapter, loss
  * scaling with skipped steps, and the scaler in checkpoints. The logic runs here on the CPU with a
  * tiny model ({@link TrainerBuilder#fp16OnCpu}); {@link #onTheGpu} runs it for real where DJL sees a
- * GPU (build with -Pcuda).
+ * GPU (build with -Dcuda).
  */
 @DisplayName("PeftTrainer with fp16: FP16 base, FP32 adapter, dynamic loss scaling")
 class Fp16TrainingTest {
@@ -249,7 +249,7 @@ class Fp16TrainingTest {
                 .fp16(true)
                 .build());
         assertTrue(e.getMessage().startsWith("Tried to use `fp16` but it is not supported on cpu"), e.getMessage());
-        assertTrue(e.getMessage().contains("-Pcuda"), e.getMessage());
+        assertTrue(e.getMessage().contains("-Dcuda"), e.getMessage());
         assertTrue(TrainingArguments.builder()
                 .device(Device.gpu(0))
                 .fp16(true)
@@ -269,7 +269,7 @@ class Fp16TrainingTest {
                     .fp16(true)
                     .build());
             assertTrue(s.getMessage().contains("not supported on cpu"), s.getMessage());
-            assertTrue(s.getMessage().contains("-Pcuda"), s.getMessage());
+            assertTrue(s.getMessage().contains("-Dcuda"), s.getMessage());
             assertSame(before, trainable(peft));
             ModuleTree.uniqueParameters(peft)
                     .values()
@@ -278,9 +278,9 @@ class Fp16TrainingTest {
     }
 
     @Test
-    @DisplayName("on a GPU (mvn -Pcuda): trains on GPU 0 with an FP16 base and learns")
+    @DisplayName("on a GPU (mvn -Dcuda): trains on GPU 0 with an FP16 base and learns")
     void onTheGpu() {
-        Assumptions.assumeTrue(Engine.getInstance().getGpuCount() > 0, "needs a GPU: build with -Pcuda");
+        Assumptions.assumeTrue(Engine.getInstance().getGpuCount() > 0, "needs a GPU: build with -Dcuda");
         try (PeftModel peft = Tiny.lora(0.0)) {
             PeftTrainer t = PeftTrainer.builder(peft)
                     .trainData(Tiny.countingData(32, 3))
