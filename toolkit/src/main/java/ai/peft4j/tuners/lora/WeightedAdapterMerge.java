@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * warning (PEFT returns silently).
  *
  * <p>Differences from PEFT 0.10, each on purpose: DARE divides the values it keeps by {@code density} (PEFT 0.10
- * computes that division and drops its result, which later PEFT versions fixed); its random masks come from {@link
+ * computes that division and drops its result; PEFT fixed it in huggingface/peft#3152); its random masks come from {@link
  * Initialization#generator()}, so {@code Initialization.manualSeed} makes them repeatable, but they are not torch's;
  * bad input is refused with a message instead of failing later (lists of different lengths, which PEFT cuts to the
  * shorter, a missing or out-of-range {@code density}, an {@code svd_rank} above a layer's size); DoRA sources and
