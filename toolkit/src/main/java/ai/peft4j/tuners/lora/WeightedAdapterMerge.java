@@ -358,7 +358,7 @@ public final class WeightedAdapterMerge {
                 throw new IllegalArgumentException("svd_rank " + newRank + " is larger than " + path + " allows (" + out
                         + " x " + in + "): pass options().svdRank(n) with n <= " + Math.min(out, in));
             }
-            Svd svd = Svd.of(delta);
+            Svd svd = Svd.truncated(delta, newRank);
             newB = new double[out][newRank];
             newA = new double[newRank][in];
             for (int k = 0; k < newRank; k++) {

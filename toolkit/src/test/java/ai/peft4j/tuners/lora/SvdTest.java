@@ -69,4 +69,47 @@ class SvdTest {
             }
         }
     }
+
+    @ParameterizedTest(name = "{0}x{1}, top {2}, noise {3}")
+    @CsvSource({"300,200,4,0.01", "200,300,3,0.1", "260,260,6,0", "400,150,2,0.5"})
+    void truncatedMatchesTheWholeDecomposition(int rows, int cols, int k, double noise) {
+        Random rnd = new Random(rows + 7L * cols);
+        double[][] m = new double[rows][cols];
+        for (int q = 0; q < 12; q++) { // a decaying spectrum plus noise, as a pruned sum of LoRA deltas looks
+            double[] x = new double[rows];
+            double[] y = new double[cols];
+            for (int i = 0; i < rows; i++) {
+                x[i] = rnd.nextGaussian();
+            }
+            for (int j = 0; j < cols; j++) {
+                y[j] = rnd.nextGaussian() / (1 + q);
+            }
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) {
+                    m[i][j] += x[i] * y[j] + (q == 0 ? noise * rnd.nextGaussian() : 0);
+                }
+            }
+        }
+        Svd whole = Svd.of(m).first(k);
+        Svd top = Svd.truncated(m, k);
+        for (int i = 0; i < k; i++) {
+            assertEquals(whole.s[i], top.s[i], 1e-10 * whole.s[0], "singular value " + i);
+        }
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                double a = 0;
+                double b = 0;
+                for (int q = 0; q < k; q++) {
+                    a += whole.u[i][q] * whole.s[q] * whole.vh[q][j];
+                    b += top.u[i][q] * top.s[q] * top.vh[q][j];
+                }
+                assertEquals(a, b, 1e-6 * whole.s[0], "rank-" + k + " product at " + i + "," + j);
+            }
+        }
+        for (int q = 0; q < k; q++) { // the same sign convention, so the factors agree too
+            for (int j = 0; j < cols; j++) {
+                assertEquals(whole.vh[q][j], top.vh[q][j], 1e-6, "Vh " + q + "," + j);
+            }
+        }
+    }
 }
