@@ -263,6 +263,9 @@ public final class WeightedAdapterMerge {
             throw new IllegalArgumentException("combination_type " + type + " prunes and needs density, the share of"
                     + " values kept in (0, 1]: pass options().density(...)");
         }
+        if (type.usesDensity() && options.density() >= 1) {
+            LOG.warn("The density {} is greater than or equal to 1, no pruning will be performed.", options.density());
+        }
     }
 
     /** PEFT's rule: a union of the name sets, or the regexes joined as {@code (re1)|(re2)}; no mix of the two. */
