@@ -30,6 +30,9 @@ import ai.peft4j.tuners.BaseTuner;
 import ai.peft4j.tuners.Initialization;
 import ai.peft4j.tuners.MixedBatch;
 import ai.peft4j.tuners.TunerRegistry;
+import ai.peft4j.tuners.lora.CombinationType;
+import ai.peft4j.tuners.lora.LoraModel;
+import ai.peft4j.tuners.lora.WeightedAdapterMerge;
 import ai.peft4j.tuners.prompt.PromptLearning;
 import ai.peft4j.tuners.prompt.VirtualTokenEncoder;
 import java.io.IOException;
@@ -176,6 +179,39 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
         wrapTaskModules(name);
     }
 
+    /**
+     * PEFT's {@code add_weighted_adapter} (LoRA only): a new adapter {@code adapterName} merged from {@code adapters}
+     * with {@code weights}, not activated; see {@link WeightedAdapterMerge} for the types and
+     * options.
+     *
+     * <pre>{@code
+     * peft.addWeightedAdapter(List.of("sql", "chat"), List.of(0.7, 0.3), "mix", CombinationType.LINEAR);
+     * peft.addWeightedAdapter(List.of("sql", "chat"), List.of(1.0, 1.0), "mix_ties", CombinationType.TIES,
+     *         WeightedAdapterMerge.options().density(0.5));
+     * peft.setAdapter("mix");
+     * }</pre>
+     */
+    public void addWeightedAdapter(
+            List<String> adapters, List<Double> weights, String adapterName, CombinationType combinationType) {
+        addWeightedAdapter(adapters, weights, adapterName, combinationType, WeightedAdapterMerge.options());
+    }
+
+    /** {@link #addWeightedAdapter(List, List, String, CombinationType)} with options. */
+    public void addWeightedAdapter(
+            List<String> adapters,
+            List<Double> weights,
+            String adapterName,
+            CombinationType combinationType,
+            WeightedAdapterMerge.Options options) {
+        if (!(host instanceof LoraModel lora)) {
+            throw new UnsupportedOperationException("add_weighted_adapter merges LoRA adapters; this model's are "
+                    + activePeftConfig().peftType());
+        }
+        if (lora.addWeightedAdapter(adapters, weights, adapterName, combinationType, options)) {
+            wrapTaskModules(adapterName); // the task heads PEFT lists in modules_to_save get their copy too
+        }
+    }
+
     /** Makes {@code name} the adapter that runs and trains. */
     public void setAdapter(String name) {
         host.setAdapter(name);
@@ -302,7 +338,7 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
      * @throws IllegalStateException for a model whose adapters are not LoRA
      */
     public void savePretrained(Path dir, ai.peft4j.tuners.lora.LoraModel.SaveEmbeddingLayers saveEmbeddingLayers) {
-        if (!(host instanceof ai.peft4j.tuners.lora.LoraModel lora)) {
+        if (!(host instanceof LoraModel lora)) {
             throw new IllegalStateException("save_embedding_layers applies to LoRA adapters; this model's are "
                     + activePeftConfig().peftType() + ": call savePretrained(dir)");
         }

@@ -255,6 +255,31 @@ public class LoraModel extends BaseTuner {
         return MixedBatch.open(adapterNames);
     }
 
+    /**
+     * PEFT's {@code add_weighted_adapter}: adds adapter {@code adapterName}, merged from {@code adapters} with {@code
+     * weights} by {@code combinationType}, with PEFT's default options; see {@link WeightedAdapterMerge}.
+     *
+     * <pre>{@code
+     * lora.addWeightedAdapter(List.of("a", "b"), List.of(0.5, 0.5), "ab", CombinationType.CAT);
+     * }</pre>
+     *
+     * @return false when {@code adapterName} already existed (nothing changes, as in PEFT)
+     */
+    public boolean addWeightedAdapter(
+            List<String> adapters, List<Double> weights, String adapterName, CombinationType combinationType) {
+        return addWeightedAdapter(adapters, weights, adapterName, combinationType, WeightedAdapterMerge.options());
+    }
+
+    /** {@link #addWeightedAdapter(List, List, String, CombinationType)} with {@code svd_rank}, {@code density}... */
+    public boolean addWeightedAdapter(
+            List<String> adapters,
+            List<Double> weights,
+            String adapterName,
+            CombinationType combinationType,
+            WeightedAdapterMerge.Options options) {
+        return WeightedAdapterMerge.add(this, adapters, weights, adapterName, combinationType, options);
+    }
+
     /** The LoRA layers by path relative to the model. */
     public Map<String, LoraLinear> loraLayers() {
         Map<String, LoraLinear> out = new java.util.LinkedHashMap<>();

@@ -2,7 +2,9 @@
  * LoRA (low-rank adaptation): its config, readable from and writable to PEFT's {@code adapter_config.json};
  * its layers {@link ai.peft4j.tuners.lora.LoraLinear} (on Linear and Conv1D, with DoRA as an option) and
  * {@link ai.peft4j.tuners.lora.LoraEmbedding} (on embedding tables), the factories that put them on
- * those layers ({@link ai.peft4j.tuners.lora.LoraLayerFactory}), and {@link ai.peft4j.tuners.lora.LoraModel}.
+ * those layers ({@link ai.peft4j.tuners.lora.LoraLayerFactory}), and {@link ai.peft4j.tuners.lora.LoraModel};
+ * PEFT's {@code add_weighted_adapter} ({@link ai.peft4j.tuners.lora.WeightedAdapterMerge}, with PEFT's {@code
+ * merge_utils} in {@link ai.peft4j.tuners.lora.MergeUtils}).
  *
  * <pre>{@code
  * LoraConfig config = LoraConfig.builder()
