@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.peft4j.nn.GradMode;
 import ai.peft4j.nn.Scalars;
+import ai.peft4j.tuners.TrainingHooks;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,7 @@ final class TrainingSteps {
     private final NDManager root;
     private int cachedEpoch = -1;
     private List<int[]> cachedOrder;
+    private TrainingHooks hooks = new TrainingHooks() {};
 
     TrainingSteps(
             TrainingArguments args,
@@ -44,6 +46,11 @@ final class TrainingSteps {
         this.optimizer = optimizer;
         this.schedule = schedule;
         this.root = root;
+    }
+
+    /** The method's work after each optimizer step, before the gradients are zeroed (AdaLoRA's rank allocation). */
+    void hooks(TrainingHooks hooks) {
+        this.hooks = hooks;
     }
 
     /** The examples of micro-batch {@code index} of the run: each epoch has its own seeded order. */
@@ -88,6 +95,7 @@ final class TrainingSteps {
                 double norm = Optimization.clipByGlobalNorm(grads, args.maxGradNorm(), step);
                 double lr = schedule.lr(globalStep);
                 optimizer.step(params, grads, lr, step);
+                hooks.afterOptimizerStep(globalStep);
                 long done = globalStep + 1;
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 double epoch = (double) done * accumulation / trainData.batchesPerEpoch(args.perDeviceTrainBatchSize());
