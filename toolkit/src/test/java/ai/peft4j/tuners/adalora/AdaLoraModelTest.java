@@ -6,13 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.PeftModel;
 import ai.peft4j.PeftModelForCausalLM;
+import ai.peft4j.PeftModelForSeq2SeqLM;
 import ai.peft4j.config.TaskType;
 import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.auto.AutoModelForCausalLM;
+import ai.peft4j.models.auto.AutoModelForSeq2SeqLM;
+import ai.peft4j.models.t5.T5ForConditionalGeneration;
 import ai.peft4j.nn.GradMode;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.testing.Golden;
@@ -22,6 +27,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -143,6 +149,33 @@ class AdaLoraModelTest {
             PeftModelForCausalLM frozen = (PeftModelForCausalLM) PeftModel.fromPretrained(other, dir);
             assertEquals(plain, frozen.forward(ids, mask, labels).loss().getFloat(), 1e-6, "no trainable adapter");
             other.close();
+        }
+    }
+
+    @Test
+    @DisplayName("on T5 (PEFT's default targets q, k, v, o, wi, wo) the seq2seq loss carries the regulariser too")
+    void seq2seqLoss() {
+        T5ForConditionalGeneration t5 = (T5ForConditionalGeneration)
+                AutoModelForSeq2SeqLM.fromPretrained(Golden.hfReference().resolve("wave2/tiny_t5"));
+        PeftModelForSeq2SeqLM peft = (PeftModelForSeq2SeqLM) PeftModel.getPeftModel(
+                t5, config().taskType(TaskType.SEQ_2_SEQ_LM).build());
+        assertEquals(
+                Set.of("q", "k", "v", "o", "wi", "wo"),
+                ((AdaLoraConfig) peft.peftConfig().get("default"))
+                        .targetModules()
+                        .names());
+        NDArray ids = m.create(new long[][] {{5, 6, 7, 8, 1}});
+        NDArray mask = m.ones(new Shape(1, 5), DataType.INT64);
+        NDArray labels = m.create(new long[][] {{9, 10, 1}});
+        try (GradMode.Scope off = GradMode.off()) {
+            ParameterStore ps = new ParameterStore(m, false);
+            double withReg = peft.forward(ids, mask, labels).loss().getFloat();
+            double plain =
+                    t5.forward(ps, ids, null, mask, null, labels, false).loss().getFloat();
+            assertTrue(withReg - plain > 1e-3, withReg + " vs " + plain);
+            assertEquals(withReg, peft.loss(ps, ids, mask, labels, false).getFloat(), 1e-6);
+        } finally {
+            t5.close();
         }
     }
 }
