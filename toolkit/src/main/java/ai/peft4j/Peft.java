@@ -5,6 +5,7 @@ import ai.peft4j.config.ConfigField;
 import ai.peft4j.config.PeftConfig;
 import ai.peft4j.config.TaskType;
 import ai.peft4j.tuners.ModuleSelector;
+import ai.peft4j.tuners.adalora.AdaLoraConfig;
 import ai.peft4j.tuners.ia3.IA3Config;
 import ai.peft4j.tuners.loha.LoHaConfig;
 import ai.peft4j.tuners.lokr.LoKrConfig;
@@ -379,6 +380,88 @@ public final class Peft {
      */
     public static LoKrBuilder lokr() {
         return new LoKrBuilder();
+    }
+
+    /**
+     * An AdaLoRA config builder with PEFT's defaults (init_r 12, target_r 8, lora_alpha 8, orth_reg_weight 0.5); unset
+     * targets come from the model type. Training needs {@code totalStep}: the rank budget is scheduled over the steps.
+     *
+     * <pre>{@code
+     * PeftModel peft = Peft.adalora().initR(12).targetR(4).tinit(50).tfinal(100).deltaT(10).totalStep(1000)
+     *         .task(TaskType.CAUSAL_LM).apply(opt);
+     * PeftTrainer.builder(peft).trainData(data).maxSteps(1000).build().train();   // allocates ranks as it goes
+     * }</pre>
+     */
+    public static AdaLoraBuilder adalora() {
+        return new AdaLoraBuilder();
+    }
+
+    /** Short names over {@link AdaLoraConfig.Builder}: its own keys as they are, {@code lora_} dropped from the rest. */
+    public static final class AdaLoraBuilder
+            extends TargetedBuilder<AdaLoraBuilder, AdaLoraConfig.Builder, AdaLoraConfig> {
+        private AdaLoraBuilder() {
+            super(AdaLoraConfig.builder(), AdaLoraConfig.TARGET_MODULES, AdaLoraConfig.MODULES_TO_SAVE);
+        }
+
+        /** {@code init_r}: the rank every layer starts with. */
+        public AdaLoraBuilder initR(int r) {
+            b.initR(r);
+            return this;
+        }
+
+        /** {@code target_r}: the average rank per layer at the end of the schedule. */
+        public AdaLoraBuilder targetR(int r) {
+            b.targetR(r);
+            return this;
+        }
+
+        /** {@code tinit}: warm-up steps before pruning. */
+        public AdaLoraBuilder tinit(int steps) {
+            b.tinit(steps);
+            return this;
+        }
+
+        /** {@code tfinal}: last steps, trained with the final rank pattern. */
+        public AdaLoraBuilder tfinal(int steps) {
+            b.tfinal(steps);
+            return this;
+        }
+
+        /** {@code deltaT}: steps between two budget allocations. */
+        public AdaLoraBuilder deltaT(int steps) {
+            b.deltaT(steps);
+            return this;
+        }
+
+        /** {@code beta1} and {@code beta2}: the EMA factors of sensitivity and uncertainty. */
+        public AdaLoraBuilder betas(double beta1, double beta2) {
+            b.beta1(beta1).beta2(beta2);
+            return this;
+        }
+
+        /** {@code orth_reg_weight}: the weight of the orthogonal regulariser in the loss. */
+        public AdaLoraBuilder orthRegWeight(double w) {
+            b.orthRegWeight(w);
+            return this;
+        }
+
+        /** {@code total_step}: the optimizer steps the schedule is laid out for. */
+        public AdaLoraBuilder totalStep(int steps) {
+            b.totalStep(steps);
+            return this;
+        }
+
+        /** {@code lora_alpha}: the update is scaled by {@code alpha / ranknum}. */
+        public AdaLoraBuilder alpha(int alpha) {
+            b.loraAlpha(alpha);
+            return this;
+        }
+
+        /** {@code lora_dropout}. */
+        public AdaLoraBuilder dropout(double p) {
+            b.loraDropout(p);
+            return this;
+        }
     }
 
     /** Short names over {@link LoHaConfig.Builder}. */

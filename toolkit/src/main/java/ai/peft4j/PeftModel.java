@@ -29,6 +29,7 @@ import ai.peft4j.tuners.AdapterWeights;
 import ai.peft4j.tuners.BaseTuner;
 import ai.peft4j.tuners.Initialization;
 import ai.peft4j.tuners.MixedBatch;
+import ai.peft4j.tuners.TrainingHooks;
 import ai.peft4j.tuners.TunerRegistry;
 import ai.peft4j.tuners.lora.CombinationType;
 import ai.peft4j.tuners.lora.LoraModel;
@@ -588,16 +589,25 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
     public NDArray loss(ParameterStore ps, NDArray inputIds, NDArray attentionMask, NDArray labels, boolean training) {
         Block base = getBaseModel();
         if (base instanceof PreTrainedCausalLM lm) {
-            return lm.loss(ps, LmInputs.of(inputIds, attentionMask, labels), training);
+            return regularized(ps, lm.loss(ps, LmInputs.of(inputIds, attentionMask, labels), training), training);
         }
         if (base instanceof PreTrainedModelForSequenceClassification cls) {
-            return cls.forward(ps, SequenceClassifierInputs.of(inputIds, attentionMask, labels), training)
+            NDArray loss = cls.forward(ps, SequenceClassifierInputs.of(inputIds, attentionMask, labels), training)
                     .loss();
+            return regularized(ps, loss, training);
         }
         throw new UnsupportedOperationException(
                 "a " + base.getClass().getSimpleName() + " has no loss of its own (only "
                         + "causal LMs and sequence classifiers do); give the trainer one: PeftTrainer.builder(model)"
                         + ".lossFunction((ps, batch, training) -> ...)");
+    }
+
+    /**
+     * {@code loss} as PEFT's forward returns it with labels: with the method's regulariser added when its host has one
+     * ({@link TrainingHooks#regularizedLoss}, AdaLoRA's orthogonal one); {@code null} stays {@code null}.
+     */
+    protected final NDArray regularized(ParameterStore ps, NDArray loss, boolean training) {
+        return loss != null && host instanceof TrainingHooks hooks ? hooks.regularizedLoss(ps, loss, training) : loss;
     }
 
     /**

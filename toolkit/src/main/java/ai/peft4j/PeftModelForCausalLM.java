@@ -104,7 +104,7 @@ public class PeftModelForCausalLM extends PeftModelForTask<PreTrainedCausalLM, L
      */
     public NDArray loss(ParameterStore ps, LmInputs in, boolean training) {
         if (activePrompts() == null) {
-            return getBaseModel().loss(ps, in, training);
+            return regularized(ps, getBaseModel().loss(ps, in, training), training);
         }
         try (ForwardScope scope = promptScope(ps, training)) {
             return scope.keep(getBaseModel().loss(ps, withPrompts(ps, in, training), training));

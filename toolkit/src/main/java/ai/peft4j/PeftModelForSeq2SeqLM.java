@@ -111,7 +111,10 @@ public class PeftModelForSeq2SeqLM extends PeftModel {
             NDArray labels,
             boolean training) {
         if (activePrompts() == null) {
-            return lm.forward(ps, inputIds, null, attentionMask, decoderInputIds, labels, training);
+            Seq2SeqLMOutput out = lm.forward(ps, inputIds, null, attentionMask, decoderInputIds, labels, training);
+            // the method's regulariser, as PEFT's forward adds it to a loss (AdaLoRA)
+            NDArray loss = regularized(ps, out.loss(), training);
+            return loss == out.loss() ? out : new Seq2SeqLMOutput(out.logits(), loss);
         }
         try (ForwardScope scope = promptScope(ps, training)) {
             NDArray mask = promptMask(inputIds, attentionMask);

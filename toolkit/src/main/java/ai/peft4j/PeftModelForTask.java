@@ -12,6 +12,7 @@ import ai.peft4j.tuners.MixedBatch;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * What PEFT's task classes ({@code PeftModelForSequenceClassification}, ...) share: the typed base model and a
@@ -52,7 +53,9 @@ abstract class PeftModelForTask<M extends PreTrainedModel, I, O extends Record> 
      */
     public O forward(ParameterStore ps, I in, boolean training) {
         if (activePrompts() == null) {
-            return baseForward.forward(model, ps, in, training);
+            O out = baseForward.forward(model, ps, in, training);
+            // PEFT's method forward adds its regulariser to a loss (AdaLoRA); prompt learning has none
+            return rebuild(out, (name, array) -> name.equals("loss") ? regularized(ps, array, training) : array);
         }
         try (ForwardScope scope = promptScope(ps, training)) {
             return keep(baseForward.forward(model, ps, withPrompts(ps, in, training), training), scope);
@@ -92,16 +95,26 @@ abstract class PeftModelForTask<M extends PreTrainedModel, I, O extends Record> 
 
     /** {@code out} with every array it holds kept by {@code scope} (the output records hold arrays or nulls). */
     private static <O extends Record> O keep(O out, ForwardScope scope) {
+        return rebuild(out, (name, array) -> scope.keep(array));
+    }
+
+    /** {@code out} with each array it holds replaced by {@code f(componentName, array)}; {@code out} if none changes. */
+    private static <O extends Record> O rebuild(O out, BiFunction<String, NDArray, NDArray> f) {
         RecordComponent[] components = out.getClass().getRecordComponents();
         Object[] values = new Object[components.length];
         Class<?>[] types = new Class<?>[components.length];
+        boolean changed = false;
         try {
             for (int i = 0; i < components.length; i++) {
                 types[i] = components[i].getType();
                 values[i] = components[i].getAccessor().invoke(out);
                 if (values[i] instanceof NDArray array) {
-                    values[i] = scope.keep(array);
+                    values[i] = f.apply(components[i].getName(), array);
+                    changed |= values[i] != array;
                 }
+            }
+            if (!changed) {
+                return out;
             }
             @SuppressWarnings("unchecked")
             Class<O> type = (Class<O>) out.getClass();

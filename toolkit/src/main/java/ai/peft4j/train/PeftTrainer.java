@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.peft4j.PeftModel;
+import ai.peft4j.tuners.TrainingHooks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,6 +91,9 @@ public final class PeftTrainer implements AutoCloseable {
                         model.loss(ps, batch.inputIds(), batch.attentionMask(), batch.labels(), training);
         this.precision = MixedPrecision.of(args);
         this.steps = new TrainingSteps(args, b.trainData, loss, params, optimizer, schedule, root, precision);
+        if (model.adapterHost() instanceof TrainingHooks hooks) {
+            steps.hooks(hooks); // e.g. AdaLoRA's update_and_allocate after each optimizer step
+        }
         if (args.progressBar()) {
             listeners.add(TrainingProgress.create()); // a terminal bar, or a notebook's live chart
         }

@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.peft4j.nn.GradMode;
 import ai.peft4j.nn.Scalars;
+import ai.peft4j.tuners.TrainingHooks;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,7 @@ final class TrainingSteps {
     private final MixedPrecision precision;
     private int cachedEpoch = -1;
     private List<int[]> cachedOrder;
+    private TrainingHooks hooks = new TrainingHooks() {};
 
     TrainingSteps(
             TrainingArguments args,
@@ -47,6 +49,11 @@ final class TrainingSteps {
         this.schedule = schedule;
         this.root = root;
         this.precision = precision;
+    }
+
+    /** The method's work after each optimizer step, before the gradients are zeroed (AdaLoRA's rank allocation). */
+    void hooks(TrainingHooks hooks) {
+        this.hooks = hooks;
     }
 
     /** The examples of micro-batch {@code index} of the run: each epoch has its own seeded order. */
@@ -93,6 +100,7 @@ final class TrainingSteps {
                 double lr = schedule.lr(precision.scheduleStep(globalStep));
                 if (!skipped) {
                     optimizer.step(params, grads, lr, step);
+                    hooks.afterOptimizerStep(globalStep); // an overflowed step's gradients are not information
                 }
                 precision.update(skipped);
                 long done = globalStep + 1;

@@ -64,6 +64,12 @@ public final class AdapterConfigs {
         }
     }
 
+    /** Replaces the config of existing adapter {@code name}. */
+    public void replace(String name, PeftConfig config) {
+        require(name);
+        configs.put(name, config);
+    }
+
     /** Records a new adapter's config; the first one added becomes active. */
     public void add(String name, PeftConfig config) {
         requireNew(name);

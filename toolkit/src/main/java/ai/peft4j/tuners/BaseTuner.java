@@ -53,6 +53,14 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
         return adapters.asMap();
     }
 
+    /**
+     * Replaces the config of adapter {@code name}, for a method that records what training found in it (AdaLoRA's
+     * {@code rank_pattern}), as PEFT sets a field of the live config; the layers are not touched.
+     */
+    protected final void replaceConfig(String name, PeftConfig config) {
+        adapters.replace(name, config);
+    }
+
     /** The adapter that forward uses and training updates. */
     @Override
     public String activeAdapter() {

@@ -72,6 +72,14 @@ public abstract class TunerLayerContract<C> {
         default boolean mergesSeveralExactly() {
             return true;
         }
+
+        /**
+         * The children keyed by adapter name that hold a constant rather than a weight: frozen, not saved (AdaLoRA's
+         * {@code ranknum}). None by default.
+         */
+        default Set<String> frozenPerAdapter() {
+            return Set.of();
+        }
     }
 
     /** The layer type under test. */
@@ -134,11 +142,11 @@ public abstract class TunerLayerContract<C> {
     }
 
     /** The adapter's parameters by PEFT's saved key (adapter name dropped), for a layer at {@link #PATH}. */
-    private static Map<String, Parameter> adapterStateDict(TunerLayer layer, String adapter) {
+    private Map<String, Parameter> adapterStateDict(TunerLayer layer, String adapter) {
         Map<String, Parameter> out = new LinkedHashMap<>();
         ModuleTree.namedParameters((Block) layer).forEach((k, p) -> {
             String saved = BaseTuner.savedKey(PATH + "." + k, PATH, adapter);
-            if (saved != null) {
+            if (saved != null && !fixture.frozenPerAdapter().contains(k.split("\\.")[0])) {
                 out.put(saved, p);
             }
         });
@@ -310,6 +318,11 @@ public abstract class TunerLayerContract<C> {
                         .forEach((k, p) -> assertEquals(
                                 expected, p.requiresGradient(), k + " of " + name + " with active " + active));
             }
+            ModuleTree.namedParameters((Block) layer).forEach((k, p) -> {
+                if (fixture.frozenPerAdapter().contains(k.split("\\.")[0])) {
+                    assertFalse(p.requiresGradient(), k + " is a constant, never trained");
+                }
+            });
         }
     }
 

@@ -1,0 +1,41 @@
+package ai.peft4j.tuners;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.training.ParameterStore;
+
+/**
+ * What a method's {@link AdapterHost} may add to training beyond its layers' forward, optional: a term PEFT's forward
+ * adds to the loss when labels are given, and work after each optimizer step. AdaLoRA has both (its orthogonal
+ * regulariser and {@code update_and_allocate}); a host without such steps does not implement this interface. {@code
+ * PeftModel}'s losses and {@code PeftTrainer} call it, so neither knows any method by name.
+ *
+ * <pre>{@code
+ * // what PeftTrainer does for each step, as PEFT's AdaLoRA training loop:
+ * NDArray loss = peft.loss(ps, ids, mask, labels, true);   // includes regularizedLoss(...)
+ * gc.backward(loss);
+ * optimizer.step(params, grads, lr, scope);
+ * if (peft.adapterHost() instanceof TrainingHooks h) {
+ *     h.afterOptimizerStep(globalStep);                   // before the gradients are zeroed
+ * }
+ * }</pre>
+ */
+public interface TrainingHooks {
+
+    /**
+     * The loss PEFT's forward returns when labels are given: {@code loss} (the model's own) plus the method's
+     * regulariser, as a new array on {@code loss}'s manager. The default adds nothing.
+     *
+     * @param ps the forward pass's parameter store
+     * @param training whether the forward runs in training mode (PEFT adds its terms in both modes)
+     */
+    default NDArray regularizedLoss(ParameterStore ps, NDArray loss, boolean training) {
+        return loss;
+    }
+
+    /**
+     * Runs after optimizer step {@code globalStep} (0-based: the index of the step just taken) and before the
+     * gradients are zeroed, so the gradients of that step can still be read (AdaLoRA's {@code
+     * update_and_allocate(global_step)}). The default does nothing.
+     */
+    default void afterOptimizerStep(long globalStep) {}
+}
