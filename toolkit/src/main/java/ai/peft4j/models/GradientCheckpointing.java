@@ -26,8 +26,9 @@ import java.util.function.Function;
  * from last to first is recomputed from its kept input and backpropagated with the gradient of its output, and the
  * gradient of the first layer's input flows on into the embeddings and prompt encoders. Parameter gradients add up
  * across these passes as in one backward. Dropout draws the same masks in both passes: inside a step, the part
- * before the layers and each layer reseed the engine's generator from the step's seed (with or without
- * checkpointing, so a step is reproducible either way).
+ * before the layers and each layer reseed the engine's generator from the step's seed, whether or not the model
+ * checkpoints (so a model with checkpointing off draws the same masks inside a step, what the tests compare). Outside
+ * a step nothing is reseeded, so with dropout a run with checkpointing draws other masks than one without.
  *
  * <p>{@code PeftTrainer} does this for you with {@code gradientCheckpointing(true)}. In a loop of your own:
  *
@@ -77,7 +78,6 @@ public final class GradientCheckpointing implements AutoCloseable {
     private boolean seedingLayers;
     private boolean closed;
     private int recomputed;
-
     private final boolean installed;
 
     private GradientCheckpointing(long seed, boolean installed) {
