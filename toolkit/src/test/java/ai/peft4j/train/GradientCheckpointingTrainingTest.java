@@ -18,6 +18,7 @@ import ai.peft4j.config.TaskType;
 import ai.peft4j.models.GradientCheckpointing;
 import ai.peft4j.models.PreTrainedCausalLM;
 import ai.peft4j.models.PreTrainedModel;
+import ai.peft4j.models.auto.AutoModelForCausalLM;
 import ai.peft4j.models.bert.BertConfig;
 import ai.peft4j.models.bert.BertForSequenceClassification;
 import ai.peft4j.models.llama.LlamaConfig;
@@ -34,6 +35,8 @@ import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Gradient checkpointing ({@link GradientCheckpointing}, {@code gradientCheckpointing(true)}) recomputes every layer
@@ -232,6 +235,30 @@ class GradientCheckpointingTrainingTest {
                         .targets("q_proj", "v_proj", "down_proj")
                         .task(TaskType.CAUSAL_LM)
                         .apply(llama(p)),
+                2);
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource({
+        "tiny_gpt2, c_attn c_fc",
+        "tiny_bloom, query_key_value dense_4h_to_h",
+        "tiny_gemma, q_proj v_proj",
+        "tiny_mistral, q_proj down_proj"
+    })
+    @DisplayName("LoRA on the other decoders: the gradients of the plain backward, LoRA dropout included")
+    void loraOtherDecoders(String fixture, String targets) {
+        check(
+                p -> {
+                    PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(resource("reference/" + fixture));
+                    Initialization.manualSeed(7);
+                    return Peft.lora()
+                            .r(4)
+                            .alpha(8)
+                            .dropout(p)
+                            .targets(targets.split(" "))
+                            .task(TaskType.CAUSAL_LM)
+                            .apply(lm);
+                },
                 2);
     }
 
