@@ -6,6 +6,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import ai.peft4j.nn.Embedding;
 import ai.peft4j.nn.ForwardScope;
+import ai.peft4j.nn.GradMode;
 import ai.peft4j.nn.ModuleBlock;
 import java.util.List;
 
@@ -18,6 +19,7 @@ import java.util.List;
 public abstract class DecoderModel extends ModuleBlock implements BaseModel {
 
     private String tokenEmbeddingName;
+    private boolean gradientCheckpointing;
 
     /** Adds the token embedding under {@code name} ({@code "wte"}, {@code "embed_tokens"}, ...) and returns it. */
     protected final Embedding addTokenEmbedding(String name, Embedding embedding) {
@@ -53,6 +55,20 @@ public abstract class DecoderModel extends ModuleBlock implements BaseModel {
         return false;
     }
 
+    /**
+     * Turns gradient checkpointing on or off for this decoder's layers (see {@link GradientCheckpointing}); usually
+     * set through {@link PreTrainedModel#gradientCheckpointing(boolean)}.
+     */
+    public DecoderModel gradientCheckpointing(boolean enable) {
+        gradientCheckpointing = enable;
+        return this;
+    }
+
+    /** Whether gradient checkpointing is on (transformers' {@code is_gradient_checkpointing}). */
+    public boolean isGradientCheckpointing() {
+        return gradientCheckpointing;
+    }
+
     /** Last hidden states {@code (B, T, D)}. */
     public NDArray forward(ParameterStore ps, LmInputs in, boolean training) {
         return forward(ps, in, training, null);
@@ -63,6 +79,21 @@ public abstract class DecoderModel extends ModuleBlock implements BaseModel {
      * positions included, to {@code presents} when not null: the past of the next step in cached generation.
      */
     public NDArray forward(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
+        if (training && presents == null && GradMode.isEnabled()) {
+            GradientCheckpointing step = GradientCheckpointing.current();
+            if (step != null) {
+                return step.forward(gradientCheckpointing, in, inputs -> scopedForward(ps, inputs, true, null));
+            }
+            if (gradientCheckpointing) {
+                throw new IllegalStateException("gradient checkpointing recomputes the layers in backward: run the "
+                        + "training step inside GradientCheckpointing.step(seed) and call its backward(collector, loss)"
+                        + " (PeftTrainer does)");
+            }
+        }
+        return scopedForward(ps, in, training, presents);
+    }
+
+    private NDArray scopedForward(ParameterStore ps, LmInputs in, boolean training, List<NDList> presents) {
         try (ForwardScope scope = ForwardScope.open(this, ps, training)) {
             NDArray h = hiddenStates(ps, in, training, presents);
             scope.keepAll(presents);

@@ -37,6 +37,10 @@ public final class LayerStack {
         if (past != null && past.size() != count) {
             throw new IllegalArgumentException("past_key_values has " + past.size() + " layers, the model " + count);
         }
+        GradientCheckpointing step = GradientCheckpointing.current();
+        if (step != null && presents == null) {
+            return step.layers(h, count, past, layer); // a training step: seeded, maybe checkpointed
+        }
         for (int i = 0; i < count; i++) {
             NDList present = presents == null ? null : new NDList(2);
             try (ForwardScope layerScope = ForwardScope.open()) {

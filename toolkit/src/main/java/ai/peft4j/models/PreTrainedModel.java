@@ -97,6 +97,42 @@ public abstract class PreTrainedModel extends ModuleBlock implements AutoCloseab
     }
 
     /**
+     * Turns gradient checkpointing on or off (transformers' {@code gradient_checkpointing_enable()} and {@code
+     * gradient_checkpointing_disable()}): training steps keep only each layer's input and recompute the layers in
+     * backward, for far less activation memory at the cost of about one more forward pass. Training steps must run
+     * inside a {@link GradientCheckpointing} step, as {@code PeftTrainer} does.
+     *
+     * <pre>{@code
+     * OptForCausalLM lm = OptForCausalLM.fromPretrained(dir);
+     * lm.gradientCheckpointing(true);
+     * PeftModel peft = Peft.lora().r(16).targets("q_proj", "v_proj").apply(lm);
+     * PeftTrainer.builder(peft).trainData(data).build().train();
+     * }</pre>
+     *
+     * @throws UnsupportedOperationException when enabling it on a model that does not support it (see {@link
+     *     #supportsGradientCheckpointing()})
+     */
+    public PreTrainedModel gradientCheckpointing(boolean enable) {
+        if (supportsGradientCheckpointing()) {
+            ((DecoderModel) baseModel()).gradientCheckpointing(enable);
+        } else if (enable) {
+            throw new UnsupportedOperationException(getClass().getSimpleName()
+                    + " does not support gradient checkpointing (only causal LMs built on a DecoderModel do)");
+        }
+        return this;
+    }
+
+    /** Whether {@link #gradientCheckpointing(boolean)} is on (transformers' {@code is_gradient_checkpointing}). */
+    public boolean isGradientCheckpointing() {
+        return supportsGradientCheckpointing() && ((DecoderModel) baseModel()).isGradientCheckpointing();
+    }
+
+    /** Whether this model can checkpoint its layers (transformers' {@code supports_gradient_checkpointing}). */
+    public boolean supportsGradientCheckpointing() {
+        return baseModelPrefix != null && baseModel() instanceof DecoderModel;
+    }
+
+    /**
      * The token embedding ({@code get_input_embeddings()}), for building {@code inputs_embeds}: the base model's.
      *
      * @throws UnsupportedOperationException when the base model has no single token embedding

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.peft4j.PeftModel;
+import ai.peft4j.models.PreTrainedModel;
 import ai.peft4j.tuners.TrainingHooks;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,7 +68,7 @@ public final class PeftTrainer implements AutoCloseable {
             throw new IllegalStateException("no training data: call trainData(...)");
         }
         this.model = b.model;
-        this.args = b.arguments();
+        this.args = withCheckpointing(model, b.arguments());
         this.evalData = b.evalData;
         this.device = DevicePlacement.choose(args.device());
         if (args.fp16() && !device.isGpu() && !b.fp16OnCpu) {
@@ -279,5 +280,29 @@ public final class PeftTrainer implements AutoCloseable {
     public void close() {
         optimizer.close();
         root.close();
+    }
+
+    /**
+     * transformers' Trainer: {@code gradient_checkpointing} turns it on in the model; a model that has it on already
+     * trains with it, and the arguments say so.
+     */
+    private static TrainingArguments withCheckpointing(PeftModel model, TrainingArguments args) {
+        if (!(model.getBaseModel() instanceof PreTrainedModel base)) {
+            if (args.gradientCheckpointing()) {
+                throw new UnsupportedOperationException("gradient checkpointing needs a PreTrainedModel, not a "
+                        + model.getBaseModel().getClass().getSimpleName());
+            }
+            return args;
+        }
+        if (args.gradientCheckpointing()) {
+            base.gradientCheckpointing(true); // throws for a model that cannot
+            return args;
+        }
+        return base.isGradientCheckpointing()
+                ? TrainingArguments.builder()
+                        .args(args)
+                        .gradientCheckpointing(true)
+                        .build()
+                : args;
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import ai.peft4j.models.GradientCheckpointing;
 import ai.peft4j.nn.GradMode;
 import ai.peft4j.nn.Scalars;
 import ai.peft4j.tuners.TrainingHooks;
@@ -83,9 +84,13 @@ final class TrainingSteps {
                     // Dropout draws from the engine's generator: reseeding per micro-batch makes a resumed
                     // run draw exactly what an uninterrupted one would.
                     engine.setRandomSeed((int) (args.seed() + index));
-                    try (GradientCollector gc = engine.newGradientCollector()) {
+                    try (GradientCollector gc = engine.newGradientCollector();
+                            GradientCheckpointing checkpointing = args.gradientCheckpointing()
+                                    ? GradientCheckpointing.step(args.seed() + index)
+                                    : GradientCheckpointing.none()) {
                         NDArray loss = lossFunction.loss(DevicePlacement.parameterStore(step), batch, true);
-                        gc.backward(precision.scale(accumulation == 1 ? loss : Scalars.div(loss, accumulation)));
+                        checkpointing.backward(
+                                gc, precision.scale(accumulation == 1 ? loss : Scalars.div(loss, accumulation)));
                         lossSum += loss.getFloat();
                     }
                     tokens += batch.tokens();
