@@ -38,7 +38,10 @@ public final class LayerStack {
             throw new IllegalArgumentException("past_key_values has " + past.size() + " layers, the model " + count);
         }
         for (int i = 0; i < count; i++) {
-            NDList present = presents == null ? null : new NDList(2);
+            // Generation's preallocated cache hands each layer the slot its keys and values go into.
+            NDList present = presents == null
+                    ? null
+                    : past != null && past.get(i) instanceof CacheSlot slot ? slot.next() : new NDList(2);
             try (ForwardScope layerScope = ForwardScope.open()) {
                 h = layerScope.keep(layer.forward(i, h, past == null ? null : past.get(i), present));
                 if (present != null) {
