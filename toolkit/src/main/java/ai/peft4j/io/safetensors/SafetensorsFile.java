@@ -25,8 +25,10 @@ import java.util.concurrent.Executor;
 
 /**
  * A safetensors file opened for reading. The header is parsed and fully validated by {@link
- * #open}; tensor data is memory-mapped on demand, one tensor (or window) at a time, so files larger
- * than 2 GiB work and nothing is read that is not asked for.
+ * #open}; tensor data is read on demand, one tensor (or window) at a time, so files larger than 2
+ * GiB work and nothing is read that is not asked for. {@link #toNDArray} reads a tensor whose bytes
+ * are already the engine's layout (F32, F64, I32, I64, I8, U8, BOOL) straight into the array's
+ * memory, and widens F16/BF16 from the mapped file in chunks.
  *
  * <pre>{@code
  * try (SafetensorsFile f = SafetensorsFile.open(Path.of("model.safetensors"));
