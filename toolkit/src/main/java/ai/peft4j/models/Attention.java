@@ -30,6 +30,9 @@ public final class Attention {
      * layer attends to and, when {@code present} is not null, is added to it for the next step.
      */
     public static NDList appendPast(NDArray key, NDArray value, NDList past, NDList present) {
+        if (past != null && present instanceof CacheSlot slot && slot.append(key, value)) {
+            return new NDList(slot.get(0), slot.get(1)); // written in place into generate's preallocated cache
+        }
         NDList kv = past == null
                 ? new NDList(key, value)
                 : new NDList(past.get(0).concat(key, 2), past.get(1).concat(value, 2));

@@ -18,6 +18,8 @@ public abstract class DecodingCache implements Generation.NextTokenLogits, AutoC
     private final int arrays;
     private NDManager held;
     private List<NDList> past;
+    private long capacity;
+    private NDManager buffers;
 
     /**
      * A cache whose arrays live under sub-managers of {@code owner}.
@@ -27,6 +29,15 @@ public abstract class DecodingCache implements Generation.NextTokenLogits, AutoC
     protected DecodingCache(NDManager owner, int arrays) {
         this.owner = owner;
         this.arrays = arrays;
+    }
+
+    /**
+     * Keeps room for {@code positions} positions per layer from the step after the first: the keys
+     * and values then go into buffers allocated once, written in place each step, instead of a
+     * new, longer array per layer and step. Only for caches of {@code (key, value)} per layer.
+     */
+    public final void reserve(long positions) {
+        capacity = arrays == 2 ? positions : 0;
     }
 
     /** {@inheritDoc} Runs {@link #step} on the ids not cached yet and holds what it reports for the next step. */
@@ -72,10 +83,33 @@ public abstract class DecodingCache implements Generation.NextTokenLogits, AutoC
         boolean complete = presents.size() > 0 && presents.stream().allMatch(kv -> kv.size() == arrays);
         if (complete) {
             presents.forEach(kv -> kv.attach(next));
+            inBuffers(presents);
         }
-        close();
+        NDManager previous = held;
         held = next;
         past = complete ? presents : null;
+        if (previous != null) {
+            previous.close();
+        }
+    }
+
+    /** Moves the layers' keys and values that are not in preallocated buffers yet into new ones, when reserved. */
+    private void inBuffers(List<NDList> presents) {
+        for (int i = 0; i < presents.size(); i++) {
+            NDList kv = presents.get(i);
+            if (kv instanceof CacheSlot slot && slot.written()) {
+                continue;
+            }
+            long length = kv.get(0).getShape().get(2);
+            if (capacity <= length || kv.get(0).getShape().dimension() != 4) {
+                continue;
+            }
+            if (buffers == null) {
+                buffers = owner.newSubManager();
+            }
+            presents.set(i, CacheSlot.holding(kv.get(0), kv.get(1), capacity, buffers));
+            kv.forEach(NDArray::close);
+        }
     }
 
     @Override
@@ -83,6 +117,10 @@ public abstract class DecodingCache implements Generation.NextTokenLogits, AutoC
         if (held != null) {
             held.close();
             held = null;
+        }
+        if (buffers != null) {
+            buffers.close();
+            buffers = null;
         }
     }
 }

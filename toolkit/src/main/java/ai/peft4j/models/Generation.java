@@ -60,21 +60,33 @@ public final class Generation {
         Random rnd = new Random(config.seed());
         int length = t;
         NDManager owner = inputIds.getManager();
+        if (next instanceof DecodingCache cache) {
+            cache.reserve(width);
+        }
         try (GradMode.Scope off = GradMode.off()) {
             while (length < width && !allTrue(done)) {
-                float[] logits;
-                int vocab;
+                long[] chosen = new long[b];
                 try (NDManager step = owner.newSubManager()) {
                     NDArray x = step.create(slice(ids, b, width, length), new Shape(b, length));
                     NDArray m = step.create(slice(mask, b, width, length), new Shape(b, length));
                     NDArray out = next.apply(x, m);
-                    vocab = Math.toIntExact(out.getShape().get(1));
-                    logits = out.toType(DataType.FLOAT32, false).toFloatArray();
+                    if (config.doSample()) {
+                        int vocab = Math.toIntExact(out.getShape().get(1));
+                        float[] logits = out.toType(DataType.FLOAT32, false).toFloatArray();
+                        for (int r = 0; r < b; r++) {
+                            if (!done[r]) {
+                                chosen[r] = sample(Arrays.copyOfRange(logits, r * vocab, (r + 1) * vocab), config, rnd);
+                            }
+                        }
+                    } else {
+                        // Greedy: the whole batch's argmax on the engine (torch.argmax: the first maximum, NaN
+                        // above all), and only one id per row comes back instead of the logits.
+                        chosen = out.argMax(1).toType(DataType.INT64, false).toLongArray();
+                    }
                     out.close();
                 }
                 for (int r = 0; r < b; r++) {
-                    float[] row = Arrays.copyOfRange(logits, r * vocab, (r + 1) * vocab);
-                    long token = done[r] ? pad : config.doSample() ? sample(row, config, rnd) : argMax(row);
+                    long token = done[r] ? pad : chosen[r];
                     ids[r * width + length] = token;
                     if (eos != null && token == eos) {
                         done[r] = true;

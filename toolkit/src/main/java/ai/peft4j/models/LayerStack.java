@@ -42,7 +42,10 @@ public final class LayerStack {
             return step.layers(h, count, past, layer); // a training step: seeded, maybe checkpointed
         }
         for (int i = 0; i < count; i++) {
-            NDList present = presents == null ? null : new NDList(2);
+            // Generation's preallocated cache hands each layer the slot its keys and values go into.
+            NDList present = presents == null
+                    ? null
+                    : past != null && past.get(i) instanceof CacheSlot slot ? slot.next() : new NDList(2);
             try (ForwardScope layerScope = ForwardScope.open()) {
                 h = layerScope.keep(layer.forward(i, h, past == null ? null : past.get(i), present));
                 if (present != null) {

@@ -15,10 +15,17 @@ import ai.peft4j.nn.Weights;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,14 +127,7 @@ final class WeightLoader {
             if (!unexpected.isEmpty()) {
                 LOG.warn("{}: ignored keys the model does not use: {}", dir, unexpected);
             }
-            for (Map.Entry<String, String> e : fileKeyOf.entrySet()) {
-                try (NDManager scratch = model.manager().newSubManager()) {
-                    Parameter p = wanted.get(e.getKey());
-                    // F64 becomes the model's float32, as transformers casts to the model dtype.
-                    NDArray value = Weights.toLoadType(ckpt.toNDArray(e.getValue(), scratch), p);
-                    Weights.assign(e.getKey(), p, value, model.manager());
-                }
-            }
+            readAndAssign(model, dir, ckpt, fileKeyOf, wanted);
             if (!freshHead.isEmpty()) {
                 model.initWeights(0); // fills only what the checkpoint did not
                 LOG.warn(
@@ -141,6 +141,95 @@ final class WeightLoader {
             throw new WeightLoadException("cannot load weights from " + dir + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load weights from " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads each tensor of {@code fileKeyOf} and gives it to its parameter, in order. The engine's
+     * arrays are allocated here and filled on a few threads (the shards of a sharded checkpoint,
+     * and the tensors of one file, at once), a bounded number ahead of the assignments, so at most
+     * that many tensors beyond the model's own memory exist at a time.
+     */
+    private static void readAndAssign(
+            PreTrainedModel model,
+            Path dir,
+            SafetensorsCheckpoint ckpt,
+            Map<String, String> fileKeyOf,
+            Map<String, Parameter> wanted)
+            throws SafetensorsException {
+        List<Map.Entry<String, String>> todo = new ArrayList<>(fileKeyOf.entrySet());
+        long totalBytes = 0;
+        for (Map.Entry<String, String> e : todo) {
+            totalBytes += ckpt.info(e.getValue()).byteLength();
+        }
+        int threads = Math.min(READ_THREADS, Runtime.getRuntime().availableProcessors());
+        ExecutorService pool = threads <= 1 ? null : Executors.newFixedThreadPool(threads, READER_THREADS);
+        Executor readers = pool == null ? Runnable::run : pool;
+        ArrayDeque<CompletableFuture<NDArray>> ahead = new ArrayDeque<>();
+        try (LoadProgress progress = LoadProgress.start(dir, totalBytes, LoadProgress.THRESHOLD)) {
+            int submitted = 0;
+            for (Map.Entry<String, String> e : todo) {
+                while (submitted < todo.size() && ahead.size() < 2 * threads) {
+                    // Each value lives on a manager of its own until assign adopts or copies it.
+                    NDManager scratch = model.manager().newSubManager();
+                    try {
+                        ahead.add(ckpt.toNDArrayAsync(todo.get(submitted++).getValue(), scratch, readers));
+                    } catch (SafetensorsException | RuntimeException ex) {
+                        scratch.close();
+                        throw ex;
+                    }
+                }
+                NDArray value = take(ahead.poll());
+                NDManager scratch = value.getManager();
+                try {
+                    Parameter p = wanted.get(e.getKey());
+                    // F64 becomes the model's float32, as transformers casts to the model dtype.
+                    Weights.assign(e.getKey(), p, Weights.toLoadType(value, p), model.manager());
+                } finally {
+                    scratch.close();
+                }
+                progress.step(ckpt.info(e.getValue()).byteLength());
+            }
+        } finally {
+            // After a failure: let the reads still running finish, and free what they made.
+            for (CompletableFuture<NDArray> f : ahead) {
+                try {
+                    f.join().getManager().close();
+                } catch (RuntimeException ignored) {
+                    // it failed too; its array is already closed
+                }
+            }
+            if (pool != null) {
+                pool.shutdown();
+            }
+        }
+    }
+
+    /** At most this many threads read tensors: beyond it the disk or the memory bus is the limit. */
+    private static final int READ_THREADS = 4;
+
+    private static final ThreadFactory READER_THREADS = r -> {
+        Thread t = new Thread(r, "peft4j-weight-reader");
+        t.setDaemon(true);
+        return t;
+    };
+
+    /** The read's value, or its own error: a reader's exception reaches the caller as if read here. */
+    private static NDArray take(CompletableFuture<NDArray> f) throws SafetensorsException {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SafetensorsException se) {
+                throw se;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw e;
         }
     }
 

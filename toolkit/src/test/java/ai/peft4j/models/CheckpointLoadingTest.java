@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.peft4j.io.safetensors.Dtype;
 import ai.peft4j.io.safetensors.SafetensorsException;
 import ai.peft4j.io.safetensors.SafetensorsFile;
 import ai.peft4j.io.safetensors.SafetensorsWriter;
+import ai.peft4j.io.safetensors.ShardedSafetensorsWriter;
 import ai.peft4j.io.safetensors.Tensor;
 import ai.peft4j.io.safetensors.TensorInfo;
 import ai.peft4j.models.auto.AutoModelForCausalLM;
@@ -215,6 +217,64 @@ class CheckpointLoadingTest {
             ModelConfigException e =
                     assertThrows(ModelConfigException.class, () -> AutoModelForCausalLM.fromPretrained(dir));
             assertTrue(e.getMessage().contains("not UTF-8"), e.getMessage());
+        }
+    }
+
+    @Nested
+    @DisplayName("reading the weights")
+    class Reading {
+
+        @Test
+        @DisplayName("a checkpoint in several shards (read in parallel) gives the values of the single file")
+        void shardsGiveTheSingleFileValues(@TempDir Path dir) throws IOException {
+            Path single = dir.resolve("single");
+            Path sharded = dir.resolve("sharded");
+            saveTiny(single, 3);
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            try (SafetensorsFile f = SafetensorsFile.open(single.resolve("model.safetensors"))) {
+                for (TensorInfo t : f.infos()) {
+                    tensors.put(t.name(), Tensor.ofFloats(f.floats(t.name()), t.shape()));
+                }
+            }
+            Files.createDirectories(sharded);
+            Files.copy(single.resolve("config.json"), sharded.resolve("config.json"));
+            int files = ShardedSafetensorsWriter.write(sharded, tensors, Map.of("format", "pt"), 4_000)
+                    .size();
+            assertTrue(files > 4, "several shards: " + files);
+            try (var a = AutoModelForCausalLM.fromPretrained(single);
+                    var b = AutoModelForCausalLM.fromPretrained(sharded)) {
+                Map<String, float[]> expected = values(a);
+                Map<String, float[]> actual = values(b);
+                assertEquals(expected.keySet(), actual.keySet());
+                expected.forEach((k, v) -> assertArrayEquals(v, actual.get(k), k));
+            }
+        }
+
+        @Test
+        @DisplayName("float16 and bfloat16 weights are widened exactly, also into a model that has weights")
+        void halfPrecisionWidened(@TempDir Path dir) throws IOException {
+            saveTiny(dir, 4);
+            rewrite(
+                    dir.resolve("model.safetensors"),
+                    t -> v -> Tensor.ofFloats(t.name().contains("fc") ? Dtype.BF16 : Dtype.F16, v, t.shape()));
+            Map<String, float[]> expected = new LinkedHashMap<>();
+            try (SafetensorsFile f = SafetensorsFile.open(dir.resolve("model.safetensors"))) {
+                for (TensorInfo t : f.infos()) {
+                    expected.put(t.name(), f.floats(t.name()));
+                }
+            }
+            try (OptForCausalLM lm = OptForCausalLM.fromPretrained(dir)) {
+                assertValues(expected, values(lm));
+                try (OptForCausalLM other = OptForCausalLM.fromConfig(tinyConfig(), 5)) {
+                    other.loadWeights(dir); // copies into the arrays the model already has
+                    assertValues(expected, values(other));
+                }
+            }
+        }
+
+        private static void assertValues(Map<String, float[]> expected, Map<String, float[]> actual) {
+            assertEquals(expected.keySet(), actual.keySet());
+            actual.forEach((k, v) -> assertArrayEquals(expected.get(k), v, k));
         }
     }
 }

@@ -50,7 +50,8 @@ final class Conversions {
         int p = s.position();
         switch (dtype) {
             case BOOL, U8, I8 -> dst.put(s);
-            case F8_E5M2, F8_E4M3, F16, BF16 -> {
+            case F16, BF16 -> widen(dtype, s, n, dst);
+            case F8_E5M2, F8_E4M3 -> {
                 for (int i = 0; i < n; i++) {
                     dst.putFloat(floatAt(dtype, s, p + i * dtype.byteSize()));
                 }
@@ -79,6 +80,45 @@ final class Conversions {
             }
             default -> throw new AssertionError(dtype);
         }
+    }
+
+    /**
+     * Whether a {@code dtype} tensor's file bytes are already the layout of {@link Dtype#djlType()}
+     * in {@code order}: then they can be copied as they are.
+     */
+    static boolean sameLayout(Dtype dtype, ByteOrder order) {
+        return switch (dtype) {
+            case BOOL, U8, I8 -> true;
+            case I32, F32, F64, I64, U64 -> order == ByteOrder.LITTLE_ENDIAN;
+            default -> false;
+        };
+    }
+
+    /** Values widened per chunk: bulk reads and writes around a loop the JIT vectorizes. */
+    private static final int WIDEN_CHUNK = 8192;
+
+    /** Widens {@code n} F16 or BF16 values of {@code src} to floats in {@code dst}, a chunk at a time. */
+    private static void widen(Dtype dtype, ByteBuffer src, int n, ByteBuffer dst) {
+        java.nio.ShortBuffer in = src.slice().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+        java.nio.IntBuffer out = dst.slice().order(dst.order()).asIntBuffer();
+        short[] half = new short[Math.min(WIDEN_CHUNK, n)];
+        int[] bits = new int[half.length];
+        for (int done = 0; done < n; ) {
+            int c = Math.min(half.length, n - done);
+            in.get(half, 0, c);
+            if (dtype == Dtype.BF16) {
+                for (int i = 0; i < c; i++) {
+                    bits[i] = half[i] << 16; // bfloat16 is the top half of a float
+                }
+            } else {
+                for (int i = 0; i < c; i++) {
+                    bits[i] = Float.floatToRawIntBits(HalfFloats.f16ToFloat(half[i]));
+                }
+            }
+            out.put(bits, 0, c);
+            done += c;
+        }
+        dst.position(dst.position() + 4 * n);
     }
 
     /** Copies elements of {@code size} bytes from src to dst, reversing each element's bytes. */

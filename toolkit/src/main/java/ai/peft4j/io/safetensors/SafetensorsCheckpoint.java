@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * A checkpoint directory as transformers saves it: either one {@code model.safetensors}, or shards
@@ -260,6 +262,12 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
     /** See {@link SafetensorsFile#toNDArray}. */
     public NDArray toNDArray(String name, NDManager manager) throws SafetensorsException {
         return shardOf(name).toNDArray(name, manager);
+    }
+
+    /** See {@link SafetensorsFile#toNDArrayAsync}. */
+    public CompletableFuture<NDArray> toNDArrayAsync(String name, NDManager manager, Executor executor)
+            throws SafetensorsException {
+        return shardOf(name).toNDArrayAsync(name, manager, executor);
     }
 
     /** Closes every shard. */

@@ -19,11 +19,16 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * A safetensors file opened for reading. The header is parsed and fully validated by {@link
- * #open}; tensor data is memory-mapped on demand, one tensor (or window) at a time, so files larger
- * than 2 GiB work and nothing is read that is not asked for.
+ * #open}; tensor data is read on demand, one tensor (or window) at a time, so files larger than 2
+ * GiB work and nothing is read that is not asked for. {@link #toNDArray} reads a tensor whose bytes
+ * are already the engine's layout (F32, F64, I32, I64, I8, U8, BOOL) straight into the array's
+ * memory, and widens F16/BF16 from the mapped file in chunks.
  *
  * <pre>{@code
  * try (SafetensorsFile f = SafetensorsFile.open(Path.of("model.safetensors"));
@@ -292,6 +297,49 @@ public final class SafetensorsFile implements AutoCloseable {
      */
     public NDArray toNDArray(String name, NDManager manager) throws SafetensorsException {
         TensorInfo t = info(name);
+        NDArray out = allocate(t, manager);
+        try {
+            fill(t, out);
+        } catch (SafetensorsException | RuntimeException e) {
+            out.close();
+            throw e;
+        }
+        return onDevice(out, manager);
+    }
+
+    /**
+     * {@link #toNDArray} with the reading done by {@code executor}: the array is allocated (and the
+     * tensor checked) on the calling thread, so the engine's memory comes from the caller's
+     * allocator arena whichever thread reads. A checkpoint loads its tensors this way, several at
+     * once. The future fails with the {@link SafetensorsException} (wrapped in a {@link
+     * java.util.concurrent.CompletionException}) that {@code toNDArray} would throw.
+     *
+     * @throws SafetensorsException what {@code toNDArray} throws before reading anything
+     */
+    public CompletableFuture<NDArray> toNDArrayAsync(String name, NDManager manager, Executor executor)
+            throws SafetensorsException {
+        TensorInfo t = info(name);
+        NDArray out = allocate(t, manager);
+        return CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                fill(t, out);
+                                return out;
+                            } catch (SafetensorsException e) {
+                                out.close();
+                                throw new CompletionException(e);
+                            } catch (RuntimeException e) {
+                                out.close();
+                                throw e;
+                            }
+                        },
+                        executor)
+                .thenApply(filled -> onDevice(filled, manager));
+    }
+
+    /** A CPU array for the tensor, uninitialized: {@link #fill} writes every byte. */
+    private NDArray allocate(TensorInfo t, NDManager manager) throws SafetensorsException {
+        String name = t.name();
         Dtype d = t.dtype();
         if (d.djlType() == null) {
             throw new SafetensorsException(path, Problem.UNSUPPORTED, name, d + " has no lossless DJL data type", null);
@@ -316,25 +364,61 @@ public final class SafetensorsFile implements AutoCloseable {
                     "the tensor needs " + outBytes + " bytes as " + d.djlType() + ", more than one buffer",
                     null);
         }
+        ensureOpen();
         Shape shape = new Shape(t.shape());
         // The engine aliases any direct buffer it is given (create and set keep pointing at it), and
         // such memory is only returned when the garbage collector finds the buffer. So allocate the
-        // array in the engine and write the converted values straight into its memory.
-        NDArray out = manager.zeros(shape, d.djlType(), Device.cpu());
-        if (t.numel() > 0) {
-            ByteBuffer view = out.toByteBuffer(true);
-            ByteBuffer mapped = mapRaw(name, t.begin(), (int) t.byteLength());
-            Conversions.toDjlLayout(d, mapped, view);
-            // This mapping never leaves the method, so release it now rather than at some later GC:
-            // otherwise every loaded tensor stays mapped (and counted in RSS) until then.
-            Unmapper.unmap(mapped);
-        }
+        // array in the engine and fill its own memory in place.
+        return t.numel() == 0
+                ? manager.zeros(shape, d.djlType(), Device.cpu())
+                : manager.create(shape, d.djlType(), Device.cpu());
+    }
+
+    private static NDArray onDevice(NDArray out, NDManager manager) {
         if (!manager.getDevice().equals(Device.cpu())) {
             NDArray moved = out.toDevice(manager.getDevice(), false);
             out.close();
             return moved;
         }
         return out;
+    }
+
+    /** Bytes of the file converted per mapping when a tensor is widened: bounded, so nothing large stays mapped. */
+    private static final int CONVERT_WINDOW_BYTES = 16 << 20;
+
+    /**
+     * Writes the tensor's values into {@code view}, the engine's own memory for the array. A tensor
+     * whose bytes are already the engine's layout is read from the file straight into it (one copy,
+     * by the kernel, no Java buffer or mapping in between); one that is widened or reordered is
+     * memory-mapped a window at a time and converted into place.
+     */
+    private void fill(TensorInfo t, NDArray out) throws SafetensorsException {
+        if (t.numel() == 0) {
+            return;
+        }
+        ensureOpen();
+        String name = t.name();
+        ByteBuffer view = out.toByteBuffer(true);
+        Dtype d = t.dtype();
+        if (Conversions.sameLayout(d, view.order())) {
+            try {
+                readFully(channel, view, dataStart + t.begin());
+            } catch (IOException | RuntimeException e) {
+                // A file shrunk after open, or closed concurrently, lands here instead of crashing.
+                throw new SafetensorsException(path, Problem.IO_ERROR, name, e.toString(), e);
+            }
+            return;
+        }
+        int esize = d.byteSize();
+        long perWindow = CONVERT_WINDOW_BYTES / esize;
+        for (long first = 0; first < t.numel(); first += perWindow) {
+            int count = (int) Math.min(perWindow, t.numel() - first);
+            ByteBuffer mapped = mapRaw(name, t.begin() + first * esize, count * esize);
+            Conversions.toDjlLayout(d, mapped, view);
+            // This mapping never leaves the method, so release it now rather than at some later GC:
+            // otherwise every loaded tensor stays mapped (and counted in RSS) until then.
+            Unmapper.unmap(mapped);
+        }
     }
 
     /** Whether the contiguous strides PyTorch gives {@code shape} fit in a long (zero sizes count as 1). */

@@ -156,6 +156,29 @@ class SafetensorsRoundTripTest {
     }
 
     @Test
+    @DisplayName("long BF16 and F16 tensors (many conversion chunks, an odd tail) widen bit for bit")
+    void longNarrowFloatsWiden() throws IOException {
+        java.util.Random rnd = new java.util.Random(11);
+        short[] bits = new short[50_001];
+        for (int i = 0; i < bits.length; i++) {
+            bits[i] = (short) rnd.nextInt(); // every pattern: subnormals, infinities, NaN payloads
+        }
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put("h", Tensor.ofShorts(Dtype.F16, bits, 3, 16_667));
+        tensors.put("b", Tensor.ofShorts(Dtype.BF16, bits, 50_001));
+        Path f = roundTrip(tensors, null);
+        try (SafetensorsFile in = SafetensorsFile.open(f);
+                NDManager m = manager.newSubManager()) {
+            float[] h = in.toNDArray("h", m).toFloatArray();
+            float[] b = in.toNDArray("b", m).toFloatArray();
+            for (int i = 0; i < bits.length; i++) {
+                assertEquals(Float.floatToRawIntBits(HalfFloats.f16ToFloat(bits[i])), Float.floatToRawIntBits(h[i]));
+                assertEquals(Float.floatToRawIntBits(HalfFloats.bf16ToFloat(bits[i])), Float.floatToRawIntBits(b[i]));
+            }
+        }
+    }
+
+    @Test
     @DisplayName("metadata comes back in order, and an empty metadata map is kept")
     void metadata() throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
