@@ -8,6 +8,7 @@
 # Usage (from anywhere):  PEFT_BENCH_PYTHON=/path/to/python [PEFT_BENCH_PYTHONPATH=...] \
 #                           bench/vs-peft.sh [rounds] [warmup] [timed] [figures...]
 #   defaults: 3 rounds, 2 warm-up + 5 timed steps per process, figures "gemm lora full generate load"
+#   PEFT_BENCH_PEFT4J_THREADS="1 2" adds peft4j sides with those fixed intra-op thread counts (training figures).
 #   PEFT_BENCH_TORCH_LOOP=0 leaves out the hand-written loop; PEFT_BENCH_DIR keeps the 1.3 GB checkpoint
 #   (default: a temporary directory, deleted at the end); PEFT_BENCH_MVN_FLAGS adds Maven flags (-o offline).
 #   See bench/README.md for the Python environment.
@@ -62,6 +63,9 @@ sides() { # the commands of every side of figure $1, one per line, as "SIDE<TAB>
     gemm) printf 'peft4j\t%s\n' "${JAVA[*]} ai.peft4j.bench.TrainBenchmark gemm $WARMUP $TIMED" ;;
     lora | full)
       printf 'peft4j\t%s\n' "${JAVA[*]} ai.peft4j.bench.TrainBenchmark $1 $WARMUP $TIMED"
+      for t in ${PEFT_BENCH_PEFT4J_THREADS:-}; do
+        printf 'peft4j-t%s\t%s\n' "$t" "${JAVA[*]} -Dpeft4j.num_threads=$t ai.peft4j.bench.TrainBenchmark $1 $WARMUP $TIMED"
+      done
       for t in 1 2; do
         printf 'peft-t%s\t%s\n' "$t" "$PY bench/peft_bench.py $1 --threads $t --warmup $WARMUP --timed $TIMED"
         if [ "$TORCH_LOOP" = 1 ]; then

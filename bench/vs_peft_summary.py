@@ -31,7 +31,7 @@ def best(fig, prefix, key, higher):
 
 
 def fmt(v, unit):
-    return "—" if v is None else f"{v:.2f}{unit}" if unit != " tok/s" else f"{v:.0f}{unit}"
+    return "—" if v is None else f"{v:.2f}{unit}" if unit != " tok/s" else f"{v:.1f}{unit}"
 
 
 rows = []
@@ -44,6 +44,11 @@ for fig, label in (("lora", "LoRA training"), ("full", "full fine-tuning")):
     tl, tt = best(fig, "torch", "tokens_per_s", True)
     share = med(fig, "peft4j", "gflops")
     note = f"{100 * share / ceiling:.0f}% of the GEMM ceiling" if share and ceiling else ""
+    threads = med(fig, "peft4j", "threads")
+    note += f"; peft4j {threads:.0f} thread(s)" if threads else ""
+    for extra in sorted({s for f, s, k in vals if f == fig and s.startswith("peft4j-t")}):
+        v = med(fig, extra, "tokens_per_s")
+        note += f"; {extra} {v:.1f} tok/s" if v else ""
     rows.append((f"{label}, tokens/s", fmt(p, " tok/s"), fmt(b, " tok/s"), bt,
                  fmt(med(fig, "peft-t1", "tokens_per_s"), " tok/s"), fmt(med(fig, "peft-t2", "tokens_per_s"), " tok/s"),
                  fmt(tl, " tok/s") + (f" (t{tt})" if tt else ""),
@@ -67,7 +72,12 @@ if p is not None or b is not None:
     rows.append(("load opt-350m-shaped safetensors, s", fmt(p, " s"), fmt(b, " s"), bt,
                  fmt(med("load", "peft-t1", "load_s"), " s"), fmt(med("load", "peft-t2", "load_s"), " s"), "",
                  f"{b / p:.2f}×" if p and b else "—",
-                 f"sequential read {r:.2f} s; peft4j {p / r:.1f}× it" if r and p else ""))
+                 "PEFT memory-maps: weights are read on first use" + (
+                     f"; sequential read {r:.2f} s; peft4j {p / r:.1f}× it" if r and p else "")))
+    bt2 = med("load", f"peft-t{bt}", "load_touch_s") if bt else None
+    if bt2:
+        rows.append(("load, then every page of the weights read, s", fmt(p, " s"), fmt(bt2, " s"), bt, "", "", "",
+                     f"{bt2 / p:.2f}×" if p else "—", "peft4j's fromPretrained has read everything when it returns"))
 print("| figure | peft4j | PEFT (best) | threads | PEFT 1 thread | PEFT 2 threads | torch loop | peft4j/PEFT | note |")
 print("|---|---|---|---|---|---|---|---|---|")
 for r in rows:

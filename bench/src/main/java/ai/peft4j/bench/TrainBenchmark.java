@@ -168,6 +168,7 @@ public final class TrainBenchmark {
     }
 
     private static void gemm(int warmup, int timed) {
+        IntraOpThreads.configure(); // the ceiling with the thread count the training runs use
         int n = 2048;
         try (NDManager m = NDManager.newBaseManager();
                 GradMode.Scope off = GradMode.off()) {
@@ -188,7 +189,9 @@ public final class TrainBenchmark {
                 }
             }
             double med = median(times);
-            System.out.printf("KV gflops=%.3f reps=%d%n", 2.0 * n * n * n / med / 1e9, timed);
+            System.out.printf(
+                    "KV gflops=%.3f reps=%d threads=%d%n",
+                    2.0 * n * n * n / med / 1e9, timed, JniUtils.getNumThreads());
         }
     }
 
