@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.Arrays;
 import java.util.function.IntToDoubleFunction;
@@ -13,7 +14,7 @@ import java.util.function.IntToDoubleFunction;
  * On a machine of up to {@value #MAX_TIMED_CORES} cores the fastest count is not always all of them: when other
  * processes share the cores, threads that wait for each other at every op's barrier can make two threads several
  * times slower than one. {@link #configure()} times a training-sized GEMM with each count from 1 to the number of
- * cores, interleaved, and keeps the fastest; on larger machines it keeps libtorch's default. It runs once per JVM.
+ * cores, interleaved, and keeps the fastest by median; on larger machines it keeps libtorch's default. It runs once per JVM.
  *
  * <pre>{@code
  * int threads = IntraOpThreads.configure(); // before training or generating; later calls return the same count
@@ -58,7 +59,8 @@ public final class IntraOpThreads {
     /**
      * The decision, apart from libtorch: {@code property} (may be null) wins; an {@code external} setting keeps
      * {@code current}; machines of one core or more than {@value #MAX_TIMED_CORES} keep {@code current}; otherwise the
-     * count from 1 to {@code cores} with the lowest of {@value #ROUNDS} interleaved timings by {@code secondsWith}.
+     * count from 1 to {@code cores} with the lowest median of {@value #ROUNDS} interleaved timings by {@code
+     * secondsWith} (a median, not the best: one quiet moment must not pick a count that loses the rest of the time).
      */
     static int choose(String property, boolean external, int cores, int current, IntToDoubleFunction secondsWith) {
         if (property != null) {
@@ -76,32 +78,44 @@ public final class IntraOpThreads {
         if (external || cores <= 1 || cores > MAX_TIMED_CORES) {
             return current;
         }
-        double[] best = new double[cores + 1];
-        Arrays.fill(best, Double.POSITIVE_INFINITY);
+        double[][] times = new double[cores + 1][ROUNDS];
         for (int round = 0; round < ROUNDS; round++) {
             for (int n = 1; n <= cores; n++) { // interleaved, so that a burst of load hits every count alike
-                best[n] = Math.min(best[n], secondsWith.applyAsDouble(n));
+                times[n][round] = secondsWith.applyAsDouble(n);
             }
         }
         int fastest = 1;
         for (int n = 2; n <= cores; n++) {
-            if (best[n] < best[fastest]) {
+            if (median(times[n]) < median(times[fastest])) {
                 fastest = n;
             }
         }
         return fastest;
     }
 
-    /** Seconds of one (512, 768) x (768, 3072) fp32 GEMM, an MLP projection of a 4 x 128 batch, with n threads. */
+    private static double median(double[] xs) {
+        double[] s = xs.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /**
+     * Seconds of a training-like sequence with n threads: 8 times a (512, 768) x (768, 768) GEMM (a projection of a 4 x
+     * 128 batch), a bias add and a ReLU. Many short ops, as in training, each a parallel region whose threads meet at
+     * its end: one large GEMM would hide what those meetings cost when other processes hold the cores.
+     */
     private static double gemmSeconds(int n) {
         JniUtils.setNumThreads(n);
         try (NDManager m = NDManager.newBaseManager();
                 GradMode.Scope off = GradMode.off()) {
-            NDArray a = m.ones(new Shape(512, 768));
-            NDArray b = m.ones(new Shape(768, 3072));
-            a.matMul(b).close(); // first use of this count: thread start-up is not what is measured
+            NDArray x = m.ones(new Shape(512, 768)).mul(0.01f);
+            NDArray w = m.ones(new Shape(768, 768)).mul(0.001f);
+            NDArray b = m.ones(new Shape(768));
+            x.matMul(w).close(); // first use of this count: thread start-up is not what is measured
             long t0 = System.nanoTime();
-            a.matMul(b).close();
+            for (int i = 0; i < 8; i++) {
+                Activation.relu(x.matMul(w).add(b)); // freed with m
+            }
             return (System.nanoTime() - t0) / 1e9;
         }
     }
