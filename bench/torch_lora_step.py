@@ -8,8 +8,10 @@ with offset 2, tied lm_head), random weights, fp32; LoRA r=16 alpha=32 on q_proj
 LoRA weights only. Prints the median step time and tokens/s, and a last line
 "RESULT tokens_per_s=...".
 
-Usage: /usr/bin/python3 bench/torch_lora_step.py [warmup] [timed] [--full]
+Usage: $PEFT_BENCH_PYTHON bench/torch_lora_step.py [warmup] [timed] [--full] [--threads=N]
+(any Python with torch; bench/vs-peft.sh runs it as the second column next to real PEFT)
 """
+import resource
 import statistics
 import sys
 import time
@@ -88,6 +90,9 @@ class Opt(torch.nn.Module):
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     full = "--full" in sys.argv
+    for a in sys.argv[1:]:
+        if a.startswith("--threads="):
+            torch.set_num_threads(int(a.split("=", 1)[1]))
     warmup = int(args[0]) if args else 3
     timed = int(args[1]) if len(args) > 1 else 10
     torch.manual_seed(42)
@@ -121,7 +126,8 @@ def main():
           f"{'full fine-tuning' if full else 'LoRA r=16 q_proj,v_proj'}: trainable "
           f"{sum(p.numel() for p in params):,} | median step {med:.3f} s | "
           f"{BATCH * SEQ / med:.0f} tokens/s | loss {losses[0]:.4f} -> {losses[-1]:.4f}")
-    print(f"RESULT tokens_per_s={BATCH * SEQ / med:.1f}")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
+    print(f"RESULT tokens_per_s={BATCH * SEQ / med:.1f} rss_kb={rss}")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.peft4j.Peft;
@@ -15,6 +16,7 @@ import ai.peft4j.models.LmInputs;
 import ai.peft4j.models.opt.OptConfig;
 import ai.peft4j.models.opt.OptForCausalLM;
 import ai.peft4j.nn.GradMode;
+import ai.peft4j.nn.IntraOpThreads;
 import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.train.AdamW;
 import java.io.BufferedReader;
@@ -45,8 +47,9 @@ import java.util.Set;
  *
  * <p>Usage: {@code mvn -B -q -Pbench verify -pl bench -am -DskipTests
  * -Dbench.main=ai.peft4j.bench.TrainBenchmark} (optionally {@code -Dbench.args="warmup timed"},
- * default {@code "3 10"}). {@code bench/train-vs-torch.sh} runs this and {@code
- * bench/torch_lora_step.py} and prints the ratio.
+ * default {@code "3 10"}). {@code bench/vs-peft.sh} runs this next to real transformers + PEFT ({@code bench/peft_bench.py}) and {@code
+ * bench/torch_lora_step.py}, interleaved, and prints medians and ratios; {@code profile-lora} / {@code profile-full}
+ * write a libtorch profiler trace of one step ({@code bench/profile_summary.py} sums it).
  */
 public final class TrainBenchmark {
 
@@ -157,13 +160,15 @@ public final class TrainBenchmark {
     private static void child(String mode, int warmup, int timed) throws IOException {
         switch (mode) {
             case "gemm" -> gemm(warmup, timed);
-            case "lora", "full" -> train(mode, warmup, timed);
+            case "lora", "full" -> train(mode, warmup, timed, null);
+            case "profile-lora", "profile-full" -> train(mode.substring(8), warmup, timed, Path.of(mode + ".json"));
             case "infer" -> infer(warmup, timed);
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         }
     }
 
     private static void gemm(int warmup, int timed) {
+        IntraOpThreads.configure(); // the ceiling with the thread count the training runs use
         int n = 2048;
         try (NDManager m = NDManager.newBaseManager();
                 GradMode.Scope off = GradMode.off()) {
@@ -184,7 +189,9 @@ public final class TrainBenchmark {
                 }
             }
             double med = median(times);
-            System.out.printf("KV gflops=%.3f reps=%d%n", 2.0 * n * n * n / med / 1e9, timed);
+            System.out.printf(
+                    "KV gflops=%.3f reps=%d threads=%d%n",
+                    2.0 * n * n * n / med / 1e9, timed, JniUtils.getNumThreads());
         }
     }
 
@@ -208,7 +215,12 @@ public final class TrainBenchmark {
                 .apply(lm);
     }
 
-    private static void train(String mode, int warmup, int timed) throws IOException {
+    /**
+     * Trains and prints the figures; with {@code profile} not null, the last step runs under libtorch's profiler (op
+     * shapes recorded) and its Chrome trace goes to that file ({@code bench/profile_summary.py} sums it by op).
+     */
+    private static void train(String mode, int warmup, int timed, Path profile) throws IOException {
+        IntraOpThreads.configure(); // as PeftTrainer
         OptConfig config = OptConfig.named("facebook/opt-125m");
         OptForCausalLM lm = OptForCausalLM.fromConfig(config, SEED);
         PeftModel peft = mode.equals("lora") ? lora(lm) : null;
@@ -242,6 +254,7 @@ public final class TrainBenchmark {
         double fwd = 2.0 * matmul * tokens + 4.0 * layers * tokens * SEQ * hidden;
         double flops = mode.equals("full") ? 3 * fwd : 2 * fwd;
         List<Double> times = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
         List<Double> losses = new ArrayList<>();
         Engine engine = Engine.getInstance();
         try (NDManager root = NDManager.newBaseManager();
@@ -251,7 +264,12 @@ public final class TrainBenchmark {
                 try (NDManager step = root.newSubManager()) {
                     NDArray[] b = batch(step, config.vocabSize(), rnd);
                     engine.setRandomSeed((int) (SEED + i));
+                    boolean profiled = profile != null && i == warmup + timed - 1;
+                    if (profiled) {
+                        JniUtils.startProfile(false, true, false);
+                    }
                     long t0 = System.nanoTime();
+                    double c0 = cpuSeconds();
                     double loss;
                     try (GradientCollector gc = engine.newGradientCollector()) {
                         // What PeftTrainer runs: the loss alone, the LM head's cross-entropy in chunks.
@@ -273,9 +291,15 @@ public final class TrainBenchmark {
                     }
                     grads.values().iterator().next().getFloat(0, 0);
                     double t = (System.nanoTime() - t0) / 1e9;
+                    double c = cpuSeconds() - c0;
+                    if (profiled) {
+                        JniUtils.stopProfile(profile.toAbsolutePath().toString());
+                        System.out.printf("profiled step: %.3f s, trace in %s%n", t, profile.toAbsolutePath());
+                    }
                     losses.add(loss);
                     if (i >= warmup) {
                         times.add(t);
+                        cpu.add(c);
                     }
                 }
             }
@@ -283,7 +307,7 @@ public final class TrainBenchmark {
         double med = median(times);
         System.out.printf(
                 "KV mode=%s params=%d trainable=%d step_s=%.5f tokens_per_s=%.2f gflops=%.3f"
-                        + " vmhwm_kb=%d loss_first=%.4f loss_last=%.4f%n",
+                        + " vmhwm_kb=%d loss_first=%.4f loss_last=%.4f cpu_s=%.3f threads=%d%n",
                 mode,
                 all,
                 trainable,
@@ -292,7 +316,9 @@ public final class TrainBenchmark {
                 flops / med / 1e9,
                 status("VmHWM"),
                 losses.get(0),
-                losses.get(losses.size() - 1));
+                losses.get(losses.size() - 1),
+                median(cpu),
+                JniUtils.getNumThreads());
         if (peft != null) {
             peft.close();
         } else {
@@ -359,6 +385,20 @@ public final class TrainBenchmark {
     static double median(List<Double> xs) {
         double[] s = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /**
+     * CPU seconds (user + system, all threads) this process has used: on a shared machine, the work a step does
+     * whatever else runs, where wall time also counts the waits for a core.
+     */
+    static double cpuSeconds() throws IOException {
+        Path p = Path.of("/proc/self/stat");
+        if (!Files.exists(p)) {
+            return 0;
+        }
+        String stat = Files.readString(p);
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in clock ticks (USER_HZ)
     }
 
     /** A {@code kB} field of /proc/self/status (-1 where there is none). */

@@ -25,6 +25,16 @@ public final class Attention {
     }
 
     /**
+     * {@code scores + mask}, the additive mask (0 or the float minimum) applied to attention scores. transformers 4.39
+     * then clamped the sum at the float minimum; that changes nothing for finite scores (adding the minimum to a score
+     * of magnitude below 1e31 rounds back to the minimum, never to -inf), while the clamp and its backward cost six
+     * passes over the {@code (B, H, T, S)} scores per layer, so it is left out, as transformers 4.57 does.
+     */
+    public static NDArray addMask(NDArray scores, NDArray mask) {
+        return scores.add(mask);
+    }
+
+    /**
      * transformers' cache update: {@code past} keys and values {@code (B, H, P, hd)}, when given, go before this
      * step's {@code (B, H, T, hd)}; the result, {@code (key, value)} over {@code S = P + T} positions, is what the
      * layer attends to and, when {@code present} is not null, is added to it for the next step.

@@ -51,9 +51,20 @@ public class Linear extends WeightedModule {
 
     /** The functional form; {@code bias} may be null. */
     public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-        return bias == null
-                ? ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow()
-                : ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
+        if (bias == null) {
+            return ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow();
+        }
+        Shape shape = x.getShape();
+        int dims = shape.dimension();
+        if (dims <= 2) {
+            return ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
+        }
+        // libtorch's C++ linear adds the bias inside the GEMM (addmm) only for 2-D input, and for more dimensions
+        // runs matmul and then a separate pass over the output for the bias. Viewing (..., in) as (N, in), free for
+        // a contiguous input, gets the fused form; the output is viewed back as (..., out).
+        NDArray y = ai.djl.nn.core.Linear.linear(x.reshape(-1, shape.get(dims - 1)), weight, bias)
+                .singletonOrThrow();
+        return y.reshape(shape.slice(0, dims - 1).add(weight.getShape().get(0)));
     }
 
     /** {@inheritDoc} */

@@ -57,7 +57,7 @@ public class LlamaAttention extends DirectCallModule {
         NDArray v = repeatKv(kv.get(1));
 
         NDArray scores = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headDim)); // (B, H, T, S)
-        scores = Scalars.maximum(scores.add(mask), -Float.MAX_VALUE);
+        scores = Attention.addMask(scores, mask);
         NDArray probs = Dropout.apply(scores.softmax(-1), dropout, training);
         return call("o_proj", ps, training, Attention.mergeHeads(probs.matMul(v)));
     }

@@ -70,7 +70,7 @@ public class OptAttention extends ModuleBlock {
         NDArray v = kv.get(1);
 
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // (B, H, T, S)
-        scores = Scalars.maximum(scores.add(mask), -Float.MAX_VALUE);
+        scores = Attention.addMask(scores, mask);
         NDArray probs = Dropout.apply(scores.softmax(-1), dropout, training);
 
         return call("out_proj", ps, training, Attention.mergeHeads(probs.matMul(v))); // (B, T, D)
