@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.peft4j.PeftModel;
 import ai.peft4j.models.PreTrainedModel;
+import ai.peft4j.nn.IntraOpThreads;
 import ai.peft4j.tuners.TrainingHooks;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,6 +72,9 @@ public final class PeftTrainer implements AutoCloseable {
         this.args = withCheckpointing(model, b.arguments());
         this.evalData = b.evalData;
         this.device = DevicePlacement.choose(args.device());
+        if (!device.isGpu()) {
+            IntraOpThreads.configure(); // on 2 to 4 busy cores, one thread can beat two severalfold (bench/README.md)
+        }
         if (args.fp16() && !device.isGpu() && !b.fp16OnCpu) {
             throw new IllegalStateException(TrainingArguments.fp16OnCpu(device));
         }
