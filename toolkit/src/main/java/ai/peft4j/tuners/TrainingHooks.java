@@ -15,7 +15,7 @@ import ai.djl.training.ParameterStore;
  * gc.backward(loss);
  * optimizer.step(params, grads, lr, scope);
  * if (peft.adapterHost() instanceof TrainingHooks h) {
- *     h.afterOptimizerStep(globalStep);                   // before the gradients are zeroed
+ *     h.afterOptimizerStep(globalStep, !skipped);         // every step, before the gradients are zeroed
  * }
  * }</pre>
  */
@@ -35,7 +35,12 @@ public interface TrainingHooks {
     /**
      * Runs after optimizer step {@code globalStep} (0-based: the index of the step just taken) and before the
      * gradients are zeroed, so the gradients of that step can still be read (AdaLoRA's {@code
-     * update_and_allocate(global_step)}). The default does nothing.
+     * update_and_allocate(global_step)}). It runs on every step, as PEFT's loop calls {@code update_and_allocate}: with
+     * {@code fp16} a step whose gradients overflowed is skipped by the optimizer and comes here with {@code
+     * gradientsUsable} false, so that a schedule keyed on the step (AdaLoRA's final mask) still advances without
+     * reading them. The default does nothing.
+     *
+     * @param gradientsUsable false when the step was skipped because a gradient was inf or NaN
      */
-    default void afterOptimizerStep(long globalStep) {}
+    default void afterOptimizerStep(long globalStep, boolean gradientsUsable) {}
 }

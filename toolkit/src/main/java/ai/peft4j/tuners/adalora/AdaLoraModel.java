@@ -359,6 +359,15 @@ public class AdaLoraModel extends BaseTuner implements TrainingHooks {
      * @throws IllegalStateException when no adapter is trainable or {@code total_step} is not set
      */
     public void updateAndAllocate(long globalStep) {
+        updateAndAllocate(globalStep, true);
+    }
+
+    /**
+     * {@link #updateAndAllocate(long)}, where {@code gradientsUsable} false (an fp16 step skipped for overflow) leaves
+     * the sensitivities as they are: the schedule's mask uses those recorded so far, and step {@code total_step -
+     * tfinal} still fixes the final {@code rank_pattern}.
+     */
+    public void updateAndAllocate(long globalStep, boolean gradientsUsable) {
         RankAllocator ra = rankAllocator();
         String adapter = allocatorAdapter;
         AdaLoraConfig config = (AdaLoraConfig) configs().get(adapter);
@@ -367,12 +376,12 @@ public class AdaLoraModel extends BaseTuner implements TrainingHooks {
         }
         long finalStep = config.totalStep() - config.tfinal();
         if (globalStep < finalStep) {
-            Map<String, List<Boolean>> pattern = ra.updateAndAllocate(globalStep, false);
+            Map<String, List<Boolean>> pattern = ra.updateAndAllocate(globalStep, false, gradientsUsable);
             if (pattern != null) {
                 setRankPattern(adapter, config, pattern);
             }
         } else if (globalStep == finalStep) {
-            setRankPattern(adapter, config, ra.updateAndAllocate(globalStep, true));
+            setRankPattern(adapter, config, ra.updateAndAllocate(globalStep, true, gradientsUsable));
             ra.resetIpt();
         } else if (config.rankPattern() != null) {
             ra.maskUsingRankPattern(config.rankPattern());
@@ -383,10 +392,10 @@ public class AdaLoraModel extends BaseTuner implements TrainingHooks {
         replaceConfig(adapter, config.with(AdaLoraConfig.RANK_PATTERN, savedForm(pattern, adapter)));
     }
 
-    /** {@inheritDoc} {@link #updateAndAllocate}. */
+    /** {@inheritDoc} {@link #updateAndAllocate(long, boolean)}. */
     @Override
-    public void afterOptimizerStep(long globalStep) {
-        updateAndAllocate(globalStep);
+    public void afterOptimizerStep(long globalStep, boolean gradientsUsable) {
+        updateAndAllocate(globalStep, gradientsUsable);
     }
 
     /**

@@ -103,14 +103,27 @@ public final class RankAllocator implements AutoCloseable {
      * PEFT's {@code RankAllocator.update_and_allocate}: updates the sensitivity EMAs (before step {@code total_step -
      * tfinal}) and, when the schedule masks at {@code step} or {@code forceMask}, prunes to the step's budget.
      *
+     * @param gradientsUsable false for a step skipped for overflow: no sensitivity update, and a scheduled (not
+     *     forced) mask only once some sensitivity has been recorded
      * @return the new rank pattern by PEFT's in-memory {@code lora_E} names, or {@code null} when nothing was masked
      */
-    Map<String, List<Boolean>> updateAndAllocate(long step, boolean forceMask) {
-        if (step < totalStep() - config.tfinal()) {
+    Map<String, List<Boolean>> updateAndAllocate(long step, boolean forceMask, boolean gradientsUsable) {
+        if (gradientsUsable && step < totalStep() - config.tfinal()) {
             updateIpt();
         }
         Budget b = budgetSchedule(step);
-        return b.mask() || forceMask ? maskToBudget(b.budget()) : null;
+        if (forceMask || b.mask() && (gradientsUsable || hasSensitivities())) {
+            return maskToBudget(b.budget());
+        }
+        return null;
+    }
+
+    /**
+     * Whether sensitivities have been recorded since the allocator was made or last reset (PEFT's {@code ipt} is not
+     * empty): false again once the final pattern is fixed.
+     */
+    public boolean hasSensitivities() {
+        return !expAvgIpt.isEmpty();
     }
 
     private List<Parameter> weights(SVDLinear layer) {

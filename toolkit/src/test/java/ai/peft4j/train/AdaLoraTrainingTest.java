@@ -1,0 +1,63 @@
+package ai.peft4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import ai.peft4j.Peft;
+import ai.peft4j.PeftModel;
+import ai.peft4j.config.TaskType;
+import ai.peft4j.models.opt.OptForCausalLM;
+import ai.peft4j.tuners.Initialization;
+import ai.peft4j.tuners.adalora.AdaLoraConfig;
+import ai.peft4j.tuners.adalora.AdaLoraModel;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** AdaLoRA under {@link PeftTrainer}: its rank allocation with fp16's skipped steps, its preconditions, resuming. */
+@DisplayName("PeftTrainer with AdaLoRA")
+class AdaLoraTrainingTest {
+
+    /** A seeded tiny OPT with AdaLoRA (init_r 4, target_r 2) on q_proj and v_proj; total_step 8, final mask at 6. */
+    static PeftModel adalora(int deltaT) {
+        OptForCausalLM lm = OptForCausalLM.fromConfig(Tiny.config(0.0), 1);
+        Initialization.manualSeed(7);
+        return Peft.adalora()
+                .initR(4)
+                .targetR(2)
+                .tinit(1)
+                .tfinal(2)
+                .deltaT(deltaT)
+                .totalStep(8)
+                .targets("q_proj", "v_proj")
+                .task(TaskType.CAUSAL_LM)
+                .apply(lm);
+    }
+
+    static AdaLoraConfig config(PeftModel peft) {
+        return (AdaLoraConfig) peft.baseModel().configs().get("default");
+    }
+
+    static long kept(Map<String, List<Boolean>> pattern) {
+        return pattern.values().stream().flatMap(List::stream).filter(b -> b).count();
+    }
+
+    @Test
+    @DisplayName("fp16: a step skipped for overflow at total_step - tfinal still fixes the final rank pattern")
+    void skippedFinalStep() {
+        try (PeftModel peft = adalora(100)) { // deltaT 100: the only mask is the final one, at step 6
+            PeftTrainer t = Fp16TrainingTest.fp16Builder(peft, 8, Fp16TrainingTest.poisoned(peft, Set.of(6), 0))
+                    .build();
+            t.train();
+            assertEquals(1, t.skippedSteps());
+            Map<String, List<Boolean>> pattern = config(peft).rankPattern();
+            assertNotNull(pattern, "the final mask was not applied");
+            assertEquals(2L * 4, kept(pattern), "target_r 2 on 4 layers");
+            assertFalse(((AdaLoraModel) peft.baseModel()).rankAllocator().hasSensitivities(), "reset_ipt");
+            t.close();
+        }
+    }
+}
