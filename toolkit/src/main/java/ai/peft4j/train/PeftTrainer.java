@@ -70,6 +70,9 @@ public final class PeftTrainer implements AutoCloseable {
         this.model = b.model;
         this.args = withCheckpointing(model, b.arguments());
         this.evalData = b.evalData;
+        if (model.adapterHost() instanceof TrainingHooks hooks) {
+            hooks.beforeTraining(args.totalSteps(b.trainData)); // e.g. AdaLoRA needs total_step: fail before any step
+        }
         this.device = DevicePlacement.choose(args.device());
         if (args.fp16() && !device.isGpu() && !b.fp16OnCpu) {
             throw new IllegalStateException(TrainingArguments.fp16OnCpu(device));

@@ -33,6 +33,16 @@ public interface TrainingHooks {
     }
 
     /**
+     * Checks, before a trainer changes anything, that the method can train for {@code maxSteps} optimizer steps;
+     * {@code PeftTrainer}'s constructor calls it. AdaLoRA refuses a config without {@code total_step} here, rather
+     * than after the first optimizer step has already moved the weights. The default accepts any run.
+     *
+     * @param maxSteps the optimizer steps the trainer will run
+     * @throws IllegalStateException when the method cannot train so
+     */
+    default void beforeTraining(long maxSteps) {}
+
+    /**
      * Runs after optimizer step {@code globalStep} (0-based: the index of the step just taken) and before the
      * gradients are zeroed, so the gradients of that step can still be read (AdaLoRA's {@code
      * update_and_allocate(global_step)}). It runs on every step, as PEFT's loop calls {@code update_and_allocate}: with

@@ -3,11 +3,14 @@ package ai.peft4j.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.peft4j.Peft;
 import ai.peft4j.PeftModel;
 import ai.peft4j.config.TaskType;
 import ai.peft4j.models.opt.OptForCausalLM;
+import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.tuners.Initialization;
 import ai.peft4j.tuners.adalora.AdaLoraConfig;
 import ai.peft4j.tuners.adalora.AdaLoraModel;
@@ -58,6 +61,34 @@ class AdaLoraTrainingTest {
             assertEquals(2L * 4, kept(pattern), "target_r 2 on 4 layers");
             assertFalse(((AdaLoraModel) peft.baseModel()).rankAllocator().hasSensitivities(), "reset_ipt");
             t.close();
+        }
+    }
+
+    @Test
+    @DisplayName(
+            "without total_step the trainer refuses to start, naming the way out, and the weights stay as they were")
+    void needsTotalStep() {
+        OptForCausalLM lm = OptForCausalLM.fromConfig(Tiny.config(0.0), 1);
+        Initialization.manualSeed(7);
+        AdaLoraConfig c = AdaLoraConfig.builder()
+                .initR(4)
+                .targetR(2)
+                .taskType(TaskType.CAUSAL_LM)
+                .build();
+        try (PeftModel peft = PeftModel.getPeftModel(lm, c)) {
+            Map<String, float[]> before = Fp16TrainingTest.trainable(peft);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> PeftTrainer.builder(peft)
+                    .trainData(Tiny.countingData(12, 3))
+                    .batchSize(4)
+                    .maxSteps(3)
+                    .progressBar(false)
+                    .build());
+            assertTrue(e.getMessage().contains("totalStep(3)"), e.getMessage());
+            Fp16TrainingTest.assertSame(before, Fp16TrainingTest.trainable(peft));
+            ModuleTree.uniqueParameters(peft)
+                    .values()
+                    .forEach(p -> assertEquals(
+                            ai.djl.ndarray.types.DataType.FLOAT32, p.getArray().getDataType()));
         }
     }
 }

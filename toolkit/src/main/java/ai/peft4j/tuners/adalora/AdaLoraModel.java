@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * PEFT 0.10's {@code AdaLoraModel}: wraps each targeted linear (or Conv1D) layer in an {@link SVDLinear} of rank
@@ -45,6 +47,8 @@ import java.util.Set;
  * such a file loads as in PEFT.
  */
 public class AdaLoraModel extends BaseTuner implements TrainingHooks {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdaLoraModel.class);
 
     /** PEFT 0.10's {@code TRANSFORMERS_MODELS_TO_ADALORA_TARGET_MODULES_MAPPING}. */
     static final Map<String, List<String>> DEFAULT_TARGETS = Map.ofEntries(
@@ -390,6 +394,33 @@ public class AdaLoraModel extends BaseTuner implements TrainingHooks {
 
     private void setRankPattern(String adapter, AdaLoraConfig config, Map<String, List<Boolean>> pattern) {
         replaceConfig(adapter, config.with(AdaLoraConfig.RANK_PATTERN, savedForm(pattern, adapter)));
+    }
+
+    /**
+     * {@inheritDoc} The trainable adapter needs {@code total_step}, the steps its rank budget is laid out over; one
+     * other than {@code maxSteps} is allowed (PEFT does not check) but logged, since the final rank pattern is then
+     * fixed too early or never.
+     */
+    @Override
+    public void beforeTraining(long maxSteps) {
+        String adapter = trainableAdapter();
+        if (adapter == null) {
+            return;
+        }
+        Integer total = ((AdaLoraConfig) configs().get(adapter)).totalStep();
+        if (total == null || total <= 0) {
+            throw new IllegalStateException("AdaLoRA adapter '" + adapter + "' has total_step " + total + ": its rank"
+                    + " budget is scheduled over the training steps, so set totalStep(" + maxSteps + ") in the"
+                    + " AdaLoraConfig (the trainer's max steps) before training");
+        }
+        if (total != maxSteps) {
+            LOG.warn(
+                    "AdaLoRA total_step is {} but the trainer runs {} steps: the final rank pattern is fixed at step"
+                            + " total_step - tfinal = {}",
+                    total,
+                    maxSteps,
+                    total - ((AdaLoraConfig) configs().get(adapter)).tfinal());
+        }
     }
 
     /** {@inheritDoc} {@link #updateAndAllocate(long, boolean)}. */
