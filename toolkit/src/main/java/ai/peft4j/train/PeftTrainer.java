@@ -265,11 +265,12 @@ public final class PeftTrainer implements AutoCloseable {
 
     /**
      * Restores a checkpoint written by {@link #saveCheckpoint()}: the trainable weights, AdamW's
-     * moments, the step, and with {@code fp16} the loss scaler's scale and growth count, so that {@link #train()} continues the same trajectory (same data order,
+     * moments, the step, the adapter method's own training state (AdaLoRA's sensitivity EMAs and live {@code
+     * rank_pattern}), and with {@code fp16} the loss scaler's scale and growth count, so that {@link #train()} continues the same trajectory (same data order,
      * learning rates and dropout draws). The model must carry the same adapter (same config).
      */
     public PeftTrainer resume(Path checkpointDir) {
-        globalStep = TrainerCheckpoint.restore(checkpointDir, args, params, optimizer, precision, root);
+        globalStep = TrainerCheckpoint.restore(checkpointDir, model, args, params, optimizer, precision, root);
         return this;
     }
 

@@ -1,7 +1,9 @@
 package ai.peft4j.tuners;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
+import java.util.Map;
 
 /**
  * What a method's {@link AdapterHost} may add to training beyond its layers' forward, optional: a term PEFT's forward
@@ -53,4 +55,19 @@ public interface TrainingHooks {
      * @param gradientsUsable false when the step was skipped because a gradient was inf or NaN
      */
     default void afterOptimizerStep(long globalStep, boolean gradientsUsable) {}
+
+    /**
+     * The method's own training state beyond the weights and the optimizer (AdaLoRA's sensitivity EMAs and live
+     * {@code rank_pattern}), as new FP32 arrays on {@code manager} by names of the method's choice; a trainer
+     * checkpoint stores it so that a resumed run continues as the uninterrupted one. The default has none.
+     */
+    default Map<String, NDArray> trainingState(NDManager manager) {
+        return Map.of();
+    }
+
+    /**
+     * Puts back what {@link #trainingState} returned (read from a checkpoint; the arrays belong to the caller, who
+     * frees them after the call). The default expects nothing.
+     */
+    default void restoreTrainingState(Map<String, NDArray> state) {}
 }

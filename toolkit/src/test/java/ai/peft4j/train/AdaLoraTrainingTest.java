@@ -1,5 +1,6 @@
 package ai.peft4j.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,11 +15,13 @@ import ai.peft4j.nn.ModuleTree;
 import ai.peft4j.tuners.Initialization;
 import ai.peft4j.tuners.adalora.AdaLoraConfig;
 import ai.peft4j.tuners.adalora.AdaLoraModel;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** AdaLoRA under {@link PeftTrainer}: its rank allocation with fp16's skipped steps, its preconditions, resuming. */
 @DisplayName("PeftTrainer with AdaLoRA")
@@ -89,6 +92,46 @@ class AdaLoraTrainingTest {
                     .values()
                     .forEach(p -> assertEquals(
                             ai.djl.ndarray.types.DataType.FLOAT32, p.getArray().getDataType()));
+        }
+    }
+
+    static TrainerBuilder builder(PeftModel peft) {
+        return PeftTrainer.builder(peft)
+                .trainData(Tiny.countingData(12, 3))
+                .batchSize(4)
+                .learningRate(5e-3)
+                .maxSteps(8)
+                .progressBar(false)
+                .seed(11);
+    }
+
+    @Test
+    @DisplayName("resuming before and after the final mask continues as the uninterrupted run (EMAs, rank_pattern)")
+    void resume(@TempDir Path dir) {
+        Map<String, float[]> straight;
+        Map<String, List<Boolean>> straightPattern;
+        try (PeftModel peft = adalora(1)) {
+            PeftTrainer t = builder(peft).saveSteps(1).outputDir(dir).build();
+            t.train();
+            straight = Fp16TrainingTest.trainable(peft);
+            straightPattern = config(peft).rankPattern();
+            t.close();
+        }
+        assertNotNull(straightPattern);
+        for (int at : new int[] {3, 7}) { // the final mask is at step 6
+            try (PeftModel peft = adalora(1)) {
+                PeftTrainer t = builder(peft).build();
+                t.resume(dir.resolve("checkpoint-" + at));
+                assertEquals(
+                        at < 6,
+                        ((AdaLoraModel) peft.baseModel()).rankAllocator().hasSensitivities(),
+                        "EMAs restored before the final mask, reset after it");
+                t.train();
+                Map<String, float[]> resumed = Fp16TrainingTest.trainable(peft);
+                straight.forEach((k, v) -> assertArrayEquals(v, resumed.get(k), 1e-6f, "from " + at + ": " + k));
+                assertEquals(straightPattern, config(peft).rankPattern(), "from " + at);
+                t.close();
+            }
         }
     }
 }

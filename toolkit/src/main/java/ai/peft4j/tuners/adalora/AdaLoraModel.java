@@ -423,6 +423,54 @@ public class AdaLoraModel extends BaseTuner implements TrainingHooks {
         }
     }
 
+    /**
+     * {@inheritDoc} The trainable adapter's live {@code rank_pattern} ({@code rank_pattern/<saved key>}, 1 for a kept
+     * singular value) and the allocator's EMAs ({@code exp_avg_ipt/<name>}, {@code exp_avg_unc/<name>}).
+     */
+    @Override
+    public Map<String, NDArray> trainingState(NDManager manager) {
+        String adapter = trainableAdapter();
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        if (adapter == null) {
+            return out;
+        }
+        AdaLoraConfig config = (AdaLoraConfig) configs().get(adapter);
+        if (config.rankPattern() != null) {
+            config.rankPattern().forEach((k, keep) -> {
+                float[] v = new float[keep.size()];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = keep.get(i) ? 1f : 0f;
+                }
+                out.put("rank_pattern/" + k, manager.create(v));
+            });
+        }
+        out.putAll(rankAllocator().state(manager));
+        return out;
+    }
+
+    /** {@inheritDoc} Without a saved {@code rank_pattern} the config keeps none; the EMAs are replaced. */
+    @Override
+    public void restoreTrainingState(Map<String, NDArray> state) {
+        String adapter = trainableAdapter();
+        if (adapter == null) {
+            return;
+        }
+        AdaLoraConfig config = (AdaLoraConfig) configs().get(adapter);
+        Map<String, List<Boolean>> pattern = new LinkedHashMap<>();
+        state.forEach((k, v) -> {
+            if (k.startsWith("rank_pattern/")) {
+                List<Boolean> keep = new ArrayList<>();
+                for (float f :
+                        v.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray()) {
+                    keep.add(f != 0f);
+                }
+                pattern.put(k.substring("rank_pattern/".length()), keep);
+            }
+        });
+        replaceConfig(adapter, config.with(AdaLoraConfig.RANK_PATTERN, pattern.isEmpty() ? null : pattern));
+        rankAllocator().restoreState(state);
+    }
+
     /** {@inheritDoc} {@link #updateAndAllocate(long, boolean)}. */
     @Override
     public void afterOptimizerStep(long globalStep, boolean gradientsUsable) {
