@@ -43,6 +43,10 @@ import java.util.function.Consumer;
  * reported in {@link TrainResult#interrupted()}, so the notebook thread can go on to save the
  * adapter.
  *
+ * <p>With {@code fp16} (or {@code halfPrecisionBase}) the constructor converts the model's frozen
+ * base weights to FP16 in place, and they stay FP16 after training, where transformers' {@code
+ * fp16} leaves the weights as loaded; the adapter's weights stay FP32.
+ *
  * <p>Training uses DJL's global gradient collector: run one trainer at a time, on one thread.
  */
 public final class PeftTrainer implements AutoCloseable {
