@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import ai.peft4j.config.PeftConfig;
 import ai.peft4j.models.PreTrainedModel;
 import ai.peft4j.nn.ForwardScope;
+import ai.peft4j.nn.Weights;
 import ai.peft4j.tuners.BaseLayerKind;
 import ai.peft4j.tuners.BaseTuner;
 import ai.peft4j.tuners.Injector;
@@ -184,7 +185,13 @@ public class AdaLoraModel extends BaseTuner implements TrainingHooks {
         return m == null ? List.of() : m;
     }
 
-    /** The AdaLoRA layers by path relative to the model. */
+    /**
+     * The AdaLoRA layers by path relative to the model, in module order (a new map each call).
+     *
+     * <pre>{@code
+     * ada.svdLayers().get("model.decoder.layers.0.self_attn.q_proj").adapter("default").r();   // its rank
+     * }</pre>
+     */
     public Map<String, SVDLinear> svdLayers() {
         Map<String, SVDLinear> out = new LinkedHashMap<>();
         for (Map.Entry<String, TunerLayer> e : tunerLayers().entrySet()) {
@@ -219,15 +226,7 @@ public class AdaLoraModel extends BaseTuner implements TrainingHooks {
     /** {@inheritDoc} The {@code bias} option, as LoRA's in PEFT. */
     @Override
     protected boolean extraTrainable(String adapter, String key, Parameter p) {
-        switch (((AdaLoraConfig) configs().get(adapter)).bias()) {
-            case ALL:
-                return key.contains("bias") && !key.contains(".original_module.");
-            case LORA_ONLY:
-                return key.endsWith(".base_layer.bias")
-                        && svdLayers().keySet().stream().anyMatch(path -> key.equals(path + ".base_layer.bias"));
-            default:
-                return false;
-        }
+        return biasTrains(((AdaLoraConfig) configs().get(adapter)).bias().jsonValue(), key);
     }
 
     /** {@inheritDoc} With {@code bias="all"} every bias is saved, as PEFT's; {@code "lora_only"} saves none (0.10). */
@@ -242,7 +241,11 @@ public class AdaLoraModel extends BaseTuner implements TrainingHooks {
 
     /**
      * {@inheritDoc} PEFT's keys: {@code …lora_A}, {@code …lora_B}, {@code …lora_E} of each layer; {@code ranknum} is
-     * not saved (PEFT keeps the {@code lora_} keys only).
+     * not saved (PEFT keeps the {@code lora_} keys only). With a {@code rank_pattern} the tensors saved are cut to
+     * the kept triplets by {@link #computedTensors}.
+     *
+     * @param adapter the adapter whose weights are listed
+     * @return its parameters by in-memory key ({@code base_model.model.…q_proj.lora_E.default}), in module order
      */
     @Override
     public Map<String, Parameter> stateDict(String adapter) {
@@ -290,13 +293,15 @@ public class AdaLoraModel extends BaseTuner implements TrainingHooks {
         long rows = s.get(0);
         long cols = s.get(1);
         if (s.get(axis) == rank) {
-            return v.duplicate().toDevice(manager.getDevice(), false);
+            NDArray copy = v.duplicate(); // on v's manager until attached: the contract is new arrays on manager
+            copy.attach(manager);
+            return copy.toDevice(manager.getDevice(), false);
         }
         if (keep.size() != s.get(axis)) {
             throw new IllegalStateException(
                     "rank_pattern has " + keep.size() + " entries for " + p.getName() + " of shape " + s);
         }
-        float[] all = v.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        float[] all = Weights.floats(v);
         float[] kept = new float[Math.toIntExact(axis == 0 ? rank * cols : rows * rank)];
         int n = 0;
         for (int i = 0; i < rows; i++) {
@@ -323,7 +328,10 @@ public class AdaLoraModel extends BaseTuner implements TrainingHooks {
 
     // ---------------------------------------------------------------- training
 
-    /** The adapter that trains (the one not in inference mode), or {@code null}. */
+    /**
+     * The adapter that trains: the one whose config is not in inference mode (PEFT allows one), or {@code null} when
+     * every adapter is in inference mode. The rank allocator and the orthogonal regulariser work on it.
+     */
     public String trainableAdapter() {
         for (Map.Entry<String, PeftConfig> e : configs().entrySet()) {
             if (!e.getValue().inferenceMode()) {
@@ -460,8 +468,7 @@ public class AdaLoraModel extends BaseTuner implements TrainingHooks {
         state.forEach((k, v) -> {
             if (k.startsWith("rank_pattern/")) {
                 List<Boolean> keep = new ArrayList<>();
-                for (float f :
-                        v.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray()) {
+                for (float f : Weights.floats(v)) {
                     keep.add(f != 0f);
                 }
                 pattern.put(k.substring("rank_pattern/".length()), keep);

@@ -246,7 +246,7 @@ public final class RankAllocator implements AutoCloseable {
     /** Zeroes the entries of {@code loraE} ({@code [r, 1]}) that {@code keep} drops, in place. */
     private static void maskE(Parameter loraE, List<Boolean> keep) {
         NDArray e = loraE.getArray();
-        float[] v = e.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        float[] v = Weights.floats(e);
         for (int i = 0; i < v.length; i++) {
             if (!keep.get(i)) {
                 v[i] = 0f;
