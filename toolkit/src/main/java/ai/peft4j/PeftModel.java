@@ -191,14 +191,20 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
      *         WeightedAdapterMerge.options().density(0.5));
      * peft.setAdapter("mix");
      * }</pre>
+     *
+     * @return false when {@code adapterName} already existed: nothing changes (PEFT returns early too)
      */
-    public void addWeightedAdapter(
+    public boolean addWeightedAdapter(
             List<String> adapters, List<Double> weights, String adapterName, CombinationType combinationType) {
-        addWeightedAdapter(adapters, weights, adapterName, combinationType, WeightedAdapterMerge.options());
+        return addWeightedAdapter(adapters, weights, adapterName, combinationType, WeightedAdapterMerge.options());
     }
 
-    /** {@link #addWeightedAdapter(List, List, String, CombinationType)} with options. */
-    public void addWeightedAdapter(
+    /**
+     * {@link #addWeightedAdapter(List, List, String, CombinationType)} with options.
+     *
+     * @return false when {@code adapterName} already existed: nothing changes
+     */
+    public boolean addWeightedAdapter(
             List<String> adapters,
             List<Double> weights,
             String adapterName,
@@ -208,9 +214,11 @@ public class PeftModel extends ModuleBlock implements AutoCloseable {
             throw new UnsupportedOperationException("add_weighted_adapter merges LoRA adapters; this model's are "
                     + activePeftConfig().peftType());
         }
-        if (lora.addWeightedAdapter(adapters, weights, adapterName, combinationType, options)) {
-            wrapTaskModules(adapterName); // the task heads PEFT lists in modules_to_save get their copy too
+        if (!lora.addWeightedAdapter(adapters, weights, adapterName, combinationType, options)) {
+            return false;
         }
+        wrapTaskModules(adapterName); // the task heads PEFT lists in modules_to_save get their copy too
+        return true;
     }
 
     /** Makes {@code name} the adapter that runs and trains. */

@@ -13,6 +13,19 @@ public final class Weights {
     private Weights() {}
 
     /**
+     * The values of {@code a} as FP32 floats. Unlike {@code a.toType(FLOAT32, false).toFloatArray()}, an FP16 or BF16
+     * array leaves no converted copy behind on its manager (a weight's manager lives as long as the model).
+     */
+    public static float[] floats(NDArray a) {
+        if (a.getDataType() == DataType.FLOAT32) {
+            return a.toFloatArray();
+        }
+        try (NDArray f = a.toType(DataType.FLOAT32, true)) {
+            return f.toFloatArray();
+        }
+    }
+
+    /**
      * Gives {@code p} the value {@code fresh}, which the caller hands over (it must not be used
      * afterwards). An initialized parameter keeps its array object, so optimizers and gradient
      * buffers that refer to it stay valid; an uninitialized one adopts {@code fresh} onto {@code

@@ -44,6 +44,10 @@ import java.util.function.Consumer;
  * reported in {@link TrainResult#interrupted()}, so the notebook thread can go on to save the
  * adapter.
  *
+ * <p>With {@code fp16} (or {@code halfPrecisionBase}) the constructor converts the model's frozen
+ * base weights to FP16 in place, and they stay FP16 after training, where transformers' {@code
+ * fp16} leaves the weights as loaded; the adapter's weights stay FP32.
+ *
  * <p>Training uses DJL's global gradient collector: run one trainer at a time, on one thread.
  */
 public final class PeftTrainer implements AutoCloseable {
@@ -71,6 +75,9 @@ public final class PeftTrainer implements AutoCloseable {
         this.model = b.model;
         this.args = withCheckpointing(model, b.arguments());
         this.evalData = b.evalData;
+        if (model.adapterHost() instanceof TrainingHooks hooks) {
+            hooks.beforeTraining(args.totalSteps(b.trainData)); // e.g. AdaLoRA needs total_step: fail before any step
+        }
         this.device = DevicePlacement.choose(args.device());
         if (!device.isGpu()) {
             IntraOpThreads.configure(); // on 2 to 4 busy cores, one thread can beat two severalfold (bench/README.md)
@@ -266,11 +273,12 @@ public final class PeftTrainer implements AutoCloseable {
 
     /**
      * Restores a checkpoint written by {@link #saveCheckpoint()}: the trainable weights, AdamW's
-     * moments, the step, and with {@code fp16} the loss scaler's scale and growth count, so that {@link #train()} continues the same trajectory (same data order,
+     * moments, the step, the adapter method's own training state (AdaLoRA's sensitivity EMAs and live {@code
+     * rank_pattern}), and with {@code fp16} the loss scaler's scale and growth count, so that {@link #train()} continues the same trajectory (same data order,
      * learning rates and dropout draws). The model must carry the same adapter (same config).
      */
     public PeftTrainer resume(Path checkpointDir) {
-        globalStep = TrainerCheckpoint.restore(checkpointDir, args, params, optimizer, precision, root);
+        globalStep = TrainerCheckpoint.restore(checkpointDir, model, args, params, optimizer, precision, root);
         return this;
     }
 

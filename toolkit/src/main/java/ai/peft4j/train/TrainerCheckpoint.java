@@ -9,6 +9,7 @@ import ai.peft4j.io.safetensors.SafetensorsFile;
 import ai.peft4j.io.safetensors.SafetensorsWriter;
 import ai.peft4j.io.safetensors.Tensor;
 import ai.peft4j.nn.Weights;
+import ai.peft4j.tuners.TrainingHooks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -68,7 +69,11 @@ public final class TrainerCheckpoint {
         try {
             AtomicFolder.save(target, staging -> {
                 model.savePretrained(staging);
-                write(staging.resolve(FILE), params, optimizer, meta);
+                try (NDManager hook = NDManager.newBaseManager()) {
+                    Map<String, NDArray> hookState =
+                            model.adapterHost() instanceof TrainingHooks h ? h.trainingState(hook) : Map.of();
+                    write(staging.resolve(FILE), params, optimizer, meta, hookState);
+                }
             });
             return target;
         } catch (IOException e) {
@@ -83,6 +88,7 @@ public final class TrainerCheckpoint {
      */
     static long restore(
             Path checkpointDir,
+            PeftModel model,
             TrainingArguments args,
             Map<String, Parameter> params,
             AdamW optimizer,
@@ -114,6 +120,13 @@ public final class TrainerCheckpoint {
                 NDArray target = e.getValue().getArray();
                 Weights.copyInto(target, local.create(s.master().get(e.getKey()), target.getShape()));
             }
+            if (model.adapterHost() instanceof TrainingHooks h) {
+                Map<String, NDArray> hookState = new LinkedHashMap<>();
+                s.hook()
+                        .forEach((k, t) -> hookState.put(
+                                k, local.create(s.hookValues().get(k), new ai.djl.ndarray.types.Shape(t))));
+                h.restoreTrainingState(hookState);
+            }
         }
         optimizer.load(Long.parseLong(s.metadata().get("optimizer_step")), s.expAvg(), s.expAvgSq(), params);
         precision.restore(s.metadata());
@@ -121,7 +134,14 @@ public final class TrainerCheckpoint {
     }
 
     static void write(Path file, Map<String, Parameter> params, AdamW opt, Map<String, String> meta) {
+        write(file, params, opt, meta, Map.of());
+    }
+
+    /** With the adapter host's own state ({@link TrainingHooks#trainingState}) as {@code hook/<name>}. */
+    static void write(
+            Path file, Map<String, Parameter> params, AdamW opt, Map<String, String> meta, Map<String, NDArray> hook) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
+        hook.forEach((k, a) -> tensors.put("hook/" + k, floats(a)));
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             String k = e.getKey();
             tensors.put("master/" + k, floats(e.getValue().getArray()));
@@ -154,7 +174,9 @@ public final class TrainerCheckpoint {
             Map<String, String> metadata,
             Map<String, float[]> master,
             Map<String, float[]> expAvg,
-            Map<String, float[]> expAvgSq) {}
+            Map<String, float[]> expAvgSq,
+            Map<String, long[]> hook,
+            Map<String, float[]> hookValues) {}
 
     static State read(Path file) {
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
@@ -164,6 +186,8 @@ public final class TrainerCheckpoint {
             Map<String, float[]> master = new LinkedHashMap<>();
             Map<String, float[]> m = new LinkedHashMap<>();
             Map<String, float[]> v = new LinkedHashMap<>();
+            Map<String, long[]> hookShapes = new LinkedHashMap<>();
+            Map<String, float[]> hookValues = new LinkedHashMap<>();
             for (String name : f.names()) {
                 int slash = name.indexOf('/');
                 String kind = name.substring(0, slash);
@@ -173,10 +197,14 @@ public final class TrainerCheckpoint {
                     case "master" -> master.put(key, values);
                     case "exp_avg" -> m.put(key, values);
                     case "exp_avg_sq" -> v.put(key, values);
+                    case "hook" -> {
+                        hookShapes.put(key, f.info(name).shape());
+                        hookValues.put(key, values);
+                    }
                     default -> {}
                 }
             }
-            return new State(Map.copyOf(f.metadata()), master, m, v);
+            return new State(Map.copyOf(f.metadata()), master, m, v, hookShapes, hookValues);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

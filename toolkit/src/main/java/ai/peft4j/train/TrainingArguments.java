@@ -41,7 +41,9 @@ import java.util.Objects;
  * @param fp16 transformers' {@code fp16}: mixed precision on a GPU, the frozen base weights in FP16
  *     ({@code halfPrecisionBase}), the trainable ones and AdamW's state in FP32, and dynamic loss
  *     scaling ({@link GradScaler}) that skips a step whose gradients overflow. Refused on the CPU, as
- *     transformers 4.39 refuses it
+ *     transformers 4.39 refuses it. Unlike transformers (whose autocast leaves the loaded weights as
+ *     they are), building the trainer converts the model's frozen base to FP16 in place, for good:
+ *     after training it stays FP16 (merging or saving the base then gives FP16 values)
  * @param progressBar show progress: a bar on {@code System.err}, or a notebook's live chart (transformers' {@code
  *     disable_tqdm}, inverted)
  * @param gradientCheckpointing recompute each layer in backward instead of keeping its activations ({@code
@@ -364,6 +366,11 @@ public record TrainingArguments(
          * adapter's weights and AdamW's state in FP32, and a {@link GradScaler} (init scale 65536,
          * growth 2 every 2000 good steps, backoff 0.5) that skips a step whose gradients hold an inf
          * or NaN ({@link StepRecord#skipped()}). On the CPU, building the trainer fails.
+         *
+         * <p>Unlike transformers, whose autocast leaves the model's weights as loaded, building the
+         * trainer converts the frozen base weights to FP16 in place and does not convert them back:
+         * after training the model holds an FP16 base (the adapter stays FP32). Load the base again
+         * for FP32 work after training.
          */
         public B fp16(boolean fp16) {
             this.fp16 = fp16;

@@ -105,8 +105,9 @@ final class TrainingSteps {
                 double lr = schedule.lr(precision.scheduleStep(globalStep));
                 if (!skipped) {
                     optimizer.step(params, grads, lr, step);
-                    hooks.afterOptimizerStep(globalStep); // an overflowed step's gradients are not information
                 }
+                // every step, as PEFT's loop: an overflowed step's gradients are no information, its step count is
+                hooks.afterOptimizerStep(globalStep, !skipped);
                 precision.update(skipped);
                 long done = globalStep + 1;
                 double seconds = (System.nanoTime() - t0) / 1e9;

@@ -138,6 +138,26 @@ public abstract class BaseTuner extends ModuleBlock implements AdapterHost {
         return applied;
     }
 
+    /**
+     * The {@code bias} option of LoRA and AdaLoRA (PEFT's {@code mark_only_lora_as_trainable}), for {@link
+     * #extraTrainable}: with {@code "all"} every bias outside the kept originals trains, with {@code "lora_only"} the
+     * biases of the adapted layers' base layers, with {@code "none"} none.
+     *
+     * @param bias the option as PEFT spells it
+     * @param key the parameter's in-memory key
+     */
+    protected final boolean biasTrains(String bias, String key) {
+        switch (bias) {
+            case "all":
+                return key.contains("bias") && !key.contains(".original_module.");
+            case "lora_only":
+                return key.endsWith(".base_layer.bias")
+                        && tunerLayers().keySet().stream().anyMatch(path -> key.equals(path + ".base_layer.bias"));
+            default:
+                return false;
+        }
+    }
+
     /** Whether a parameter of a non-adapter module should still train ({@code bias} options). */
     protected boolean extraTrainable(String adapter, String key, Parameter p) {
         return false;

@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import ai.peft4j.config.PeftConfig;
 import ai.peft4j.models.PreTrainedModel;
 import ai.peft4j.nn.ForwardScope;
+import ai.peft4j.nn.Weights;
 import ai.peft4j.tuners.BaseLayerKind;
 import ai.peft4j.tuners.BaseTuner;
 import ai.peft4j.tuners.Injector;
@@ -22,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * PEFT 0.10's {@code AdaLoraModel}: wraps each targeted linear (or Conv1D) layer in an {@link SVDLinear} of rank
@@ -45,6 +48,8 @@ import java.util.Set;
  * such a file loads as in PEFT.
  */
 public class AdaLoraModel extends BaseTuner implements TrainingHooks {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdaLoraModel.class);
 
     /** PEFT 0.10's {@code TRANSFORMERS_MODELS_TO_ADALORA_TARGET_MODULES_MAPPING}. */
     static final Map<String, List<String>> DEFAULT_TARGETS = Map.ofEntries(
@@ -180,7 +185,13 @@ public class AdaLoraModel extends BaseTuner implements TrainingHooks {
         return m == null ? List.of() : m;
     }
 
-    /** The AdaLoRA layers by path relative to the model. */
+    /**
+     * The AdaLoRA layers by path relative to the model, in module order (a new map each call).
+     *
+     * <pre>{@code
+     * ada.svdLayers().get("model.decoder.layers.0.self_attn.q_proj").adapter("default").r();   // its rank
+     * }</pre>
+     */
     public Map<String, SVDLinear> svdLayers() {
         Map<String, SVDLinear> out = new LinkedHashMap<>();
         for (Map.Entry<String, TunerLayer> e : tunerLayers().entrySet()) {
@@ -215,15 +226,7 @@ public class AdaLoraModel extends BaseTuner implements TrainingHooks {
     /** {@inheritDoc} The {@code bias} option, as LoRA's in PEFT. */
     @Override
     protected boolean extraTrainable(String adapter, String key, Parameter p) {
-        switch (((AdaLoraConfig) configs().get(adapter)).bias()) {
-            case ALL:
-                return key.contains("bias") && !key.contains(".original_module.");
-            case LORA_ONLY:
-                return key.endsWith(".base_layer.bias")
-                        && svdLayers().keySet().stream().anyMatch(path -> key.equals(path + ".base_layer.bias"));
-            default:
-                return false;
-        }
+        return biasTrains(((AdaLoraConfig) configs().get(adapter)).bias().jsonValue(), key);
     }
 
     /** {@inheritDoc} With {@code bias="all"} every bias is saved, as PEFT's; {@code "lora_only"} saves none (0.10). */
@@ -238,7 +241,11 @@ public class AdaLoraModel extends BaseTuner implements TrainingHooks {
 
     /**
      * {@inheritDoc} PEFT's keys: {@code …lora_A}, {@code …lora_B}, {@code …lora_E} of each layer; {@code ranknum} is
-     * not saved (PEFT keeps the {@code lora_} keys only).
+     * not saved (PEFT keeps the {@code lora_} keys only). With a {@code rank_pattern} the tensors saved are cut to
+     * the kept triplets by {@link #computedTensors}.
+     *
+     * @param adapter the adapter whose weights are listed
+     * @return its parameters by in-memory key ({@code base_model.model.…q_proj.lora_E.default}), in module order
      */
     @Override
     public Map<String, Parameter> stateDict(String adapter) {
@@ -286,13 +293,15 @@ public class AdaLoraModel extends BaseTuner implements TrainingHooks {
         long rows = s.get(0);
         long cols = s.get(1);
         if (s.get(axis) == rank) {
-            return v.duplicate().toDevice(manager.getDevice(), false);
+            NDArray copy = v.duplicate(); // on v's manager until attached: the contract is new arrays on manager
+            copy.attach(manager);
+            return copy.toDevice(manager.getDevice(), false);
         }
         if (keep.size() != s.get(axis)) {
             throw new IllegalStateException(
                     "rank_pattern has " + keep.size() + " entries for " + p.getName() + " of shape " + s);
         }
-        float[] all = v.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        float[] all = Weights.floats(v);
         float[] kept = new float[Math.toIntExact(axis == 0 ? rank * cols : rows * rank)];
         int n = 0;
         for (int i = 0; i < rows; i++) {
@@ -319,7 +328,10 @@ public class AdaLoraModel extends BaseTuner implements TrainingHooks {
 
     // ---------------------------------------------------------------- training
 
-    /** The adapter that trains (the one not in inference mode), or {@code null}. */
+    /**
+     * The adapter that trains: the one whose config is not in inference mode (PEFT allows one), or {@code null} when
+     * every adapter is in inference mode. The rank allocator and the orthogonal regulariser work on it.
+     */
     public String trainableAdapter() {
         for (Map.Entry<String, PeftConfig> e : configs().entrySet()) {
             if (!e.getValue().inferenceMode()) {
@@ -359,6 +371,15 @@ public class AdaLoraModel extends BaseTuner implements TrainingHooks {
      * @throws IllegalStateException when no adapter is trainable or {@code total_step} is not set
      */
     public void updateAndAllocate(long globalStep) {
+        updateAndAllocate(globalStep, true);
+    }
+
+    /**
+     * {@link #updateAndAllocate(long)}, where {@code gradientsUsable} false (an fp16 step skipped for overflow) leaves
+     * the sensitivities as they are: the schedule's mask uses those recorded so far, and step {@code total_step -
+     * tfinal} still fixes the final {@code rank_pattern}.
+     */
+    public void updateAndAllocate(long globalStep, boolean gradientsUsable) {
         RankAllocator ra = rankAllocator();
         String adapter = allocatorAdapter;
         AdaLoraConfig config = (AdaLoraConfig) configs().get(adapter);
@@ -367,12 +388,12 @@ public class AdaLoraModel extends BaseTuner implements TrainingHooks {
         }
         long finalStep = config.totalStep() - config.tfinal();
         if (globalStep < finalStep) {
-            Map<String, List<Boolean>> pattern = ra.updateAndAllocate(globalStep, false);
+            Map<String, List<Boolean>> pattern = ra.updateAndAllocate(globalStep, false, gradientsUsable);
             if (pattern != null) {
                 setRankPattern(adapter, config, pattern);
             }
         } else if (globalStep == finalStep) {
-            setRankPattern(adapter, config, ra.updateAndAllocate(globalStep, true));
+            setRankPattern(adapter, config, ra.updateAndAllocate(globalStep, true, gradientsUsable));
             ra.resetIpt();
         } else if (config.rankPattern() != null) {
             ra.maskUsingRankPattern(config.rankPattern());
@@ -383,10 +404,84 @@ public class AdaLoraModel extends BaseTuner implements TrainingHooks {
         replaceConfig(adapter, config.with(AdaLoraConfig.RANK_PATTERN, savedForm(pattern, adapter)));
     }
 
-    /** {@inheritDoc} {@link #updateAndAllocate}. */
+    /**
+     * {@inheritDoc} The trainable adapter needs {@code total_step}, the steps its rank budget is laid out over; one
+     * other than {@code maxSteps} is allowed (PEFT does not check) but logged, since the final rank pattern is then
+     * fixed too early or never.
+     */
     @Override
-    public void afterOptimizerStep(long globalStep) {
-        updateAndAllocate(globalStep);
+    public void beforeTraining(long maxSteps) {
+        String adapter = trainableAdapter();
+        if (adapter == null) {
+            return;
+        }
+        Integer total = ((AdaLoraConfig) configs().get(adapter)).totalStep();
+        if (total == null || total <= 0) {
+            throw new IllegalStateException("AdaLoRA adapter '" + adapter + "' has total_step " + total + ": its rank"
+                    + " budget is scheduled over the training steps, so set totalStep(" + maxSteps + ") in the"
+                    + " AdaLoraConfig (the trainer's max steps) before training");
+        }
+        if (total != maxSteps) {
+            LOG.warn(
+                    "AdaLoRA total_step is {} but the trainer runs {} steps: the final rank pattern is fixed at step"
+                            + " total_step - tfinal = {}",
+                    total,
+                    maxSteps,
+                    total - ((AdaLoraConfig) configs().get(adapter)).tfinal());
+        }
+    }
+
+    /**
+     * {@inheritDoc} The trainable adapter's live {@code rank_pattern} ({@code rank_pattern/<saved key>}, 1 for a kept
+     * singular value) and the allocator's EMAs ({@code exp_avg_ipt/<name>}, {@code exp_avg_unc/<name>}).
+     */
+    @Override
+    public Map<String, NDArray> trainingState(NDManager manager) {
+        String adapter = trainableAdapter();
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        if (adapter == null) {
+            return out;
+        }
+        AdaLoraConfig config = (AdaLoraConfig) configs().get(adapter);
+        if (config.rankPattern() != null) {
+            config.rankPattern().forEach((k, keep) -> {
+                float[] v = new float[keep.size()];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = keep.get(i) ? 1f : 0f;
+                }
+                out.put("rank_pattern/" + k, manager.create(v));
+            });
+        }
+        out.putAll(rankAllocator().state(manager));
+        return out;
+    }
+
+    /** {@inheritDoc} Without a saved {@code rank_pattern} the config keeps none; the EMAs are replaced. */
+    @Override
+    public void restoreTrainingState(Map<String, NDArray> state) {
+        String adapter = trainableAdapter();
+        if (adapter == null) {
+            return;
+        }
+        AdaLoraConfig config = (AdaLoraConfig) configs().get(adapter);
+        Map<String, List<Boolean>> pattern = new LinkedHashMap<>();
+        state.forEach((k, v) -> {
+            if (k.startsWith("rank_pattern/")) {
+                List<Boolean> keep = new ArrayList<>();
+                for (float f : Weights.floats(v)) {
+                    keep.add(f != 0f);
+                }
+                pattern.put(k.substring("rank_pattern/".length()), keep);
+            }
+        });
+        replaceConfig(adapter, config.with(AdaLoraConfig.RANK_PATTERN, pattern.isEmpty() ? null : pattern));
+        rankAllocator().restoreState(state);
+    }
+
+    /** {@inheritDoc} {@link #updateAndAllocate(long, boolean)}. */
+    @Override
+    public void afterOptimizerStep(long globalStep, boolean gradientsUsable) {
+        updateAndAllocate(globalStep, gradientsUsable);
     }
 
     /**

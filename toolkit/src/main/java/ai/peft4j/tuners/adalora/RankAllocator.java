@@ -103,14 +103,27 @@ public final class RankAllocator implements AutoCloseable {
      * PEFT's {@code RankAllocator.update_and_allocate}: updates the sensitivity EMAs (before step {@code total_step -
      * tfinal}) and, when the schedule masks at {@code step} or {@code forceMask}, prunes to the step's budget.
      *
+     * @param gradientsUsable false for a step skipped for overflow: no sensitivity update, and a scheduled (not
+     *     forced) mask only once some sensitivity has been recorded
      * @return the new rank pattern by PEFT's in-memory {@code lora_E} names, or {@code null} when nothing was masked
      */
-    Map<String, List<Boolean>> updateAndAllocate(long step, boolean forceMask) {
-        if (step < totalStep() - config.tfinal()) {
+    Map<String, List<Boolean>> updateAndAllocate(long step, boolean forceMask, boolean gradientsUsable) {
+        if (gradientsUsable && step < totalStep() - config.tfinal()) {
             updateIpt();
         }
         Budget b = budgetSchedule(step);
-        return b.mask() || forceMask ? maskToBudget(b.budget()) : null;
+        if (forceMask || b.mask() && (gradientsUsable || hasSensitivities())) {
+            return maskToBudget(b.budget());
+        }
+        return null;
+    }
+
+    /**
+     * Whether sensitivities have been recorded since the allocator was made or last reset (PEFT's {@code ipt} is not
+     * empty): false again once the final pattern is fixed.
+     */
+    public boolean hasSensitivities() {
+        return !expAvgIpt.isEmpty();
     }
 
     private List<Parameter> weights(SVDLinear layer) {
@@ -203,12 +216,14 @@ public final class RankAllocator implements AutoCloseable {
 
     /** One layer's triplet scores, {@code [r]}, in float32 as PEFT computes them. */
     private float[] tripletScores(SVDLinear.Adapter a, NDManager tmp) {
-        int r = a.r();
         NDArray sa = score(a.loraA(), tmp);
         NDArray sb = score(a.loraB(), tmp);
         NDArray se = score(a.loraE(), tmp);
-        if (sa == null || sb == null || se == null) {
-            return new float[r]; // no sensitivity recorded yet
+        if (sa == null || sb == null || se == null) { // PEFT fails too (a KeyError on ipt)
+            throw new IllegalStateException("AdaLoRA has no sensitivity recorded for the adapter weights, so it cannot"
+                    + " choose which singular values to prune: the allocator records them after each optimizer step"
+                    + " (updateAndAllocate) before step total_step - tfinal; a run resumed from a checkpoint without"
+                    + " AdaLoRA's state cannot continue its schedule");
         }
         NDArray meanA = sa.mean(new int[] {1}, true);
         NDArray meanB = sb.mean(new int[] {0}, false).reshape(-1, 1);
@@ -231,7 +246,7 @@ public final class RankAllocator implements AutoCloseable {
     /** Zeroes the entries of {@code loraE} ({@code [r, 1]}) that {@code keep} drops, in place. */
     private static void maskE(Parameter loraE, List<Boolean> keep) {
         NDArray e = loraE.getArray();
-        float[] v = e.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        float[] v = Weights.floats(e);
         for (int i = 0; i < v.length; i++) {
             if (!keep.get(i)) {
                 v[i] = 0f;
@@ -258,6 +273,63 @@ public final class RankAllocator implements AutoCloseable {
                 throw new IllegalStateException("the rank pattern has no entry for " + full);
             }
             maskE(e.getValue().adapter(adapter).loraE(), keep);
+        }
+    }
+
+    /**
+     * The EMAs as FP32 copies on {@code manager}: {@code exp_avg_ipt/<name>} and {@code exp_avg_unc/<name>}, by
+     * PEFT's in-memory parameter names ({@code …q_proj.lora_A.default}); empty when none are recorded.
+     */
+    Map<String, NDArray> state(NDManager manager) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        forEachWeight((name, p) -> {
+            NDArray ipt = expAvgIpt.get(p);
+            if (ipt != null) {
+                out.put("exp_avg_ipt/" + name, copy(ipt, manager));
+                out.put("exp_avg_unc/" + name, copy(expAvgUnc.get(p), manager));
+            }
+        });
+        return out;
+    }
+
+    private static NDArray copy(NDArray a, NDManager manager) {
+        NDArray c = a.toType(ai.djl.ndarray.types.DataType.FLOAT32, true);
+        c.attach(manager);
+        return c;
+    }
+
+    /** Replaces the EMAs by those {@link #state} returned (copied; {@code state}'s arrays stay the caller's). */
+    void restoreState(Map<String, NDArray> saved) {
+        resetIpt();
+        forEachWeight((name, p) -> {
+            NDArray ipt = saved.get("exp_avg_ipt/" + name);
+            NDArray unc = saved.get("exp_avg_unc/" + name);
+            if (ipt == null || unc == null) {
+                return;
+            }
+            NDArray w = p.getArray();
+            if (state == null) {
+                state = w.getManager().newSubManager(w.getDevice());
+            }
+            expAvgIpt.put(p, onState(ipt, w));
+            expAvgUnc.put(p, onState(unc, w));
+        });
+    }
+
+    private NDArray onState(NDArray saved, NDArray like) {
+        NDArray c = saved.toDevice(like.getDevice(), true).toType(like.getDataType(), true);
+        NDArray out = c.duplicate();
+        out.attach(state);
+        c.close();
+        return out;
+    }
+
+    private void forEachWeight(java.util.function.BiConsumer<String, Parameter> action) {
+        for (Map.Entry<String, SVDLinear> e : layers.entrySet()) {
+            SVDLinear.Adapter a = e.getValue().adapter(adapter);
+            action.accept(e.getKey() + ".lora_A." + adapter, a.loraA());
+            action.accept(e.getKey() + ".lora_B." + adapter, a.loraB());
+            action.accept(e.getKey() + ".lora_E." + adapter, a.loraE());
         }
     }
 

@@ -89,16 +89,7 @@ public class LoraModel extends BaseTuner {
      */
     @Override
     protected boolean extraTrainable(String adapter, String key, Parameter p) {
-        LoraConfig config = (LoraConfig) configs().get(adapter);
-        switch (config.bias()) {
-            case ALL:
-                return key.contains("bias") && !key.contains(".original_module.");
-            case LORA_ONLY:
-                return key.endsWith(".base_layer.bias")
-                        && tunerLayers().keySet().stream().anyMatch(path -> key.equals(path + ".base_layer.bias"));
-            default:
-                return false;
-        }
+        return biasTrains(((LoraConfig) configs().get(adapter)).bias().jsonValue(), key);
     }
 
     /**

@@ -127,22 +127,27 @@ public final class WeightedAdapterMerge {
             return majoritySignMethod(MergeUtils.SignMethod.fromString(method));
         }
 
+        /** {@code svd_rank}, or null for PEFT's default (the largest rank among the sources). */
         public Integer svdRank() {
             return svdRank;
         }
 
+        /** {@code svd_clamp}, or null: no clamping. */
         public Double svdClamp() {
             return svdClamp;
         }
 
+        /** {@code svd_full_matrices} (default true). */
         public boolean svdFullMatrices() {
             return svdFullMatrices;
         }
 
+        /** {@code density}, or null (required by the TIES, DARE and magnitude-prune types). */
         public Double density() {
             return density;
         }
 
+        /** {@code majority_sign_method} (default {@code TOTAL}). */
         public MergeUtils.SignMethod majoritySignMethod() {
             return majoritySignMethod;
         }
@@ -440,7 +445,7 @@ public final class WeightedAdapterMerge {
     private static double[][] matrix(Parameter p) {
         NDArray x = p.getArray();
         long[] shape = x.getShape().getShape();
-        float[] v = x.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        float[] v = Weights.floats(x);
         return unflatten(toDoubles(v), (int) shape[0], (int) shape[1]);
     }
 

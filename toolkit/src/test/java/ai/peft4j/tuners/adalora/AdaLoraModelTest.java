@@ -105,6 +105,31 @@ class AdaLoraModelTest {
     }
 
     @Test
+    @DisplayName("saving a rank-patterned adapter again and again leaves no array behind on the weights' manager")
+    void saveLeavesNothing(@org.junit.jupiter.api.io.TempDir Path dir) {
+        String q0 = "model.decoder.layers.0.self_attn.q_proj";
+        PeftModel peft = PeftModel.getPeftModel(
+                base,
+                config().targetModules("q_proj", "v_proj")
+                        .rankPattern(Map.of(q0 + ".lora_E.default", List.of(true, false, true, false)))
+                        .build());
+        SVDLinear q = (SVDLinear) ModuleTree.get(base, q0);
+        ai.djl.ndarray.BaseNDManager owner = (ai.djl.ndarray.BaseNDManager)
+                q.adapter("default").loraA().getArray().getManager();
+        peft.savePretrained(dir.resolve("0"));
+        int before = owner.getManagedArrays().size();
+        for (int i = 1; i <= 3; i++) {
+            peft.savePretrained(dir.resolve(Integer.toString(i)));
+        }
+        assertEquals(before, owner.getManagedArrays().size());
+
+        NDArray half = m.ones(new Shape(3, 2), DataType.FLOAT16);
+        int onM = ((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().size();
+        assertEquals(6, ai.peft4j.nn.Weights.floats(half).length);
+        assertEquals(onM, ((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().size(), "Weights.floats of FP16");
+    }
+
+    @Test
     @DisplayName("rank allocation needs total_step, a trainable adapter and target_r <= init_r")
     void schedulePreconditions() {
         PeftModel noTotal =

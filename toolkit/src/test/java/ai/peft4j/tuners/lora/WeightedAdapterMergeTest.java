@@ -131,7 +131,10 @@ class WeightedAdapterMergeTest {
                             .initLoraWeights(false)
                             .taskType(TaskType.CAUSAL_LM)
                             .build());
-            p.addWeightedAdapter(List.of("q", "v"), List.of(1.0, 0.5), "qv", CombinationType.CAT);
+            assertTrue(p.addWeightedAdapter(List.of("q", "v"), List.of(1.0, 0.5), "qv", CombinationType.CAT));
+            assertFalse(
+                    p.addWeightedAdapter(List.of("q", "v"), List.of(1.0, 0.5), "qv", CombinationType.CAT),
+                    "the name is taken: PeftModel passes LoraModel's false on");
             LoraConfig merged = (LoraConfig) p.peftConfig().get("qv");
             assertEquals(
                     "(.*q_proj)|(.*layers\\.1.*v_proj)", merged.targetModules().regex());
