@@ -9,10 +9,7 @@ import ai.peft4j.PeftModel;
 import ai.peft4j.io.AtomicFolder;
 import ai.peft4j.models.opt.OptForCausalLM;
 import ai.peft4j.tuners.lora.LoraConfig;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,13 +18,11 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
@@ -283,6 +278,8 @@ class KillDuringSaveTest {
      * 1} when it began none.
      */
     static long runAndKill(Path log, String mode, Path dir, long first, Random rnd) throws Exception {
+        Path out = log.resolveSibling(log.getFileName() + ".out");
+        Files.deleteIfExists(out);
         Process p = new ProcessBuilder(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-Dai.djl.offline=true",
@@ -296,36 +293,38 @@ class KillDuringSaveTest {
                         dir.toString(),
                         Long.toString(first))
                 .redirectError(log.toFile())
+                .redirectOutput(out.toFile())
                 .start();
-        CountDownLatch ready = new CountDownLatch(1);
-        AtomicLong lastBegun = new AtomicLong(first - 1);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in =
-                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    if (line.equals("ready")) {
-                        ready.countDown();
-                    } else if (line.startsWith("begin ")) {
-                        lastBegun.set(Long.parseLong(line.substring(6)));
-                    }
-                }
-            } catch (IOException e) {
-                // The pipe closes when the child dies.
-            }
-        });
-        reader.start();
         try {
-            if (!ready.await(120, TimeUnit.SECONDS)) {
-                fail("the child did not start:\n" + Files.readString(log));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!childSaid(out).contains("ready")) {
+                if (System.nanoTime() > deadline || !p.isAlive()) {
+                    fail("the child did not start:\n" + Files.readString(log));
+                }
+                Thread.sleep(10);
             }
             Thread.sleep(20 + rnd.nextInt(380));
             assertTrue(p.isAlive(), "the child stopped by itself:\n" + Files.readString(log));
         } finally {
             p.destroyForcibly();
             p.waitFor();
-            reader.join();
         }
-        return lastBegun.get();
+        // Read from a file once the child is dead: a pipe read by a thread would lose the last line whenever
+        // destroyForcibly closes the pipe before the thread has read it, under load.
+        long lastBegun = first - 1;
+        for (String line : childSaid(out)) {
+            if (line.startsWith("begin ")) {
+                lastBegun = Long.parseLong(line.substring(6));
+            }
+        }
+        return lastBegun;
+    }
+
+    /** The child's complete lines so far. */
+    private static List<String> childSaid(Path out) throws IOException {
+        String text = Files.readString(out);
+        int end = text.lastIndexOf('\n');
+        return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n"));
     }
 
     /** The folder holds the save before the one under way, or that one; never anything older or mixed. */
