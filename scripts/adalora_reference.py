@@ -21,8 +21,9 @@ after a short rank-allocation schedule: rank_pattern in the config, tensors resi
                allocated_reloaded_logits.
   base_vs_fixture_max_abs_diff  this stack's base logits against hf-reference/tiny_opt/golden_base.json
 
-Stack: /work/refstack457 (torch 2.x CPU, transformers 4.57, eager attention) with PEFT v0.10.0 and accelerate v0.28.0
-from their tagged sources on PYTHONPATH (`git archive v0.10.0 src/peft`, `git archive v0.28.0 src/accelerate`).
+Stack: /work/refstack457 (torch 2.13 CPU, transformers 4.57.6, eager attention) with PEFT v0.10.0 and accelerate v1.10.0
+(the version transformers 4.57 imports from)
+from their tagged sources on PYTHONPATH (`git archive v0.10.0 src/peft`, `git archive v1.10.0 src/accelerate`).
 Run by hand: PYTHONPATH=<peft src>:<accelerate src> /work/refstack457/bin/python scripts/adalora_reference.py
 The tests only read the files it writes.
 """

@@ -23,7 +23,8 @@ its rescale, torch.div(...), so in 0.10 DARE never divides by the density.)
 PEFT 0.10 cannot save an SVD-merged adapter (its factors are non-contiguous views, which safetensors refuses); the
 script makes them contiguous (same values) before save_pretrained, which it calls for the config.
 
-Stack: /work/refstack457 (torch 2.x CPU, transformers 4.57, eager attention) with PEFT v0.10.0 and accelerate v0.28.0
+Stack: /work/refstack457 (torch 2.13 CPU, transformers 4.57.6, eager attention) with PEFT v0.10.0 and accelerate v1.10.0
+(the version transformers 4.57 imports from)
 from their tagged sources on PYTHONPATH.
 Run by hand: PYTHONPATH=/work/refsrc/peft010:/work/refsrc/accel028 /work/refstack457/bin/python \
     scripts/weighted_adapter_reference.py
