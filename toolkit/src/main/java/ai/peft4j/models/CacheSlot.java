@@ -2,7 +2,9 @@ package ai.peft4j.models;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * One layer's keys and values in buffers allocated once for the whole generation (as transformers'
@@ -33,7 +35,7 @@ final class CacheSlot extends NDList {
      * Buffers for {@code capacity} positions holding {@code key} and {@code value} (their axis 2
      * the positions) at the start, owned by {@code buffers}' manager; the slot is their past.
      */
-    static CacheSlot holding(NDArray key, NDArray value, long capacity, ai.djl.ndarray.NDManager buffers) {
+    static CacheSlot holding(NDArray key, NDArray value, long capacity, NDManager buffers) {
         NDArray k = buffers.create(withPositions(key, capacity), key.getDataType(), key.getDevice());
         NDArray v = buffers.create(withPositions(value, capacity), value.getDataType(), value.getDevice());
         long length = key.getShape().get(2);
@@ -42,10 +44,10 @@ final class CacheSlot extends NDList {
         return new CacheSlot(k, v, length, true);
     }
 
-    private static ai.djl.ndarray.types.Shape withPositions(NDArray a, long positions) {
+    private static Shape withPositions(NDArray a, long positions) {
         long[] s = a.getShape().getShape().clone(); // getShape() is the Shape's own array
         s[2] = positions;
-        return new ai.djl.ndarray.types.Shape(s);
+        return new Shape(s);
     }
 
     private static NDArray firstPositions(NDArray buffer, long length) {

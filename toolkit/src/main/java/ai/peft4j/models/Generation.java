@@ -115,17 +115,6 @@ public final class Generation {
         return true;
     }
 
-    /** The first index of the largest value, as {@code torch.argmax}. */
-    static int argMax(float[] row) {
-        int best = 0;
-        for (int i = 1; i < row.length; i++) {
-            if (row[i] > row[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
     /** transformers' sampling: temperature, then top-k, then top-p, then a draw from the softmax. */
     static int sample(float[] row, GenerationConfig c, Random rnd) {
         int v = row.length;

@@ -45,7 +45,13 @@ class GenerationTest {
         for (int i = 0; i < row.length; i++) {
             row[i] = (float) last.get(i).asDouble();
         }
-        return Generation.argMax(row);
+        int best = 0; // the first index of the largest value, as torch.argmax
+        for (int i = 1; i < row.length; i++) {
+            if (row[i] > row[best]) {
+                best = i;
+            }
+        }
+        return best;
     }
 
     /** Greedy decoding written out: forward the whole sequence, append the argmax, repeat. */
